@@ -1,0 +1,175 @@
+import { readFile } from 'node:fs/promises';
+import { ConfigError } from './errors.js';
+import type { GroupSettings, RetryBackoff, TopicMessageType, TopicSettings, TransactionSettings } from './core/types.js';
+
+/** Topic declaration in the config file. */
+export interface TopicConfig {
+  queues?: number;
+  messageType?: TopicMessageType;
+}
+
+/** Consumer-group declaration in the config file. */
+export interface GroupConfig {
+  fifo?: boolean;
+  broadcast?: boolean;
+  maxDeliveryAttempts?: number;
+  retryBackoff?: Partial<RetryBackoff>;
+}
+
+/** The broker's JSON configuration (`--config file.json`); every key is optional. */
+export interface BrokerConfig {
+  topics?: Record<string, TopicConfig>;
+  groups?: Record<string, GroupConfig>;
+  transaction?: Partial<TransactionSettings>;
+  autoCreateTopics?: boolean;
+  autoCreateGroups?: boolean;
+  /** Largest accepted message body in bytes (default 4 MiB). */
+  maxBodyBytes?: number;
+  /** How long messages stay in a topic's log (default 72 h, as RocketMQ). */
+  retentionHours?: number;
+  /** Smallest invisible duration a receive may ask for (default 1000 ms). */
+  minInvisibleMs?: number;
+}
+
+/** A fully defaulted, validated configuration. */
+export interface ResolvedConfig {
+  readonly topics: ReadonlyMap<string, TopicSettings>;
+  readonly groups: ReadonlyMap<string, GroupSettings>;
+  readonly transaction: TransactionSettings;
+  readonly autoCreateTopics: boolean;
+  readonly autoCreateGroups: boolean;
+  readonly maxBodyBytes: number;
+  readonly retentionMs: number;
+  readonly minInvisibleMs: number;
+}
+
+export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+export const DEFAULT_RETRY_BACKOFF: RetryBackoff = { initialMs: 1000, maxMs: 60_000, multiplier: 2 };
+const TOPIC_TYPES: readonly TopicMessageType[] = ['NORMAL', 'FIFO', 'DELAY', 'TRANSACTION', 'MIXED'];
+
+/** Reads and validates a JSON config file. */
+export async function loadConfigFile(path: string): Promise<ResolvedConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (cause) {
+    throw new ConfigError(`cannot read config file ${path}: ${(cause as Error).message}`, { cause });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (cause) {
+    throw new ConfigError(`config file ${path} is not valid JSON: ${(cause as Error).message}`, { cause });
+  }
+  return resolveConfig(json);
+}
+
+/** Validates a config object (unknown keys are errors that name the key) and fills in defaults. */
+export function resolveConfig(input: unknown = {}): ResolvedConfig {
+  const root = asObject(input, 'config');
+  onlyKeys(root, 'config', [
+    'topics', 'groups', 'transaction', 'autoCreateTopics', 'autoCreateGroups',
+    'maxBodyBytes', 'retentionHours', 'minInvisibleMs',
+  ]);
+  const topics = new Map<string, TopicSettings>();
+  for (const [name, raw] of Object.entries(asObject(root.topics ?? {}, 'topics'))) {
+    topics.set(name, topicSettings(name, raw));
+  }
+  const groups = new Map<string, GroupSettings>();
+  for (const [name, raw] of Object.entries(asObject(root.groups ?? {}, 'groups'))) {
+    groups.set(name, groupSettings(name, raw));
+  }
+  const tx = asObject(root.transaction ?? {}, 'transaction');
+  onlyKeys(tx, 'transaction', ['checkImmunityMs', 'checkIntervalMs', 'maxChecks']);
+  return {
+    topics,
+    groups,
+    transaction: {
+      checkImmunityMs: int(tx.checkImmunityMs, 'transaction.checkImmunityMs', 6000, 0),
+      checkIntervalMs: int(tx.checkIntervalMs, 'transaction.checkIntervalMs', 30_000, 100),
+      maxChecks: int(tx.maxChecks, 'transaction.maxChecks', 15, 1),
+    },
+    autoCreateTopics: bool(root.autoCreateTopics, 'autoCreateTopics', true),
+    autoCreateGroups: bool(root.autoCreateGroups, 'autoCreateGroups', true),
+    maxBodyBytes: int(root.maxBodyBytes, 'maxBodyBytes', DEFAULT_MAX_BODY_BYTES, 1, 128 * 1024 * 1024),
+    retentionMs: num(root.retentionHours, 'retentionHours', 72, 0) * 3_600_000,
+    minInvisibleMs: int(root.minInvisibleMs, 'minInvisibleMs', 1000, 0),
+  };
+}
+
+/** Settings for a topic that is created on first use. */
+export function autoTopic(name: string): TopicSettings {
+  return { name, queues: 1, messageType: 'MIXED' };
+}
+
+/** Settings for a group that is created on first use. */
+export function autoGroup(name: string): GroupSettings {
+  return { name, fifo: false, broadcast: false, maxDeliveryAttempts: 17, retryBackoff: DEFAULT_RETRY_BACKOFF };
+}
+
+function topicSettings(name: string, raw: unknown): TopicSettings {
+  const where = `topics.${name}`;
+  const o = asObject(raw, where);
+  onlyKeys(o, where, ['queues', 'messageType']);
+  const messageType = o.messageType ?? 'NORMAL';
+  if (!TOPIC_TYPES.includes(messageType as TopicMessageType)) {
+    throw new ConfigError(`${where}.messageType must be one of ${TOPIC_TYPES.join(', ')}, got ${JSON.stringify(messageType)}`);
+  }
+  return { name, queues: int(o.queues, `${where}.queues`, 1, 1, 64), messageType: messageType as TopicMessageType };
+}
+
+function groupSettings(name: string, raw: unknown): GroupSettings {
+  const where = `groups.${name}`;
+  const o = asObject(raw, where);
+  onlyKeys(o, where, ['fifo', 'broadcast', 'maxDeliveryAttempts', 'retryBackoff']);
+  const b = asObject(o.retryBackoff ?? {}, `${where}.retryBackoff`);
+  onlyKeys(b, `${where}.retryBackoff`, ['initialMs', 'maxMs', 'multiplier']);
+  return {
+    name,
+    fifo: bool(o.fifo, `${where}.fifo`, false),
+    broadcast: bool(o.broadcast, `${where}.broadcast`, false),
+    maxDeliveryAttempts: int(o.maxDeliveryAttempts, `${where}.maxDeliveryAttempts`, 17, 1, 1000),
+    retryBackoff: {
+      initialMs: int(b.initialMs, `${where}.retryBackoff.initialMs`, DEFAULT_RETRY_BACKOFF.initialMs, 0),
+      maxMs: int(b.maxMs, `${where}.retryBackoff.maxMs`, DEFAULT_RETRY_BACKOFF.maxMs, 0),
+      multiplier: num(b.multiplier, `${where}.retryBackoff.multiplier`, DEFAULT_RETRY_BACKOFF.multiplier, 1),
+    },
+  };
+}
+
+function asObject(value: unknown, where: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ConfigError(`${where} must be an object`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function onlyKeys(o: Record<string, unknown>, where: string, allowed: readonly string[]): void {
+  for (const key of Object.keys(o)) {
+    if (!allowed.includes(key)) {
+      throw new ConfigError(`unknown key "${where === 'config' ? key : `${where}.${key}`}" in broker config (allowed: ${allowed.join(', ')})`);
+    }
+  }
+}
+
+function bool(value: unknown, where: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new ConfigError(`${where} must be true or false`);
+  return value;
+}
+
+function num(value: unknown, where: string, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
+    throw new ConfigError(`${where} must be a number >= ${min}`);
+  }
+  return value;
+}
+
+function int(value: unknown, where: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${where} must be an integer from ${min} to ${max}`);
+  }
+  return value;
+}

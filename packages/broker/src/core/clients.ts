@@ -1,0 +1,80 @@
+import { ClientType } from '../protocol/codes.js';
+import type { HalfEntity } from '../store/store.js';
+
+/** A client is considered gone this long after its last heartbeat when it has no telemetry stream. */
+const CLIENT_EXPIRY_MS = 120_000;
+/** Push-consumer leases are renewed only while the holder was heard from this recently or has a stream. */
+const LIVENESS_MS = 30_000;
+
+/** The server side of a client's Telemetry stream. */
+export interface TelemetryPeer {
+  /** Asks the producer to check a transaction; false when the stream is no longer writable. */
+  recoverOrphanedTransaction(half: HalfEntity): boolean;
+}
+
+/** What the broker knows about one connected client (`x-mq-client-id`). */
+export interface ClientSession {
+  readonly id: string;
+  type: ClientType;
+  group?: string | undefined;
+  readonly publishing: Set<string>;
+  readonly subscribedTopics: Set<string>;
+  lastSeen: number;
+  telemetry?: TelemetryPeer | undefined;
+}
+
+/** Registry of clients, their Settings and their Telemetry streams. */
+export class Clients {
+  readonly #sessions = new Map<string, ClientSession>();
+
+  /** Records that `id` was heard from; creates its session on first contact. */
+  touch(id: string, now = Date.now()): ClientSession {
+    let session = this.#sessions.get(id);
+    if (!session) {
+      session = { id, type: ClientType.UNSPECIFIED, publishing: new Set(), subscribedTopics: new Set(), lastSeen: now };
+      this.#sessions.set(id, session);
+    }
+    session.lastSeen = now;
+    return session;
+  }
+
+  get(id: string): ClientSession | undefined {
+    return this.#sessions.get(id);
+  }
+
+  /** Detaches a stream if it is still the client's current one. */
+  detach(id: string, peer: TelemetryPeer): void {
+    const session = this.#sessions.get(id);
+    if (session?.telemetry === peer) session.telemetry = undefined;
+  }
+
+  remove(id: string): ClientSession | undefined {
+    const session = this.#sessions.get(id);
+    this.#sessions.delete(id);
+    return session;
+  }
+
+  isAlive(id: string, now = Date.now()): boolean {
+    const session = this.#sessions.get(id);
+    return session !== undefined && (session.telemetry !== undefined || now - session.lastSeen < LIVENESS_MS);
+  }
+
+  /** Producers with an open stream that publish to `topic`. */
+  producersOf(topic: string): ClientSession[] {
+    return [...this.#sessions.values()].filter((s) => s.type === ClientType.PRODUCER && s.telemetry !== undefined && s.publishing.has(topic));
+  }
+
+  /** Removes and returns clients not heard from for {@link CLIENT_EXPIRY_MS} that have no stream. */
+  expire(now = Date.now()): ClientSession[] {
+    const gone: ClientSession[] = [];
+    for (const session of this.#sessions.values()) {
+      if (session.telemetry === undefined && now - session.lastSeen > CLIENT_EXPIRY_MS) gone.push(session);
+    }
+    for (const session of gone) this.#sessions.delete(session.id);
+    return gone;
+  }
+
+  all(): ClientSession[] {
+    return [...this.#sessions.values()];
+  }
+}

@@ -1,0 +1,355 @@
+import type { Logger } from 'pino';
+import { InvalidRequestError } from '../errors.js';
+import { Code } from '../protocol/codes.js';
+import type { EntityWrite, Store } from '../store/store.js';
+import { retryDelayMs } from './backoff.js';
+import { deadLetterDraft } from './dead-letter.js';
+import { decodeReceiptHandle, encodeReceiptHandle, type ReceiptHandle } from './receipt-handle.js';
+import type { Registry } from './registry.js';
+import { Subscription, subscriptionKey, type Lease } from './subscription.js';
+import type { TagFilter } from './tag-filter.js';
+import type { TopicLogs } from './topic-log.js';
+import type { GroupSettings, MessageDraft, MessageRecord } from './types.js';
+
+/** Invisibility of a message handed to a push consumer (auto-renew); renewed while the client lives. */
+export const AUTO_RENEW_INVISIBLE_MS = 60_000;
+/** Renew an auto-renew lease when it has less than this left. */
+const RENEW_AHEAD_MS = 20_000;
+/** Stop renewing a delivery after this long (RocketMQ: 3 h); it then times out and is retried. */
+const MAX_RENEW_TOTAL_MS = 3 * 3_600_000;
+/** Longest invisible duration a consumer may ask for (RocketMQ: 12 h). */
+export const MAX_INVISIBLE_MS = 12 * 3_600_000;
+/** Messages examined per receive attempt past the cursor, to bound the work of one call. */
+const SCAN_LIMIT = 4096;
+
+/** What a consumer asks for in one receive. */
+export interface ReceiveRequest {
+  readonly group: GroupSettings;
+  /** The group for clustering delivery; `group@clientId` for a broadcast instance. */
+  readonly consumer: string;
+  readonly topic: string;
+  readonly filter: TagFilter;
+  readonly batchSize: number;
+  readonly invisibleMs: number;
+  readonly autoRenew: boolean;
+  readonly clientId: string;
+  readonly attemptId?: string | undefined;
+  /** How long to wait for a message when none is ready (long polling). */
+  readonly waitMs: number;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** One message handed to a consumer. */
+export interface Delivery {
+  readonly message: MessageRecord;
+  readonly attempt: number;
+  readonly receiptHandle: string;
+}
+
+interface Waiter {
+  readonly topic: string;
+  tryTake(): void;
+}
+
+/**
+ * Hands messages to consumers under the pop model: each delivery hides the message from the rest
+ * of its consumer group until it is acknowledged or its invisible time passes, then it is delivered
+ * again with the next attempt number, until the group's max attempts move it to `%DLQ%<group>`.
+ */
+export class Deliveries {
+  readonly #subscriptions = new Map<string, Subscription>();
+  readonly #waiters = new Set<Waiter>();
+  #seq = Date.now() * 1000;
+
+  constructor(
+    private readonly store: Store,
+    private readonly logs: TopicLogs,
+    private readonly registry: Registry,
+    private readonly log: Logger,
+  ) {
+    logs.onAppend((topic) => this.wake(topic));
+    this.#load();
+  }
+
+  /** The subscription of `consumer` on `topic`; a new one starts at the oldest retained message, or at the end. */
+  subscription(consumer: string, topic: string, startAtEnd = false): Subscription {
+    const key = subscriptionKey(consumer, topic);
+    let sub = this.#subscriptions.get(key);
+    if (!sub) {
+      const start = startAtEnd ? this.logs.readableEnd(topic) : this.logs.firstOffset(topic);
+      sub = new Subscription(consumer, topic, start);
+      this.#subscriptions.set(key, sub);
+    }
+    return sub;
+  }
+
+  /** Hands out up to `batchSize` messages, waiting up to `waitMs` for one to become ready. */
+  async receive(req: ReceiveRequest): Promise<Delivery[]> {
+    const sub = this.subscription(req.consumer, req.topic);
+    const first = await this.#takeAndPersist(sub, req);
+    if (first.length > 0 || req.waitMs <= 0 || req.signal?.aborted) return first;
+    return new Promise<Delivery[]>((resolve, reject) => {
+      let done = false;
+      const finish = (result: Promise<Delivery[]> | Delivery[]) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        this.#waiters.delete(waiter);
+        req.signal?.removeEventListener('abort', onAbort);
+        Promise.resolve(result).then(resolve, reject);
+      };
+      const waiter: Waiter = {
+        topic: req.topic,
+        tryTake: () => {
+          if (done) return;
+          const taken = this.#take(sub, req);
+          if (taken.deliveries.length > 0) {
+            finish(this.#persist(taken, req.group).then(() => taken.deliveries));
+          } else if (taken.writes.length > 0 || taken.deadLetters.length > 0) {
+            // Only skipped or dead-lettered messages: record that and keep waiting.
+            this.#persist(taken, req.group).catch((error: unknown) => this.log.error({ err: error }, 'persisting delivery state failed'));
+          }
+        },
+      };
+      const onAbort = () => finish([]);
+      const timer = setTimeout(() => finish([]), req.waitMs);
+      req.signal?.addEventListener('abort', onAbort);
+      this.#waiters.add(waiter);
+    });
+  }
+
+  /** Acknowledges one delivery; a handle of an earlier delivery, or of an acked message, is INVALID_RECEIPT_HANDLE. */
+  async ack(group: string, topic: string, handleText: string): Promise<void> {
+    const { sub, lease } = this.#leaseOf(group, topic, handleText);
+    sub.leases.delete(lease.offset);
+    await this.store.commit({ entities: [pendingDelete(sub, lease.offset)] });
+    this.wake(topic);
+  }
+
+  /**
+   * Changes how long a delivered message stays invisible and returns its new receipt handle.
+   * A wait shorter than the group's retry backoff for this attempt is raised to it, so a consumer
+   * that keeps failing cannot spin (the Node client asks for 1 ms, 2 ms, 4 ms…).
+   */
+  async changeInvisibleDuration(group: string, topic: string, handleText: string, invisibleMs: number): Promise<string> {
+    if (!(invisibleMs >= 0 && invisibleMs <= MAX_INVISIBLE_MS)) {
+      throw new InvalidRequestError(Code.ILLEGAL_INVISIBLE_TIME, `invisible duration ${invisibleMs} ms is outside 0 ms..12 h`);
+    }
+    const { sub, lease } = this.#leaseOf(group, topic, handleText);
+    const settings = this.registry.group(groupOf(sub.consumer));
+    const now = Date.now();
+    lease.visibleAt = now + Math.max(invisibleMs, retryDelayMs(settings.retryBackoff, lease.attempts));
+    lease.seq = this.#nextSeq();
+    lease.autoRenew = false;
+    lease.holder = undefined;
+    this.wake(topic);
+    return encodeReceiptHandle({ consumer: sub.consumer, topic, offset: lease.offset, seq: lease.seq });
+  }
+
+  /** Moves a delivered message to the group's dead-letter topic and removes it from the subscription. */
+  async forwardToDeadLetter(group: string, topic: string, handleText: string): Promise<void> {
+    const { sub, lease } = this.#leaseOf(group, topic, handleText);
+    const message = this.logs.read(topic, lease.offset);
+    sub.leases.delete(lease.offset);
+    if (message) {
+      await this.logs.append([deadLetterDraft(message, group)], [pendingDelete(sub, lease.offset)]);
+      this.log.info({ group, topic, messageId: message.messageId, attempts: lease.attempts }, 'message forwarded to dead-letter queue by consumer');
+    } else {
+      await this.store.commit({ entities: [pendingDelete(sub, lease.offset)] });
+    }
+    this.wake(topic);
+  }
+
+  /** Makes the messages a push consumer held under auto-renew visible again (the client is gone). */
+  releaseHeldBy(clientId: string, now = Date.now()): void {
+    const topics = new Set<string>();
+    for (const sub of this.#subscriptions.values()) {
+      for (const lease of sub.leases.values()) {
+        if (lease.holder === clientId && lease.autoRenew && lease.visibleAt > now) {
+          lease.visibleAt = now;
+          lease.autoRenew = false;
+          lease.holder = undefined;
+          topics.add(sub.topic);
+        }
+      }
+    }
+    for (const topic of topics) this.wake(topic);
+  }
+
+  /** Extends auto-renew leases whose holder is alive; releases those whose holder is gone. */
+  renewLeases(isAlive: (clientId: string) => boolean, now = Date.now()): void {
+    for (const sub of this.#subscriptions.values()) {
+      for (const lease of sub.leases.values()) {
+        if (!lease.autoRenew || lease.holder === undefined || lease.visibleAt - now > RENEW_AHEAD_MS) continue;
+        if (!isAlive(lease.holder)) {
+          this.releaseHeldBy(lease.holder, now);
+        } else if (now - lease.leasedAt < MAX_RENEW_TOTAL_MS) {
+          lease.visibleAt = now + AUTO_RENEW_INVISIBLE_MS;
+        }
+      }
+    }
+  }
+
+  /** Drops the subscriptions of a broadcast instance that left for good. */
+  async dropConsumer(consumer: string): Promise<void> {
+    const writes: EntityWrite[] = [];
+    for (const [key, sub] of this.#subscriptions) {
+      if (sub.consumer !== consumer) continue;
+      this.#subscriptions.delete(key);
+      writes.push({ kind: 'cursor', key });
+      for (const offset of sub.leases.keys()) writes.push(pendingDelete(sub, offset));
+    }
+    if (writes.length > 0) await this.store.commit({ entities: writes });
+  }
+
+  /** Persists a new subscription's cursor, so a broadcast instance keeps its start point. */
+  async persistCursor(sub: Subscription): Promise<void> {
+    await this.store.commit({ entities: [cursorWrite(sub)] });
+  }
+
+  /** Forgets what retention removed: cursors below the first retained offset move up. */
+  afterTrim(topic: string, first: number): void {
+    for (const sub of this.#subscriptions.values()) {
+      if (sub.topic !== topic) continue;
+      if (sub.nextOffset < first) sub.nextOffset = first;
+      for (const offset of sub.leases.keys()) if (offset < first) sub.leases.delete(offset);
+    }
+  }
+
+  /** Lets long-polling receives on `topic` (or on every topic) look again. */
+  wake(topic?: string): void {
+    for (const waiter of [...this.#waiters]) {
+      if (topic === undefined || waiter.topic === topic) waiter.tryTake();
+    }
+  }
+
+  /** Unacknowledged messages per (consumer, topic), for operators and tests. */
+  stats(): { consumer: string; topic: string; nextOffset: number; unacked: number }[] {
+    return [...this.#subscriptions.values()].map((s) => ({ consumer: s.consumer, topic: s.topic, nextOffset: s.nextOffset, unacked: s.leases.size }));
+  }
+
+  async #takeAndPersist(sub: Subscription, req: ReceiveRequest): Promise<Delivery[]> {
+    const taken = this.#take(sub, req);
+    await this.#persist(taken, req.group);
+    return taken.deliveries;
+  }
+
+  #take(sub: Subscription, req: ReceiveRequest, now = Date.now()): Taken {
+    const taken: Taken = { deliveries: [], writes: [], deadLetters: [] };
+    const fifo = req.group.fifo;
+    const blocked = fifo ? sub.blockedGroups(now) : new Set<string>();
+    const isBlocked = (lease: Lease) => fifo && lease.messageGroup !== undefined && blocked.has(lease.messageGroup);
+
+    for (const lease of sub.leases.values()) {
+      if (taken.deliveries.length >= req.batchSize) break;
+      if (lease.visibleAt > now || isBlocked(lease)) continue;
+      const message = this.logs.read(sub.topic, lease.offset);
+      if (!message || !req.filter(message.tag)) {
+        sub.leases.delete(lease.offset);
+        taken.writes.push(pendingDelete(sub, lease.offset));
+      } else if (lease.attempts >= req.group.maxDeliveryAttempts) {
+        sub.leases.delete(lease.offset);
+        taken.deadLetters.push({ message, sub, lease });
+      } else {
+        taken.deliveries.push(this.#lease(sub, lease, message, req, now, taken));
+      }
+    }
+
+    const end = this.logs.readableEnd(sub.topic);
+    const startOffset = sub.nextOffset;
+    while (taken.deliveries.length < req.batchSize && sub.nextOffset < end && sub.nextOffset - startOffset < SCAN_LIMIT) {
+      const offset = sub.nextOffset++;
+      const message = this.logs.read(sub.topic, offset);
+      if (!message || !req.filter(message.tag)) continue;
+      const lease: Lease = { offset, attempts: 0, visibleAt: 0, seq: 0, autoRenew: false, leasedAt: 0, messageGroup: message.messageGroup };
+      sub.leases.set(offset, lease);
+      if (isBlocked(lease)) {
+        taken.writes.push(pendingWrite(sub, lease));
+        continue;
+      }
+      taken.deliveries.push(this.#lease(sub, lease, message, req, now, taken));
+    }
+    if (sub.nextOffset !== startOffset) taken.writes.push(cursorWrite(sub));
+    return taken;
+  }
+
+  #lease(sub: Subscription, lease: Lease, message: MessageRecord, req: ReceiveRequest, now: number, taken: Taken): Delivery {
+    lease.attempts += 1;
+    lease.seq = this.#nextSeq();
+    lease.visibleAt = now + req.invisibleMs;
+    lease.autoRenew = req.autoRenew;
+    lease.holder = req.clientId;
+    lease.leasedAt = now;
+    lease.attemptId = req.attemptId;
+    taken.writes.push(pendingWrite(sub, lease));
+    const handle: ReceiptHandle = { consumer: sub.consumer, topic: sub.topic, offset: lease.offset, seq: lease.seq };
+    return { message, attempt: lease.attempts, receiptHandle: encodeReceiptHandle(handle) };
+  }
+
+  async #persist(taken: Taken, group: GroupSettings): Promise<void> {
+    if (taken.deadLetters.length > 0) {
+      const drafts: MessageDraft[] = taken.deadLetters.map((d) => deadLetterDraft(d.message, group.name));
+      const deletes = taken.deadLetters.map((d) => pendingDelete(d.sub, d.lease.offset));
+      await this.logs.append(drafts, [...taken.writes, ...deletes]);
+      for (const { message, lease } of taken.deadLetters) {
+        this.log.warn({ group: group.name, topic: message.topic, messageId: message.messageId, attempts: lease.attempts }, 'message moved to dead-letter queue after max delivery attempts');
+      }
+    } else if (taken.writes.length > 0) {
+      await this.store.commit({ entities: taken.writes });
+    }
+  }
+
+  #leaseOf(group: string, topic: string, handleText: string): { sub: Subscription; lease: Lease } {
+    const handle = decodeReceiptHandle(handleText);
+    if (handle.topic !== topic || groupOf(handle.consumer) !== group) {
+      throw new InvalidRequestError(Code.INVALID_RECEIPT_HANDLE, `receipt handle belongs to group ${groupOf(handle.consumer)} on topic ${handle.topic}, not ${group} on ${topic}`);
+    }
+    const sub = this.#subscriptions.get(subscriptionKey(handle.consumer, topic));
+    const lease = sub?.leases.get(handle.offset);
+    if (!sub || !lease || lease.seq !== handle.seq) {
+      throw new InvalidRequestError(Code.INVALID_RECEIPT_HANDLE, 'receipt handle is stale: the message was acknowledged, or delivered again with a newer handle');
+    }
+    return { sub, lease };
+  }
+
+  #nextSeq(): number {
+    return ++this.#seq;
+  }
+
+  #load(): void {
+    for (const cursor of this.store.loadEntities('cursor')) {
+      const sub = new Subscription(cursor.consumer, cursor.topic, cursor.nextOffset);
+      this.#subscriptions.set(sub.key, sub);
+    }
+    const pending = this.store.loadEntities('pending').sort((a, b) => a.offset - b.offset);
+    for (const p of pending) {
+      const sub = this.subscription(p.consumer, p.topic);
+      const message = this.store.readMessage(p.topic, p.offset);
+      sub.leases.set(p.offset, { offset: p.offset, attempts: p.attempts, visibleAt: 0, seq: 0, autoRenew: false, leasedAt: 0, messageGroup: message?.messageGroup });
+    }
+  }
+}
+
+interface Taken {
+  readonly deliveries: Delivery[];
+  readonly writes: EntityWrite[];
+  readonly deadLetters: { message: MessageRecord; sub: Subscription; lease: Lease }[];
+}
+
+/** The consumer group a subscription's consumer belongs to. */
+export function groupOf(consumer: string): string {
+  const at = consumer.indexOf('@');
+  return at === -1 ? consumer : consumer.slice(0, at);
+}
+
+function cursorWrite(sub: Subscription): EntityWrite {
+  return { kind: 'cursor', key: sub.key, value: { consumer: sub.consumer, topic: sub.topic, nextOffset: sub.nextOffset } };
+}
+
+function pendingWrite(sub: Subscription, lease: Lease): EntityWrite {
+  return { kind: 'pending', key: `${sub.key}\u0000${lease.offset}`, value: { consumer: sub.consumer, topic: sub.topic, offset: lease.offset, attempts: lease.attempts } };
+}
+
+function pendingDelete(sub: Subscription, offset: number): EntityWrite {
+  return { kind: 'pending', key: `${sub.key}\u0000${offset}` };
+}

@@ -1,0 +1,59 @@
+/** One handed-out (or ready-to-hand-out) message of a subscription that is not acknowledged yet. */
+export interface Lease {
+  readonly offset: number;
+  /** Deliveries so far; the next delivery is attempt `attempts + 1`. */
+  attempts: number;
+  /** Until when the message stays invisible; 0 means ready now. */
+  visibleAt: number;
+  /** Identifies the current delivery; receipt handles of earlier deliveries stop working. */
+  seq: number;
+  /** Client that holds it under auto-renew (push consumers). */
+  holder?: string | undefined;
+  autoRenew: boolean;
+  /** When the current delivery started (auto-renew stops after a cap). */
+  leasedAt: number;
+  attemptId?: string | undefined;
+  messageGroup?: string | undefined;
+}
+
+/**
+ * The delivery state of one consumer (a clustering group, or one broadcast instance) on one topic:
+ * a cursor over the topic's log and the leases of messages read past the cursor but not acknowledged.
+ * `leases` iterates in offset order: entries are only ever added from the cursor, in ascending order.
+ */
+export class Subscription {
+  readonly leases = new Map<number, Lease>();
+
+  constructor(
+    readonly consumer: string,
+    readonly topic: string,
+    public nextOffset: number,
+  ) {}
+
+  get key(): string {
+    return subscriptionKey(this.consumer, this.topic);
+  }
+
+  /** Message groups that must wait: something of theirs is in flight or backing off. */
+  blockedGroups(now: number): Set<string> {
+    const blocked = new Set<string>();
+    for (const lease of this.leases.values()) {
+      if (lease.messageGroup !== undefined && lease.visibleAt > now) blocked.add(lease.messageGroup);
+    }
+    return blocked;
+  }
+
+  /** Earliest time a lease becomes visible again, or undefined when none is waiting. */
+  nextVisibleAt(now: number): number | undefined {
+    let next: number | undefined;
+    for (const lease of this.leases.values()) {
+      if (lease.visibleAt > now && (next === undefined || lease.visibleAt < next)) next = lease.visibleAt;
+    }
+    return next;
+  }
+}
+
+/** Map key of a (consumer, topic) subscription. */
+export function subscriptionKey(consumer: string, topic: string): string {
+  return `${consumer}\u0000${topic}`;
+}

@@ -1,0 +1,80 @@
+import type { EntityWrite, Store } from '../store/store.js';
+import type { MessageDraft, MessageRecord } from './types.js';
+
+/** Called when new messages of a topic become readable. */
+export type AppendListener = (topic: string) => void;
+
+/**
+ * Appends messages to topic logs. Offsets are assigned synchronously, in call order; a message
+ * becomes readable (below {@link TopicLogs.readableEnd}) only once it and every earlier offset of
+ * its topic are durable, so no consumer ever sees a message that a crash could still take back.
+ */
+export class TopicLogs {
+  readonly #nextOffset = new Map<string, number>();
+  readonly #readableEnd = new Map<string, number>();
+  readonly #settled = new Map<string, Set<number>>();
+  readonly #listeners: AppendListener[] = [];
+
+  constructor(private readonly store: Store) {
+    for (const topic of store.topics()) {
+      const { next } = store.topicBounds(topic);
+      this.#nextOffset.set(topic, next);
+      this.#readableEnd.set(topic, next);
+    }
+  }
+
+  onAppend(listener: AppendListener): void {
+    this.#listeners.push(listener);
+  }
+
+  /** Offset of the oldest retained message. */
+  firstOffset(topic: string): number {
+    return this.store.topicBounds(topic).first;
+  }
+
+  /** One past the newest message that consumers may read. */
+  readableEnd(topic: string): number {
+    return this.#readableEnd.get(topic) ?? 0;
+  }
+
+  read(topic: string, offset: number): MessageRecord | undefined {
+    return offset < this.readableEnd(topic) ? this.store.readMessage(topic, offset) : undefined;
+  }
+
+  /** Appends `drafts` and applies `entities` in one atomic, durable batch. */
+  async append(drafts: readonly MessageDraft[], entities: readonly EntityWrite[] = [], now = Date.now()): Promise<MessageRecord[]> {
+    const records = drafts.map((draft): MessageRecord => {
+      const offset = this.#nextOffset.get(draft.topic) ?? this.store.topicBounds(draft.topic).next;
+      this.#nextOffset.set(draft.topic, offset + 1);
+      return { ...draft, offset, storedAt: now };
+    });
+    try {
+      await this.store.commit({ append: records, entities });
+    } finally {
+      // A failed write leaves a hole at its offsets; readers skip holes, so later messages still flow.
+      this.#settle(records);
+    }
+    return records;
+  }
+
+  #settle(records: readonly MessageRecord[]): void {
+    const touched = new Set<string>();
+    for (const { topic, offset } of records) {
+      let settled = this.#settled.get(topic);
+      if (!settled) {
+        settled = new Set();
+        this.#settled.set(topic, settled);
+      }
+      settled.add(offset);
+      touched.add(topic);
+    }
+    for (const topic of touched) {
+      const settled = this.#settled.get(topic)!;
+      let end = this.#readableEnd.get(topic) ?? this.store.topicBounds(topic).first;
+      const before = end;
+      while (settled.delete(end)) end++;
+      this.#readableEnd.set(topic, end);
+      if (end > before) for (const listener of this.#listeners) listener(topic);
+    }
+  }
+}

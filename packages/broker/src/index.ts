@@ -1,0 +1,10 @@
+export { startBroker, openStore } from './server.js';
+export type { BrokerOptions, RunningBroker } from './server.js';
+export { resolveConfig, loadConfigFile } from './config.js';
+export type { BrokerConfig, TopicConfig, GroupConfig, ResolvedConfig } from './config.js';
+export { BrokerError, InvalidRequestError, NotFoundError, ConfigError, ShuttingDownError, isBrokerError } from './errors.js';
+export { Code } from './protocol/codes.js';
+export type { TopicMessageType, MessageKind, TopicSettings, GroupSettings, TransactionSettings, RetryBackoff } from './core/types.js';
+export { deadLetterTopic } from './core/types.js';
+export { TRANSACTION_ID_PROPERTY } from './core/transactions.js';
+export type { LogLevel } from './logger.js';

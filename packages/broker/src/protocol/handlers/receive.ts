@@ -1,0 +1,92 @@
+import type { ServerWritableStream } from '@grpc/grpc-js';
+import { AUTO_RENEW_INVISIBLE_MS, MAX_INVISIBLE_MS } from '../../core/deliveries.js';
+import { parseTagExpression } from '../../core/tag-filter.js';
+import { InvalidRequestError } from '../../errors.js';
+import { callContext } from '../call-context.js';
+import { Code, FilterType } from '../codes.js';
+import { fromMillis, messageToWire, qualify, requireName, toMillis } from '../convert.js';
+import { OK, statusOf } from '../respond.js';
+import type { ServiceContext } from '../service-context.js';
+import type { ReceiveMessageRequest, Status, Timestamp, WireMessage } from '../wire-types.js';
+
+type ReceiveFrame = { status: Status } | { message: WireMessage } | { deliveryTimestamp: Timestamp };
+
+/** Longest long poll (RocketMQ's proxy clamps to 20 s). */
+const MAX_LONG_POLL_MS = 20_000;
+/** Answer this long before the client's deadline, so the reply is not lost to DEADLINE_EXCEEDED. */
+const DEADLINE_RESERVE_MS = 200;
+const MAX_BATCH = 32;
+
+/**
+ * ReceiveMessage: long-polls for messages of (group, topic) and streams
+ * `status`, one frame per message, `delivery_timestamp`, then completes.
+ */
+export function receiveMessage(service: ServiceContext) {
+  return (call: ServerWritableStream<ReceiveMessageRequest, ReceiveFrame>) => {
+    const abort = new AbortController();
+    const onShutdown = () => abort.abort();
+    service.shutdown.addEventListener('abort', onShutdown);
+    call.on('cancelled', () => abort.abort());
+    const finish = (frames: ReceiveFrame[]) => {
+      service.shutdown.removeEventListener('abort', onShutdown);
+      if (call.cancelled) return;
+      for (const frame of frames) call.write(frame);
+      call.end();
+    };
+    receive(service, call, abort.signal).then(finish, (error: unknown) => {
+      finish([{ status: statusOf(error, service.log, 'ReceiveMessage') }]);
+    });
+  };
+}
+
+async function receive(service: ServiceContext, call: ServerWritableStream<ReceiveMessageRequest, ReceiveFrame>, signal: AbortSignal): Promise<ReceiveFrame[]> {
+  const { core } = service;
+  const request = call.request;
+  const ctx = callContext(call.metadata);
+  const group = core.registry.group(qualify(ctx.namespace, requireName(request.group, 'group.name', Code.ILLEGAL_CONSUMER_GROUP)));
+  const topic = qualify(ctx.namespace, requireName(request.messageQueue?.topic, 'message_queue.topic.name', Code.ILLEGAL_TOPIC));
+  core.registry.topic(topic);
+  if (request.filterExpression?.type === FilterType.SQL) {
+    throw new InvalidRequestError(Code.ILLEGAL_FILTER_EXPRESSION, 'SQL92 filter expressions are not supported; use a tag expression');
+  }
+  const filter = parseTagExpression(request.filterExpression?.expression);
+  const invisibleMs = request.autoRenew ? AUTO_RENEW_INVISIBLE_MS : toMillis(request.invisibleDuration);
+  if (invisibleMs === undefined || invisibleMs < core.config.minInvisibleMs || invisibleMs > MAX_INVISIBLE_MS) {
+    throw new InvalidRequestError(
+      Code.ILLEGAL_INVISIBLE_TIME,
+      `invisible_duration must be from ${core.config.minInvisibleMs} ms to 12 h (got ${invisibleMs ?? 'none'}); or set auto_renew`,
+    );
+  }
+  const deadline = call.getDeadline();
+  const deadlineMs = deadline instanceof Date ? deadline.getTime() : deadline;
+  const untilDeadline = Number.isFinite(deadlineMs) ? deadlineMs - Date.now() - DEADLINE_RESERVE_MS : Infinity;
+  const waitMs = Math.max(0, Math.min(toMillis(request.longPollingTimeout) ?? MAX_LONG_POLL_MS, MAX_LONG_POLL_MS, untilDeadline));
+  const batchSize = request.batchSize && request.batchSize > 0 ? Math.min(request.batchSize, MAX_BATCH) : MAX_BATCH;
+
+  core.clients.touch(ctx.clientId);
+  const consumer = group.broadcast ? `${group.name}@${ctx.clientId}` : group.name;
+  if (group.broadcast) core.deliveries.subscription(consumer, topic, true);
+  const deliveries = await core.deliveries.receive({
+    group, consumer, topic, filter, batchSize, invisibleMs, waitMs, signal,
+    autoRenew: request.autoRenew ?? false,
+    clientId: ctx.clientId,
+    attemptId: request.attemptId,
+  });
+  const now = fromMillis(Date.now());
+  if (deliveries.length === 0) {
+    return [{ status: { code: Code.MESSAGE_NOT_FOUND, message: 'no new message' } }, { deliveryTimestamp: now }];
+  }
+  const storeHost = addressOf(service);
+  return [
+    { status: OK },
+    ...deliveries.map((d) => ({
+      message: messageToWire(d.message, ctx.namespace, storeHost, { receiptHandle: d.receiptHandle, attempt: d.attempt, invisibleMs }),
+    })),
+    { deliveryTimestamp: now },
+  ];
+}
+
+export function addressOf(service: ServiceContext): string {
+  const { host, port } = service.listenAddress();
+  return `${host}:${port}`;
+}

@@ -1,0 +1,25 @@
+import type { handleUnaryCall, ServerUnaryCall } from '@grpc/grpc-js';
+import { callContext, type CallContext } from '../call-context.js';
+import { statusOf } from '../respond.js';
+import type { ServiceContext } from '../service-context.js';
+import type { Status } from '../wire-types.js';
+
+/**
+ * Wraps a unary RPC: application errors travel in-band as `status` (gRPC status stays OK), as the
+ * RocketMQ clients expect; nothing a request contains can make the call fail at the gRPC level.
+ */
+export function unary<Req, Res extends { status?: Status }>(
+  rpc: string,
+  service: ServiceContext,
+  handle: (request: Req, context: CallContext, call: ServerUnaryCall<Req, Res>) => Promise<Res> | Res,
+  onError: (status: Status) => Res = (status) => ({ status }) as Res,
+): handleUnaryCall<Req, Res> {
+  return (call, callback) => {
+    Promise.resolve()
+      .then(() => handle(call.request, callContext(call.metadata), call))
+      .then(
+        (response) => callback(null, response),
+        (error: unknown) => callback(null, onError(statusOf(error, service.log, rpc))),
+      );
+  };
+}

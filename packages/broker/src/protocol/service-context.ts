@@ -1,0 +1,12 @@
+import type { Logger } from 'pino';
+import type { BrokerCore } from '../core/broker-core.js';
+
+/** What every RPC handler needs. */
+export interface ServiceContext {
+  readonly core: BrokerCore;
+  readonly log: Logger;
+  /** `host:port` the broker listens on; used when a request does not say how it reached us. */
+  readonly listenAddress: () => { host: string; port: number };
+  /** Aborted when the broker begins shutting down: long polls return and streams end. */
+  readonly shutdown: AbortSignal;
+}

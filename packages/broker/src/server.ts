@@ -1,0 +1,107 @@
+import { Server, ServerCredentials } from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import { resolveConfig, type BrokerConfig, type ResolvedConfig } from './config.js';
+import { BrokerCore } from './core/broker-core.js';
+import { createLogger, type LogLevel } from './logger.js';
+import { messagingService } from './protocol/messaging-service.js';
+import { loadMessagingService } from './protocol/proto.js';
+import { LmdbStore } from './store/lmdb-store.js';
+import { MemoryStore } from './store/memory-store.js';
+import type { Store } from './store/store.js';
+
+/** Options of {@link startBroker}. */
+export interface BrokerOptions {
+  /** Interface to listen on (default 127.0.0.1). */
+  host?: string;
+  /** Port to listen on (default 8081; 0 picks a free one). */
+  port?: number;
+  /** Directory of the durable store (default ./.txmq-data). Ignored with `memory`. */
+  dataDir?: string;
+  /** Keep everything in memory: fast, and lost when the process exits. */
+  memory?: boolean;
+  /** Broker configuration, as in the `--config` JSON file. */
+  config?: BrokerConfig | ResolvedConfig;
+  logLevel?: LogLevel;
+  logger?: Logger;
+  /** How long close() lets in-flight calls finish before cutting them (default 10 s). */
+  drainTimeoutMs?: number;
+}
+
+/** A running broker. */
+export interface RunningBroker {
+  /** `host:port` to give clients as `endpoints`. */
+  readonly endpoint: string;
+  readonly host: string;
+  readonly port: number;
+  /** The domain core, for operator tools and tests. */
+  readonly core: BrokerCore;
+  /** Stops accepting calls, lets in-flight ones finish, ends streams cleanly, and closes the store. */
+  close(): Promise<void>;
+}
+
+function isResolved(config: BrokerConfig | ResolvedConfig): config is ResolvedConfig {
+  return config.topics instanceof Map;
+}
+
+/** Opens the configured store. */
+export function openStore(options: Pick<BrokerOptions, 'memory' | 'dataDir'>): Store {
+  return options.memory ? new MemoryStore() : LmdbStore.open(options.dataDir ?? './.txmq-data');
+}
+
+/**
+ * Starts a broker that speaks RocketMQ 5's gRPC protocol.
+ *
+ * @example
+ * ```ts
+ * const broker = await startBroker({ port: 0, memory: true });
+ * // new Producer({ endpoints: broker.endpoint }) ...
+ * await broker.close();
+ * ```
+ */
+export async function startBroker(options: BrokerOptions = {}): Promise<RunningBroker> {
+  const log = options.logger ?? createLogger(options.logLevel ?? 'info');
+  const config = options.config && isResolved(options.config) ? options.config : resolveConfig(options.config ?? {});
+  const host = options.host ?? '127.0.0.1';
+  const core = new BrokerCore(openStore(options), config, log);
+  const shutdown = new AbortController();
+  let port = options.port ?? 8081;
+
+  // A message at the body limit must fit in one gRPC frame, with room for its properties.
+  const frameLimit = config.maxBodyBytes + 1024 * 1024;
+  const server = new Server({
+    'grpc.max_receive_message_length': frameLimit,
+    'grpc.max_send_message_length': frameLimit,
+    'grpc.keepalive_time_ms': 60_000,
+    'grpc.keepalive_permit_without_calls': 1,
+  });
+  server.addService(loadMessagingService(), messagingService({ core, log, listenAddress: () => ({ host, port }), shutdown: shutdown.signal }));
+  try {
+    port = await new Promise<number>((resolve, reject) => {
+      server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound)));
+    });
+  } catch (error) {
+    await core.close();
+    throw error;
+  }
+  core.start();
+  log.info({ host, port, memory: options.memory ?? false }, 'broker started');
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      shutdown.abort();
+      await new Promise<void>((resolve) => {
+        const force = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, options.drainTimeoutMs ?? 10_000);
+        server.tryShutdown(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      });
+      await core.close();
+      log.info('broker stopped');
+    })());
+  return { endpoint: `${host}:${port}`, host, port, core, close };
+}

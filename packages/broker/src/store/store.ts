@@ -1,0 +1,92 @@
+import type { MessageDraft, MessageRecord } from '../core/types.js';
+
+/** Small collections the broker keeps fully in memory and writes through to the store. */
+export interface EntityKinds {
+  /** Next unread offset of a (consumer, topic). */
+  cursor: CursorEntity;
+  /** A message a consumer has been handed but not acknowledged; keeps its delivery count. */
+  pending: PendingEntity;
+  /** A delay message waiting for its delivery time. */
+  scheduled: ScheduledEntity;
+  /** A transactional half message waiting for commit or rollback. */
+  half: HalfEntity;
+  /** How a transaction was settled, so a repeated EndTransaction is answered consistently. */
+  settled: SettledEntity;
+}
+export type EntityKind = keyof EntityKinds;
+
+export interface CursorEntity {
+  readonly consumer: string;
+  readonly topic: string;
+  readonly nextOffset: number;
+}
+
+export interface PendingEntity {
+  readonly consumer: string;
+  readonly topic: string;
+  readonly offset: number;
+  readonly attempts: number;
+}
+
+export interface ScheduledEntity {
+  readonly id: string;
+  readonly deliverAt: number;
+  readonly message: MessageDraft;
+}
+
+export interface HalfEntity {
+  readonly transactionId: string;
+  readonly message: MessageDraft;
+  readonly producerClientId: string;
+  readonly createdAt: number;
+  readonly checks: number;
+  readonly nextCheckAt: number;
+  readonly parked: boolean;
+}
+
+export interface SettledEntity {
+  readonly transactionId: string;
+  readonly resolution: 'COMMIT' | 'ROLLBACK';
+  readonly settledAt: number;
+}
+
+/** One entity write: `value` undefined deletes the entity. */
+export type EntityWrite = {
+  [K in EntityKind]: { readonly kind: K; readonly key: string; readonly value?: EntityKinds[K] };
+}[EntityKind];
+
+/** Writes applied atomically and durably by {@link Store.commit}. */
+export interface WriteBatch {
+  /** Messages to append; offsets were assigned by the caller from {@link Store.topicBounds}. */
+  readonly append?: readonly MessageRecord[];
+  readonly entities?: readonly EntityWrite[];
+  /** Drop every message of `topic` below `offset` (retention). */
+  readonly trim?: readonly { readonly topic: string; readonly before: number }[];
+}
+
+/** Offsets of a topic's retained messages: `[first, next)`. */
+export interface TopicBounds {
+  readonly first: number;
+  readonly next: number;
+}
+
+/**
+ * Durable storage behind the broker. Reads are synchronous (they are served from memory or a
+ * memory-mapped file); writes are batched and resolve only once they survive a process crash.
+ */
+export interface Store {
+  /** Names of every topic that has ever stored a message. */
+  topics(): string[];
+  /** The retained offset range of a topic (`{first: 0, next: 0}` for an empty one). */
+  topicBounds(topic: string): TopicBounds;
+  /** The message at `offset`, or undefined when it was trimmed or never written. */
+  readMessage(topic: string, offset: number): MessageRecord | undefined;
+  /** The first offset whose message was stored at or after `time`, or `next` when none was. */
+  offsetAtTime(topic: string, time: number): number;
+  /** Every stored entity of a kind. */
+  loadEntities<K extends EntityKind>(kind: K): EntityKinds[K][];
+  /** Applies a batch atomically; resolves once it is durable. */
+  commit(batch: WriteBatch): Promise<void>;
+  /** Flushes and releases the store. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,53 @@
+/**
+ * `@txmq/outbox`: a Postgres transactional outbox, a multi-instance relay with per-group FIFO,
+ * an inbox for exactly-once effects, and a half-message sender whose check-back answers itself.
+ */
+export { createOutbox } from './outbox/create-outbox.js';
+export { createRelay } from './relay/create-relay.js';
+export { pgNotifications, pgliteNotifications } from './relay/notifications.js';
+export { createBrokerPublisher } from './publisher/broker-publisher.js';
+export { toBrokerMessage } from './publisher/to-broker-message.js';
+export { createInbox, inboxMessageId } from './inbox/create-inbox.js';
+export { createTransactionalSender } from './transactional/create-transactional-sender.js';
+export { createPgliteDialect } from './dialect/pglite-dialect.js';
+export { decodeBody } from './message/decode-body.js';
+export { encodeMessage } from './message/validate-message.js';
+export { CONTENT_TYPE_PROPERTY, MESSAGE_ID_PROPERTY, TRANSACTION_ID_PROPERTY } from './message/message.js';
+export { DEFAULT_SCHEMA } from './schema/schema-name.js';
+export { migrationsFor } from './schema/migrations.js';
+export {
+  InvalidMessageError,
+  InvalidOptionsError,
+  MigrationError,
+  OutboxError,
+  OutboxNotInTransactionError,
+  OutboxStateError,
+  PublishError,
+  TransactionFencedError,
+  isOutboxError,
+} from './errors.js';
+
+export type { Outbox, OutboxOptions } from './outbox/create-outbox.js';
+export type { SentMessage } from './outbox/send.js';
+export type { OutboxStats, ParkedMessage } from './outbox/admin.js';
+export type { Relay, RelayStats } from './relay/create-relay.js';
+export type { RelayOptions, RelayTuning } from './relay/relay-options.js';
+export type { BackoffOptions } from './relay/backoff.js';
+export type { NotificationSource, NotificationSubscription, PgliteListener } from './relay/notifications.js';
+export type { Publisher, PublishableMessage, PublishReceipt } from './publisher/publisher.js';
+export type { BrokerPublisherOptions } from './publisher/broker-publisher.js';
+export type { BrokerOutgoingMessage } from './publisher/to-broker-message.js';
+export type { Inbox, InboxMessage, InboxOptions, InboxResult } from './inbox/create-inbox.js';
+export type {
+  HalfMessage,
+  HalfMessageProducer,
+  TransactionalSender,
+  TransactionalSenderOptions,
+  TransactionalSendResult,
+} from './transactional/create-transactional-sender.js';
+export type { CheckAnswer } from './transactional/transaction-log.js';
+export type { PgliteLike } from './dialect/pglite-dialect.js';
+export type { ContentType, EncodedMessage, JsonValue, OutboxMessage } from './message/message.js';
+export type { BodyCarrier } from './message/decode-body.js';
+export type { MigrateResult } from './schema/migrate.js';
+export type { OutboxErrorCode } from './errors.js';

@@ -1,0 +1,102 @@
+import type { Kysely } from 'kysely';
+import { InvalidOptionsError, InvalidMessageError } from '../errors.js';
+import { encodeMessage } from '../message/validate-message.js';
+import type { EncodedMessage, OutboxMessage } from '../message/message.js';
+import { migrate, type MigrateResult } from '../schema/migrate.js';
+import { notifyChannel, resolveSchema } from '../schema/schema-name.js';
+import { listParked, readStats, redriveParked, type OutboxStats, type ParkedMessage } from './admin.js';
+import { insertMessages, type SentMessage } from './send.js';
+import { assertTransaction } from './transaction-guard.js';
+
+/** Options of {@link createOutbox}. */
+export interface OutboxOptions {
+  /** The application's Kysely instance (node-postgres dialect, or PGlite via `createPgliteDialect`). */
+  readonly db: Kysely<any>;
+  /** Schema holding the outbox tables; default `txmq`. */
+  readonly schema?: string;
+  /** Send a NOTIFY with every write so relays wake at once (default `true`). Polling still runs. */
+  readonly notify?: boolean;
+  /**
+   * Returns headers describing the current trace (e.g. `{ traceparent }` from OpenTelemetry's
+   * `propagation.inject`); they are added to every message that does not set them itself.
+   */
+  readonly traceContext?: () => Readonly<Record<string, string>> | undefined;
+}
+
+/** The transactional outbox. Create it with {@link createOutbox}. */
+export interface Outbox {
+  /** The Kysely instance the outbox reads and writes with. */
+  readonly db: Kysely<any>;
+  /** The schema holding the outbox tables. */
+  readonly schema: string;
+  /** The LISTEN/NOTIFY channel `send` notifies on. */
+  readonly channel: string;
+  /** Applies pending schema migrations; idempotent and safe to run from several processes at once. */
+  migrate(): Promise<MigrateResult>;
+  /**
+   * Writes `message` in the caller's transaction: it is published if and only if `trx` commits.
+   * @throws OutboxNotInTransactionError when `trx` is not a Kysely transaction.
+   * @throws InvalidMessageError when the message is malformed.
+   */
+  send(trx: Kysely<any>, message: OutboxMessage): Promise<SentMessage>;
+  /** Like {@link Outbox.send} for several messages, written with one statement. */
+  sendMany(trx: Kysely<any>, messages: readonly OutboxMessage[]): Promise<SentMessage[]>;
+  /** Current counts of pending, in-flight, parked and retained rows. */
+  stats(): Promise<OutboxStats>;
+  /** Lists parked rows, oldest first. */
+  parked(options?: { readonly limit?: number }): Promise<ParkedMessage[]>;
+  /** Puts parked rows back in line (all of them, or those with the given row ids); returns how many. */
+  redrive(ids?: readonly string[]): Promise<number>;
+}
+
+/**
+ * Creates a Postgres transactional outbox on the caller's Kysely instance.
+ *
+ * @example
+ * ```ts
+ * const outbox = createOutbox({ db });
+ * await outbox.migrate();
+ * await db.transaction().execute(async (trx) => {
+ *   await trx.insertInto('users').values({ id: 42, name: 'Ada' }).execute();
+ *   await outbox.send(trx, { topic: 'user-registered', body: { userId: 42 }, messageGroup: 'user-42' });
+ * });
+ * ```
+ */
+export function createOutbox(options: OutboxOptions): Outbox {
+  if (options === null || typeof options !== 'object') throw new InvalidOptionsError('options', 'must be an object');
+  const { db, traceContext } = options;
+  if (db === null || typeof db !== 'object' || typeof (db as Partial<Kysely<any>>).transaction !== 'function') {
+    throw new InvalidOptionsError('db', 'must be a Kysely instance');
+  }
+  if (traceContext !== undefined && typeof traceContext !== 'function') {
+    throw new InvalidOptionsError('traceContext', 'must be a function returning headers');
+  }
+  const schema = resolveSchema(options.schema);
+  const settings = { schema, channel: notifyChannel(schema), notify: options.notify ?? true };
+
+  const encode = (message: unknown, path: string): EncodedMessage => {
+    const encoded = encodeMessage(message, path);
+    const trace = traceContext?.();
+    return trace === undefined ? encoded : { ...encoded, headers: { ...trace, ...encoded.headers } };
+  };
+
+  return Object.freeze({
+    db,
+    schema,
+    channel: settings.channel,
+    migrate: () => migrate(db, schema),
+    async send(trx: Kysely<any>, message: OutboxMessage) {
+      assertTransaction(trx, 'send');
+      const [sent] = await insertMessages(trx, settings, [encode(message, 'message')]);
+      return sent as SentMessage;
+    },
+    async sendMany(trx: Kysely<any>, messages: readonly OutboxMessage[]) {
+      assertTransaction(trx, 'sendMany');
+      if (!Array.isArray(messages)) throw new InvalidMessageError('messages', 'must be an array');
+      return insertMessages(trx, settings, messages.map((m, i) => encode(m, `messages[${i}]`)));
+    },
+    stats: () => readStats(db, schema),
+    parked: (opts?: { readonly limit?: number }) => listParked(db, schema, opts?.limit ?? 100),
+    redrive: (ids?: readonly string[]) => redriveParked(db, schema, ids),
+  });
+}

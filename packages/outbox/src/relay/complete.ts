@@ -1,0 +1,74 @@
+import { sql, type Kysely } from 'kysely';
+
+/** A published row to mark sent. */
+export interface Success {
+  readonly id: string;
+  readonly token: string;
+  readonly transportMessageId: string | undefined;
+}
+
+/** A row whose publish failed: retried after `delayMs`, or parked. */
+export interface Failure {
+  readonly id: string;
+  readonly token: string;
+  readonly error: string;
+  readonly park: boolean;
+  readonly delayMs: number;
+}
+
+/** A claimed row that was not attempted (an earlier row of its group failed); its claim is undone. */
+export interface Release {
+  readonly id: string;
+  readonly token: string;
+}
+
+/**
+ * Applies a batch of outcomes. Every update is fenced by the claim token: if the lease expired
+ * and another relay re-claimed the row, this relay's late outcome is ignored (the other relay
+ * owns the row now; at worst the message is published twice, never lost).
+ */
+export async function completeRows(
+  db: Kysely<any>,
+  schema: string,
+  retainSent: boolean,
+  outcome: { successes: readonly Success[]; failures: readonly Failure[]; releases: readonly Release[] },
+): Promise<void> {
+  const outbox = sql.table(`${schema}.outbox`);
+  const { successes, failures, releases } = outcome;
+  if (successes.length > 0) {
+    const ids = successes.map((s) => s.id);
+    const tokens = successes.map((s) => s.token);
+    if (retainSent) {
+      const transportIds = successes.map((s) => s.transportMessageId ?? null);
+      await sql`
+        update ${outbox} o
+        set status = 'sent', sent_at = now(), locked_until = null, last_error = null, broker_message_id = d.tid
+        from unnest(${ids}::bigint[], ${tokens}::uuid[], ${transportIds}::text[]) as d(id, token, tid)
+        where o.id = d.id and o.claim_token = d.token and o.status = 'pending'`.execute(db);
+    } else {
+      await sql`
+        delete from ${outbox} o
+        using unnest(${ids}::bigint[], ${tokens}::uuid[]) as d(id, token)
+        where o.id = d.id and o.claim_token = d.token and o.status = 'pending'`.execute(db);
+    }
+  }
+  if (failures.length > 0) {
+    await sql`
+      update ${outbox} o
+      set locked_until = null,
+          last_error = d.error,
+          status = case when d.park then 'parked' else 'pending' end,
+          available_at = now() + d.delay_ms * interval '1 millisecond'
+      from unnest(${failures.map((f) => f.id)}::bigint[], ${failures.map((f) => f.token)}::uuid[],
+                  ${failures.map((f) => f.error)}::text[], ${failures.map((f) => f.park)}::boolean[],
+                  ${failures.map((f) => f.delayMs)}::integer[]) as d(id, token, error, park, delay_ms)
+      where o.id = d.id and o.claim_token = d.token and o.status = 'pending'`.execute(db);
+  }
+  if (releases.length > 0) {
+    await sql`
+      update ${outbox} o
+      set locked_until = null, attempts = greatest(0, o.attempts - 1)
+      from unnest(${releases.map((r) => r.id)}::bigint[], ${releases.map((r) => r.token)}::uuid[]) as d(id, token)
+      where o.id = d.id and o.claim_token = d.token and o.status = 'pending'`.execute(db);
+  }
+}

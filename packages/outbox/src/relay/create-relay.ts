@@ -1,0 +1,301 @@
+import { OutboxStateError, PublishError } from '../errors.js';
+import type { Outbox } from '../outbox/create-outbox.js';
+import { createBrokerPublisher } from '../publisher/broker-publisher.js';
+import type { Publisher } from '../publisher/publisher.js';
+import { backoffDelay } from './backoff.js';
+import { claimRows, type ClaimedRow } from './claim.js';
+import { CompletionBuffer } from './completion-buffer.js';
+import { pgNotifications, type NotificationSource, type NotificationSubscription } from './notifications.js';
+import { resolveTuning, type RelayOptions, type ResolvedTuning } from './relay-options.js';
+import { sweepSent } from './retention.js';
+
+/** Counters of one relay since `start()`. */
+export interface RelayStats {
+  readonly state: 'idle' | 'running' | 'stopping' | 'stopped';
+  /** Rows leased by this relay. */
+  readonly claimed: number;
+  /** Rows published successfully. */
+  readonly published: number;
+  /** Publish attempts that failed (and were retried later or parked). */
+  readonly failed: number;
+  /** Rows this relay parked. */
+  readonly parked: number;
+  /** Messages being published right now. */
+  readonly inFlight: number;
+  /** Sent rows deleted by the retention sweeper. */
+  readonly swept: number;
+  /** The last error the relay recovered from, if any. */
+  readonly lastError: string | undefined;
+}
+
+/** Publishes outbox rows. Create it with {@link createRelay}. */
+export interface Relay {
+  /** Starts claiming and publishing; resolves once the relay runs. */
+  start(): Promise<void>;
+  /** Stops claiming, waits for in-flight publishes and writes their outcome, then releases connections. */
+  stop(): Promise<void>;
+  /** Counters since `start()`. */
+  stats(): RelayStats;
+}
+
+/**
+ * Creates a relay that publishes committed outbox rows to a txmq broker / RocketMQ 5 proxy at
+ * `endpoints`, or to any {@link Publisher}. Run as many relays as you like, in one process or many.
+ *
+ * @example
+ * ```ts
+ * const relay = createRelay({ outbox, endpoints: '127.0.0.1:8081', listen: process.env.DATABASE_URL });
+ * await relay.start();
+ * // ...
+ * await relay.stop();
+ * ```
+ */
+export function createRelay(options: RelayOptions): Relay {
+  return new OutboxRelay(options);
+}
+
+type Counters = { -readonly [K in keyof Omit<RelayStats, 'state' | 'inFlight' | 'lastError'>]: number };
+
+class OutboxRelay implements Relay {
+  readonly #outbox: Outbox;
+  readonly #tuning: ResolvedTuning;
+  readonly #makePublisher: () => Promise<Publisher>;
+  readonly #ownsPublisher: boolean;
+  readonly #listen: NotificationSource | undefined;
+  readonly #onError: (error: unknown) => void;
+  readonly #completions: CompletionBuffer;
+  readonly #lanes = new Set<Promise<void>>();
+  readonly #counters: Counters = { claimed: 0, published: 0, failed: 0, parked: 0, swept: 0 };
+  #state: RelayStats['state'] = 'idle';
+  #publisher: Publisher | undefined;
+  #subscription: NotificationSubscription | undefined;
+  #loop: Promise<void> | undefined;
+  #stopping: Promise<void> | undefined;
+  #sweeper: NodeJS.Timeout | undefined;
+  #inFlight = 0;
+  #lastError: string | undefined;
+  #wakePending = false;
+  #wakeUp: (() => void) | undefined;
+
+  constructor(options: RelayOptions) {
+    if (options === null || typeof options !== 'object') throw new OutboxStateError('createRelay() needs an options object');
+    this.#outbox = options.outbox;
+    if (this.#outbox === undefined || typeof this.#outbox.send !== 'function') {
+      throw new OutboxStateError('createRelay() needs `outbox`, the value returned by createOutbox()');
+    }
+    this.#tuning = resolveTuning(options);
+    if (options.publisher !== undefined) {
+      const publisher = options.publisher;
+      if (typeof publisher.publish !== 'function') throw new OutboxStateError('`publisher.publish` must be a function');
+      this.#makePublisher = async () => publisher;
+      this.#ownsPublisher = false;
+    } else if (typeof options.endpoints === 'string' && options.endpoints.length > 0) {
+      const endpoints = options.endpoints;
+      this.#makePublisher = () => createBrokerPublisher({ endpoints, requestTimeoutMs: this.#tuning.publishTimeoutMs });
+      this.#ownsPublisher = true;
+    } else {
+      throw new OutboxStateError('createRelay() needs either `endpoints` (broker address) or a `publisher`');
+    }
+    const listen = options.listen;
+    this.#listen =
+      listen === undefined
+        ? undefined
+        : typeof listen === 'string'
+          ? pgNotifications(listen)
+          : 'listen' in listen
+            ? listen
+            : pgNotifications(listen.connectionString);
+    const onError = options.onError;
+    this.#onError = (error) => {
+      this.#lastError = error instanceof Error ? error.message : String(error);
+      onError?.(error);
+    };
+    this.#completions = new CompletionBuffer({
+      db: this.#outbox.db,
+      schema: this.#outbox.schema,
+      retainSent: this.#tuning.retainSentMs > 0,
+      onError: this.#onError,
+      onFlushed: () => this.#wake(),
+    });
+  }
+
+  async start(): Promise<void> {
+    if (this.#state !== 'idle') throw new OutboxStateError(`relay.start() called while ${this.#state}; a relay starts once`);
+    this.#state = 'running';
+    try {
+      this.#publisher = await this.#makePublisher();
+    } catch (error) {
+      this.#state = 'stopped';
+      throw error;
+    }
+    if (this.#listen !== undefined) {
+      try {
+        this.#subscription = await this.#listen.listen(this.#outbox.channel, () => this.#wake(), this.#onError);
+      } catch (error) {
+        this.#onError(error); // polling keeps the relay correct without the wake-up
+      }
+    }
+    if (this.#tuning.retainSentMs > 0) {
+      this.#sweeper = setInterval(() => void this.#sweep(), this.#tuning.sweepIntervalMs);
+      this.#sweeper.unref();
+    }
+    this.#loop = this.#run();
+  }
+
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stop();
+    return this.#stopping;
+  }
+
+  stats(): RelayStats {
+    return { state: this.#state, ...this.#counters, inFlight: this.#inFlight, lastError: this.#lastError };
+  }
+
+  async #stop(): Promise<void> {
+    if (this.#state === 'idle') {
+      this.#state = 'stopped';
+      return;
+    }
+    this.#state = 'stopping';
+    this.#wake();
+    clearInterval(this.#sweeper);
+    await this.#loop;
+    await Promise.allSettled([...this.#lanes]);
+    const deadline = Date.now() + this.#tuning.leaseMs;
+    await this.#completions.drain(() => Date.now() > deadline);
+    this.#completions.dispose();
+    await this.#subscription?.close().catch(this.#onError);
+    if (this.#ownsPublisher) await this.#publisher?.close?.().catch(this.#onError);
+    this.#state = 'stopped';
+  }
+
+  async #run(): Promise<void> {
+    const { batchSize, maxInFlight, groupDepth, leaseMs } = this.#tuning;
+    const { db, schema } = this.#outbox;
+    while (this.#state === 'running') {
+      let more = false;
+      const capacity = maxInFlight - this.#inFlight;
+      if (capacity > 0) {
+        try {
+          const limit = Math.min(batchSize, capacity);
+          const rows = await claimRows(db, { schema, limit, groupDepth, leaseMs });
+          this.#counters.claimed += rows.length;
+          this.#dispatch(rows);
+          more = rows.length === limit;
+        } catch (error) {
+          this.#onError(error);
+        }
+      }
+      if (!more && this.#state === 'running') await this.#sleep();
+    }
+  }
+
+  /** Runs every ungrouped row on its own lane and each group's rows on one lane, in id order. */
+  #dispatch(rows: readonly ClaimedRow[]): void {
+    const lanes = new Map<string, ClaimedRow[]>();
+    for (const row of rows) {
+      const key = row.messageGroup === undefined ? `#${row.id}` : `g:${row.messageGroup}`;
+      const lane = lanes.get(key);
+      if (lane === undefined) lanes.set(key, [row]);
+      else lane.push(row);
+    }
+    for (const lane of lanes.values()) {
+      this.#inFlight += lane.length;
+      const running = this.#runLane(lane).finally(() => this.#lanes.delete(running));
+      this.#lanes.add(running);
+    }
+  }
+
+  async #runLane(lane: readonly ClaimedRow[]): Promise<void> {
+    for (let i = 0; i < lane.length; i++) {
+      const row = lane[i] as ClaimedRow;
+      const published = await this.#publishOne(row);
+      this.#inFlight--;
+      if (!published) {
+        // Later rows of the group must wait for this one: hand their claims back untouched.
+        for (const rest of lane.slice(i + 1)) {
+          this.#completions.release({ id: rest.id, token: rest.token });
+          this.#inFlight--;
+        }
+        return;
+      }
+    }
+  }
+
+  async #publishOne(row: ClaimedRow): Promise<boolean> {
+    const { maxAttempts, backoff, publishTimeoutMs } = this.#tuning;
+    if (row.attempt > maxAttempts) {
+      this.#counters.parked++;
+      this.#completions.fail({
+        id: row.id,
+        token: row.token,
+        park: true,
+        delayMs: 0,
+        error: `claimed ${row.attempt} times without a recorded result (a relay crashed or hung while publishing it); parked`,
+      });
+      return false;
+    }
+    try {
+      const receipt = await withTimeout((this.#publisher as Publisher).publish(row), publishTimeoutMs);
+      this.#counters.published++;
+      this.#completions.succeed({ id: row.id, token: row.token, transportMessageId: receipt?.transportMessageId });
+      return true;
+    } catch (error) {
+      const retryable = !(error instanceof PublishError) || error.retryable;
+      const park = !retryable || row.attempt >= maxAttempts;
+      this.#counters.failed++;
+      if (park) this.#counters.parked++;
+      this.#completions.fail({
+        id: row.id,
+        token: row.token,
+        park,
+        delayMs: park ? 0 : backoffDelay(backoff, row.attempt),
+        error: `attempt ${row.attempt}: ${error instanceof Error ? error.message : String(error)}`.slice(0, 2_000),
+      });
+      return false;
+    }
+  }
+
+  async #sweep(): Promise<void> {
+    try {
+      this.#counters.swept += await sweepSent(this.#outbox.db, this.#outbox.schema, this.#tuning.retainSentMs);
+    } catch (error) {
+      this.#onError(error);
+    }
+  }
+
+  #sleep(): Promise<void> {
+    if (this.#wakePending) {
+      this.#wakePending = false;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.#wakeUp = undefined;
+        resolve();
+      }, this.#tuning.pollIntervalMs);
+      this.#wakeUp = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  #wake(): void {
+    const wakeUp = this.#wakeUp;
+    if (wakeUp === undefined) {
+      this.#wakePending = true;
+      return;
+    }
+    this.#wakeUp = undefined;
+    wakeUp();
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new PublishError(`publish did not settle within ${ms} ms`, { retryable: true })), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,110 @@
+import { InvalidOptionsError } from '../errors.js';
+import type { Outbox } from '../outbox/create-outbox.js';
+import type { Publisher } from '../publisher/publisher.js';
+import type { BackoffOptions } from './backoff.js';
+import type { NotificationSource } from './notifications.js';
+
+/** Settings shared by both forms of {@link RelayOptions}. */
+export interface RelayTuning {
+  /** Most rows claimed per claim statement (default 100). */
+  readonly batchSize?: number;
+  /** Most messages being published at once by this relay (default 256). */
+  readonly maxInFlight?: number;
+  /** Most rows of one message group claimed at once; they are published one after another (default 16). */
+  readonly groupDepth?: number;
+  /** Polling interval when idle, in ms (default 500). Polling is the source of truth. */
+  readonly pollIntervalMs?: number;
+  /** How long a claim holds rows, in ms (default 30,000). Must exceed `publishTimeoutMs`. */
+  readonly leaseMs?: number;
+  /** A publish not settled after this long counts as failed, in ms (default 10,000). */
+  readonly publishTimeoutMs?: number;
+  /** Claims after which a row that keeps failing is parked (default 10). */
+  readonly maxAttempts?: number;
+  /** Retry timing of failed rows. */
+  readonly backoff?: BackoffOptions;
+  /**
+   * How long published rows are kept, in ms. `0` (the default) deletes a row as soon as it is
+   * published; a positive value marks it sent and a sweeper deletes it after that long.
+   */
+  readonly retainSentMs?: number;
+  /** How often the sweeper runs when `retainSentMs > 0`, in ms (default 60,000). */
+  readonly sweepIntervalMs?: number;
+  /**
+   * Wake-up on commit: a connection string / pg config for a dedicated LISTEN connection, or a
+   * {@link NotificationSource} (e.g. `pgliteNotifications(pglite)`). Without it the relay polls.
+   */
+  readonly listen?: string | NotificationSource | { readonly connectionString: string };
+  /** Called with errors the relay recovers from by itself (claim or mark failures, lost LISTEN connection). */
+  readonly onError?: (error: unknown) => void;
+}
+
+/** Options of `createRelay`: an outbox plus either broker endpoints or a custom publisher. */
+export type RelayOptions = RelayTuning &
+  (
+    | { readonly outbox: Outbox; readonly endpoints: string; readonly publisher?: undefined }
+    | { readonly outbox: Outbox; readonly publisher: Publisher; readonly endpoints?: undefined }
+  );
+
+/** {@link RelayTuning} with every default applied. */
+export interface ResolvedTuning {
+  readonly batchSize: number;
+  readonly maxInFlight: number;
+  readonly groupDepth: number;
+  readonly pollIntervalMs: number;
+  readonly leaseMs: number;
+  readonly publishTimeoutMs: number;
+  readonly maxAttempts: number;
+  readonly backoff: Required<BackoffOptions>;
+  readonly retainSentMs: number;
+  readonly sweepIntervalMs: number;
+}
+
+export function resolveTuning(options: RelayTuning): ResolvedTuning {
+  const tuning: ResolvedTuning = {
+    batchSize: positiveInt(options.batchSize, 'batchSize', 100),
+    maxInFlight: positiveInt(options.maxInFlight, 'maxInFlight', 256),
+    groupDepth: positiveInt(options.groupDepth, 'groupDepth', 16),
+    pollIntervalMs: positiveInt(options.pollIntervalMs, 'pollIntervalMs', 500),
+    leaseMs: positiveInt(options.leaseMs, 'leaseMs', 30_000),
+    publishTimeoutMs: positiveInt(options.publishTimeoutMs, 'publishTimeoutMs', 10_000),
+    maxAttempts: positiveInt(options.maxAttempts, 'maxAttempts', 10),
+    backoff: {
+      initialMs: positiveInt(options.backoff?.initialMs, 'backoff.initialMs', 1_000),
+      maxMs: positiveInt(options.backoff?.maxMs, 'backoff.maxMs', 60_000),
+      factor: positiveNumber(options.backoff?.factor, 'backoff.factor', 2),
+    },
+    retainSentMs: nonNegativeInt(options.retainSentMs, 'retainSentMs', 0),
+    sweepIntervalMs: positiveInt(options.sweepIntervalMs, 'sweepIntervalMs', 60_000),
+  };
+  if (tuning.publishTimeoutMs >= tuning.leaseMs) {
+    throw new InvalidOptionsError(
+      'publishTimeoutMs',
+      `must be below leaseMs (${tuning.leaseMs}), or a lease could expire while its publish is still running`,
+    );
+  }
+  return tuning;
+}
+
+function positiveInt(value: number | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value <= 0 || value > 2_147_483_647) {
+    throw new InvalidOptionsError(name, `must be a positive integer, got ${String(value)}`);
+  }
+  return value;
+}
+
+function nonNegativeInt(value: number | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 0 || value > 2_147_483_647) {
+    throw new InvalidOptionsError(name, `must be a non-negative integer, got ${String(value)}`);
+  }
+  return value;
+}
+
+function positiveNumber(value: number | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 1) {
+    throw new InvalidOptionsError(name, `must be a finite number >= 1, got ${String(value)}`);
+  }
+  return value;
+}

@@ -1,0 +1,18 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import { initialMigration } from './0001-initial.js';
+
+/**
+ * The versioned migrations, in order. Names sort lexically; a new migration gets the next number
+ * and is never edited once released.
+ */
+export function migrationsFor(schema: string): Record<string, Migration> {
+  return {
+    '0001_initial': initialMigration(schema),
+  };
+}
+
+/** A Kysely {@link MigrationProvider} serving {@link migrationsFor}. */
+export function migrationProvider(schema: string): MigrationProvider {
+  const migrations = migrationsFor(schema);
+  return { getMigrations: async () => migrations };
+}

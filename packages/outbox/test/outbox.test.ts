@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { createOutbox, OutboxNotInTransactionError, InvalidOptionsError, type Outbox } from '../src/index.js';
+import { DATABASE_URL, sleep, testDb, waitFor } from './helpers.js';
+
+const t = testDb('outbox');
+let outbox: Outbox;
+
+before(async () => {
+  outbox = createOutbox({ db: t.db, schema: t.schema, traceContext: () => ({ traceparent: '00-abc-def-01' }) });
+});
+after(() => t.close());
+
+test('migrate is idempotent and safe from several processes at once', async () => {
+  const dbs = [t.db, t.connect(2), t.connect(2), t.connect(2)];
+  const results = await Promise.all(dbs.map((db) => createOutbox({ db, schema: t.schema }).migrate()));
+  assert.equal(results.filter((r) => r.applied.length > 0).length, 1, 'exactly one process applies the migrations');
+  assert.deepEqual((await outbox.migrate()).applied, []);
+  const { rows } = await sql<{ name: string }>`
+    select table_name as name from information_schema.tables where table_schema = ${t.schema} order by 1`.execute(t.db);
+  assert.deepEqual(
+    rows.map((r) => r.name),
+    ['inbox', 'migration', 'migration_lock', 'outbox', 'transaction_log'],
+  );
+});
+
+test('send without a transaction is an error that says so', async () => {
+  await assert.rejects(outbox.send(t.db, { topic: 't', body: 'x' }), OutboxNotInTransactionError);
+  await assert.rejects(outbox.sendMany(t.db, [{ topic: 't', body: 'x' }]), /must be called with the caller's Kysely transaction/);
+  await assert.rejects(outbox.send(undefined as never, { topic: 't', body: 'x' }), OutboxNotInTransactionError);
+  assert.throws(() => createOutbox({ db: t.db, schema: 'Bad-Name' }), InvalidOptionsError);
+});
+
+test('rollback writes nothing; commit writes each message once with its headers', async () => {
+  await assert.rejects(
+    t.db.transaction().execute(async (trx) => {
+      await outbox.send(trx, { topic: 'rolled', body: 'x' });
+      throw new Error('business failure');
+    }),
+    /business failure/,
+  );
+  const [a, b, c] = await t.db.transaction().execute(async (trx) => [
+    await outbox.send(trx, { topic: 'committed', body: { n: 1 }, headers: { 'x-user': 'u1' }, keys: ['k1'], tag: 'new' }),
+    ...(await outbox.sendMany(trx, [
+      { topic: 'committed', body: 'two', messageGroup: 'g1' },
+      { topic: 'committed', body: Buffer.from('three'), messageGroup: 'g2', headers: { traceparent: 'mine' } },
+    ])),
+  ]);
+  const { rows } = await sql<any>`
+    select message_id, topic, tag, keys, message_group, headers, content_type, convert_from(body, 'UTF8') as body
+    from ${sql.table(`${t.schema}.outbox`)} order by id`.execute(t.db);
+  assert.equal(rows.length, 3);
+  assert.deepEqual(rows.map((r) => r.message_id), [a?.messageId, b?.messageId, c?.messageId]);
+  assert.deepEqual(rows[0], {
+    message_id: a?.messageId,
+    topic: 'committed',
+    tag: 'new',
+    keys: ['k1'],
+    message_group: null,
+    headers: { traceparent: '00-abc-def-01', 'x-user': 'u1' },
+    content_type: 'application/json',
+    body: '{"n":1}',
+  });
+  assert.equal(rows[2].headers.traceparent, 'mine', 'a header set on the message wins over the trace hook');
+  assert.equal(rows[2].content_type, 'application/octet-stream');
+  const stats = await outbox.stats();
+  assert.equal(stats.pending, 3);
+  assert.equal(stats.due, 3);
+  await sql`delete from ${sql.table(`${t.schema}.outbox`)}`.execute(t.db);
+});
+
+test('send notifies on commit only', async () => {
+  const client = new pg.Client({ connectionString: DATABASE_URL });
+  await client.connect();
+  const seen: string[] = [];
+  client.on('notification', (n) => seen.push(n.channel));
+  await client.query(`listen ${pg.escapeIdentifier(outbox.channel)}`);
+  try {
+    await t.db.transaction().execute(async (trx) => {
+      await outbox.send(trx, { topic: 'n', body: 1 });
+      await sleep(100);
+      assert.equal(seen.length, 0, 'no notification before commit');
+    });
+    await waitFor('the notification', () => seen.length === 1);
+  } finally {
+    await client.end();
+    await sql`delete from ${sql.table(`${t.schema}.outbox`)}`.execute(t.db);
+  }
+});
+
+test('same-group sends serialize until commit, so id order is commit order', async () => {
+  const other = t.connect(2);
+  const events: string[] = [];
+  let releaseFirst!: () => void;
+  const firstHolds = new Promise<void>((resolve) => (releaseFirst = resolve));
+  const first = t.db.transaction().execute(async (trx) => {
+    await outbox.send(trx, { topic: 'o', body: 'first', messageGroup: 'g' });
+    events.push('first sent');
+    await firstHolds;
+    events.push('first commits');
+  });
+  await waitFor('first send', () => events.includes('first sent'));
+  const second = other.transaction().execute(async (trx) => {
+    await createOutbox({ db: other, schema: t.schema }).send(trx, { topic: 'o', body: 'second', messageGroup: 'g' });
+    events.push('second sent');
+  });
+  const unrelated = other.transaction().execute(async (trx) => {
+    await createOutbox({ db: other, schema: t.schema }).send(trx, { topic: 'o', body: 'other group', messageGroup: 'h' });
+    events.push('other group sent');
+  });
+  await unrelated;
+  await sleep(150);
+  assert.deepEqual(events, ['first sent', 'other group sent'], 'the second same-group send waits for the first transaction');
+  releaseFirst();
+  await Promise.all([first, second]);
+  assert.deepEqual(events, ['first sent', 'other group sent', 'first commits', 'second sent']);
+  const { rows } = await sql<{ body: string }>`
+    select convert_from(body, 'UTF8') as body from ${sql.table(`${t.schema}.outbox`)}
+    where message_group = 'g' order by id`.execute(t.db);
+  assert.deepEqual(rows.map((r) => r.body), ['first', 'second']);
+});
