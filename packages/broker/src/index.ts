@@ -8,3 +8,4 @@ export type { TopicMessageType, MessageKind, TopicSettings, GroupSettings, Trans
 export { deadLetterTopic } from './core/types.js';
 export { TRANSACTION_ID_PROPERTY } from './core/transactions.js';
 export type { LogLevel } from './logger.js';
+export * from './client/index.js';

@@ -36,7 +36,6 @@ export type { BackoffOptions } from './relay/backoff.js';
 export type { NotificationSource, NotificationSubscription, PgliteListener } from './relay/notifications.js';
 export type { Publisher, PublishableMessage, PublishReceipt } from './publisher/publisher.js';
 export type { BrokerPublisherOptions } from './publisher/broker-publisher.js';
-export type { BrokerOutgoingMessage } from './publisher/to-broker-message.js';
 export type { Inbox, InboxMessage, InboxOptions, InboxResult } from './inbox/create-inbox.js';
 export type {
   HalfMessage,

@@ -1,6 +1,6 @@
+import { createProducer } from '@txmq/broker';
 import { PublishError } from '../errors.js';
 import type { Publisher } from './publisher.js';
-import { loadBroker } from './load-broker.js';
 import { toBrokerMessage } from './to-broker-message.js';
 
 /** Options of {@link createBrokerPublisher}. */
@@ -16,7 +16,6 @@ export interface BrokerPublisherOptions {
  * txmq broker and against an Apache RocketMQ 5 proxy.
  */
 export async function createBrokerPublisher(options: BrokerPublisherOptions): Promise<Publisher> {
-  const { createProducer } = await loadBroker();
   const producer = await createProducer({
     endpoints: options.endpoints,
     ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),

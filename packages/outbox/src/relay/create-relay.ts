@@ -245,11 +245,13 @@ class OutboxRelay implements Relay {
       const park = !retryable || row.attempt >= maxAttempts;
       this.#counters.failed++;
       if (park) this.#counters.parked++;
+      const delayMs = park ? 0 : backoffDelay(backoff, row.attempt);
+      if (!park) this.#wakeAfter(delayMs);
       this.#completions.fail({
         id: row.id,
         token: row.token,
         park,
-        delayMs: park ? 0 : backoffDelay(backoff, row.attempt),
+        delayMs,
         error: `attempt ${row.attempt}: ${error instanceof Error ? error.message : String(error)}`.slice(0, 2_000),
       });
       return false;
@@ -279,6 +281,12 @@ class OutboxRelay implements Relay {
         resolve();
       };
     });
+  }
+
+  /** Wakes the loop when a row this relay backed off becomes due again (sooner than the next poll). */
+  #wakeAfter(delayMs: number): void {
+    if (delayMs >= this.#tuning.pollIntervalMs) return;
+    setTimeout(() => this.#wake(), delayMs + 5).unref();
   }
 
   #wake(): void {

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { createProducer, type OutgoingMessage } from '@txmq/broker';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { InvalidMessageError, InvalidOptionsError, OutboxStateError } from '../errors.js';
-import { CONTENT_TYPE_PROPERTY, MESSAGE_ID_PROPERTY, TRANSACTION_ID_PROPERTY, type OutboxMessage } from '../message/message.js';
+import { MESSAGE_ID_PROPERTY, TRANSACTION_ID_PROPERTY, type OutboxMessage } from '../message/message.js';
 import { encodeMessage } from '../message/validate-message.js';
-import { loadBroker } from '../publisher/load-broker.js';
-import type { BrokerOutgoingMessage } from '../publisher/to-broker-message.js';
+import { brokerMessage } from '../publisher/to-broker-message.js';
 import { migrate, type MigrateResult } from '../schema/migrate.js';
 import { resolveSchema } from '../schema/schema-name.js';
 import { answerCheck, recordCommit, type CheckAnswer } from './transaction-log.js';
@@ -19,7 +19,7 @@ export interface HalfMessage {
 
 /** The transport the sender needs: half messages plus a check-back hook. */
 export interface HalfMessageProducer {
-  sendHalf(message: BrokerOutgoingMessage): Promise<HalfMessage>;
+  sendHalf(message: OutgoingMessage): Promise<HalfMessage>;
   close(): Promise<void>;
 }
 
@@ -101,7 +101,6 @@ export async function createTransactionalSender(options: TransactionalSenderOpti
     return answerCheck(db, schema, transactionId);
   };
 
-  const { createProducer } = await loadBroker();
   const producer: HalfMessageProducer = await createProducer({
     endpoints,
     ...(options.topics === undefined ? {} : { topics: [...options.topics] }),
@@ -128,20 +127,7 @@ export async function createTransactionalSender(options: TransactionalSenderOpti
       }
       if (typeof work !== 'function') throw new InvalidOptionsError('work', 'must be a function (trx) => Promise');
       const id = randomUUID();
-      const outgoing: BrokerOutgoingMessage = {
-        topic: encoded.topic,
-        body: encoded.body,
-        properties: {
-          ...encoded.headers,
-          [MESSAGE_ID_PROPERTY]: id,
-          [TRANSACTION_ID_PROPERTY]: id,
-          [CONTENT_TYPE_PROPERTY]: encoded.contentType,
-        },
-      };
-      if (encoded.tag !== undefined) outgoing.tag = encoded.tag;
-      if (encoded.keys.length > 0) outgoing.keys = [...encoded.keys];
-      if (encoded.messageGroup !== undefined) outgoing.messageGroup = encoded.messageGroup;
-
+      const outgoing = brokerMessage(encoded, { [MESSAGE_ID_PROPERTY]: id, [TRANSACTION_ID_PROPERTY]: id });
       const half = await producer.sendHalf(outgoing);
       let workFinished = false;
       let result: T;

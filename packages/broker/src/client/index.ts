@@ -1,0 +1,9 @@
+export { createProducer } from './producer.js';
+export type { ProducerOptions, TxmqProducer } from './producer.js';
+export { createSimpleConsumer } from './simple-consumer.js';
+export type { SimpleConsumerOptions, TxmqSimpleConsumer } from './simple-consumer.js';
+export { createPushConsumer } from './push-consumer.js';
+export type { PushConsumerOptions, TxmqPushConsumer } from './push-consumer.js';
+export type {
+  OutgoingMessage, SendResult, ReceivedMessage, HalfMessage, CheckResult, TransactionChecker, ClientOptions, ClientLogger,
+} from './types.js';

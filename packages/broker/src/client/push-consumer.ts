@@ -1,0 +1,44 @@
+import { ConsumeResult, PushConsumer } from 'rocketmq-client-nodejs';
+import { baseOptions, fromMessageView } from './shared.js';
+import type { ClientOptions, ReceivedMessage } from './types.js';
+
+/** Options of {@link createPushConsumer}. */
+export interface PushConsumerOptions extends ClientOptions {
+  readonly group: string;
+  /** Topic → tag expression (`*`, `A || B`). */
+  readonly subscriptions: Readonly<Record<string, string>>;
+  /** Called once per delivery; resolve to acknowledge, throw to have it redelivered later. */
+  readonly handler: (message: ReceivedMessage) => Promise<void>;
+  /** Called when the handler throws (default: logged to stderr). */
+  readonly onHandlerError?: (error: unknown, message: ReceivedMessage) => void;
+}
+
+/** A consumer that receives continuously and calls a handler per message. */
+export interface TxmqPushConsumer {
+  /** Stops receiving, waits for running handlers, and leaves the group. */
+  close(): Promise<void>;
+}
+
+/** Starts a push-style consumer: messages flow to `handler` until `close()`. */
+export async function createPushConsumer(options: PushConsumerOptions): Promise<TxmqPushConsumer> {
+  const onError = options.onHandlerError ?? ((error, message) => console.error(`[txmq client] handler failed for ${message.messageId}`, error));
+  const consumer = new PushConsumer({
+    ...baseOptions(options),
+    consumerGroup: options.group,
+    subscriptions: new Map(Object.entries(options.subscriptions)),
+    messageListener: {
+      async consume(view) {
+        const message = fromMessageView(view);
+        try {
+          await options.handler(message);
+          return ConsumeResult.SUCCESS;
+        } catch (error) {
+          onError(error, message);
+          return ConsumeResult.FAILURE;
+        }
+      },
+    },
+  });
+  await consumer.startup();
+  return { close: () => consumer.shutdown() };
+}

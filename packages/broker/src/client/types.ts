@@ -1,0 +1,71 @@
+/** A message to publish. */
+export interface OutgoingMessage {
+  readonly topic: string;
+  readonly body: Buffer | string;
+  readonly tag?: string;
+  readonly keys?: readonly string[];
+  /** Messages with the same group are delivered in send order (FIFO topics and groups). */
+  readonly messageGroup?: string;
+  /** Deliver no earlier than this time (a DELAY message; at most 24 h ahead). */
+  readonly deliverAt?: Date;
+  /** User properties; travel to the consumer unchanged. */
+  readonly properties?: Readonly<Record<string, string>>;
+}
+
+/** What the broker answered for one published message. */
+export interface SendResult {
+  readonly messageId: string;
+  readonly transactionId: string;
+  readonly offset: number;
+  /** For a DELAY message: pass to `recall()` to cancel it before delivery. */
+  readonly recallHandle?: string;
+}
+
+/** A message handed to a consumer. */
+export interface ReceivedMessage {
+  readonly messageId: string;
+  readonly topic: string;
+  readonly tag?: string;
+  readonly keys: readonly string[];
+  readonly properties: Readonly<Record<string, string>>;
+  readonly body: Buffer;
+  readonly messageGroup?: string;
+  /** 1 on first delivery, then 2, 3… */
+  readonly deliveryAttempt: number;
+  readonly bornAt: Date;
+  readonly deliverAt?: Date;
+}
+
+/** The answer to a transaction check-back. `UNKNOWN` makes the broker ask again later. */
+export type CheckResult = 'COMMIT' | 'ROLLBACK' | 'UNKNOWN';
+
+/** Decides the fate of a half message whose producer did not settle it (check-back). */
+export type TransactionChecker = (message: ReceivedMessage) => Promise<CheckResult>;
+
+/** A transactional half message: invisible to consumers until committed. */
+export interface HalfMessage {
+  readonly messageId: string;
+  readonly transactionId: string;
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
+}
+
+/** Options every client takes. */
+export interface ClientOptions {
+  /** `host:port` of a txmq broker or a RocketMQ 5 proxy. */
+  readonly endpoints: string;
+  readonly namespace?: string;
+  /** Per-call timeout in ms (default 3000; at least 1000). */
+  readonly requestTimeoutMs?: number;
+  readonly sslEnabled?: boolean;
+  /** Where the client logs; defaults to warnings and errors on stderr. */
+  readonly logger?: ClientLogger;
+}
+
+/** The logger the clients accept (pino's and console's shape). */
+export interface ClientLogger {
+  info(...args: unknown[]): void;
+  warn(...args: unknown[]): void;
+  error(...args: unknown[]): void;
+  debug?(...args: unknown[]): void;
+}

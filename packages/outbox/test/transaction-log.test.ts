@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { createOutbox, TransactionFencedError } from '../src/index.js';
+import { answerCheck, recordCommit } from '../src/transactional/transaction-log.js';
+import { sleep, testDb } from './helpers.js';
+
+const t = testDb('txlog');
+before(() => createOutbox({ db: t.db, schema: t.schema }).migrate());
+after(() => t.close());
+
+test('a committed local transaction answers COMMIT', async () => {
+  await t.db.transaction().execute((trx) => recordCommit(trx, t.schema, 'tx-commit'));
+  assert.equal(await answerCheck(t.db, t.schema, 'tx-commit'), 'COMMIT');
+  assert.equal(await answerCheck(t.db, t.schema, 'tx-commit'), 'COMMIT', 'asking again gives the same answer');
+});
+
+test('a rolled-back or never-started local transaction answers ROLLBACK, and the answer is final', async () => {
+  await assert.rejects(
+    t.db.transaction().execute(async (trx) => {
+      await recordCommit(trx, t.schema, 'tx-rollback');
+      throw new Error('work failed');
+    }),
+  );
+  assert.equal(await answerCheck(t.db, t.schema, 'tx-rollback'), 'ROLLBACK');
+  assert.equal(await answerCheck(t.db, t.schema, 'tx-never'), 'ROLLBACK');
+  // A late local transaction cannot commit after the check answered ROLLBACK.
+  await assert.rejects(
+    t.db.transaction().execute((trx) => recordCommit(trx, t.schema, 'tx-never')),
+    (error: unknown) => error instanceof TransactionFencedError && error.transactionId === 'tx-never',
+  );
+  assert.equal(await answerCheck(t.db, t.schema, 'tx-never'), 'ROLLBACK');
+});
+
+test('a check during an in-flight local transaction waits for it and answers its real outcome', async () => {
+  const checker = t.connect(2);
+  for (const outcome of ['commit', 'rollback'] as const) {
+    const id = `tx-inflight-${outcome}`;
+    let answer: string | undefined;
+    const local = t.db.transaction().execute(async (trx) => {
+      await recordCommit(trx, t.schema, id);
+      void answerCheck(checker, t.schema, id).then((a) => (answer = a));
+      await sleep(150);
+      assert.equal(answer, undefined, 'the check waits for the local transaction');
+      if (outcome === 'rollback') throw new Error('work failed late');
+    });
+    if (outcome === 'rollback') await assert.rejects(local);
+    else await local;
+    while (answer === undefined) await sleep(10);
+    assert.equal(answer, outcome === 'commit' ? 'COMMIT' : 'ROLLBACK');
+  }
+});
+
+test('a check that fences first makes a concurrent late local insert fail', async () => {
+  const id = 'tx-race';
+  const answer = await answerCheck(t.db, t.schema, id);
+  assert.equal(answer, 'ROLLBACK');
+  let workRan = false;
+  await assert.rejects(
+    t.db.transaction().execute(async (trx) => {
+      await recordCommit(trx, t.schema, id);
+      workRan = true;
+    }),
+    TransactionFencedError,
+  );
+  assert.equal(workRan, false);
+});

@@ -1,0 +1,133 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BrokerConfig } from '@txmq/broker';
+
+const require = createRequire(import.meta.url);
+/** The compiled `txmq-broker` binary of this checkout. */
+export const BROKER_CLI = require.resolve('@txmq/broker').replace(/index\.js$/, 'cli.js');
+
+/** A broker running as a separate process, as users run it. */
+export interface BrokerProcess {
+  endpoint: string;
+  readonly dataDir: string;
+  readonly child: ChildProcess;
+  /** Everything the process wrote to stderr (structured logs). */
+  readonly stderr: () => string;
+  /** SIGTERM and wait; resolves to the exit code. */
+  stop(): Promise<number | null>;
+  /** SIGKILL and wait. */
+  kill(): Promise<void>;
+  /** Starts the broker again on the same data directory and port. */
+  restart(): Promise<void>;
+  /** Stops the process (if running) and deletes the data directory. */
+  dispose(): Promise<void>;
+}
+
+export interface BrokerProcessOptions {
+  config?: BrokerConfig;
+  memory?: boolean;
+  logLevel?: string;
+  extraArgs?: string[];
+}
+
+/** Starts `txmq-broker` on a free port with a fresh data directory. */
+export async function startBrokerProcess(options: BrokerProcessOptions = {}): Promise<BrokerProcess> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'txmq-test-'));
+  const configPath = join(dataDir, 'config.json');
+  await writeFile(configPath, JSON.stringify(options.config ?? {}));
+  let port = 0;
+  let child!: ChildProcess;
+  let stderr = '';
+
+  const launch = async () => {
+    const args = [BROKER_CLI, '--port', String(port), '--data-dir', join(dataDir, 'data'), '--config', configPath, '--log-level', options.logLevel ?? 'info'];
+    if (options.memory) args.push('--memory');
+    args.push(...(options.extraArgs ?? []));
+    child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const endpoint = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      const timer = setTimeout(() => reject(new Error(`broker did not start within 15 s; stderr:\n${stderr}`)), 15_000);
+      child.stdout!.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        const match = /listening on (\S+):(\d+)/.exec(out);
+        if (match) {
+          clearTimeout(timer);
+          resolve(`${match[1]}:${match[2]}`);
+        }
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`broker exited with ${code} before listening; stderr:\n${stderr}`));
+      });
+    });
+    port = Number(endpoint.split(':')[1]);
+    handle.endpoint = endpoint;
+  };
+  const exited = () =>
+    new Promise<number | null>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
+      else child.once('exit', (code) => resolve(code));
+    });
+
+  const handle: BrokerProcess = {
+    endpoint: '',
+    dataDir,
+    get child() {
+      return child;
+    },
+    stderr: () => stderr,
+    async stop() {
+      child.kill('SIGTERM');
+      return exited();
+    },
+    async kill() {
+      child.kill('SIGKILL');
+      await exited();
+    },
+    restart: launch,
+    async dispose() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
+        await exited();
+      }
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+  await launch();
+  return handle;
+}
+
+/** Resolves after `ms`. */
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Polls `check` until it returns a truthy value or `timeoutMs` passes. */
+export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 10_000, what = 'condition'): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+/** A unique name for a topic or group, so test files never share state. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/**
+ * A logger for the official client's `logger` option: its default writes files under ~/logs and
+ * throws "log stream had been closed" once the first client of a process shuts down.
+ */
+export const quietLogger = {
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+  debug: () => undefined,
+  close: () => undefined,
+};
