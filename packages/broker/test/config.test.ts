@@ -1,0 +1,30 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { resolveConfig } from '../src/config.js';
+import { ConfigError } from '../src/errors.js';
+
+test('defaults follow RocketMQ', () => {
+  const config = resolveConfig({});
+  assert.deepEqual(config.transaction, { checkImmunityMs: 6000, checkIntervalMs: 30_000, maxChecks: 15 });
+  assert.equal(config.maxBodyBytes, 4 * 1024 * 1024);
+  assert.equal(config.autoCreateTopics, true);
+});
+
+test('declared topics and groups are read', () => {
+  const config = resolveConfig({ topics: { orders: { queues: 4, messageType: 'FIFO' } }, groups: { g: { fifo: true, maxDeliveryAttempts: 3 } } });
+  assert.deepEqual(config.topics.get('orders'), { name: 'orders', queues: 4, messageType: 'FIFO' });
+  assert.equal(config.groups.get('g')?.maxDeliveryAttempts, 3);
+  assert.equal(config.groups.get('g')?.fifo, true);
+});
+
+test('unknown keys are errors that name the key', () => {
+  assert.throws(() => resolveConfig({ topcs: {} }), (e: unknown) => e instanceof ConfigError && /"topcs"/.test(e.message));
+  assert.throws(() => resolveConfig({ groups: { g: { fifoo: true } } }), /"groups\.g\.fifoo"/);
+  assert.throws(() => resolveConfig({ transaction: { maxCheck: 1 } }), /"transaction\.maxCheck"/);
+});
+
+test('bad values name the setting', () => {
+  assert.throws(() => resolveConfig({ topics: { t: { messageType: 'LITE' } } }), /topics\.t\.messageType/);
+  assert.throws(() => resolveConfig({ maxBodyBytes: -1 }), /maxBodyBytes/);
+  assert.throws(() => resolveConfig({ autoCreateTopics: 'yes' }), /autoCreateTopics/);
+});
