@@ -22,6 +22,13 @@ export interface Release {
   readonly token: string;
 }
 
+/** A batch of outcomes. */
+export interface Outcome {
+  readonly successes: readonly Success[];
+  readonly failures: readonly Failure[];
+  readonly releases: readonly Release[];
+}
+
 /**
  * Applies a batch of outcomes. Every update is fenced by the claim token: if the lease expired
  * and another relay re-claimed the row, this relay's late outcome is ignored (the other relay
@@ -31,7 +38,7 @@ export async function completeRows(
   db: Kysely<any>,
   schema: string,
   retainSent: boolean,
-  outcome: { successes: readonly Success[]; failures: readonly Failure[]; releases: readonly Release[] },
+  outcome: Outcome,
 ): Promise<void> {
   const outbox = sql.table(`${schema}.outbox`);
   const { successes, failures, releases } = outcome;

@@ -1,4 +1,4 @@
-import { completeRows, type Failure, type Release, type Success } from './complete.js';
+import { completeRows, type Failure, type Outcome, type Release, type Success } from './complete.js';
 import type { Kysely } from 'kysely';
 
 /**
@@ -11,7 +11,7 @@ export class CompletionBuffer {
   readonly #schema: string;
   readonly #retainSent: boolean;
   readonly #onError: (error: unknown) => void;
-  readonly #onFlushed: (count: number) => void;
+  readonly #onFlushed: (outcome: Outcome) => void;
   #successes: Success[] = [];
   #failures: Failure[] = [];
   #releases: Release[] = [];
@@ -23,7 +23,7 @@ export class CompletionBuffer {
     schema: string;
     retainSent: boolean;
     onError: (error: unknown) => void;
-    onFlushed: (count: number) => void;
+    onFlushed: (outcome: Outcome) => void;
   }) {
     this.#db = options.db;
     this.#schema = options.schema;
@@ -81,7 +81,7 @@ export class CompletionBuffer {
         this.#releases = [];
         try {
           await completeRows(this.#db, this.#schema, this.#retainSent, outcome);
-          this.#onFlushed(outcome.successes.length + outcome.failures.length + outcome.releases.length);
+          this.#onFlushed(outcome);
         } catch (error) {
           this.#successes.unshift(...outcome.successes);
           this.#failures.unshift(...outcome.failures);

@@ -30,7 +30,10 @@ export interface RelayStats {
 
 /** Publishes outbox rows. Create it with {@link createRelay}. */
 export interface Relay {
-  /** Starts claiming and publishing; resolves once the relay runs. */
+  /**
+   * Starts claiming and publishing. Resolves once the relay runs, even if the broker is not
+   * reachable yet: the relay connects in the background and reports failures to `onError`.
+   */
   start(): Promise<void>;
   /** Stops claiming, waits for in-flight publishes and writes their outcome, then releases connections. */
   stop(): Promise<void>;
@@ -115,19 +118,17 @@ class OutboxRelay implements Relay {
       schema: this.#outbox.schema,
       retainSent: this.#tuning.retainSentMs > 0,
       onError: this.#onError,
-      onFlushed: () => this.#wake(),
+      onFlushed: (outcome) => {
+        this.#wake();
+        // Rows backed off by this relay become due again before the next poll: come back for them.
+        for (const failure of outcome.failures) if (!failure.park) this.#wakeAfter(failure.delayMs);
+      },
     });
   }
 
   async start(): Promise<void> {
     if (this.#state !== 'idle') throw new OutboxStateError(`relay.start() called while ${this.#state}; a relay starts once`);
     this.#state = 'running';
-    try {
-      this.#publisher = await this.#makePublisher();
-    } catch (error) {
-      this.#state = 'stopped';
-      throw error;
-    }
     if (this.#listen !== undefined) {
       try {
         this.#subscription = await this.#listen.listen(this.#outbox.channel, () => this.#wake(), this.#onError);
@@ -175,6 +176,11 @@ class OutboxRelay implements Relay {
     while (this.#state === 'running') {
       let more = false;
       const capacity = maxInFlight - this.#inFlight;
+      // The transport may be down at start: nothing is claimed until a publisher exists.
+      if (this.#publisher === undefined && !(await this.#connectPublisher())) {
+        await this.#sleep();
+        continue;
+      }
       if (capacity > 0) {
         try {
           const limit = Math.min(batchSize, capacity);
@@ -187,6 +193,16 @@ class OutboxRelay implements Relay {
         }
       }
       if (!more && this.#state === 'running') await this.#sleep();
+    }
+  }
+
+  async #connectPublisher(): Promise<boolean> {
+    try {
+      this.#publisher = await this.#makePublisher();
+      return true;
+    } catch (error) {
+      this.#onError(error);
+      return false;
     }
   }
 
@@ -246,7 +262,6 @@ class OutboxRelay implements Relay {
       this.#counters.failed++;
       if (park) this.#counters.parked++;
       const delayMs = park ? 0 : backoffDelay(backoff, row.attempt);
-      if (!park) this.#wakeAfter(delayMs);
       this.#completions.fail({
         id: row.id,
         token: row.token,
