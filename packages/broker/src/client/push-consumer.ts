@@ -1,5 +1,6 @@
 import { ConsumeResult, PushConsumer } from 'rocketmq-client-nodejs';
-import { baseOptions, fromMessageView } from './shared.js';
+import { guardTelemetryStreams, startWithin } from './resilience.js';
+import { baseOptions, fromMessageView, loggerOf } from './shared.js';
 import type { ClientOptions, ReceivedMessage } from './types.js';
 
 /** Options of {@link createPushConsumer}. */
@@ -39,6 +40,13 @@ export async function createPushConsumer(options: PushConsumerOptions): Promise<
       },
     },
   });
-  await consumer.startup();
-  return { close: () => consumer.shutdown() };
+  let closed = false;
+  guardTelemetryStreams(consumer, loggerOf(options), () => closed);
+  await startWithin(consumer, options.startupTimeoutMs ?? 30_000, options.endpoints);
+  return {
+    close: async () => {
+      closed = true;
+      await consumer.shutdown();
+    },
+  };
 }

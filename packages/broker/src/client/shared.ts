@@ -9,6 +9,11 @@ const STDERR_LOGGER: ClientLogger = {
   error: (...args) => console.error('[txmq client]', ...args),
 };
 
+/** The logger a client logs to. */
+export function loggerOf(options: ClientOptions): ClientLogger {
+  return options.logger ?? STDERR_LOGGER;
+}
+
 /** Options in the shape the official client's constructors take. */
 export function baseOptions(options: ClientOptions) {
   return {
@@ -16,7 +21,7 @@ export function baseOptions(options: ClientOptions) {
     namespace: options.namespace ?? '',
     ...(options.requestTimeoutMs !== undefined && { requestTimeout: options.requestTimeoutMs }),
     ...(options.sslEnabled !== undefined && { sslEnabled: options.sslEnabled }),
-    logger: { ...(options.logger ?? STDERR_LOGGER), close: () => undefined },
+    logger: { ...loggerOf(options), close: () => undefined },
   };
 }
 

@@ -58,6 +58,8 @@ export interface ClientOptions {
   /** Per-call timeout in ms (default 3000; at least 1000). */
   readonly requestTimeoutMs?: number;
   readonly sslEnabled?: boolean;
+  /** Give up starting (the broker is unreachable) after this many ms (default 30 000). */
+  readonly startupTimeoutMs?: number;
   /** Where the client logs; defaults to warnings and errors on stderr. */
   readonly logger?: ClientLogger;
 }
