@@ -8,8 +8,9 @@ import { runTransactionCommand } from './tx-command.js';
 
 const USAGE = `usage:
   txmq-broker [--host 127.0.0.1] [--port 8081] [--data-dir ./.txmq-data] [--memory] [--config file.json] [--log-level info]
-  txmq-broker tx list [--data-dir DIR] [--config file.json]
-  txmq-broker tx commit|rollback <transactionId> [--data-dir DIR] [--config file.json]
+  txmq-broker tx list [--parked] [--json] [--endpoint 127.0.0.1:8081]
+  txmq-broker tx commit|rollback <transactionId> [--endpoint 127.0.0.1:8081]
+    (operator access to a RUNNING broker's transactions; see txmq-broker tx --help)
 Options:
   --host        interface to listen on (default 127.0.0.1)
   --port        gRPC port (default 8081)
@@ -21,6 +22,7 @@ Options:
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'tx') return runTransactionCommand(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -38,12 +40,10 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  if (positionals[0] === 'tx') throw new ConfigError('"tx" must come first, with its own options after it: txmq-broker tx list --endpoint HOST:PORT');
   const config = values.config ? await loadConfigFile(values.config) : resolveConfig({});
   const logLevel = values['log-level'] as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
-  if (positionals[0] === 'tx') {
-    return runTransactionCommand(positionals.slice(1), { dataDir: values['data-dir'], config });
-  }
   if (positionals.length > 0) throw new ConfigError(`unknown command ${JSON.stringify(positionals[0])}`);
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port must be an integer from 0 to 65535, got ${values.port}`);

@@ -1,5 +1,7 @@
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
+import { loadTransactionAdmin } from './admin/proto.js';
+import { transactionAdminService } from './admin/service.js';
 import { resolveConfig, type BrokerConfig, type ResolvedConfig } from './config.js';
 import { BrokerCore } from './core/broker-core.js';
 import { createLogger, type LogLevel } from './logger.js';
@@ -75,6 +77,8 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
     'grpc.keepalive_permit_without_calls': 1,
   });
   server.addService(loadMessagingService(), messagingService({ core, log, listenAddress: () => ({ host, port }), shutdown: shutdown.signal }));
+  // txmq's own operator API (`txmq-broker tx ...`, createTransactionAdmin) on the same port.
+  server.addService(loadTransactionAdmin().service, transactionAdminService({ core, log, shutdown: shutdown.signal }));
   try {
     port = await new Promise<number>((resolve, reject) => {
       server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound)));

@@ -1,38 +1,141 @@
-import type { ResolvedConfig } from './config.js';
-import { BrokerCore } from './core/broker-core.js';
-import { ConfigError } from './errors.js';
-import { createLogger } from './logger.js';
-import { LmdbStore } from './store/lmdb-store.js';
+import { parseArgs } from 'node:util';
+import { BrokerUnreachableError, createTransactionAdmin, type TransactionInfo } from './admin/client.js';
+import { isBrokerError } from './errors.js';
+
+export const TX_USAGE = `usage:
+  txmq-broker tx list [--parked] [--topic TOPIC] [--json] [--endpoint HOST:PORT]
+  txmq-broker tx commit <transactionId> [--endpoint HOST:PORT]
+  txmq-broker tx rollback <transactionId> [--endpoint HOST:PORT]
+Talks to a RUNNING broker through its admin API (txmq.admin.v1.TransactionAdmin, on the broker's gRPC port).
+Options:
+  --endpoint    the broker's host:port (default 127.0.0.1:8081)
+  --parked      list only transactions parked after the maximum number of check-backs
+  --topic       list only transactions of this topic
+  --json        one JSON object per line instead of a table
+  --timeout-ms  deadline of the call (default 10000)`;
+
+/** Output streams, replaceable in tests. */
+export interface CommandIo {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+const CONSOLE_IO: CommandIo = { out: (line) => console.log(line), err: (line) => console.error(line) };
 
 /**
- * `txmq-broker tx list|commit|rollback`: operator access to unsettled (and parked) transactions.
- * It opens the data directory directly, so it runs while the broker is stopped; LMDB lets it
- * run beside a live broker too, but the broker only sees the change after a restart.
+ * `txmq-broker tx list|commit|rollback`: operator access to unsettled (and parked) transactions
+ * of a running broker, through its admin gRPC service. The broker keeps half messages in memory
+ * and serializes every settlement, so changes go through it rather than around it: writing the
+ * data directory directly would not be seen by a running broker, which could then settle the
+ * same transaction a second time.
+ *
+ * @returns the process exit code: 0 done, 1 refused or broker unreachable, 2 usage error.
  */
-export async function runTransactionCommand(args: string[], options: { dataDir: string; config: ResolvedConfig }): Promise<number> {
-  const [action, transactionId] = args;
-  const core = new BrokerCore(LmdbStore.open(options.dataDir), options.config, createLogger('warn'));
+export async function runTransactionCommand(argv: string[], io: CommandIo = CONSOLE_IO): Promise<number> {
+  if (argv.includes('--data-dir') || argv.includes('--offline') || argv.some((a) => a.startsWith('--data-dir='))) {
+    io.err(
+      'txmq-broker tx: --data-dir is not supported: the tx command works against a running broker (--endpoint HOST:PORT),\n' +
+        'because a running broker keeps half messages in memory and would not see a change made to its data directory.\n' +
+        'To resolve transactions of a stopped broker, start it on that directory (txmq-broker --data-dir DIR) and use --endpoint.',
+    );
+    return 2;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        endpoint: { type: 'string', default: '127.0.0.1:8081' },
+        parked: { type: 'boolean', default: false },
+        topic: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        'timeout-ms': { type: 'string', default: '10000' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    io.err(`txmq-broker tx: ${(error as Error).message}\n${TX_USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.out(TX_USAGE);
+    return 0;
+  }
+  const [action, transactionId, ...extra] = positionals;
+  const timeoutMs = Number(values['timeout-ms']);
+  const usage = (why: string) => {
+    io.err(`txmq-broker tx: ${why}\n${TX_USAGE}`);
+    return 2;
+  };
+  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) return usage(`--timeout-ms must be a positive integer, got ${values['timeout-ms']}`);
+  if (action === 'list') {
+    if (transactionId !== undefined) return usage('list takes no arguments');
+  } else if (action === 'commit' || action === 'rollback') {
+    if (!transactionId || extra.length > 0) return usage(`${action} takes exactly one transaction id`);
+  } else {
+    return usage(action === undefined ? 'missing action' : `unknown action ${JSON.stringify(action)}`);
+  }
+
+  const admin = createTransactionAdmin({ endpoints: values.endpoint, timeoutMs });
   try {
     if (action === 'list') {
-      for (const half of core.transactions.list()) {
-        console.log(JSON.stringify({
-          transactionId: half.transactionId,
-          topic: half.message.topic,
-          messageId: half.message.messageId,
-          createdAt: new Date(half.createdAt).toISOString(),
-          checks: half.checks,
-          parked: half.parked,
-        }));
-      }
+      const transactions = await admin.list({ parkedOnly: values.parked, ...(values.topic !== undefined && { topic: values.topic }) });
+      if (values.json) for (const tx of transactions) io.out(JSON.stringify(toJson(tx)));
+      else printTable(transactions, io);
       return 0;
     }
-    if ((action === 'commit' || action === 'rollback') && transactionId) {
-      await core.transactions.end(transactionId, action === 'commit' ? 'COMMIT' : 'ROLLBACK');
-      console.log(`transaction ${transactionId} ${action === 'commit' ? 'committed' : 'rolled back'}`);
-      return 0;
+    const result = action === 'commit' ? await admin.commit(transactionId!) : await admin.rollback(transactionId!);
+    const done = action === 'commit' ? 'committed' : 'rolled back';
+    io.out(result.changed ? `transaction ${transactionId} ${done}` : `transaction ${transactionId} was already ${done}; nothing changed`);
+    return 0;
+  } catch (error) {
+    if (error instanceof BrokerUnreachableError) {
+      io.err(`txmq-broker tx: ${error.message}\n(is the broker running? pass its address with --endpoint HOST:PORT)`);
+    } else if (isBrokerError(error)) {
+      io.err(`txmq-broker tx ${action}: ${error.message}`);
+    } else {
+      io.err(`txmq-broker tx ${action}: ${(error as Error)?.message ?? String(error)}`);
     }
-    throw new ConfigError('usage: txmq-broker tx list | tx commit <transactionId> | tx rollback <transactionId>');
+    return 1;
   } finally {
-    await core.close();
+    admin.close();
   }
+}
+
+function toJson(tx: TransactionInfo) {
+  return {
+    transactionId: tx.transactionId,
+    topic: tx.topic,
+    messageId: tx.messageId,
+    ...(tx.tag !== undefined && { tag: tx.tag }),
+    keys: tx.keys,
+    producerClientId: tx.producerClientId,
+    createdAt: tx.createdAt.toISOString(),
+    checks: tx.checks,
+    parked: tx.parked,
+    nextCheckAt: tx.parked ? null : tx.nextCheckAt.toISOString(),
+    bodySize: tx.bodySize,
+  };
+}
+
+function printTable(transactions: readonly TransactionInfo[], io: CommandIo): void {
+  if (transactions.length === 0) {
+    io.out('no unsettled transactions');
+    return;
+  }
+  const rows = [
+    ['TRANSACTION ID', 'TOPIC', 'STATE', 'CHECKS', 'CREATED', 'NEXT CHECK'],
+    ...transactions.map((tx) => [
+      tx.transactionId,
+      tx.topic,
+      tx.parked ? 'parked' : 'pending',
+      String(tx.checks),
+      tx.createdAt.toISOString(),
+      tx.parked ? '-' : tx.nextCheckAt.toISOString(),
+    ]),
+  ];
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  for (const row of rows) io.out(row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd());
 }

@@ -23,25 +23,36 @@ export class Transactions {
   readonly #settled = new Map<string, SettledEntity>();
   /** Transactions whose settlement is being written; a concurrent EndTransaction waits for it. */
   readonly #settling = new Map<string, Promise<void>>();
+  /** Transaction ids of half messages being written: taken, but not visible (nor checkable) yet. */
+  readonly #reserved = new Set<string>();
   readonly #rotation = new Map<string, number>();
 
+  /**
+   * Loads the stored half messages with their check counts and schedules. A check that fell due
+   * while the broker was down is held back for one immunity period (as if the half message were
+   * new) so producers can reconnect first: the Node client re-opens its Telemetry stream about 1 s
+   * after losing it, and a check sent before that would be counted with nobody to answer it.
+   * (RocketMQ's check service likewise first runs one interval after start.)
+   */
   constructor(
     private readonly store: Store,
     private readonly logs: TopicLogs,
     private readonly clients: Clients,
     private readonly settings: TransactionSettings,
     private readonly log: Logger,
+    now = Date.now(),
   ) {
-    for (const half of store.loadEntities('half')) this.#halves.set(half.transactionId, half);
+    const resumeAt = now + settings.checkImmunityMs;
+    for (const half of store.loadEntities('half')) {
+      this.#halves.set(half.transactionId, half.nextCheckAt < resumeAt ? { ...half, nextCheckAt: resumeAt } : half);
+    }
     for (const settled of store.loadEntities('settled')) this.#settled.set(settled.transactionId, settled);
   }
 
   /** Stores a half message; returns its transaction id. */
   async begin(draft: MessageDraft, producerClientId: string, recoveryMs?: number, now = Date.now()): Promise<string> {
     let transactionId = draft.messageId;
-    for (let n = 1; this.#halves.has(transactionId) || this.#settled.has(transactionId); n++) {
-      transactionId = `${draft.messageId}-${n}`;
-    }
+    for (let n = 1; this.#taken(transactionId); n++) transactionId = `${draft.messageId}-${n}`;
     const half: HalfEntity = {
       transactionId,
       message: draft,
@@ -51,32 +62,41 @@ export class Transactions {
       nextCheckAt: now + (recoveryMs ?? this.settings.checkImmunityMs),
       parked: false,
     };
-    this.#halves.set(transactionId, half);
+    // Only a durable half message is checked back or listed: the check schedule must never write
+    // back (resurrect) a half message whose own write failed and was reported as a failed send.
+    this.#reserved.add(transactionId);
     try {
       await this.store.commit({ entities: [{ kind: 'half', key: transactionId, value: half }] });
-    } catch (error) {
-      this.#halves.delete(transactionId);
-      throw error;
+      this.#halves.set(transactionId, half);
+      // The sender publishes (transactionally) to this topic even if the Settings it sent so far do
+      // not list it yet (the Node client syncs new topics only every 5 min): let it answer checks of
+      // other half messages of the topic too.
+      this.clients.get(producerClientId)?.publishing.add(draft.topic);
+    } finally {
+      this.#reserved.delete(transactionId);
     }
     return transactionId;
   }
 
   /**
-   * Settles a transaction. Repeating the same resolution is answered OK and changes nothing; the
-   * opposite resolution of a settled transaction, or an unknown id, is INVALID_TRANSACTION_ID.
+   * Settles a transaction (a parked one too). Repeating the same resolution is answered OK and
+   * changes nothing; the opposite resolution of a settled transaction is INVALID_TRANSACTION_ID
+   * ({@link InvalidRequestError}), and so is an unknown id ({@link NotFoundError}).
+   *
+   * @returns true when this call settled it, false when it had already been settled the same way.
    */
-  async end(transactionId: string, resolution: Resolution, expect: { messageId?: string; topic?: string } = {}): Promise<void> {
+  async end(transactionId: string, resolution: Resolution, expect: { messageId?: string; topic?: string } = {}): Promise<boolean> {
     for (let inFlight = this.#settling.get(transactionId); inFlight; inFlight = this.#settling.get(transactionId)) {
       await inFlight.catch(() => undefined);
     }
     const half = this.#halves.get(transactionId);
     if (!half) {
       const settled = this.#settled.get(transactionId);
-      if (!settled) throw new NotFoundError(Code.INVALID_TRANSACTION_ID, `unknown transaction ${transactionId}`);
+      if (!settled) throw new NotFoundError(Code.INVALID_TRANSACTION_ID, `unknown transaction ${transactionId}: no half message has this id, and none with it was settled in the last 72 h`);
       if (settled.resolution !== resolution) {
         throw new InvalidRequestError(Code.INVALID_TRANSACTION_ID, `transaction ${transactionId} was already ${pastTense(settled.resolution)}; it cannot be ${pastTense(resolution)}`);
       }
-      return;
+      return false;
     }
     if (expect.messageId && expect.messageId !== half.message.messageId) {
       throw new InvalidRequestError(Code.INVALID_TRANSACTION_ID, `transaction ${transactionId} belongs to message ${half.message.messageId}, not ${expect.messageId}`);
@@ -91,6 +111,7 @@ export class Transactions {
     } finally {
       this.#settling.delete(transactionId);
     }
+    return true;
   }
 
   /** Half messages not settled yet, parked ones included, oldest first. */
@@ -98,9 +119,25 @@ export class Transactions {
     return [...this.#halves.values()].sort((a, b) => a.createdAt - b.createdAt);
   }
 
-  /** Runs the check-back schedule: call periodically. */
+  /** One unsettled half message. */
+  get(transactionId: string): HalfEntity | undefined {
+    return this.#halves.get(transactionId);
+  }
+
+  /** How a transaction was settled (remembered for 72 h), if it was. */
+  settlement(transactionId: string): Resolution | undefined {
+    return this.#settled.get(transactionId)?.resolution;
+  }
+
+  /**
+   * Runs the check-back schedule: call periodically. Each due half message gets its check count
+   * incremented durably first, and only then is the check sent (as RocketMQ does): a check that
+   * reached a producer is never lost from the count by a crash, and a check with no producer to
+   * send it to counts too. A half message due after `maxChecks` checks is parked instead.
+   */
   async runChecks(now = Date.now()): Promise<void> {
     const writes: EntityWrite[] = [];
+    const due: HalfEntity[] = [];
     for (const half of this.#halves.values()) {
       if (half.parked || half.nextCheckAt > now || this.#settling.has(half.transactionId)) continue;
       let next: HalfEntity;
@@ -108,9 +145,8 @@ export class Transactions {
         next = { ...half, parked: true };
         this.log.warn({ transactionId: half.transactionId, topic: half.message.topic, checks: half.checks }, 'transaction parked after max checks; resolve it with "txmq-broker tx commit|rollback"');
       } else {
-        const askedProducer = this.#askProducer(half);
         next = { ...half, checks: half.checks + 1, nextCheckAt: now + this.settings.checkIntervalMs };
-        this.log.info({ transactionId: half.transactionId, topic: half.message.topic, check: next.checks, producer: askedProducer ?? null }, askedProducer ? 'transaction check-back sent' : 'transaction check-back skipped: no producer of the topic is connected');
+        due.push(next);
       }
       this.#halves.set(half.transactionId, next);
       writes.push({ kind: 'half', key: half.transactionId, value: next });
@@ -122,6 +158,19 @@ export class Transactions {
       }
     }
     if (writes.length > 0) await this.store.commit({ entities: writes });
+    for (const half of due) {
+      // Settled (or being settled) while the count was written: nothing left to ask about.
+      if (this.#halves.get(half.transactionId) !== half || this.#settling.has(half.transactionId)) continue;
+      const askedProducer = this.#askProducer(half);
+      this.log.info(
+        { transactionId: half.transactionId, topic: half.message.topic, check: half.checks, maxChecks: this.settings.maxChecks, producer: askedProducer ?? null },
+        askedProducer ? 'transaction check-back sent' : 'transaction check-back counted, not sent: no producer of the topic is connected',
+      );
+    }
+  }
+
+  #taken(transactionId: string): boolean {
+    return this.#halves.has(transactionId) || this.#settled.has(transactionId) || this.#reserved.has(transactionId);
   }
 
   async #settle(half: HalfEntity, resolution: Resolution): Promise<void> {

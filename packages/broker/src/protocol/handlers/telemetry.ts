@@ -51,6 +51,9 @@ export function telemetry(service: ServiceContext) {
     service.shutdown.addEventListener('abort', close);
     call.on('data', (command: TelemetryCommand) => {
       if (!command.settings) return; // thread stack traces and (malformed) verify replies need no answer
+      // A closed stream must not be attached again: the client would look alive (and be asked
+      // transaction checks) forever, with nothing to write to.
+      if (!open) return;
       try {
         call.write({ status: OK, settings: applySettings(service, ctx, command.settings, peer) });
       } catch (error) {

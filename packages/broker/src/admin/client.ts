@@ -1,0 +1,159 @@
+import { credentials, status as GrpcStatus, type Client, type ServiceError } from '@grpc/grpc-js';
+import type { Resolution } from '../core/transactions.js';
+import { InvalidRequestError, NotFoundError } from '../errors.js';
+import { Code } from '../protocol/codes.js';
+import { loadTransactionAdmin, type ResolveTransactionResponse, type ListTransactionsResponse, type WireTransaction } from './proto.js';
+
+/** Options of {@link createTransactionAdmin}. */
+export interface TransactionAdminOptions {
+  /** `host:port` of the broker's gRPC port (default `127.0.0.1:8081`). */
+  readonly endpoints?: string;
+  /** Deadline of each call in milliseconds (default 10 000). */
+  readonly timeoutMs?: number;
+}
+
+/** An unsettled transactional half message, as the running broker sees it. */
+export interface TransactionInfo {
+  readonly transactionId: string;
+  readonly messageId: string;
+  /** Broker-internal topic name (`<namespace>%<topic>` when the producer used a namespace). */
+  readonly topic: string;
+  readonly tag?: string;
+  readonly keys: readonly string[];
+  readonly properties: Readonly<Record<string, string>>;
+  /** `x-mq-client-id` of the producer that sent it. */
+  readonly producerClientId: string;
+  readonly createdAt: Date;
+  /** Check-backs made so far (one with no producer connected counts too). */
+  readonly checks: number;
+  /** When the next check-back (or parking) is due. */
+  readonly nextCheckAt: Date;
+  /** True after the maximum number of check-backs: kept until an operator resolves it. */
+  readonly parked: boolean;
+  readonly bodySize: number;
+}
+
+/** What resolving a transaction did. */
+export interface ResolveResult {
+  readonly transactionId: string;
+  readonly resolution: Resolution;
+  /** False when the transaction had already been settled this way: nothing changed. */
+  readonly changed: boolean;
+  /** The half message as it was before this call settled it (absent when nothing changed). */
+  readonly transaction?: TransactionInfo;
+}
+
+/** Typed client of a running broker's `txmq.admin.v1.TransactionAdmin` service. */
+export interface TransactionAdmin {
+  /** The endpoint this admin talks to. */
+  readonly endpoint: string;
+  /** Unsettled transactions, parked ones included, oldest first. */
+  list(filter?: { readonly parkedOnly?: boolean; readonly topic?: string }): Promise<TransactionInfo[]>;
+  /** Commits a transaction (a parked one too): its message becomes visible to consumers at once. */
+  commit(transactionId: string): Promise<ResolveResult>;
+  /** Rolls a transaction back: its message is discarded. */
+  rollback(transactionId: string): Promise<ResolveResult>;
+  resolve(transactionId: string, resolution: Resolution): Promise<ResolveResult>;
+  /** Closes the connection. */
+  close(): void;
+}
+
+/** The broker could not be reached (nothing listening, wrong address, or it did not answer in time). */
+export class BrokerUnreachableError extends Error {
+  override readonly name = 'BrokerUnreachableError';
+  constructor(
+    readonly endpoint: string,
+    reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(`cannot reach a txmq broker at ${endpoint}: ${reason}`, options);
+  }
+}
+
+/**
+ * Connects to a running broker's admin API: list, commit and roll back transactional half
+ * messages, parked ones included. The connection is made lazily, on the first call.
+ *
+ * Errors: an unknown transaction id rejects with {@link NotFoundError}, resolving a transaction
+ * that was already settled the other way with {@link InvalidRequestError} (both with code
+ * `INVALID_TRANSACTION_ID`), and an unreachable broker with {@link BrokerUnreachableError}.
+ *
+ * @example
+ * ```ts
+ * const admin = createTransactionAdmin({ endpoints: '127.0.0.1:8081' });
+ * for (const tx of await admin.list({ parkedOnly: true })) await admin.rollback(tx.transactionId);
+ * admin.close();
+ * ```
+ */
+export function createTransactionAdmin(options: TransactionAdminOptions = {}): TransactionAdmin {
+  const endpoint = (options.endpoints ?? '127.0.0.1:8081').split(/[;,]/)[0]!.trim();
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const Constructor = loadTransactionAdmin();
+  const client = new Constructor(endpoint, credentials.createInsecure()) as Client & Record<string, Function>;
+
+  const call = <Res>(rpc: string, request: object): Promise<Res> =>
+    new Promise<Res>((resolve, reject) => {
+      client[rpc]!.call(client, request, { deadline: Date.now() + timeoutMs }, (error: ServiceError | null, response: Res) => {
+        if (error) reject(fromServiceError(error, endpoint));
+        else resolve(response);
+      });
+    });
+
+  const resolve = async (transactionId: string, resolution: Resolution): Promise<ResolveResult> => {
+    const response = await call<ResolveTransactionResponse>('ResolveTransaction', { transactionId, resolution });
+    return {
+      transactionId,
+      resolution,
+      changed: response.changed,
+      ...(response.transaction && { transaction: fromWire(response.transaction) }),
+    };
+  };
+
+  return {
+    endpoint,
+    async list(filter = {}) {
+      const response = await call<ListTransactionsResponse>('ListTransactions', { parkedOnly: filter.parkedOnly ?? false, topic: filter.topic ?? '' });
+      return response.transactions.map(fromWire);
+    },
+    commit: (transactionId) => resolve(transactionId, 'COMMIT'),
+    rollback: (transactionId) => resolve(transactionId, 'ROLLBACK'),
+    resolve,
+    close: () => client.close(),
+  };
+}
+
+function fromWire(wire: WireTransaction): TransactionInfo {
+  return {
+    transactionId: wire.transactionId,
+    messageId: wire.messageId,
+    topic: wire.topic,
+    ...(wire.tag && { tag: wire.tag }),
+    keys: wire.keys,
+    properties: wire.properties,
+    producerClientId: wire.producerClientId,
+    createdAt: new Date(wire.createdAtMs),
+    checks: wire.checks,
+    nextCheckAt: new Date(wire.nextCheckAtMs),
+    parked: wire.parked,
+    bodySize: wire.bodySize,
+  };
+}
+
+function fromServiceError(error: ServiceError, endpoint: string): Error {
+  const details = error.details || error.message;
+  switch (error.code) {
+    case GrpcStatus.NOT_FOUND:
+      return new NotFoundError(Code.INVALID_TRANSACTION_ID, details, { cause: error });
+    case GrpcStatus.FAILED_PRECONDITION:
+      return new InvalidRequestError(Code.INVALID_TRANSACTION_ID, details, { cause: error });
+    case GrpcStatus.INVALID_ARGUMENT:
+      return new InvalidRequestError(Code.BAD_REQUEST, details, { cause: error });
+    case GrpcStatus.UNAVAILABLE:
+    case GrpcStatus.DEADLINE_EXCEEDED:
+      return new BrokerUnreachableError(endpoint, error.code === GrpcStatus.DEADLINE_EXCEEDED ? 'no answer before the deadline' : details, { cause: error });
+    case GrpcStatus.UNIMPLEMENTED:
+      return new Error(`the server at ${endpoint} does not serve txmq's admin API (is it a txmq broker?): ${details}`, { cause: error });
+    default:
+      return new Error(`admin call to ${endpoint} failed: ${details}`, { cause: error });
+  }
+}
