@@ -50,6 +50,15 @@ test('delay messages are not delivered before their time, and are delivered afte
   assert.ok(timed!.at < at.getTime() + 3000, 'and not much later');
 });
 
+test('a delivery time more than 24 h ahead is refused', async () => {
+  const topic = uniqueName('far');
+  const producer = await clients.producer(topic);
+  const error = await errorOf(() => producer.send({ topic, body: Buffer.from('too late'), delay: 25 * 3_600_000 }));
+  assert.equal(error.name, 'BadRequestException');
+  assert.equal(error.code, 40012); // ILLEGAL_DELIVERY_TIME
+  assert.match(error.message, /more than 24 h ahead/);
+});
+
 test('recallMessage cancels a waiting delay message, which never arrives; recalling again fails', async () => {
   const topic = uniqueName('recall');
   const producer = await clients.producer(topic);

@@ -129,7 +129,8 @@ test('broker down: the backlog stays in the outbox and drains when the broker re
     await sleep(1_000);
     assert.equal((await outbox.stats()).pending, 60, 'nothing is dropped while the broker is down');
     await own.restart();
-    const received = await consume(topic, uniqueName('g'), 60, 30_000, own);
+    // grpc-js backs off reconnecting (up to minutes) while the broker is down, so allow for a slow reconnect.
+    const received = await consume(topic, uniqueName('g'), 60, 90_000, own);
     const seen = new Set(received.map((m) => (decodeBody(m) as { i: number }).i));
     assert.equal(seen.size, 60, 'every message arrived');
     await eventually(async () => (await outbox.stats()).pending === 0, 10_000, 'an empty outbox');

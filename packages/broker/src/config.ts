@@ -29,6 +29,11 @@ export interface BrokerConfig {
   retentionHours?: number;
   /** Smallest invisible duration a receive may ask for (default 1000 ms). */
   minInvisibleMs?: number;
+  /**
+   * Long-polling time the broker tells push consumers to use (default 5000 ms). A push consumer's
+   * shutdown waits for its open long poll, so this bounds how long a graceful stop takes.
+   */
+  pushLongPollingMs?: number;
 }
 
 /** A fully defaulted, validated configuration. */
@@ -41,6 +46,7 @@ export interface ResolvedConfig {
   readonly maxBodyBytes: number;
   readonly retentionMs: number;
   readonly minInvisibleMs: number;
+  readonly pushLongPollingMs: number;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -69,7 +75,7 @@ export function resolveConfig(input: unknown = {}): ResolvedConfig {
   const root = asObject(input, 'config');
   onlyKeys(root, 'config', [
     'topics', 'groups', 'transaction', 'autoCreateTopics', 'autoCreateGroups',
-    'maxBodyBytes', 'retentionHours', 'minInvisibleMs',
+    'maxBodyBytes', 'retentionHours', 'minInvisibleMs', 'pushLongPollingMs',
   ]);
   const topics = new Map<string, TopicSettings>();
   for (const [name, raw] of Object.entries(asObject(root.topics ?? {}, 'topics'))) {
@@ -94,6 +100,7 @@ export function resolveConfig(input: unknown = {}): ResolvedConfig {
     maxBodyBytes: int(root.maxBodyBytes, 'maxBodyBytes', DEFAULT_MAX_BODY_BYTES, 1, 128 * 1024 * 1024),
     retentionMs: num(root.retentionHours, 'retentionHours', 72, 0) * 3_600_000,
     minInvisibleMs: int(root.minInvisibleMs, 'minInvisibleMs', 1000, 0),
+    pushLongPollingMs: int(root.pushLongPollingMs, 'pushLongPollingMs', 5000, 1000, 20_000),
   };
 }
 

@@ -1,8 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { credentials, loadPackageDefinition, Metadata, type Client, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
+import type * as GrpcJs from '@grpc/grpc-js';
+import type { Client, ClientReadableStream, Metadata, ServiceError } from '@grpc/grpc-js';
+import type * as ProtoLoader from '@grpc/proto-loader';
+
+// The test workspace does not depend on gRPC itself: load the broker package's own copies.
+const require = createRequire(import.meta.url);
+const fromBroker = createRequire(require.resolve('@txmq/broker'));
+const grpc = fromBroker('@grpc/grpc-js') as typeof GrpcJs;
+const protoLoader = fromBroker('@grpc/proto-loader') as typeof ProtoLoader;
 
 // Shapes as @grpc/proto-loader decodes apache.rocketmq.v2 (camelCase, enums as numbers, no defaults).
 export interface WireStatus { code: number; message: string }
@@ -41,13 +48,12 @@ export class RawClient {
   readonly #clientId = `raw-test@${process.pid}@${randomUUID()}`;
 
   constructor(private readonly endpoint: string, maxReceiveBytes = 16 * 1024 * 1024) {
-    const require = createRequire(import.meta.url);
     const protoRoot = join(dirname(require.resolve('rocketmq-client-nodejs/package.json')), 'proto');
-    const definition = loadSync('apache/rocketmq/v2/service.proto', { includeDirs: [protoRoot], keepCase: false, longs: String, defaults: false, oneofs: true });
-    const pkg = loadPackageDefinition(definition) as unknown as {
+    const definition = protoLoader.loadSync('apache/rocketmq/v2/service.proto', { includeDirs: [protoRoot], keepCase: false, longs: String, defaults: false, oneofs: true });
+    const pkg = grpc.loadPackageDefinition(definition) as unknown as {
       apache: { rocketmq: { v2: { MessagingService: new (address: string, creds: unknown, options: object) => MessagingClient } } };
     };
-    this.#client = new pkg.apache.rocketmq.v2.MessagingService(endpoint, credentials.createInsecure(), {
+    this.#client = new pkg.apache.rocketmq.v2.MessagingService(endpoint, grpc.credentials.createInsecure(), {
       'grpc.max_receive_message_length': maxReceiveBytes,
     });
   }
@@ -122,7 +128,7 @@ export class RawClient {
   }
 
   #metadata(): Metadata {
-    const metadata = new Metadata();
+    const metadata = new grpc.Metadata();
     metadata.set('x-mq-client-id', this.#clientId);
     metadata.set('x-mq-protocol', 'v2');
     metadata.set('x-mq-language', 'HTTP');

@@ -1,7 +1,11 @@
 import { ConsumeResult, PushConsumer } from 'rocketmq-client-nodejs';
+import { routeConsumeServiceLogs } from './consume-service-logger.js';
 import { guardTelemetryStreams, startWithin } from './resilience.js';
 import { baseOptions, fromMessageView, loggerOf } from './shared.js';
 import type { ClientOptions, ReceivedMessage } from './types.js';
+
+const FIRST_ASSIGNMENT_SCAN_MS = 1000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 3000;
 
 /** Options of {@link createPushConsumer}. */
 export interface PushConsumerOptions extends ClientOptions {
@@ -23,6 +27,7 @@ export interface TxmqPushConsumer {
 /** Starts a push-style consumer: messages flow to `handler` until `close()`. */
 export async function createPushConsumer(options: PushConsumerOptions): Promise<TxmqPushConsumer> {
   const onError = options.onHandlerError ?? ((error, message) => console.error(`[txmq client] handler failed for ${message.messageId}`, error));
+  routeConsumeServiceLogs(loggerOf(options));
   const consumer = new PushConsumer({
     ...baseOptions(options),
     consumerGroup: options.group,
@@ -43,9 +48,14 @@ export async function createPushConsumer(options: PushConsumerOptions): Promise<
   let closed = false;
   guardTelemetryStreams(consumer, loggerOf(options), () => closed);
   await startWithin(consumer, options.startupTimeoutMs ?? 30_000, options.endpoints);
+  const startedAt = Date.now();
   return {
     close: async () => {
       closed = true;
+      // The official client schedules its first assignment scan 1 s after start-up without keeping
+      // the timer; shutting down before that scan has finished leaves a receive loop running forever.
+      const firstScanDone = startedAt + FIRST_ASSIGNMENT_SCAN_MS + (options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
+      if (Date.now() < firstScanDone) await new Promise((resolve) => setTimeout(resolve, firstScanDone - Date.now()));
       await consumer.shutdown();
     },
   };

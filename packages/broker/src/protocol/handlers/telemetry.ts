@@ -116,7 +116,7 @@ function applySettings(service: ServiceContext, ctx: CallContext, settings: Sett
         subscriptions: settings.subscription?.subscriptions ?? [],
         fifo: group.fifo,
         receiveBatchSize: 32,
-        longPollingTimeout: fromMillis(20_000),
+        longPollingTimeout: fromMillis(core.config.pushLongPollingMs),
       },
     };
   }
