@@ -3,14 +3,10 @@
 // message and its commit (both a client commit and a check-back settle it after the restart).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { Producer, SimpleConsumer, type MessageView, type TransactionChecker } from 'rocketmq-client-nodejs';
 import { createTransactionAdmin, TRANSACTION_ID_PROPERTY, type TransactionInfo } from '@txmq/broker';
-import { receiveUntil, spawnProducer, type ProducerProcess } from './fixtures/transaction-helpers.js';
-import { eventually, quietLogger, startBrokerProcess, uniqueName, type BrokerProcess } from './support/broker-process.js';
+import { checkedProducer, COMMIT, receiveUntil, spawnProducer, topicConsumer, UNKNOWN, type ProducerProcess, type Resolution } from './fixtures/transaction-helpers.js';
+import { eventually, startBrokerProcess, uniqueName, type BrokerProcess } from './support/broker-process.js';
 
-type Resolution = Awaited<ReturnType<TransactionChecker['check']>>;
-const UNKNOWN = 0 as Resolution;
-const COMMIT = 1 as Resolution;
 
 let broker: BrokerProcess;
 const clients: { shutdown(): Promise<void> }[] = [];
@@ -27,38 +23,7 @@ after(async () => {
   await broker.dispose();
 });
 
-async function producerOf(topic: string, answer: () => Resolution) {
-  const checks: MessageView[] = [];
-  const producer = new Producer({
-    endpoints: broker.endpoint,
-    namespace: '',
-    topic,
-    logger: quietLogger,
-    checker: {
-      async check(view) {
-        checks.push(view);
-        return answer();
-      },
-    },
-  });
-  await producer.startup();
-  clients.push(producer);
-  return { producer, checks };
-}
 
-async function consumerOf(topic: string) {
-  const consumer = new SimpleConsumer({
-    endpoints: broker.endpoint,
-    namespace: '',
-    consumerGroup: uniqueName('tx-g'),
-    subscriptions: new Map([[topic, '*']]),
-    awaitDuration: 3000,
-    logger: quietLogger,
-  });
-  await consumer.startup();
-  clients.push(consumer);
-  return consumer;
-}
 
 /** The broker's view of a transaction, through a fresh admin connection (the broker may just have restarted). */
 async function transaction(transactionId: string): Promise<TransactionInfo | undefined> {
@@ -72,7 +37,7 @@ async function transaction(transactionId: string): Promise<TransactionInfo | und
 
 test('the producer process dies after its half message: another producer process of the topic answers the check', async () => {
   const topic = uniqueName('tx-orphan');
-  const consumer = await consumerOf(topic);
+  const consumer = await topicConsumer(broker.endpoint, topic, clients);
   const answering = spawnProducer(broker.endpoint, topic, 'COMMIT');
   children.push(answering);
   const { clientId: answeringClient } = await answering.waitFor((e) => e.event === 'ready', 'the answering producer to start');
@@ -97,7 +62,7 @@ test('the producer process dies after its half message: another producer process
 
 test('broker SIGKILL between half message and commit: the half message survives and the commit after the restart delivers it', async () => {
   const topic = uniqueName('tx-restart-commit');
-  const { producer } = await producerOf(topic, () => UNKNOWN);
+  const { producer } = await checkedProducer(broker.endpoint, topic, clients, () => UNKNOWN);
   const tx = producer.beginTransaction();
   const receipt = await producer.send({ topic, body: Buffer.from('survives') }, tx);
   await broker.kill();
@@ -121,7 +86,7 @@ test('broker SIGKILL between half message and commit: the half message survives 
     15_000,
     'the commit after the restart',
   );
-  const consumer = await consumerOf(topic);
+  const consumer = await topicConsumer(broker.endpoint, topic, clients);
   const [message] = await receiveUntil(consumer, (r) => r.length > 0);
   assert.equal(message!.messageId, receipt.messageId);
   assert.equal(message!.properties.get(TRANSACTION_ID_PROPERTY), receipt.transactionId);
@@ -131,7 +96,7 @@ test('broker SIGKILL between half message and commit: the half message survives 
 test('broker SIGKILL while a transaction is being checked: the check count survives and a check-back after the restart settles it', async () => {
   const topic = uniqueName('tx-restart-check');
   let answer = UNKNOWN;
-  const { producer, checks } = await producerOf(topic, () => answer);
+  const { producer, checks } = await checkedProducer(broker.endpoint, topic, clients, () => answer);
   const receipt = await producer.send({ topic, body: Buffer.from('checked-after-restart') }, producer.beginTransaction());
   await eventually(() => checks.length >= 1, 10_000, 'the first check');
   const checksBeforeKill = checks.length;
@@ -143,7 +108,7 @@ test('broker SIGKILL while a transaction is being checked: the check count survi
   assert.equal(stored.parked, false);
 
   answer = COMMIT;
-  const consumer = await consumerOf(topic);
+  const consumer = await topicConsumer(broker.endpoint, topic, clients);
   const [message] = await receiveUntil(consumer, (r) => r.length > 0, 20_000);
   assert.equal(message!.messageId, receipt.messageId);
   assert.equal(message!.properties.get(TRANSACTION_ID_PROPERTY), receipt.transactionId);

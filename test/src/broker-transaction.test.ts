@@ -2,15 +2,11 @@
 // rollback, check-back answers, parking after maxChecks and the operator `tx` command.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { Producer, SimpleConsumer, type MessageView, type TransactionChecker } from 'rocketmq-client-nodejs';
 import { createTransactionAdmin, TRANSACTION_ID_PROPERTY, type TransactionAdmin } from '@txmq/broker';
-import { brokerCli, receiveUntil } from './fixtures/transaction-helpers.js';
-import { eventually, quietLogger, startBrokerProcess, uniqueName, type BrokerProcess } from './support/broker-process.js';
+import { brokerCli, checkedProducer, COMMIT, receiveUntil, ROLLBACK, topicConsumer, UNKNOWN } from './fixtures/transaction-helpers.js';
+import type { MessageView } from 'rocketmq-client-nodejs';
+import { eventually, startBrokerProcess, uniqueName, type BrokerProcess } from './support/broker-process.js';
 
-type Resolution = Awaited<ReturnType<TransactionChecker['check']>>;
-const UNKNOWN = 0 as Resolution;
-const COMMIT = 1 as Resolution;
-const ROLLBACK = 2 as Resolution;
 const MAX_CHECKS = 3;
 
 let broker: BrokerProcess;
@@ -30,47 +26,15 @@ after(async () => {
   await broker.dispose();
 });
 
-/** A started producer of `topic` whose checker answers `answer()` and records what it was asked. */
-async function producerOf(topic: string, answer: () => Resolution = () => UNKNOWN) {
-  const checks: MessageView[] = [];
-  const producer = new Producer({
-    endpoints: broker.endpoint,
-    namespace: '',
-    topic,
-    logger: quietLogger,
-    checker: {
-      async check(view) {
-        checks.push(view);
-        return answer();
-      },
-    },
-  });
-  await producer.startup();
-  clients.push(producer);
-  return { producer, checks };
-}
 
-async function consumerOf(topic: string) {
-  const consumer = new SimpleConsumer({
-    endpoints: broker.endpoint,
-    namespace: '',
-    consumerGroup: uniqueName('tx-g'),
-    subscriptions: new Map([[topic, '*']]),
-    awaitDuration: 3000,
-    logger: quietLogger,
-  });
-  await consumer.startup();
-  clients.push(consumer);
-  return consumer;
-}
 
 const bodies = (messages: MessageView[]) => messages.map((m) => m.body.toString());
 const pending = async (transactionId: string) => (await admin.list()).find((t) => t.transactionId === transactionId);
 
 test('commit: the half message is invisible until the commit, then delivered at once with __transactionId__', async () => {
   const topic = uniqueName('tx-commit');
-  const { producer } = await producerOf(topic);
-  const consumer = await consumerOf(topic);
+  const { producer } = await checkedProducer(broker.endpoint, topic, clients);
+  const consumer = await topicConsumer(broker.endpoint, topic, clients);
   const tx = producer.beginTransaction();
   const receipt = await producer.send({ topic, tag: 'T', keys: ['order-1'], body: Buffer.from('half'), properties: new Map([['p', 'v']]) }, tx);
   assert.ok(receipt.transactionId.length > 0, 'the answer carries a transaction id');
@@ -99,8 +63,8 @@ test('commit: the half message is invisible until the commit, then delivered at 
 
 test('rollback: the half message is discarded and never delivered', async () => {
   const topic = uniqueName('tx-rollback');
-  const { producer } = await producerOf(topic);
-  const consumer = await consumerOf(topic);
+  const { producer } = await checkedProducer(broker.endpoint, topic, clients);
+  const consumer = await topicConsumer(broker.endpoint, topic, clients);
   const tx = producer.beginTransaction();
   const receipt = await producer.send({ topic, body: Buffer.from('rolled-back') }, tx);
   await tx.rollback();
@@ -112,8 +76,8 @@ test('rollback: the half message is discarded and never delivered', async () => 
 
 test('a repeated commit is OK, a rollback after a commit and an unknown transaction id are INVALID_TRANSACTION_ID', async () => {
   const topic = uniqueName('tx-repeat');
-  const { producer } = await producerOf(topic);
-  const consumer = await consumerOf(topic);
+  const { producer } = await checkedProducer(broker.endpoint, topic, clients);
+  const consumer = await topicConsumer(broker.endpoint, topic, clients);
   const tx = producer.beginTransaction();
   const receipt = await producer.send({ topic, body: Buffer.from('once') }, tx);
   await tx.commit();
@@ -130,8 +94,8 @@ test('a repeated commit is OK, a rollback after a commit and an unknown transact
 
 test('check-back: a checker answering COMMIT makes the message visible', async () => {
   const topic = uniqueName('tx-check-commit');
-  const { producer, checks } = await producerOf(topic, () => COMMIT);
-  const consumer = await consumerOf(topic);
+  const { producer, checks } = await checkedProducer(broker.endpoint, topic, clients, () => COMMIT);
+  const consumer = await topicConsumer(broker.endpoint, topic, clients);
   const receipt = await producer.send({ topic, body: Buffer.from('checked-in') }, producer.beginTransaction());
   const [message] = await receiveUntil(consumer, (r) => r.length > 0);
   assert.equal(message!.messageId, receipt.messageId);
@@ -145,8 +109,8 @@ test('check-back: a checker answering COMMIT makes the message visible', async (
 
 test('check-back: a checker answering ROLLBACK discards the message; a later commit is refused', async () => {
   const topic = uniqueName('tx-check-rollback');
-  const { producer, checks } = await producerOf(topic, () => ROLLBACK);
-  const consumer = await consumerOf(topic);
+  const { producer, checks } = await checkedProducer(broker.endpoint, topic, clients, () => ROLLBACK);
+  const consumer = await topicConsumer(broker.endpoint, topic, clients);
   const tx = producer.beginTransaction();
   const receipt = await producer.send({ topic, body: Buffer.from('checked-out') }, tx);
   await eventually(async () => checks.length > 0 && (await pending(receipt.transactionId)) === undefined, 10_000, 'the checked rollback');
@@ -158,8 +122,8 @@ test('check-back: a checker answering ROLLBACK discards the message; a later com
 
 test(`check-back: a checker that never decides is asked exactly maxChecks (${MAX_CHECKS}) times, then the message is parked until an operator commits it`, async () => {
   const topic = uniqueName('tx-parked');
-  const { producer, checks } = await producerOf(topic, () => UNKNOWN);
-  const consumer = await consumerOf(topic);
+  const { producer, checks } = await checkedProducer(broker.endpoint, topic, clients, () => UNKNOWN);
+  const consumer = await topicConsumer(broker.endpoint, topic, clients);
   const receipt = await producer.send({ topic, body: Buffer.from('parked') }, producer.beginTransaction());
   const parked = await eventually(async () => (await admin.list({ parkedOnly: true })).find((t) => t.transactionId === receipt.transactionId), 15_000, 'parking');
   assert.equal(parked.checks, MAX_CHECKS);
@@ -198,8 +162,8 @@ test(`check-back: a checker that never decides is asked exactly maxChecks (${MAX
 
 test('the operator can roll back a parked transaction through the typed admin client', async () => {
   const topic = uniqueName('tx-parked-rollback');
-  const { producer } = await producerOf(topic, () => UNKNOWN);
-  const consumer = await consumerOf(topic);
+  const { producer } = await checkedProducer(broker.endpoint, topic, clients, () => UNKNOWN);
+  const consumer = await topicConsumer(broker.endpoint, topic, clients);
   const receipt = await producer.send({ topic, body: Buffer.from('parked-then-discarded') }, producer.beginTransaction());
   await eventually(async () => (await pending(receipt.transactionId))?.parked, 15_000, 'parking');
   const result = await admin.rollback(receipt.transactionId);

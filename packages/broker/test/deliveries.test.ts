@@ -128,3 +128,29 @@ test('delay messages wait for their time and can be recalled before it', async (
   assert.deepEqual(got.map((d) => d.message.messageId), [kept.messageId]);
   await core.close();
 });
+
+test('a receive repeated with the same attempt id gets the messages its failed attempt leased, without counting an attempt', async () => {
+  const core = memoryCore({ groups: { F: { fifo: true } } });
+  await core.send(incoming('t', { kind: 'FIFO', messageGroup: 'g' }), 'p');
+  await core.send(incoming('t', { kind: 'FIFO', messageGroup: 'g' }), 'p');
+  const lost = await core.deliveries.receive(receiveRequest(core, 'F', 't', { attemptId: 'a1', autoRenew: true, invisibleMs: 60_000 }));
+  assert.equal(lost.length, 2);
+  assert.equal((await core.deliveries.receive(receiveRequest(core, 'F', 't', { attemptId: 'a2' }))).length, 0, 'the group is in flight');
+  const again = await core.deliveries.receive(receiveRequest(core, 'F', 't', { attemptId: 'a1', autoRenew: true, invisibleMs: 60_000 }));
+  assert.deepEqual(again.map((d) => d.message.offset), lost.map((d) => d.message.offset));
+  assert.deepEqual(again.map((d) => d.attempt), [1, 1]);
+  await assert.rejects(core.deliveries.ack('F', 't', lost[0]!.receiptHandle), /stale/);
+  await core.deliveries.ack('F', 't', again[0]!.receiptHandle);
+  await core.close();
+});
+
+test('released deliveries (the receive call was cancelled) are visible again at once and keep their attempt count', async () => {
+  const core = memoryCore();
+  await core.send(incoming('t'), 'p');
+  const [d] = await core.deliveries.receive(receiveRequest(core, 'G', 't', { invisibleMs: 60_000 }));
+  await core.deliveries.release([d!.receiptHandle]);
+  const [again] = await core.deliveries.receive(receiveRequest(core, 'G', 't'));
+  assert.equal(again!.message.offset, d!.message.offset);
+  assert.equal(again!.attempt, 1);
+  await core.close();
+});

@@ -236,6 +236,7 @@ export class Deliveries {
 
   #take(sub: Subscription, req: ReceiveRequest, now = Date.now()): Taken {
     const taken: Taken = { deliveries: [], writes: [], deadLetters: [] };
+    if (req.attemptId) this.#retake(sub, req, now, taken);
     const fifo = req.group.fifo;
     const blocked = fifo ? sub.blockedGroups(now) : new Set<string>();
     const isBlocked = (lease: Lease) => fifo && lease.messageGroup !== undefined && blocked.has(lease.messageGroup);
@@ -271,6 +272,45 @@ export class Deliveries {
     }
     if (sub.nextOffset !== startOffset) taken.writes.push(cursorWrite(sub));
     return taken;
+  }
+
+  /**
+   * A client repeats a receive's `attempt_id` only when that receive failed on its side, so the
+   * messages leased to that attempt never reached it: hand the same messages out again now rather
+   * than leaving them (and, for FIFO, their whole message group) invisible until they expire.
+   */
+  #retake(sub: Subscription, req: ReceiveRequest, now: number, taken: Taken): void {
+    for (const lease of sub.leases.values()) {
+      if (taken.deliveries.length >= req.batchSize) return;
+      if (lease.attemptId !== req.attemptId || lease.holder !== req.clientId || lease.visibleAt <= now) continue;
+      const message = this.logs.read(sub.topic, lease.offset);
+      if (!message) continue;
+      lease.attempts -= 1; // #lease counts it again: the failed hand-out was not a delivery
+      taken.deliveries.push(this.#lease(sub, lease, message, req, now, taken));
+    }
+  }
+
+  /**
+   * Takes back deliveries whose receive call ended before they were written to the client: they
+   * become visible again at once and the hand-out does not count as a delivery attempt.
+   */
+  async release(handles: readonly string[], now = Date.now()): Promise<void> {
+    const writes: EntityWrite[] = [];
+    const topics = new Set<string>();
+    for (const text of handles) {
+      const handle = decodeReceiptHandle(text);
+      const sub = this.#subscriptions.get(subscriptionKey(handle.consumer, handle.topic));
+      const lease = sub?.leases.get(handle.offset);
+      if (!sub || !lease || lease.seq !== handle.seq) continue;
+      lease.visibleAt = now;
+      lease.attempts = Math.max(0, lease.attempts - 1);
+      lease.autoRenew = false;
+      lease.holder = undefined;
+      writes.push(pendingWrite(sub, lease));
+      topics.add(sub.topic);
+    }
+    if (writes.length > 0) await this.store.commit({ entities: writes });
+    for (const topic of topics) this.wake(topic);
   }
 
   #lease(sub: Subscription, lease: Lease, message: MessageRecord, req: ReceiveRequest, now: number, taken: Taken): Delivery {

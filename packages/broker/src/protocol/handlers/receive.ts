@@ -29,7 +29,12 @@ export function receiveMessage(service: ServiceContext) {
     call.on('cancelled', () => abort.abort());
     const finish = (frames: ReceiveFrame[]) => {
       service.shutdown.removeEventListener('abort', onShutdown);
-      if (call.cancelled) return;
+      if (call.cancelled) {
+        // The client is gone (deadline, disconnect): nothing reached it, so give the messages back.
+        const handles = frames.flatMap((f) => ('message' in f && f.message.systemProperties?.receiptHandle ? [f.message.systemProperties.receiptHandle] : []));
+        service.core.deliveries.release(handles).catch((error: unknown) => service.log.error({ err: error }, 'releasing undelivered messages failed'));
+        return;
+      }
       for (const frame of frames) call.write(frame);
       call.end();
     };
