@@ -154,3 +154,15 @@ test('released deliveries (the receive call was cancelled) are visible again at 
   assert.equal(again!.attempt, 1);
   await core.close();
 });
+
+test('a message out of attempts moves to the DLQ even if its group never receives again', async () => {
+  const core = memoryCore({ groups: { G: { maxDeliveryAttempts: 1 } } });
+  const sent = await core.send(incoming('t'), 'p');
+  await core.deliveries.receive(receiveRequest(core, 'G', 't', { invisibleMs: 10 }));
+  await new Promise((r) => setTimeout(r, 20));
+  await core.deliveries.sweepExhausted();
+  const [dead] = await core.deliveries.receive(receiveRequest(core, 'reader', '%DLQ%G'));
+  assert.equal(dead?.message.messageId, sent.messageId);
+  assert.equal((await core.deliveries.receive(receiveRequest(core, 'G', 't'))).length, 0);
+  await core.close();
+});

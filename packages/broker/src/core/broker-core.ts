@@ -58,8 +58,9 @@ export class BrokerCore {
       timer.unref();
       this.#timers.push(timer);
     };
-    every(RENEW_EVERY_MS, () => {
+    every(RENEW_EVERY_MS, async () => {
       this.deliveries.renewLeases((id) => this.clients.isAlive(id));
+      await this.deliveries.sweepExhausted();
       for (const gone of this.clients.expire()) this.#forget(gone.id, 'expired');
     });
     every(WAKE_EVERY_MS, () => this.deliveries.wake());

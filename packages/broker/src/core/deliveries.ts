@@ -190,6 +190,25 @@ export class Deliveries {
     }
   }
 
+  /**
+   * Moves messages that used up their delivery attempts to the dead-letter topic even when their
+   * group stops receiving (a receive would move them too). Call periodically.
+   */
+  async sweepExhausted(now = Date.now()): Promise<void> {
+    for (const sub of this.#subscriptions.values()) {
+      const group = this.registry.group(groupOf(sub.consumer));
+      const taken: Taken = { deliveries: [], writes: [], deadLetters: [] };
+      for (const lease of sub.leases.values()) {
+        if (lease.visibleAt > now || lease.attempts < group.maxDeliveryAttempts) continue;
+        const message = this.logs.read(sub.topic, lease.offset);
+        sub.leases.delete(lease.offset);
+        if (message) taken.deadLetters.push({ message, sub, lease });
+        else taken.writes.push(pendingDelete(sub, lease.offset));
+      }
+      await this.#persist(taken, group);
+    }
+  }
+
   /** Drops the subscriptions of a broadcast instance that left for good. */
   async dropConsumer(consumer: string): Promise<void> {
     const writes: EntityWrite[] = [];
