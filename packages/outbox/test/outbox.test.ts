@@ -71,19 +71,30 @@ test('rollback writes nothing; commit writes each message once with its headers'
   await sql`delete from ${sql.table(`${t.schema}.outbox`)}`.execute(t.db);
 });
 
-test('send notifies on commit only', async () => {
+test('send wakes listeners from outside its transaction, and again after a longer one commits', async () => {
   const client = new pg.Client({ connectionString: DATABASE_URL });
   await client.connect();
-  const seen: string[] = [];
-  client.on('notification', (n) => seen.push(n.channel));
+  const seen: number[] = [];
+  client.on('notification', (n) => {
+    if (n.channel === outbox.channel) seen.push(Date.now());
+  });
   await client.query(`listen ${pg.escapeIdentifier(outbox.channel)}`);
   try {
     await t.db.transaction().execute(async (trx) => {
       await outbox.send(trx, { topic: 'n', body: 1 });
       await sleep(100);
-      assert.equal(seen.length, 0, 'no notification before commit');
     });
-    await waitFor('the notification', () => seen.length === 1);
+    const committedAt = Date.now();
+    assert.ok(seen.length > 0, 'the transaction carries no notification: a wake-up came while it was open');
+    await waitFor('a wake-up after the commit', () => seen.some((at) => at >= committedAt), 2_000);
+
+    const silent = createOutbox({ db: t.db, schema: t.schema, notify: false });
+    await sleep(300);
+    const before = seen.length;
+    await t.db.transaction().execute((trx) => silent.send(trx, { topic: 'n', body: 2 }));
+    await sleep(300);
+    assert.equal(seen.length, before, 'notify: false sends no wake-up');
+    assert.throws(() => createOutbox({ db: t.db, notify: 'yes' as never }), InvalidOptionsError);
   } finally {
     await client.end();
     await sql`delete from ${sql.table(`${t.schema}.outbox`)}`.execute(t.db);

@@ -52,6 +52,25 @@ test('commit publishes exactly once, rollback publishes nothing; LISTEN wakes th
   }
 });
 
+test('a row committed after the first wake-ups is still found promptly, without a poll', async () => {
+  const publisher = new RecordingPublisher();
+  const relay = createRelay({ outbox, publisher, ...fast, pollIntervalMs: 60_000, listen: DATABASE_URL });
+  await relay.start();
+  try {
+    await t.db.transaction().execute(async (trx) => {
+      await outbox.send(trx, { topic: 'orders', body: { n: 'slow transaction' } });
+      await sleep(100); // the 10 and 40 ms wake-ups arrive before the commit and find nothing
+    });
+    const committedAt = Date.now();
+    await waitFor('the publish', () => publisher.published.length === 1, 2_000);
+    assert.ok(Date.now() - committedAt < 1_000, 'woken by the wake-up that follows the commit');
+    assert.deepEqual(bodyJson(publisher.published[0]!), { n: 'slow transaction' });
+  } finally {
+    await relay.stop();
+    await clear();
+  }
+});
+
 test('a due-later row waits for its deliverAt', async () => {
   const publisher = new RecordingPublisher();
   const relay = createRelay({ outbox, publisher, ...fast });

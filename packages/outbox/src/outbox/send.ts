@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { sql, type Transaction } from 'kysely';
+import { CompiledQuery, type Transaction } from 'kysely';
 import type { EncodedMessage } from '../message/message.js';
 
 /** What `send` returns for each message. */
@@ -11,12 +11,13 @@ export interface SentMessage {
 /** Settings `insertMessages` needs from the outbox. */
 export interface InsertSettings {
   readonly schema: string;
-  readonly channel: string;
-  readonly notify: boolean;
 }
 
+const COLUMNS = 'message_id, topic, tag, keys, message_group, headers, content_type, body, available_at';
+
 /**
- * Writes `messages` into the outbox inside the caller's transaction `trx`.
+ * Writes `messages` into the outbox inside the caller's transaction `trx`, with one plain
+ * `insert` (absent fields take the column default: no CTE, nothing computed but the defaults).
  *
  * Invariant (per-group FIFO in commit order): before the insert allocates ids, the transaction
  * takes `pg_advisory_xact_lock(hashtext('<schema>.outbox'), hashtext(group))` for every group it
@@ -26,8 +27,6 @@ export interface InsertSettings {
  * uncommitted. Sequence values alone are not commit order. Locks are taken sorted by key so two
  * transactions writing the same groups cannot deadlock each other. Rows without a group take no
  * lock and have no ordering constraint.
- *
- * The NOTIFY is only a wake-up hint, delivered at commit; relays poll as the source of truth.
  */
 export async function insertMessages(
   trx: Transaction<any>,
@@ -37,31 +36,39 @@ export async function insertMessages(
   if (messages.length === 0) return [];
   const groups = [...new Set(messages.flatMap((m) => (m.messageGroup === undefined ? [] : [m.messageGroup])))];
   if (groups.length > 0) {
-    await sql`
-      select pg_advisory_xact_lock(hashtext(${`${settings.schema}.outbox`}), k)
-      from (select distinct hashtext(g) as k from unnest(${groups}::text[]) as g order by k) as keys
-    `.execute(trx);
+    await trx.executeQuery(
+      CompiledQuery.raw(
+        `select pg_advisory_xact_lock(hashtext($1), k)
+         from (select distinct hashtext(g) as k from unnest($2::text[]) as g order by k) as keys`,
+        [`${settings.schema}.outbox`, groups],
+      ),
+    );
   }
-  const rows = messages.map((m) => ({
-    message_id: randomUUID(),
-    topic: m.topic,
-    tag: m.tag ?? null,
-    keys: m.keys,
-    message_group: m.messageGroup ?? null,
-    headers: JSON.stringify(m.headers),
-    content_type: m.contentType,
-    body: m.body,
-    available_at: m.deliverAt ?? sql<Date>`now()`,
-  }));
-  const db = trx.withSchema(settings.schema);
-  if (settings.notify) {
-    // One round trip: the data-modifying CTE always runs, and the notification is sent at commit.
-    await db
-      .with('inserted', (q) => q.insertInto('outbox').values(rows))
-      .selectNoFrom(sql`pg_notify(${settings.channel}, '')`.as('notified'))
-      .execute();
-  } else {
-    await db.insertInto('outbox').values(rows).execute();
+  const sent: SentMessage[] = [];
+  const parameters: unknown[] = [];
+  const tuples: string[] = [];
+  for (const m of messages) {
+    const messageId = randomUUID();
+    sent.push({ messageId });
+    const values = [
+      messageId,
+      m.topic,
+      m.tag,
+      m.keys.length > 0 ? m.keys : undefined,
+      m.messageGroup,
+      hasAny(m.headers) ? JSON.stringify(m.headers) : undefined,
+      m.contentType,
+      m.body,
+      m.deliverAt,
+    ];
+    tuples.push(`(${values.map((v) => (v === undefined ? 'default' : `$${parameters.push(v)}`)).join(', ')})`);
   }
-  return rows.map((r) => ({ messageId: r.message_id }));
+  const text = `insert into "${settings.schema}"."outbox" (${COLUMNS}) values ${tuples.join(', ')}`;
+  await trx.executeQuery(CompiledQuery.raw(text, parameters));
+  return sent;
+}
+
+function hasAny(record: Readonly<Record<string, string>>): boolean {
+  for (const _ in record) return true;
+  return false;
 }
