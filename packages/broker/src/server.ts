@@ -51,8 +51,8 @@ const CONNECTION_WINDOW_BYTES = 16 * 1024 * 1024;
 
 /**
  * With HTTP/2's default 64 KiB connection window, a producer with a few hundred sends in flight
- * outruns the window and some sends stall for seconds (measured at 256 in flight: p99 974 ms,
- * max 1.8 s; with this: p99 198 ms, max 212 ms). grpc-js has no server option for it, so this
+ * outruns the window and some sends stall for seconds (p99 ~1 s at 256 in flight; figures in
+ * docs/benchmarks.md, `npm run bench`). grpc-js has no server option for it, so this
  * widens the window of every session on the HTTP/2 servers grpc-js created; if its internals
  * change, the broker keeps working with the default window.
  */

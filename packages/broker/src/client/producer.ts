@@ -1,8 +1,8 @@
 import { Producer, type MessageView } from 'rocketmq-client-nodejs';
 
 type Transaction = ReturnType<Producer['beginTransaction']>;
-import { guardTelemetryStreams, startWithin } from './resilience.js';
-import { baseOptions, fromMessageView, loggerOf, toMessageOptions } from './shared.js';
+import { startGuarded } from './resilience.js';
+import { baseOptions, fromMessageView, toMessageOptions } from './shared.js';
 import type { CheckResult, ClientOptions, HalfMessage, OutgoingMessage, SendResult, TransactionChecker } from './types.js';
 
 /** Options of {@link createProducer}. */
@@ -52,9 +52,7 @@ export async function createProducer(options: ProducerOptions): Promise<TxmqProd
       },
     }),
   });
-  let closed = false;
-  guardTelemetryStreams(producer, loggerOf(options), () => closed);
-  await startWithin(producer, options.startupTimeoutMs ?? 30_000, options.endpoints);
+  const shutdown = await startGuarded(producer, options);
   const send = async (message: OutgoingMessage, transaction?: Transaction): Promise<SendResult> => {
     const receipt = await producer.send(toMessageOptions(message), transaction);
     return {
@@ -83,9 +81,6 @@ export async function createProducer(options: ProducerOptions): Promise<TxmqProd
     async recall(topic, recallHandle) {
       return (await producer.recallMessage(topic, recallHandle)).messageId;
     },
-    close: async () => {
-      closed = true;
-      await producer.shutdown();
-    },
+    close: shutdown,
   };
 }

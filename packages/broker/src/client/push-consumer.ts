@@ -1,6 +1,6 @@
 import { ConsumeResult, PushConsumer } from 'rocketmq-client-nodejs';
 import { routeConsumeServiceLogs } from './consume-service-logger.js';
-import { guardTelemetryStreams, startWithin } from './resilience.js';
+import { startGuarded } from './resilience.js';
 import { baseOptions, fromMessageView, loggerOf } from './shared.js';
 import type { ClientOptions, ReceivedMessage } from './types.js';
 
@@ -45,18 +45,15 @@ export async function createPushConsumer(options: PushConsumerOptions): Promise<
       },
     },
   });
-  let closed = false;
-  guardTelemetryStreams(consumer, loggerOf(options), () => closed);
-  await startWithin(consumer, options.startupTimeoutMs ?? 30_000, options.endpoints);
+  const shutdown = await startGuarded(consumer, options);
   const startedAt = Date.now();
   return {
     close: async () => {
-      closed = true;
       // The official client schedules its first assignment scan 1 s after start-up without keeping
       // the timer; shutting down before that scan has finished leaves a receive loop running forever.
       const firstScanDone = startedAt + FIRST_ASSIGNMENT_SCAN_MS + (options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
       if (Date.now() < firstScanDone) await new Promise((resolve) => setTimeout(resolve, firstScanDone - Date.now()));
-      await consumer.shutdown();
+      await shutdown();
     },
   };
 }

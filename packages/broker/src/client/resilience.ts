@@ -1,4 +1,5 @@
-import type { ClientLogger } from './types.js';
+import { loggerOf } from './shared.js';
+import type { ClientLogger, ClientOptions } from './types.js';
 
 interface StreamLike {
   emit(event: string | symbol, ...args: unknown[]): boolean;
@@ -52,4 +53,18 @@ export async function startWithin(client: unknown, timeoutMs: number, endpoints:
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * Starts an official client with both guards above and resolves to the function that shuts it
+ * down (after which any telemetry stream it still re-creates is cancelled at once).
+ */
+export async function startGuarded(client: unknown, options: ClientOptions): Promise<() => Promise<void>> {
+  let closed = false;
+  guardTelemetryStreams(client, loggerOf(options), () => closed);
+  await startWithin(client, options.startupTimeoutMs ?? 30_000, options.endpoints);
+  return async () => {
+    closed = true;
+    await (client as OfficialClient).shutdown();
+  };
 }

@@ -1,6 +1,6 @@
 import { SimpleConsumer, type MessageView } from 'rocketmq-client-nodejs';
-import { guardTelemetryStreams, startWithin } from './resilience.js';
-import { baseOptions, fromMessageView, loggerOf } from './shared.js';
+import { startGuarded } from './resilience.js';
+import { baseOptions, fromMessageView } from './shared.js';
 import type { ClientOptions, ReceivedMessage } from './types.js';
 
 /** Options of {@link createSimpleConsumer}. */
@@ -30,9 +30,7 @@ export async function createSimpleConsumer(options: SimpleConsumerOptions): Prom
     subscriptions: new Map(Object.entries(options.subscriptions)),
     ...(options.awaitMs !== undefined && { awaitDuration: options.awaitMs }),
   });
-  let closed = false;
-  guardTelemetryStreams(consumer, loggerOf(options), () => closed);
-  await startWithin(consumer, options.startupTimeoutMs ?? 30_000, options.endpoints);
+  const shutdown = await startGuarded(consumer, options);
   // The official client acks through its own view object; remember it per received message.
   const views = new WeakMap<ReceivedMessage, MessageView>();
   const viewOf = (message: ReceivedMessage): MessageView => {
@@ -56,9 +54,6 @@ export async function createSimpleConsumer(options: SimpleConsumerOptions): Prom
     async changeInvisibleDuration(message, invisibleMs) {
       await consumer.changeInvisibleDuration(viewOf(message), invisibleMs);
     },
-    close: async () => {
-      closed = true;
-      await consumer.shutdown();
-    },
+    close: shutdown,
   };
 }
