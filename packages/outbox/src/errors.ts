@@ -72,16 +72,24 @@ export class MigrationError extends OutboxError {
 
 /**
  * A publisher could not publish a message. Throw it from a custom {@link Publisher} with
- * `retryable: false` to park the row at once instead of retrying it.
+ * `retryable: false` to park the row at once instead of retrying it, or with `unavailable: true`
+ * when the transport itself could not be reached.
  */
 export class PublishError extends OutboxError {
   /** Whether retrying the same message later may succeed. */
   readonly retryable: boolean;
+  /**
+   * The transport could not be reached at all (connection refused or lost), so the message is
+   * not at fault: the relay does not count the attempt towards parking the row and pauses
+   * claiming, backing off, until a publish gets through again.
+   */
+  readonly unavailable: boolean;
 
-  constructor(message: string, options: ErrorOptions & { retryable: boolean }) {
+  constructor(message: string, options: ErrorOptions & { retryable: boolean; unavailable?: boolean }) {
     super('PUBLISH_FAILED', message, options);
     this.name = 'PublishError';
-    this.retryable = options.retryable;
+    this.retryable = options.retryable || options.unavailable === true;
+    this.unavailable = options.unavailable === true;
   }
 }
 

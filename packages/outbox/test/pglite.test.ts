@@ -18,7 +18,7 @@ let outbox: Outbox;
 
 before(async () => {
   outbox = createOutbox({ db });
-  assert.deepEqual((await outbox.migrate()).applied, ['0001_initial']);
+  assert.deepEqual((await outbox.migrate()).applied, ['0001_initial', '0002_send_functions']);
   assert.deepEqual((await outbox.migrate()).applied, []);
 });
 after(() => db.destroy());

@@ -164,11 +164,16 @@ test('a failing group does not block other groups, and its later rows wait for i
   }
 });
 
-test('broker down: the backlog waits and drains in order when it returns', async () => {
+test('broker down: nothing is parked, the relay pauses, and the backlog drains in order when it returns', async () => {
   const publisher = new RecordingPublisher();
   let down = true;
-  publisher.failWith = () => (down ? new Error('ECONNREFUSED') : undefined);
-  const relay = createRelay({ outbox, publisher, ...fast, maxAttempts: 1_000, backoff: { initialMs: 20, maxMs: 200 } });
+  let calls = 0;
+  publisher.failWith = () => {
+    calls++;
+    return down ? new PublishError('connect ECONNREFUSED', { retryable: true, unavailable: true }) : undefined;
+  };
+  // maxAttempts 2: an outage must not count towards parking, however long it lasts.
+  const relay = createRelay({ outbox, publisher, ...fast, maxAttempts: 2, backoff: { initialMs: 100, maxMs: 200 } });
   await relay.start();
   try {
     for (let i = 0; i < 50; i++) {
@@ -179,9 +184,17 @@ test('broker down: the backlog waits and drains in order when it returns', async
         ]),
       );
     }
-    await sleep(300);
+    await sleep(1_000);
     assert.equal(publisher.published.length, 0);
+    assert.deepEqual(await outbox.parked(), []);
     assert.equal((await outbox.stats()).pending, 100);
+    assert.ok(relay.stats().unavailable > 0);
+    const { rows } = await sql<{ n: number }>`select max(attempts)::int as n from ${sql.table(`${t.schema}.outbox`)}`.execute(t.db);
+    assert.ok((rows[0]?.n ?? 0) <= 1, `outage failures are not counted (max attempts ${rows[0]?.n})`);
+    // Paused, the relay probes with one row every 100-200 ms instead of retrying the whole backlog.
+    const before = calls;
+    await sleep(1_000);
+    assert.ok(calls - before <= 12, `${calls - before} publish attempts in 1 s while paused`);
     down = false;
     await waitFor('the backlog', () => publisher.published.length === 100, 20_000);
     for (let g = 0; g < 5; g++) {

@@ -1,3 +1,4 @@
+import { format } from 'node:util';
 import type { MessageOptions, MessageView } from 'rocketmq-client-nodejs';
 import type { ClientLogger, ClientOptions, OutgoingMessage, ReceivedMessage } from './types.js';
 
@@ -5,8 +6,8 @@ import type { ClientLogger, ClientOptions, OutgoingMessage, ReceivedMessage } fr
 const STDERR_LOGGER: ClientLogger = {
   info: () => undefined,
   debug: () => undefined,
-  warn: (...args) => console.warn('[txmq client]', ...args),
-  error: (...args) => console.error('[txmq client]', ...args),
+  warn: (...args) => console.warn(`[txmq client] ${format(...args)}`),
+  error: (...args) => console.error(`[txmq client] ${format(...args)}`),
 };
 
 /** The logger a client logs to. */

@@ -30,10 +30,26 @@ export async function createBrokerPublisher(options: BrokerPublisherOptions): Pr
           `publishing outbox message ${message.messageId} to topic ${message.topic} failed: ${
             error instanceof Error ? error.message : String(error)
           }`,
-          { cause: error, retryable: true },
+          { cause: error, retryable: true, unavailable: isUnreachable(error) },
         );
       }
     },
     close: () => producer.close(),
   };
+}
+
+const GRPC_UNAVAILABLE = 14;
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/**
+ * Whether `error` says the broker was never reached (gRPC UNAVAILABLE or a refused, reset or
+ * unresolvable connection, anywhere in its cause chain), as opposed to the broker answering with
+ * an error about this message or not answering in time.
+ */
+function isUnreachable(error: unknown): boolean {
+  for (let e = error, depth = 0; e !== null && typeof e === 'object' && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (code === GRPC_UNAVAILABLE || (typeof code === 'string' && UNREACHABLE_CODES.has(code))) return true;
+  }
+  return false;
 }

@@ -14,6 +14,8 @@ export interface Failure {
   readonly error: string;
   readonly park: boolean;
   readonly delayMs: number;
+  /** `false` when the transport was unreachable: the claim is not counted towards parking. */
+  readonly counted: boolean;
 }
 
 /** A claimed row that was not attempted (an earlier row of its group failed); its claim is undone. */
@@ -65,10 +67,12 @@ export async function completeRows(
       set locked_until = null,
           last_error = d.error,
           status = case when d.park then 'parked' else 'pending' end,
-          available_at = now() + d.delay_ms * interval '1 millisecond'
+          available_at = now() + d.delay_ms * interval '1 millisecond',
+          attempts = case when d.counted then o.attempts else greatest(0, o.attempts - 1) end
       from unnest(${failures.map((f) => f.id)}::bigint[], ${failures.map((f) => f.token)}::uuid[],
                   ${failures.map((f) => f.error)}::text[], ${failures.map((f) => f.park)}::boolean[],
-                  ${failures.map((f) => f.delayMs)}::integer[]) as d(id, token, error, park, delay_ms)
+                  ${failures.map((f) => f.delayMs)}::integer[], ${failures.map((f) => f.counted)}::boolean[])
+           as d(id, token, error, park, delay_ms, counted)
       where o.id = d.id and o.claim_token = d.token and o.status = 'pending'`.execute(db);
   }
   if (releases.length > 0) {

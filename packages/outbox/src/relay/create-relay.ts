@@ -18,6 +18,11 @@ export interface RelayStats {
   readonly published: number;
   /** Publish attempts that failed (and were retried later or parked). */
   readonly failed: number;
+  /**
+   * Of those, attempts that failed because the transport could not be reached: they are not
+   * counted towards parking, and the relay pauses claiming (backing off) until one gets through.
+   */
+  readonly unavailable: number;
   /** Rows this relay parked. */
   readonly parked: number;
   /** Messages being published right now. */
@@ -68,7 +73,7 @@ class OutboxRelay implements Relay {
   readonly #onError: (error: unknown) => void;
   readonly #completions: CompletionBuffer;
   readonly #lanes = new Set<Promise<void>>();
-  readonly #counters: Counters = { claimed: 0, published: 0, failed: 0, parked: 0, swept: 0 };
+  readonly #counters: Counters = { claimed: 0, published: 0, failed: 0, unavailable: 0, parked: 0, swept: 0 };
   #state: RelayStats['state'] = 'idle';
   #publisher: Publisher | undefined;
   #subscription: NotificationSubscription | undefined;
@@ -77,6 +82,9 @@ class OutboxRelay implements Relay {
   #sweeper: NodeJS.Timeout | undefined;
   #inFlight = 0;
   #lastError: string | undefined;
+  /** Consecutive outages of the transport (pauses), reset by a successful publish. */
+  #outages = 0;
+  #pausedUntil = 0;
   #wakePending = false;
   #wakeUp: (() => void) | undefined;
 
@@ -175,10 +183,17 @@ class OutboxRelay implements Relay {
     const { db, schema } = this.#outbox;
     while (this.#state === 'running') {
       let more = false;
-      const capacity = maxInFlight - this.#inFlight;
+      // After an outage one row at a time probes the transport; full batches resume once one gets through.
+      const probing = this.#outages > 0;
+      const capacity = probing ? 1 - this.#inFlight : maxInFlight - this.#inFlight;
       // The transport may be down at start: nothing is claimed until a publisher exists.
       if (this.#publisher === undefined && !(await this.#connectPublisher())) {
         await this.#sleep();
+        continue;
+      }
+      const pausedFor = this.#pausedUntil - Date.now();
+      if (pausedFor > 0) {
+        await this.#sleep(pausedFor);
         continue;
       }
       if (capacity > 0) {
@@ -187,7 +202,7 @@ class OutboxRelay implements Relay {
           const rows = await claimRows(db, { schema, limit, groupDepth, leaseMs });
           this.#counters.claimed += rows.length;
           this.#dispatch(rows);
-          more = rows.length === limit;
+          more = rows.length === limit && !probing;
         } catch (error) {
           this.#onError(error);
         }
@@ -248,29 +263,46 @@ class OutboxRelay implements Relay {
         park: true,
         delayMs: 0,
         error: `claimed ${row.attempt} times without a recorded result (a relay crashed or hung while publishing it); parked`,
+        counted: true,
       });
       return false;
     }
     try {
       const receipt = await withTimeout((this.#publisher as Publisher).publish(row), publishTimeoutMs);
       this.#counters.published++;
+      this.#outages = 0;
       this.#completions.succeed({ id: row.id, token: row.token, transportMessageId: receipt?.transportMessageId });
       return true;
     } catch (error) {
+      this.#counters.failed++;
+      const message = `attempt ${row.attempt}: ${error instanceof Error ? error.message : String(error)}`.slice(0, 2_000);
+      if (error instanceof PublishError && error.unavailable) {
+        this.#counters.unavailable++;
+        this.#completions.fail({ id: row.id, token: row.token, park: false, delayMs: this.#pause(error), error: message, counted: false });
+        return false;
+      }
       const retryable = !(error instanceof PublishError) || error.retryable;
       const park = !retryable || row.attempt >= maxAttempts;
-      this.#counters.failed++;
       if (park) this.#counters.parked++;
       const delayMs = park ? 0 : backoffDelay(backoff, row.attempt);
-      this.#completions.fail({
-        id: row.id,
-        token: row.token,
-        park,
-        delayMs,
-        error: `attempt ${row.attempt}: ${error instanceof Error ? error.message : String(error)}`.slice(0, 2_000),
-      });
+      this.#completions.fail({ id: row.id, token: row.token, park, delayMs, error: message, counted: true });
       return false;
     }
+  }
+
+  /**
+   * The transport is unreachable: stop claiming for a backoff that grows with each consecutive
+   * outage (failures of publishes already in flight fall into the same pause). Returns how long
+   * the pause still lasts, which is also when the failed row becomes due again.
+   */
+  #pause(error: PublishError): number {
+    const now = Date.now();
+    if (now >= this.#pausedUntil) {
+      this.#outages++;
+      this.#pausedUntil = now + backoffDelay(this.#tuning.backoff, this.#outages);
+      this.#onError(error);
+    }
+    return this.#pausedUntil - now;
   }
 
   async #sweep(): Promise<void> {
@@ -281,7 +313,7 @@ class OutboxRelay implements Relay {
     }
   }
 
-  #sleep(): Promise<void> {
+  #sleep(ms = this.#tuning.pollIntervalMs): Promise<void> {
     if (this.#wakePending) {
       this.#wakePending = false;
       return Promise.resolve();
@@ -290,7 +322,7 @@ class OutboxRelay implements Relay {
       const timer = setTimeout(() => {
         this.#wakeUp = undefined;
         resolve();
-      }, this.#tuning.pollIntervalMs);
+      }, ms);
       this.#wakeUp = () => {
         clearTimeout(timer);
         resolve();

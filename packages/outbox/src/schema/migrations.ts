@@ -1,5 +1,6 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { initialMigration } from './0001-initial.js';
+import { sendFunctionsMigration } from './0002-send-functions.js';
 
 /**
  * The versioned migrations, in order. Names sort lexically; a new migration gets the next number
@@ -8,6 +9,7 @@ import { initialMigration } from './0001-initial.js';
 export function migrationsFor(schema: string): Record<string, Migration> {
   return {
     '0001_initial': initialMigration(schema),
+    '0002_send_functions': sendFunctionsMigration(schema),
   };
 }
 
