@@ -20,7 +20,7 @@ await sql`create table ${sql.table(`${schema}.users`)} (id uuid primary key, nam
 const broker = await startBroker({ port: 0, memory: true, logLevel: 'warn' });
 try {
   const parts = (process.env.BENCH_PARTS ?? 'send,relay,latency').split(',');
-  if (parts.includes('send')) await sendRatio(db, pool, outbox, createOutbox({ db, schema, notify: false }));
+  if (parts.includes('send')) await sendRatio(db, pool, outbox);
   if (parts.includes('relay')) await relayThroughput(outbox, broker.endpoint);
   if (parts.includes('latency')) await commitLatency(outbox, broker.endpoint, DATABASE_URL);
 } finally {

@@ -17,6 +17,30 @@ export async function timeTransactions(
 }
 
 /**
+ * Runs `a` on `perSide` workers and `b` on as many others for `ms`, at the same time; returns how
+ * many transactions `a` completed per transaction of `b`.
+ */
+export async function sideBySide(
+  ms: number,
+  perSide: number,
+  a: (i: number) => Promise<unknown>,
+  b: (i: number) => Promise<unknown>,
+): Promise<number> {
+  const end = performance.now() + ms;
+  let next = 0;
+  const counts: [number, number] = [0, 0];
+  const worker = async (side: 0 | 1) => {
+    const run = side === 0 ? a : b;
+    while (performance.now() < end) {
+      await run(next++);
+      counts[side] += 1;
+    }
+  };
+  await Promise.all(Array.from({ length: perSide * 2 }, (_, k) => worker(k % 2 === 0 ? 0 : 1)));
+  return counts[0] / counts[1];
+}
+
+/**
  * CPU time every process on the machine has used so far (Postgres and this process alike), from
  * /proc/stat, in µs; 0 where there is no /proc. Fsync waits and idle cores do not count, so this
  * is steadier than wall time on a noisy machine.
