@@ -7,19 +7,30 @@ import { CompiledQuery, type Kysely } from 'kysely';
  */
 export const WAKE_UP_DELAYS_MS: readonly number[] = [10, 40, 160];
 
+/**
+ * Least time between two wake-ups. Under steady load relays are woken every 50 ms instead of after
+ * every send: each NOTIFY is a transaction of its own, and on small machines a hundred of them a
+ * second cost a few percent of throughput, while a relay woken every 50 ms still finds every row
+ * committed meanwhile in one claim.
+ */
+export const WAKE_UP_MIN_GAP_MS = 50;
+
 /** Options of {@link WakeUpScheduler}. */
 export interface WakeUpOptions {
   /** Sends one wake-up; its failure is ignored (relays poll as the source of truth). */
   readonly notify: () => Promise<unknown>;
   /** Ascending delays after the latest send; default {@link WAKE_UP_DELAYS_MS}. */
   readonly delaysMs?: readonly number[];
+  /** Least time between two wake-ups; default {@link WAKE_UP_MIN_GAP_MS}. */
+  readonly minGapMs?: number;
 }
 
 /**
  * Coalesces wake-ups of LISTENing relays. `send` only marks the outbox dirty; the scheduler sends
  * a NOTIFY of its own, outside the caller's transaction, `delaysMs[0]` after a send and again at
- * each later step after the latest send. Under steady load that is one NOTIFY per `delaysMs[0]`
- * whatever the transaction rate, and at most one is in flight at a time.
+ * each later step after the latest send, but never sooner than `minGapMs` after the previous one.
+ * Under steady load that is one NOTIFY per `minGapMs` whatever the transaction rate, and at most
+ * one is in flight at a time.
  *
  * Why not NOTIFY inside the caller's transaction: Postgres holds a database-wide lock from the
  * notifying transaction's pre-commit until its commit is flushed, so concurrent notifying commits
@@ -28,7 +39,9 @@ export interface WakeUpOptions {
 export class WakeUpScheduler {
   readonly #notify: () => Promise<unknown>;
   readonly #delaysMs: readonly number[];
+  readonly #minGapMs: number;
   #lastSendAt = Number.NEGATIVE_INFINITY;
+  #lastFiredAt = Number.NEGATIVE_INFINITY;
   #timer: NodeJS.Timeout | undefined;
   #dueAt = Number.POSITIVE_INFINITY;
   #inFlight = false;
@@ -37,6 +50,7 @@ export class WakeUpScheduler {
   constructor(options: WakeUpOptions) {
     this.#notify = options.notify;
     this.#delaysMs = options.delaysMs ?? WAKE_UP_DELAYS_MS;
+    this.#minGapMs = options.minGapMs ?? WAKE_UP_MIN_GAP_MS;
   }
 
   /** Records a send: a wake-up follows `delaysMs[0]` later (or sooner, if one is already due). */
@@ -46,7 +60,8 @@ export class WakeUpScheduler {
     this.#schedule(now + (this.#delaysMs[0] ?? 0));
   }
 
-  #schedule(at: number): void {
+  #schedule(requested: number): void {
+    const at = Math.max(requested, this.#lastFiredAt + this.#minGapMs);
     if (this.#timer !== undefined && this.#dueAt <= at) return;
     clearTimeout(this.#timer);
     this.#dueAt = at;
@@ -57,6 +72,7 @@ export class WakeUpScheduler {
   #fire(): void {
     this.#timer = undefined;
     this.#dueAt = Number.POSITIVE_INFINITY;
+    this.#lastFiredAt = performance.now();
     this.#send();
     // Timers may fire up to a millisecond early: a step due within 2 ms counts as this one.
     const now = performance.now() + 2;
