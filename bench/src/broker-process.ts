@@ -1,0 +1,37 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** A txmq broker in a process of its own, as deployed. */
+export interface BrokerProcess {
+  readonly endpoint: string;
+  /** Stops the broker (SIGTERM) and deletes its data directory. */
+  stop(): Promise<void>;
+}
+
+/** Starts `txmq-broker` on a free port with a fresh data directory (durable LMDB store). */
+export async function startBrokerProcess(): Promise<BrokerProcess> {
+  const dir = await mkdtemp(join(tmpdir(), 'txmq-bench-'));
+  const cli = createRequire(import.meta.url).resolve('@txmq/broker').replace(/index\.js$/, 'cli.js');
+  const child: ChildProcess = spawn(process.execPath, [cli, '--port', '0', '--data-dir', dir, '--log-level', 'warn'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      const match = /listening on (\S+)/.exec(chunk.toString());
+      if (match?.[1] !== undefined) resolve(match[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`broker exited with ${code}`)));
+  });
+  return {
+    endpoint,
+    async stop() {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
