@@ -101,8 +101,8 @@ test('send wakes listeners from outside its transaction, and again after a longe
   }
 });
 
-test('same-group sends serialize until commit, so id order is commit order', async () => {
-  const other = t.connect(2);
+test('same-group sends serialize until commit, so id order is commit order (send and sendMany)', async () => {
+  const other = t.connect(3);
   const events: string[] = [];
   let releaseFirst!: () => void;
   const firstHolds = new Promise<void>((resolve) => (releaseFirst = resolve));
@@ -117,18 +117,30 @@ test('same-group sends serialize until commit, so id order is commit order', asy
     await createOutbox({ db: other, schema: t.schema }).send(trx, { topic: 'o', body: 'second', messageGroup: 'g' });
     events.push('second sent');
   });
+  const batch = other.transaction().execute(async (trx) => {
+    await createOutbox({ db: other, schema: t.schema }).sendMany(trx, [
+      { topic: 'o', body: 'batch h2', messageGroup: 'h2' },
+      { topic: 'o', body: 'batch g', messageGroup: 'g' },
+    ]);
+    events.push('batch sent');
+  });
   const unrelated = other.transaction().execute(async (trx) => {
     await createOutbox({ db: other, schema: t.schema }).send(trx, { topic: 'o', body: 'other group', messageGroup: 'h' });
     events.push('other group sent');
   });
-  await unrelated;
-  await sleep(150);
-  assert.deepEqual(events, ['first sent', 'other group sent'], 'the second same-group send waits for the first transaction');
-  releaseFirst();
-  await Promise.all([first, second]);
-  assert.deepEqual(events, ['first sent', 'other group sent', 'first commits', 'second sent']);
+  try {
+    await unrelated;
+    await sleep(150);
+    assert.deepEqual(events, ['first sent', 'other group sent'], 'same-group send and sendMany wait for the first transaction');
+  } finally {
+    releaseFirst();
+    await Promise.allSettled([first, second, batch]);
+  }
+  assert.deepEqual(events.slice(0, 3), ['first sent', 'other group sent', 'first commits']);
+  assert.deepEqual(events.slice(3).sort(), ['batch sent', 'second sent']);
   const { rows } = await sql<{ body: string }>`
     select convert_from(body, 'UTF8') as body from ${sql.table(`${t.schema}.outbox`)}
     where message_group = 'g' order by id`.execute(t.db);
-  assert.deepEqual(rows.map((r) => r.body), ['first', 'second']);
+  assert.equal(rows[0]?.body, 'first', 'the first committed row has the lowest id');
+  assert.deepEqual(rows.map((r) => r.body).slice(1).sort(), ['batch g', 'second']);
 });
