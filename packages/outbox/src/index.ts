@@ -37,8 +37,9 @@ export type { NotificationSource, NotificationSubscription, PgliteListener } fro
 export type { Publisher, PublishableMessage, PublishReceipt } from './publisher/publisher.js';
 export type { BrokerPublisherOptions } from './publisher/broker-publisher.js';
 export type { Inbox, InboxMessage, InboxOptions, InboxResult } from './inbox/create-inbox.js';
+/** A half message, as the broker client returns it. */
+export type { HalfMessage } from '@txmq/broker';
 export type {
-  HalfMessage,
   HalfMessageProducer,
   TransactionalSender,
   TransactionalSenderOptions,

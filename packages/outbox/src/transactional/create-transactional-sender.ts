@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createProducer, type OutgoingMessage } from '@txmq/broker';
+import { createProducer, type HalfMessage, type OutgoingMessage } from '@txmq/broker';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { InvalidMessageError, InvalidOptionsError, OutboxStateError } from '../errors.js';
 import { MESSAGE_ID_PROPERTY, TRANSACTION_ID_PROPERTY, type OutboxMessage } from '../message/message.js';
@@ -8,14 +8,6 @@ import { brokerMessage } from '../publisher/to-broker-message.js';
 import { migrate, type MigrateResult } from '../schema/migrate.js';
 import { resolveSchema } from '../schema/schema-name.js';
 import { answerCheck, recordCommit, type CheckAnswer } from './transaction-log.js';
-
-/** A half message as returned by a {@link HalfMessageProducer}. */
-export interface HalfMessage {
-  readonly messageId: string;
-  readonly transactionId: string;
-  commit(): Promise<void>;
-  rollback(): Promise<void>;
-}
 
 /** The transport the sender needs: half messages plus a check-back hook. */
 export interface HalfMessageProducer {
