@@ -176,5 +176,5 @@ test('the operator can roll back a parked transaction through the typed admin cl
 test('the tx command reports an unreachable broker clearly and exits non-zero', async () => {
   const result = await brokerCli('tx', 'list', '--endpoint', '127.0.0.1:1', '--timeout-ms', '3000');
   assert.equal(result.code, 1);
-  assert.match(result.stderr, /cannot reach a txmq broker at 127\.0\.0\.1:1/);
+  assert.match(result.stderr, /cannot reach the broker at 127\.0\.0\.1:1/);
 });

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { BrokerUnreachableError, createTransactionAdmin, type TransactionInfo } from './admin/client.js';
-import { isBrokerError } from './errors.js';
+import { createTransactionAdmin, type TransactionInfo } from './admin/client.js';
+import { BrokerUnreachableError, isBrokerError } from './errors.js';
 
 export const TX_USAGE = `usage:
   txmq-broker tx list [--parked] [--topic TOPIC] [--json] [--endpoint HOST:PORT]

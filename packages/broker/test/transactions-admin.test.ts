@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { pino } from 'pino';
-import { BrokerUnreachableError, createTransactionAdmin } from '../src/admin/client.js';
+import { createTransactionAdmin } from '../src/admin/client.js';
+import { BrokerUnreachableError } from '../src/errors.js';
 import type { IncomingMessage } from '../src/core/message-rules.js';
 import { TRANSACTION_ID_PROPERTY } from '../src/core/transactions.js';
 import { InvalidRequestError, NotFoundError } from '../src/errors.js';
@@ -80,7 +81,7 @@ test('the admin client lists, commits and rolls back half messages of the runnin
     const record = broker.core.logs.read('admin-a', 0);
     assert.equal(record?.properties[TRANSACTION_ID_PROPERTY], toCommit, 'committed through the live broker: readable at once');
     assert.equal((await admin.commit(toCommit)).changed, false, 'a repeated commit is OK and changes nothing');
-    await assert.rejects(admin.rollback(toCommit), (e: unknown) => e instanceof InvalidRequestError && e.code === Code.INVALID_TRANSACTION_ID && /already committed/.test(e.message));
+    await assert.rejects(admin.rollback(toCommit), (e: unknown) => e instanceof InvalidRequestError && e.code === 'INVALID_TRANSACTION_ID' && /already committed/.test(e.message));
 
     assert.equal((await admin.rollback(toRollBack)).changed, true);
     assert.equal(broker.core.logs.readableEnd('admin-b'), 0);
@@ -120,11 +121,11 @@ test('the tx command exits non-zero with a clear message for an unknown id, an u
   assert.match(unknown.err, /unknown transaction nope/);
 
   const admin = createTransactionAdmin({ endpoints: '127.0.0.1:1', timeoutMs: 3000 });
-  await assert.rejects(admin.list(), (e: unknown) => e instanceof BrokerUnreachableError && /cannot reach a txmq broker at 127\.0\.0\.1:1/.test(e.message));
+  await assert.rejects(admin.list(), (e: unknown) => e instanceof BrokerUnreachableError && /cannot reach the broker at 127\.0\.0\.1:1/.test(e.message));
   admin.close();
   const unreachable = await tx('list', '--endpoint', '127.0.0.1:1');
   assert.equal(unreachable.code, 1);
-  assert.match(unreachable.err, /cannot reach a txmq broker at 127\.0\.0\.1:1[\s\S]*--endpoint/);
+  assert.match(unreachable.err, /cannot reach the broker at 127\.0\.0\.1:1[\s\S]*--endpoint/);
 
   assert.equal((await tx('commit', '--endpoint', broker.endpoint)).code, 2);
   assert.equal((await tx('frobnicate')).code, 2);

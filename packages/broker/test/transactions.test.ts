@@ -86,9 +86,9 @@ test('a repeated resolution is OK and changes nothing; the opposite one and unkn
   assert.equal(await transactions.end(rolledBack, 'ROLLBACK'), true);
   assert.equal(await transactions.end(rolledBack, 'ROLLBACK'), false);
   assert.equal(logs.readableEnd('orders'), 1, 'the repeat did not append again; the rollback appended nothing');
-  await assert.rejects(transactions.end(committed, 'ROLLBACK'), (e: unknown) => e instanceof InvalidRequestError && e.code === Code.INVALID_TRANSACTION_ID && /already committed/.test(e.message));
+  await assert.rejects(transactions.end(committed, 'ROLLBACK'), (e: unknown) => e instanceof InvalidRequestError && e.code === 'INVALID_TRANSACTION_ID' && /already committed/.test(e.message));
   await assert.rejects(transactions.end(rolledBack, 'COMMIT'), (e: unknown) => e instanceof InvalidRequestError && /already rolled back/.test(e.message));
-  await assert.rejects(transactions.end('no-such-tx', 'COMMIT'), (e: unknown) => e instanceof NotFoundError && e.code === Code.INVALID_TRANSACTION_ID);
+  await assert.rejects(transactions.end('no-such-tx', 'COMMIT'), (e: unknown) => e instanceof NotFoundError && e.code === 'INVALID_TRANSACTION_ID');
   assert.equal(logs.readableEnd('orders'), 1);
 });
 
@@ -228,7 +228,7 @@ test('orphaned_transaction_recovery_duration from the wire reaches the schedule 
   assert.equal(stored.nextCheckAt, now + 3000);
   await assert.rejects(
     core.send({ ...incoming, messageId: 'WIRE-TX-2', recoveryMs: 2 * 3_600_000 }, 'p1', now),
-    (e: unknown) => e instanceof InvalidRequestError && e.code === Code.BAD_REQUEST,
+    (e: unknown) => e instanceof InvalidRequestError && e.code === 'BAD_REQUEST',
   );
   await core.close();
 });

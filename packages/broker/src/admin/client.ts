@@ -1,6 +1,6 @@
 import { credentials, status as GrpcStatus, type Client, type ServiceError } from '@grpc/grpc-js';
 import type { Resolution } from '../core/transactions.js';
-import { InvalidRequestError, NotFoundError } from '../errors.js';
+import { BrokerUnreachableError, InvalidRequestError, NotFoundError } from '../errors.js';
 import { Code } from '../protocol/codes.js';
 import { loadTransactionAdmin, type ResolveTransactionResponse, type ListTransactionsResponse, type WireTransaction } from './proto.js';
 
@@ -56,18 +56,6 @@ export interface TransactionAdmin {
   resolve(transactionId: string, resolution: Resolution): Promise<ResolveResult>;
   /** Closes the connection. */
   close(): void;
-}
-
-/** The broker could not be reached (nothing listening, wrong address, or it did not answer in time). */
-export class BrokerUnreachableError extends Error {
-  override readonly name = 'BrokerUnreachableError';
-  constructor(
-    readonly endpoint: string,
-    reason: string,
-    options?: ErrorOptions,
-  ) {
-    super(`cannot reach a txmq broker at ${endpoint}: ${reason}`, options);
-  }
 }
 
 /**
@@ -143,11 +131,11 @@ function fromServiceError(error: ServiceError, endpoint: string): Error {
   const details = error.details || error.message;
   switch (error.code) {
     case GrpcStatus.NOT_FOUND:
-      return new NotFoundError(Code.INVALID_TRANSACTION_ID, details, { cause: error });
+      return new NotFoundError('INVALID_TRANSACTION_ID', details, { cause: error });
     case GrpcStatus.FAILED_PRECONDITION:
-      return new InvalidRequestError(Code.INVALID_TRANSACTION_ID, details, { cause: error });
+      return new InvalidRequestError('INVALID_TRANSACTION_ID', details, { cause: error });
     case GrpcStatus.INVALID_ARGUMENT:
-      return new InvalidRequestError(Code.BAD_REQUEST, details, { cause: error });
+      return new InvalidRequestError('BAD_REQUEST', details, { cause: error });
     case GrpcStatus.UNAVAILABLE:
     case GrpcStatus.DEADLINE_EXCEEDED:
       return new BrokerUnreachableError(endpoint, error.code === GrpcStatus.DEADLINE_EXCEEDED ? 'no answer before the deadline' : details, { cause: error });

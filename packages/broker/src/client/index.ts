@@ -7,3 +7,7 @@ export type { PushConsumerOptions, TxmqPushConsumer } from './push-consumer.js';
 export type {
   OutgoingMessage, SendResult, ReceivedMessage, HalfMessage, CheckResult, TransactionChecker, ClientOptions, ClientLogger,
 } from './types.js';
+export * from '../rules/index.js';
+export * from '../errors.js';
+export { STATUS_CODES, statusName } from '../status-codes.js';
+export type { StatusName } from '../status-codes.js';

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { InvalidRequestError, NotFoundError } from '../errors.js';
-import { Code } from '../protocol/codes.js';
 import type { ScheduledEntity, Store } from '../store/store.js';
 import type { TopicLogs } from './topic-log.js';
 import type { MessageDraft } from './types.js';
@@ -40,12 +39,12 @@ export class DelayScheduler {
   async recall(topic: string, handle: string): Promise<string> {
     const { topic: handleTopic, id } = decodeRecallHandle(handle);
     if (handleTopic !== topic) {
-      throw new InvalidRequestError(Code.BAD_REQUEST, `recall handle is for topic ${handleTopic}, not ${topic}`);
+      throw new InvalidRequestError('BAD_REQUEST', `recall handle is for topic ${handleTopic}, not ${topic}`);
     }
     const index = this.#items.findIndex((item) => item.id === id);
     const item = this.#items[index];
     if (!item) {
-      throw new NotFoundError(Code.NOT_FOUND, 'no delay message is waiting for this recall handle: it was already delivered or recalled');
+      throw new NotFoundError('NOT_FOUND', 'no delay message is waiting for this recall handle: it was already delivered or recalled');
     }
     this.#items.splice(index, 1);
     await this.store.commit({ entities: [{ kind: 'scheduled', key: id }] });
@@ -109,5 +108,5 @@ function decodeRecallHandle(handle: string): { topic: string; id: string } {
   } catch {
     // reported below
   }
-  throw new InvalidRequestError(Code.BAD_REQUEST, 'malformed recall handle');
+  throw new InvalidRequestError('BAD_REQUEST', 'malformed recall handle');
 }

@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
 import { InvalidRequestError } from '../errors.js';
-import { Code } from '../protocol/codes.js';
 import type { EntityWrite, Store } from '../store/store.js';
 import { retryDelayMs } from './backoff.js';
 import { deadLetterDraft } from './dead-letter.js';
@@ -133,7 +132,7 @@ export class Deliveries {
    */
   async changeInvisibleDuration(group: string, topic: string, handleText: string, invisibleMs: number): Promise<string> {
     if (!(invisibleMs >= 0 && invisibleMs <= MAX_INVISIBLE_MS)) {
-      throw new InvalidRequestError(Code.ILLEGAL_INVISIBLE_TIME, `invisible duration ${invisibleMs} ms is outside 0 ms..12 h`);
+      throw new InvalidRequestError('ILLEGAL_INVISIBLE_TIME', `invisible duration ${invisibleMs} ms is outside 0 ms..12 h`);
     }
     const { sub, lease } = this.#leaseOf(group, topic, handleText);
     const settings = this.registry.group(groupOf(sub.consumer));
@@ -361,12 +360,12 @@ export class Deliveries {
   #leaseOf(group: string, topic: string, handleText: string): { sub: Subscription; lease: Lease } {
     const handle = decodeReceiptHandle(handleText);
     if (handle.topic !== topic || groupOf(handle.consumer) !== group) {
-      throw new InvalidRequestError(Code.INVALID_RECEIPT_HANDLE, `receipt handle belongs to group ${groupOf(handle.consumer)} on topic ${handle.topic}, not ${group} on ${topic}`);
+      throw new InvalidRequestError('INVALID_RECEIPT_HANDLE', `receipt handle belongs to group ${groupOf(handle.consumer)} on topic ${handle.topic}, not ${group} on ${topic}`);
     }
     const sub = this.#subscriptions.get(subscriptionKey(handle.consumer, topic));
     const lease = sub?.leases.get(handle.offset);
     if (!sub || !lease || lease.seq !== handle.seq) {
-      throw new InvalidRequestError(Code.INVALID_RECEIPT_HANDLE, 'receipt handle is stale: the message was acknowledged, or delivered again with a newer handle');
+      throw new InvalidRequestError('INVALID_RECEIPT_HANDLE', 'receipt handle is stale: the message was acknowledged, or delivered again with a newer handle');
     }
     return { sub, lease };
   }

@@ -1,5 +1,4 @@
 import { InvalidRequestError } from '../errors.js';
-import { Code } from '../protocol/codes.js';
 
 /** What a receipt handle points at: one delivery of one message to one consumer. */
 export interface ReceiptHandle {
@@ -27,5 +26,5 @@ export function decodeReceiptHandle(text: string): ReceiptHandle {
   } catch {
     // fall through to the error below
   }
-  throw new InvalidRequestError(Code.INVALID_RECEIPT_HANDLE, 'malformed receipt handle');
+  throw new InvalidRequestError('INVALID_RECEIPT_HANDLE', 'malformed receipt handle');
 }

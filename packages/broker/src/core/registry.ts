@@ -1,6 +1,5 @@
 import { autoGroup, autoTopic, type ResolvedConfig } from '../config.js';
 import { NotFoundError } from '../errors.js';
-import { Code } from '../protocol/codes.js';
 import { assertGroupName, assertTopicName, isDeadLetterTopic } from './names.js';
 import type { GroupSettings, TopicSettings } from './types.js';
 
@@ -20,7 +19,7 @@ export class Registry {
     if (known) return known;
     assertTopicName(name);
     if (!this.config.autoCreateTopics && !isDeadLetterTopic(name)) {
-      throw new NotFoundError(Code.TOPIC_NOT_FOUND, `topic ${JSON.stringify(name)} does not exist and autoCreateTopics is off`);
+      throw new NotFoundError('TOPIC_NOT_FOUND', `topic ${JSON.stringify(name)} does not exist and autoCreateTopics is off`);
     }
     const created = autoTopic(name);
     this.#topics.set(name, created);
@@ -38,7 +37,7 @@ export class Registry {
     if (known) return known;
     assertGroupName(name);
     if (!this.config.autoCreateGroups) {
-      throw new NotFoundError(Code.CONSUMER_GROUP_NOT_FOUND, `consumer group ${JSON.stringify(name)} does not exist and autoCreateGroups is off`);
+      throw new NotFoundError('CONSUMER_GROUP_NOT_FOUND', `consumer group ${JSON.stringify(name)} does not exist and autoCreateGroups is off`);
     }
     const created = autoGroup(name);
     this.#groups.set(name, created);

@@ -1,5 +1,4 @@
 import { InvalidRequestError } from '../errors.js';
-import { Code } from '../protocol/codes.js';
 
 /** Decides whether a message's tag matches a subscription. */
 export type TagFilter = (tag: string | undefined) => boolean;
@@ -15,7 +14,7 @@ export function parseTagExpression(expression: string | undefined): TagFilter {
   if (text === '' || text === '*') return MATCH_ALL;
   const tags = new Set(text.split('||').map((t) => t.trim()).filter((t) => t !== ''));
   if (tags.size === 0) {
-    throw new InvalidRequestError(Code.ILLEGAL_FILTER_EXPRESSION, `tag expression ${JSON.stringify(expression)} names no tag`);
+    throw new InvalidRequestError('ILLEGAL_FILTER_EXPRESSION', `tag expression ${JSON.stringify(expression)} names no tag`);
   }
   return (tag) => tag !== undefined && tags.has(tag);
 }

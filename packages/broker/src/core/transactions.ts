@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
 import { InvalidRequestError, NotFoundError } from '../errors.js';
-import { Code } from '../protocol/codes.js';
 import type { EntityWrite, HalfEntity, SettledEntity, Store } from '../store/store.js';
 import type { Clients } from './clients.js';
 import type { TopicLogs } from './topic-log.js';
@@ -92,17 +91,17 @@ export class Transactions {
     const half = this.#halves.get(transactionId);
     if (!half) {
       const settled = this.#settled.get(transactionId);
-      if (!settled) throw new NotFoundError(Code.INVALID_TRANSACTION_ID, `unknown transaction ${transactionId}: no half message has this id, and none with it was settled in the last 72 h`);
+      if (!settled) throw new NotFoundError('INVALID_TRANSACTION_ID', `unknown transaction ${transactionId}: no half message has this id, and none with it was settled in the last 72 h`);
       if (settled.resolution !== resolution) {
-        throw new InvalidRequestError(Code.INVALID_TRANSACTION_ID, `transaction ${transactionId} was already ${pastTense(settled.resolution)}; it cannot be ${pastTense(resolution)}`);
+        throw new InvalidRequestError('INVALID_TRANSACTION_ID', `transaction ${transactionId} was already ${pastTense(settled.resolution)}; it cannot be ${pastTense(resolution)}`);
       }
       return false;
     }
     if (expect.messageId && expect.messageId !== half.message.messageId) {
-      throw new InvalidRequestError(Code.INVALID_TRANSACTION_ID, `transaction ${transactionId} belongs to message ${half.message.messageId}, not ${expect.messageId}`);
+      throw new InvalidRequestError('INVALID_TRANSACTION_ID', `transaction ${transactionId} belongs to message ${half.message.messageId}, not ${expect.messageId}`);
     }
     if (expect.topic && expect.topic !== half.message.topic) {
-      throw new InvalidRequestError(Code.INVALID_TRANSACTION_ID, `transaction ${transactionId} belongs to topic ${half.message.topic}, not ${expect.topic}`);
+      throw new InvalidRequestError('INVALID_TRANSACTION_ID', `transaction ${transactionId} belongs to topic ${half.message.topic}, not ${expect.topic}`);
     }
     const settling = this.#settle(half, resolution);
     this.#settling.set(transactionId, settling);

@@ -16,6 +16,6 @@ function header(metadata: Metadata, name: string): string {
 /** Reads `x-mq-client-id` and `x-mq-namespace`; a call without a client id is CLIENT_ID_REQUIRED. */
 export function callContext(metadata: Metadata): CallContext {
   const clientId = header(metadata, 'x-mq-client-id');
-  if (!clientId) throw new InvalidRequestError(Code.CLIENT_ID_REQUIRED, 'the x-mq-client-id header is required');
+  if (!clientId) throw new InvalidRequestError('CLIENT_ID_REQUIRED', 'the x-mq-client-id header is required');
   return { clientId, namespace: header(metadata, 'x-mq-namespace') };
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
-import { InvalidRequestError } from '../errors.js';
+import { InvalidRequestError, type BrokerErrorCode } from '../errors.js';
 import type { IncomingMessage } from '../core/message-rules.js';
 import type { MessageDraft, MessageKind, MessageRecord } from '../core/types.js';
 import { Code, DIGEST_MD5, ENCODING_GZIP, ENCODING_IDENTITY, WireMessageType } from './codes.js';
@@ -31,7 +31,7 @@ export function toResource(namespace: string, qualified: string): Resource {
 }
 
 /** The name of a required resource field, or a BAD_REQUEST naming the field. */
-export function requireName(resource: Resource | undefined, field: string, code = Code.BAD_REQUEST): string {
+export function requireName(resource: Resource | undefined, field: string, code: BrokerErrorCode = 'BAD_REQUEST'): string {
   const name = resource?.name;
   if (!name) throw new InvalidRequestError(code, `${field} is required`);
   return name;
@@ -53,14 +53,14 @@ const WIRE_BY_KIND: Record<MessageKind, WireMessageType> = {
 /** Decodes one SendMessage entry into the domain's incoming message. */
 export function incomingFromWire(message: WireMessage, namespace: string): IncomingMessage {
   const sys = message.systemProperties;
-  if (!sys) throw new InvalidRequestError(Code.BAD_REQUEST, 'message.system_properties is required');
-  const topic = qualify(message.topic?.resourceNamespace || namespace, requireName(message.topic, 'message.topic.name', Code.ILLEGAL_TOPIC));
+  if (!sys) throw new InvalidRequestError('BAD_REQUEST', 'message.system_properties is required');
+  const topic = qualify(message.topic?.resourceNamespace || namespace, requireName(message.topic, 'message.topic.name', 'ILLEGAL_TOPIC'));
   let body = message.body ?? Buffer.alloc(0);
   if (sys.bodyEncoding === ENCODING_GZIP) {
     try {
       body = gunzipSync(body);
     } catch (cause) {
-      throw new InvalidRequestError(Code.BAD_REQUEST, 'message body is marked GZIP but does not decompress', { cause });
+      throw new InvalidRequestError('BAD_REQUEST', 'message body is marked GZIP but does not decompress', { cause });
     }
   }
   const wireType = sys.messageType ?? WireMessageType.UNSPECIFIED;

@@ -9,13 +9,13 @@ import { unary } from './unary.js';
 
 function groupAndTopic(ctx: CallContext, group: Resource | undefined, topic: Resource | undefined): [string, string] {
   return [
-    qualify(ctx.namespace, requireName(group, 'group.name', Code.ILLEGAL_CONSUMER_GROUP)),
-    qualify(ctx.namespace, requireName(topic, 'topic.name', Code.ILLEGAL_TOPIC)),
+    qualify(ctx.namespace, requireName(group, 'group.name', 'ILLEGAL_CONSUMER_GROUP')),
+    qualify(ctx.namespace, requireName(topic, 'topic.name', 'ILLEGAL_TOPIC')),
   ];
 }
 
 function requireHandle(handle: string | undefined): string {
-  if (!handle) throw new InvalidRequestError(Code.INVALID_RECEIPT_HANDLE, 'receipt_handle is required');
+  if (!handle) throw new InvalidRequestError('INVALID_RECEIPT_HANDLE', 'receipt_handle is required');
   return handle;
 }
 
@@ -36,7 +36,7 @@ export function ackMessage(service: ServiceContext) {
         }
       }),
     );
-    if (entries.length === 0) throw new InvalidRequestError(Code.BAD_REQUEST, 'AckMessage needs at least one entry');
+    if (entries.length === 0) throw new InvalidRequestError('BAD_REQUEST', 'AckMessage needs at least one entry');
     const failed = entries.find((e) => e.status.code !== Code.OK);
     return { status: failed ? failed.status : OK, entries };
   });
@@ -47,7 +47,7 @@ export function changeInvisibleDuration(service: ServiceContext) {
   return unary<ChangeInvisibleDurationRequest, { status: Status; receiptHandle?: string }>('ChangeInvisibleDuration', service, async (request, ctx) => {
     const [group, topic] = groupAndTopic(ctx, request.group, request.topic);
     const invisibleMs = toMillis(request.invisibleDuration);
-    if (invisibleMs === undefined) throw new InvalidRequestError(Code.ILLEGAL_INVISIBLE_TIME, 'invisible_duration is required');
+    if (invisibleMs === undefined) throw new InvalidRequestError('ILLEGAL_INVISIBLE_TIME', 'invisible_duration is required');
     const receiptHandle = await service.core.deliveries.changeInvisibleDuration(group, topic, requireHandle(request.receiptHandle), invisibleMs);
     return { status: OK, receiptHandle };
   });

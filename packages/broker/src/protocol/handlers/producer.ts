@@ -21,7 +21,7 @@ export function sendMessage(service: ServiceContext) {
     service,
     async (request, ctx) => {
       const messages = request.messages ?? [];
-      if (messages.length === 0) throw new InvalidRequestError(Code.BAD_REQUEST, 'SendMessage needs at least one message');
+      if (messages.length === 0) throw new InvalidRequestError('BAD_REQUEST', 'SendMessage needs at least one message');
       service.core.clients.touch(ctx.clientId);
       const entries = await Promise.all(
         messages.map(async (message): Promise<SendResultEntry> => {
@@ -50,12 +50,12 @@ export function sendMessage(service: ServiceContext) {
 export function endTransaction(service: ServiceContext) {
   return unary<EndTransactionRequest, { status: Status }>('EndTransaction', service, async (request, ctx) => {
     const transactionId = request.transactionId;
-    if (!transactionId) throw new InvalidRequestError(Code.INVALID_TRANSACTION_ID, 'transaction_id is required');
+    if (!transactionId) throw new InvalidRequestError('INVALID_TRANSACTION_ID', 'transaction_id is required');
     const resolution =
       request.resolution === TransactionResolution.COMMIT ? 'COMMIT'
       : request.resolution === TransactionResolution.ROLLBACK ? 'ROLLBACK'
       : undefined;
-    if (!resolution) throw new InvalidRequestError(Code.BAD_REQUEST, 'resolution must be COMMIT or ROLLBACK');
+    if (!resolution) throw new InvalidRequestError('BAD_REQUEST', 'resolution must be COMMIT or ROLLBACK');
     const topic = request.topic?.name ? qualify(request.topic.resourceNamespace || ctx.namespace, request.topic.name) : undefined;
     await service.core.transactions.end(transactionId, resolution, {
       ...(request.messageId && { messageId: request.messageId }),
@@ -68,8 +68,8 @@ export function endTransaction(service: ServiceContext) {
 /** RecallMessage: cancel a delay message that has not been delivered yet. */
 export function recallMessage(service: ServiceContext) {
   return unary<RecallMessageRequest, { status: Status; messageId?: string }>('RecallMessage', service, async (request, ctx) => {
-    const topic = qualify(request.topic?.resourceNamespace || ctx.namespace, requireName(request.topic, 'topic.name', Code.ILLEGAL_TOPIC));
-    if (!request.recallHandle) throw new InvalidRequestError(Code.BAD_REQUEST, 'recall_handle is required');
+    const topic = qualify(request.topic?.resourceNamespace || ctx.namespace, requireName(request.topic, 'topic.name', 'ILLEGAL_TOPIC'));
+    if (!request.recallHandle) throw new InvalidRequestError('BAD_REQUEST', 'recall_handle is required');
     const messageId = await service.core.scheduler.recall(topic, request.recallHandle);
     return { status: OK, messageId };
   });

@@ -48,17 +48,17 @@ async function receive(service: ServiceContext, call: ServerWritableStream<Recei
   const { core } = service;
   const request = call.request;
   const ctx = callContext(call.metadata);
-  const group = core.registry.group(qualify(ctx.namespace, requireName(request.group, 'group.name', Code.ILLEGAL_CONSUMER_GROUP)));
-  const topic = qualify(ctx.namespace, requireName(request.messageQueue?.topic, 'message_queue.topic.name', Code.ILLEGAL_TOPIC));
+  const group = core.registry.group(qualify(ctx.namespace, requireName(request.group, 'group.name', 'ILLEGAL_CONSUMER_GROUP')));
+  const topic = qualify(ctx.namespace, requireName(request.messageQueue?.topic, 'message_queue.topic.name', 'ILLEGAL_TOPIC'));
   core.registry.topic(topic);
   if (request.filterExpression?.type === FilterType.SQL) {
-    throw new InvalidRequestError(Code.ILLEGAL_FILTER_EXPRESSION, 'SQL92 filter expressions are not supported; use a tag expression');
+    throw new InvalidRequestError('ILLEGAL_FILTER_EXPRESSION', 'SQL92 filter expressions are not supported; use a tag expression');
   }
   const filter = parseTagExpression(request.filterExpression?.expression);
   const invisibleMs = request.autoRenew ? AUTO_RENEW_INVISIBLE_MS : toMillis(request.invisibleDuration);
   if (invisibleMs === undefined || invisibleMs < core.config.minInvisibleMs || invisibleMs > MAX_INVISIBLE_MS) {
     throw new InvalidRequestError(
-      Code.ILLEGAL_INVISIBLE_TIME,
+      'ILLEGAL_INVISIBLE_TIME',
       `invisible_duration must be from ${core.config.minInvisibleMs} ms to 12 h (got ${invisibleMs ?? 'none'}); or set auto_renew`,
     );
   }

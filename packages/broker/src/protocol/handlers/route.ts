@@ -35,7 +35,7 @@ function advertisedBroker(service: ServiceContext, requested: Endpoints | undefi
 /** QueryRoute: one broker (this one), queues 0..N-1 readable and writable. */
 export function queryRoute(service: ServiceContext) {
   return unary<QueryRouteRequest, { status: Status; messageQueues?: MessageQueue[] }>('QueryRoute', service, (request, ctx) => {
-    const name = qualify(ctx.namespace, requireName(request.topic, 'topic.name', Code.ILLEGAL_TOPIC));
+    const name = qualify(ctx.namespace, requireName(request.topic, 'topic.name', 'ILLEGAL_TOPIC'));
     const topic = service.core.registry.topic(name);
     const broker = advertisedBroker(service, request.endpoints);
     const messageQueues = Array.from({ length: topic.queues }, (_, id): MessageQueue => ({
@@ -55,8 +55,8 @@ export function queryRoute(service: ServiceContext) {
  */
 export function queryAssignment(service: ServiceContext) {
   return unary<QueryAssignmentRequest, { status: Status; assignments?: { messageQueue: MessageQueue }[] }>('QueryAssignment', service, (request, ctx) => {
-    const topicName = qualify(ctx.namespace, requireName(request.topic, 'topic.name', Code.ILLEGAL_TOPIC));
-    service.core.registry.group(qualify(ctx.namespace, requireName(request.group, 'group.name', Code.ILLEGAL_CONSUMER_GROUP)));
+    const topicName = qualify(ctx.namespace, requireName(request.topic, 'topic.name', 'ILLEGAL_TOPIC'));
+    service.core.registry.group(qualify(ctx.namespace, requireName(request.group, 'group.name', 'ILLEGAL_CONSUMER_GROUP')));
     const topic = service.core.registry.topic(topicName);
     const messageQueue: MessageQueue = {
       topic: toResource(ctx.namespace, topicName),
