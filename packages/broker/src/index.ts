@@ -7,8 +7,5 @@ export { Code } from './protocol/codes.js';
 export type { TopicMessageType, MessageKind, TopicSettings, GroupSettings, TransactionSettings, RetryBackoff } from './core/types.js';
 export { deadLetterTopic } from './core/types.js';
 export { TRANSACTION_ID_PROPERTY } from './core/transactions.js';
-export type { Resolution } from './core/transactions.js';
-export { createTransactionAdmin } from './admin/client.js';
-export type { TransactionAdmin, TransactionAdminOptions, TransactionInfo, ResolveResult } from './admin/client.js';
 export type { LogLevel } from './logger.js';
 export * from './client/index.js';

@@ -1,7 +1,7 @@
 import type { Http2Server, ServerHttp2Session } from 'node:http2';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import { loadTransactionAdmin } from './admin/proto.js';
+import { loadTransactionAdmin } from './client/admin-proto.js';
 import { transactionAdminService } from './admin/service.js';
 import { resolveConfig, type BrokerConfig, type ResolvedConfig } from './config.js';
 import { BrokerCore } from './core/broker-core.js';

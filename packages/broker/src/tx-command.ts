@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { createTransactionAdmin, type TransactionInfo } from './admin/client.js';
+import { createTransactionAdmin, type TransactionInfo } from './client/admin-client.js';
 import { BrokerUnreachableError, isBrokerError } from './errors.js';
 
 export const TX_USAGE = `usage:

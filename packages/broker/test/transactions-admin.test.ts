@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { pino } from 'pino';
-import { createTransactionAdmin } from '../src/admin/client.js';
+import { createTransactionAdmin } from '../src/client/admin-client.js';
 import { BrokerUnreachableError } from '../src/errors.js';
 import type { IncomingMessage } from '../src/core/message-rules.js';
 import { TRANSACTION_ID_PROPERTY } from '../src/core/transactions.js';

@@ -10,7 +10,7 @@ import type {
   ResolveTransactionRequest,
   ResolveTransactionResponse,
   WireTransaction,
-} from './proto.js';
+} from '../client/admin-proto.js';
 
 /** What the admin handlers need. */
 export interface AdminServiceContext {

@@ -1,9 +1,15 @@
+/**
+ * `@txmq/broker/client`: the typed clients (producer, simple and push consumers, transaction
+ * admin), RocketMQ's message rules, the error hierarchy and the status codes. Loads no server code.
+ */
 export { createProducer } from './producer.js';
 export type { ProducerOptions, TxmqProducer } from './producer.js';
 export { createSimpleConsumer } from './simple-consumer.js';
 export type { SimpleConsumerOptions, TxmqSimpleConsumer } from './simple-consumer.js';
 export { createPushConsumer } from './push-consumer.js';
 export type { PushConsumerOptions, TxmqPushConsumer } from './push-consumer.js';
+export { createTransactionAdmin } from './admin-client.js';
+export type { Resolution, TransactionAdmin, TransactionAdminOptions, TransactionInfo, ResolveResult } from './admin-client.js';
 export type {
   OutgoingMessage, SendResult, ReceivedMessage, HalfMessage, CheckResult, TransactionChecker, ClientOptions, ClientLogger,
 } from './types.js';

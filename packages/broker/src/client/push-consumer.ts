@@ -1,7 +1,11 @@
-import { ConsumeResult, PushConsumer } from 'rocketmq-client-nodejs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ConsumeResult, PushConsumer, type MessageView } from 'rocketmq-client-nodejs';
+import { ConfigError } from '../errors.js';
+import { ClientLifecycle } from './client-lifecycle.js';
 import { routeConsumeServiceLogs } from './consume-service-logger.js';
-import { startGuarded } from './resilience.js';
-import { baseOptions, fromMessageView, loggerOf } from './shared.js';
+import { fromMessageView } from './message-mapping.js';
+import { loggerOf, officialOptions } from './official-client-options.js';
+import { checkClientOptions, checkSubscriptionOptions } from './option-checks.js';
 import type { ClientOptions, ReceivedMessage } from './types.js';
 
 const FIRST_ASSIGNMENT_SCAN_MS = 1000;
@@ -14,46 +18,108 @@ export interface PushConsumerOptions extends ClientOptions {
   readonly subscriptions: Readonly<Record<string, string>>;
   /** Called once per delivery; resolve to acknowledge, throw to have it redelivered later. */
   readonly handler: (message: ReceivedMessage) => Promise<void>;
-  /** Called when the handler throws (default: logged to stderr). */
+  /** Called when the handler throws (default: logged to the client's logger). */
   readonly onHandlerError?: (error: unknown, message: ReceivedMessage) => void;
 }
 
-/** A consumer that receives continuously and calls a handler per message. */
+/** A consumer that receives continuously and calls a handler per message, from `start()` to `close()`. */
 export interface TxmqPushConsumer {
-  /** Stops receiving, waits for running handlers, and leaves the group. */
+  /**
+   * Connects, joins the group and starts delivering to the handler. Rejects with
+   * `BrokerUnreachableError` when no connection could be made within `startupTimeoutMs` (calling
+   * it again tries again); resolves at once when already started.
+   */
+  start(): Promise<void>;
+  /**
+   * Stops receiving, lets messages already received finish their handler, and leaves the group.
+   * Takes up to the broker's push long-polling time (an open long poll is waited for) plus about
+   * a second; no handler runs once it has resolved. Idempotent; `start()` after it rejects with
+   * `ClientClosedError`.
+   */
   close(): Promise<void>;
 }
 
-/** Starts a push-style consumer: messages flow to `handler` until `close()`. */
-export async function createPushConsumer(options: PushConsumerOptions): Promise<TxmqPushConsumer> {
-  const onError = options.onHandlerError ?? ((error, message) => console.error(`[txmq client] handler failed for ${message.messageId}`, error));
-  routeConsumeServiceLogs(loggerOf(options));
-  const consumer = new PushConsumer({
-    ...baseOptions(options),
-    consumerGroup: options.group,
-    subscriptions: new Map(Object.entries(options.subscriptions)),
-    messageListener: {
-      async consume(view) {
-        const message = fromMessageView(view);
+/**
+ * Creates a push-style consumer. Does no I/O and nothing until `start()`: it validates the
+ * options (throwing `ConfigError` naming a bad one) and returns.
+ *
+ * @example
+ * ```ts
+ * const consumer = createPushConsumer({
+ *   endpoints: '127.0.0.1:8081', group: 'billing', subscriptions: { orders: '*' },
+ *   handler: async (message) => console.log(message.body.toString()),
+ * });
+ * await consumer.start();
+ * // ...
+ * await consumer.close();
+ * ```
+ */
+export function createPushConsumer(options: PushConsumerOptions): TxmqPushConsumer {
+  checkClientOptions('push consumer', options);
+  checkSubscriptionOptions('push consumer', options.group, options.subscriptions);
+  if (typeof options.handler !== 'function') throw new ConfigError('invalid push consumer option handler: must be a function (message) => Promise<void>');
+  if (options.onHandlerError !== undefined && typeof options.onHandlerError !== 'function') {
+    throw new ConfigError('invalid push consumer option onHandlerError: must be a function (error, message) => void');
+  }
+  const logger = loggerOf(options);
+  const onError = options.onHandlerError ?? ((error, message) => logger.error(`handler failed for message ${message.messageId}:`, error));
+  const running = new Set<Promise<unknown>>();
+  let stopped = false;
+
+  const consume = async (view: MessageView): Promise<ConsumeResult> => {
+    // Not acknowledged: the broker redelivers it to a running member of the group.
+    if (stopped) return ConsumeResult.FAILURE;
+    const message = fromMessageView(view);
+    const handling = (async () => {
+      try {
+        await options.handler(message);
+        return ConsumeResult.SUCCESS;
+      } catch (error) {
         try {
-          await options.handler(message);
-          return ConsumeResult.SUCCESS;
-        } catch (error) {
           onError(error, message);
-          return ConsumeResult.FAILURE;
+        } catch (reportError) {
+          logger.error('onHandlerError threw:', reportError);
         }
-      },
+        return ConsumeResult.FAILURE;
+      }
+    })();
+    running.add(handling);
+    try {
+      return await handling;
+    } finally {
+      running.delete(handling);
+    }
+  };
+
+  const lifecycle = new ClientLifecycle(
+    'push consumer',
+    options,
+    () => {
+      const consumer = new PushConsumer({
+        ...officialOptions(options),
+        consumerGroup: options.group,
+        subscriptions: new Map(Object.entries(options.subscriptions)),
+        messageListener: { consume },
+      });
+      routeConsumeServiceLogs(consumer, logger);
+      return consumer;
     },
-  });
-  const shutdown = await startGuarded(consumer, options);
-  const startedAt = Date.now();
-  return {
-    close: async () => {
+    async () => {
+      const startedAt = lifecycle.startedAt;
+      if (startedAt === undefined) return;
       // The official client schedules its first assignment scan 1 s after start-up without keeping
       // the timer; shutting down before that scan has finished leaves a receive loop running forever.
       const firstScanDone = startedAt + FIRST_ASSIGNMENT_SCAN_MS + (options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
-      if (Date.now() < firstScanDone) await new Promise((resolve) => setTimeout(resolve, firstScanDone - Date.now()));
-      await shutdown();
+      if (Date.now() < firstScanDone) await sleep(firstScanDone - Date.now());
+    },
+  );
+
+  return {
+    start: () => lifecycle.client('start').then(() => undefined),
+    async close() {
+      await lifecycle.close();
+      stopped = true;
+      await Promise.all(running);
     },
   };
 }

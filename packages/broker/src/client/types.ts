@@ -52,15 +52,22 @@ export interface HalfMessage {
 
 /** Options every client takes. */
 export interface ClientOptions {
-  /** `host:port` of a txmq broker or a RocketMQ 5 proxy. */
+  /** `host:port` of a txmq broker or a RocketMQ 5 proxy (several separated by `;`). */
   readonly endpoints: string;
   readonly namespace?: string;
   /** Per-call timeout in ms (default 3000; at least 1000). */
   readonly requestTimeoutMs?: number;
   readonly sslEnabled?: boolean;
-  /** Give up starting (the broker is unreachable) after this many ms (default 30 000). */
+  /**
+   * How long starting (on `start()` or the first call) keeps trying to connect before it rejects
+   * with `BrokerUnreachableError` naming the endpoint (default 30 000 ms). A broker that comes up
+   * within this time is used.
+   */
   readonly startupTimeoutMs?: number;
-  /** Where the client logs; defaults to warnings and errors on stderr. */
+  /**
+   * Where this client (and, for a push consumer, its consume service) logs; defaults to warnings
+   * and errors on stderr. Nothing is written under ~/logs.
+   */
   readonly logger?: ClientLogger;
 }
 

@@ -1,8 +1,12 @@
 import { credentials, status as GrpcStatus, type Client, type ServiceError } from '@grpc/grpc-js';
-import type { Resolution } from '../core/transactions.js';
-import { BrokerUnreachableError, InvalidRequestError, NotFoundError } from '../errors.js';
-import { Code } from '../protocol/codes.js';
-import { loadTransactionAdmin, type ResolveTransactionResponse, type ListTransactionsResponse, type WireTransaction } from './proto.js';
+import { BrokerError, BrokerRefusedError, BrokerUnreachableError, ClientClosedError, ConfigError, InvalidRequestError, NotFoundError } from '../errors.js';
+import { STATUS_CODES } from '../status-codes.js';
+import { loadTransactionAdmin, type ResolveTransactionResponse, type ListTransactionsResponse, type WireTransaction } from './admin-proto.js';
+import { fromGrpcStatus } from './error-mapping.js';
+import { checkPositive } from './option-checks.js';
+
+/** How a transaction is settled. */
+export type Resolution = 'COMMIT' | 'ROLLBACK';
 
 /** Options of {@link createTransactionAdmin}. */
 export interface TransactionAdminOptions {
@@ -10,6 +14,8 @@ export interface TransactionAdminOptions {
   readonly endpoints?: string;
   /** Deadline of each call in milliseconds (default 10 000). */
   readonly timeoutMs?: number;
+  /** How long connecting may take before calls reject with `BrokerUnreachableError` (default `timeoutMs`). */
+  readonly startupTimeoutMs?: number;
 }
 
 /** An unsettled transactional half message, as the running broker sees it. */
@@ -47,6 +53,11 @@ export interface ResolveResult {
 export interface TransactionAdmin {
   /** The endpoint this admin talks to. */
   readonly endpoint: string;
+  /**
+   * Connects now instead of on first call; rejects with `BrokerUnreachableError` when no
+   * connection could be made within `startupTimeoutMs`. Calling it again tries again.
+   */
+  start(): Promise<void>;
   /** Unsettled transactions, parked ones included, oldest first. */
   list(filter?: { readonly parkedOnly?: boolean; readonly topic?: string }): Promise<TransactionInfo[]>;
   /** Commits a transaction (a parked one too): its message becomes visible to consumers at once. */
@@ -54,38 +65,64 @@ export interface TransactionAdmin {
   /** Rolls a transaction back: its message is discarded. */
   rollback(transactionId: string): Promise<ResolveResult>;
   resolve(transactionId: string, resolution: Resolution): Promise<ResolveResult>;
-  /** Closes the connection. */
-  close(): void;
+  /** Closes the connection; later calls reject with `ClientClosedError`. Idempotent. */
+  close(): Promise<void>;
 }
 
 /**
- * Connects to a running broker's admin API: list, commit and roll back transactional half
- * messages, parked ones included. The connection is made lazily, on the first call.
+ * Creates a client of a running broker's admin API: list, commit and roll back transactional half
+ * messages, parked ones included. Does no I/O: it connects on the first call (or on `start()`).
  *
  * Errors: an unknown transaction id rejects with {@link NotFoundError}, resolving a transaction
  * that was already settled the other way with {@link InvalidRequestError} (both with code
- * `INVALID_TRANSACTION_ID`), and an unreachable broker with {@link BrokerUnreachableError}.
+ * `INVALID_TRANSACTION_ID`), an unreachable broker with {@link BrokerUnreachableError}, a call
+ * that got no answer in time with `BrokerTimeoutError`, and a server that does not serve the
+ * admin API with {@link BrokerRefusedError} (`NOT_IMPLEMENTED`).
  *
  * @example
  * ```ts
  * const admin = createTransactionAdmin({ endpoints: '127.0.0.1:8081' });
  * for (const tx of await admin.list({ parkedOnly: true })) await admin.rollback(tx.transactionId);
- * admin.close();
+ * await admin.close();
  * ```
  */
 export function createTransactionAdmin(options: TransactionAdminOptions = {}): TransactionAdmin {
+  if (options.endpoints !== undefined && (typeof options.endpoints !== 'string' || options.endpoints.trim() === '')) {
+    throw new ConfigError(`invalid transaction admin option endpoints: must be a non-empty "host:port" string, got ${String(options.endpoints)}`);
+  }
+  checkPositive('transaction admin', 'timeoutMs', options.timeoutMs);
+  checkPositive('transaction admin', 'startupTimeoutMs', options.startupTimeoutMs);
   const endpoint = (options.endpoints ?? '127.0.0.1:8081').split(/[;,]/)[0]!.trim();
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const Constructor = loadTransactionAdmin();
-  const client = new Constructor(endpoint, credentials.createInsecure()) as Client & Record<string, Function>;
+  const startupTimeoutMs = options.startupTimeoutMs ?? timeoutMs;
+  let client: (Client & Record<string, Function>) | undefined;
+  let connecting: Promise<Client & Record<string, Function>> | undefined;
+  let closed = false;
 
-  const call = <Res>(rpc: string, request: object): Promise<Res> =>
-    new Promise<Res>((resolve, reject) => {
-      client[rpc]!.call(client, request, { deadline: Date.now() + timeoutMs }, (error: ServiceError | null, response: Res) => {
-        if (error) reject(fromServiceError(error, endpoint));
+  const connect = async (method: string): Promise<Client & Record<string, Function>> => {
+    if (closed) throw new ClientClosedError(`transaction admin.${method}()`);
+    client ??= new (loadTransactionAdmin())(endpoint, credentials.createInsecure(), RECONNECT_OPTIONS) as Client & Record<string, Function>;
+    const channel = client;
+    connecting ??= new Promise<Client & Record<string, Function>>((resolve, reject) => {
+      channel.waitForReady(Date.now() + startupTimeoutMs, (error) => {
+        connecting = undefined;
+        if (closed) reject(new ClientClosedError(`transaction admin.${method}()`));
+        else if (error) reject(new BrokerUnreachableError(endpoint, `no connection within startupTimeoutMs = ${startupTimeoutMs} ms`, { cause: error }));
+        else resolve(channel);
+      });
+    });
+    return connecting;
+  };
+
+  const call = async <Res>(rpc: string, request: object): Promise<Res> => {
+    const ready = await connect(rpc);
+    return new Promise<Res>((resolve, reject) => {
+      ready[rpc]!.call(ready, request, { deadline: Date.now() + timeoutMs }, (error: ServiceError | null, response: Res) => {
+        if (error) reject(closed ? new ClientClosedError(`transaction admin.${rpc}()`) : fromServiceError(error, endpoint));
         else resolve(response);
       });
     });
+  };
 
   const resolve = async (transactionId: string, resolution: Resolution): Promise<ResolveResult> => {
     const response = await call<ResolveTransactionResponse>('ResolveTransaction', { transactionId, resolution });
@@ -99,6 +136,7 @@ export function createTransactionAdmin(options: TransactionAdminOptions = {}): T
 
   return {
     endpoint,
+    start: () => connect('start').then(() => undefined),
     async list(filter = {}) {
       const response = await call<ListTransactionsResponse>('ListTransactions', { parkedOnly: filter.parkedOnly ?? false, topic: filter.topic ?? '' });
       return response.transactions.map(fromWire);
@@ -106,9 +144,15 @@ export function createTransactionAdmin(options: TransactionAdminOptions = {}): T
     commit: (transactionId) => resolve(transactionId, 'COMMIT'),
     rollback: (transactionId) => resolve(transactionId, 'ROLLBACK'),
     resolve,
-    close: () => client.close(),
+    async close() {
+      closed = true;
+      client?.close();
+    },
   };
 }
+
+/** Notice a broker that comes up within a second while connecting. */
+const RECONNECT_OPTIONS = { 'grpc.initial_reconnect_backoff_ms': 100, 'grpc.max_reconnect_backoff_ms': 1000 };
 
 function fromWire(wire: WireTransaction): TransactionInfo {
   return {
@@ -127,7 +171,7 @@ function fromWire(wire: WireTransaction): TransactionInfo {
   };
 }
 
-function fromServiceError(error: ServiceError, endpoint: string): Error {
+function fromServiceError(error: ServiceError, endpoint: string): BrokerError {
   const details = error.details || error.message;
   switch (error.code) {
     case GrpcStatus.NOT_FOUND:
@@ -136,12 +180,9 @@ function fromServiceError(error: ServiceError, endpoint: string): Error {
       return new InvalidRequestError('INVALID_TRANSACTION_ID', details, { cause: error });
     case GrpcStatus.INVALID_ARGUMENT:
       return new InvalidRequestError('BAD_REQUEST', details, { cause: error });
-    case GrpcStatus.UNAVAILABLE:
-    case GrpcStatus.DEADLINE_EXCEEDED:
-      return new BrokerUnreachableError(endpoint, error.code === GrpcStatus.DEADLINE_EXCEEDED ? 'no answer before the deadline' : details, { cause: error });
     case GrpcStatus.UNIMPLEMENTED:
-      return new Error(`the server at ${endpoint} does not serve txmq's admin API (is it a txmq broker?): ${details}`, { cause: error });
+      return new BrokerRefusedError(STATUS_CODES.NOT_IMPLEMENTED, `the server at ${endpoint} does not serve txmq's admin API (is it a txmq broker?): ${details}`, { cause: error });
     default:
-      return new Error(`admin call to ${endpoint} failed: ${details}`, { cause: error });
+      return fromGrpcStatus(error, endpoint);
   }
 }

@@ -1,31 +1,7 @@
-import { format } from 'node:util';
 import type { MessageOptions, MessageView } from 'rocketmq-client-nodejs';
-import type { ClientLogger, ClientOptions, OutgoingMessage, ReceivedMessage } from './types.js';
+import type { OutgoingMessage, ReceivedMessage } from './types.js';
 
-/** Warnings and errors to stderr; the official client's own default writes files under ~/logs. */
-const STDERR_LOGGER: ClientLogger = {
-  info: () => undefined,
-  debug: () => undefined,
-  warn: (...args) => console.warn(`[txmq client] ${format(...args)}`),
-  error: (...args) => console.error(`[txmq client] ${format(...args)}`),
-};
-
-/** The logger a client logs to. */
-export function loggerOf(options: ClientOptions): ClientLogger {
-  return options.logger ?? STDERR_LOGGER;
-}
-
-/** Options in the shape the official client's constructors take. */
-export function baseOptions(options: ClientOptions) {
-  return {
-    endpoints: options.endpoints,
-    namespace: options.namespace ?? '',
-    ...(options.requestTimeoutMs !== undefined && { requestTimeout: options.requestTimeoutMs }),
-    ...(options.sslEnabled !== undefined && { sslEnabled: options.sslEnabled }),
-    logger: { ...loggerOf(options), close: () => undefined },
-  };
-}
-
+/** A message in the shape the official client's `send` takes. */
 export function toMessageOptions(message: OutgoingMessage): MessageOptions {
   return {
     topic: message.topic,
@@ -38,6 +14,7 @@ export function toMessageOptions(message: OutgoingMessage): MessageOptions {
   };
 }
 
+/** A received message as this package hands it to users. */
 export function fromMessageView(view: MessageView): ReceivedMessage {
   return {
     messageId: view.messageId,

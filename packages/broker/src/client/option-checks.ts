@@ -1,0 +1,46 @@
+import { ConfigError } from '../errors.js';
+import { checkGroupName, checkTopicName } from '../rules/index.js';
+import { describe } from '../rules/names.js';
+import type { ClientOptions } from './types.js';
+
+/** Throws {@link ConfigError} naming the option of `client` (e.g. `producer`) that is invalid. */
+export function checkClientOptions(client: string, options: ClientOptions): void {
+  if (options === null || typeof options !== 'object') throw new ConfigError(`${client} options must be an object, got ${describe(options)}`);
+  const bad = (name: string, problem: string, value: unknown) => new ConfigError(`invalid ${client} option ${name}: ${problem}, got ${describe(value)}`);
+  if (typeof options.endpoints !== 'string' || options.endpoints.trim() === '') {
+    throw bad('endpoints', 'must be a non-empty "host:port" string', options.endpoints);
+  }
+  if (options.namespace !== undefined && typeof options.namespace !== 'string') throw bad('namespace', 'must be a string', options.namespace);
+  if (options.requestTimeoutMs !== undefined && !(Number.isFinite(options.requestTimeoutMs) && options.requestTimeoutMs >= 1000)) {
+    throw bad('requestTimeoutMs', 'must be a number of milliseconds >= 1000', options.requestTimeoutMs);
+  }
+  checkPositive(client, 'startupTimeoutMs', options.startupTimeoutMs);
+  const logger = options.logger;
+  if (logger !== undefined && !(logger && ['info', 'warn', 'error'].every((m) => typeof (logger as unknown as Record<string, unknown>)[m] === 'function'))) {
+    throw bad('logger', 'must have info, warn and error methods', logger);
+  }
+}
+
+/** Throws {@link ConfigError} unless `value` is undefined or a positive finite number. */
+export function checkPositive(client: string, name: string, value: unknown, integer = false): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
+    throw new ConfigError(`invalid ${client} option ${name}: must be a positive ${integer ? 'integer' : 'number'}, got ${describe(value)}`);
+  }
+}
+
+/** Throws {@link ConfigError} unless `group` and every topic of `subscriptions` are legal names. */
+export function checkSubscriptionOptions(client: string, group: unknown, subscriptions: unknown): void {
+  const groupViolation = checkGroupName(group);
+  if (groupViolation) throw new ConfigError(`invalid ${client} option group: ${groupViolation.problem}`);
+  if (subscriptions === null || typeof subscriptions !== 'object' || Object.keys(subscriptions).length === 0) {
+    throw new ConfigError(`invalid ${client} option subscriptions: must map at least one topic to a tag expression, got ${describe(subscriptions)}`);
+  }
+  for (const [topic, expression] of Object.entries(subscriptions)) {
+    const violation = checkTopicName(topic);
+    if (violation) throw new ConfigError(`invalid ${client} option subscriptions: topic ${violation.problem}`);
+    if (typeof expression !== 'string' || expression.trim() === '') {
+      throw new ConfigError(`invalid ${client} option subscriptions.${topic}: must be a tag expression such as "*" or "a || b", got ${describe(expression)}`);
+    }
+  }
+}
