@@ -40,7 +40,7 @@ function startRelay(): Relay {
 }
 
 async function consume(topic: string, group: string, count: number, timeoutMs = 20_000, from = broker): Promise<ReceivedMessage[]> {
-  const consumer = await createSimpleConsumer({ endpoints: from.endpoint, group, subscriptions: { [topic]: '*' }, awaitMs: 500 });
+  const consumer = createSimpleConsumer({ endpoints: from.endpoint, group, subscriptions: { [topic]: '*' }, awaitMs: 500 });
   const all: ReceivedMessage[] = [];
   try {
     await eventually(async () => {

@@ -33,7 +33,7 @@ async function orderExists(id: string): Promise<boolean> {
 
 /** Everything a fresh consumer group receives from `topic` within `ms`. */
 async function receiveFor(topic: string, ms: number, until?: (all: ReceivedMessage[]) => boolean): Promise<ReceivedMessage[]> {
-  const consumer = await createSimpleConsumer({ endpoints: broker.endpoint, group: uniqueName('g'), subscriptions: { [topic]: '*' }, awaitMs: 500 });
+  const consumer = createSimpleConsumer({ endpoints: broker.endpoint, group: uniqueName('g'), subscriptions: { [topic]: '*' }, awaitMs: 500 });
   const all: ReceivedMessage[] = [];
   const deadline = Date.now() + ms;
   try {

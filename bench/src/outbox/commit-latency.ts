@@ -11,7 +11,7 @@ export async function commitLatency(outbox: Outbox, endpoint: string, listen: st
   const rate = 1_000;
   const seconds = 10;
   const warmUp = 2_000; // the first two seconds (topic creation, first long polls) are not measured
-  const consumer = await createSimpleConsumer({ endpoints: endpoint, group: 'bench-latency', subscriptions: { 'bench-latency': '*' }, awaitMs: 1_000 });
+  const consumer = createSimpleConsumer({ endpoints: endpoint, group: 'bench-latency', subscriptions: { 'bench-latency': '*' }, awaitMs: 1_000 });
   // The relay's hand-off time is recorded too: commit -> publish() isolates the outbox's part.
   const handOff: number[] = [];
   const broker = await createBrokerPublisher({ endpoints: endpoint });
