@@ -28,17 +28,19 @@ export interface BrokerProcess {
 
 export interface BrokerProcessOptions {
   config?: BrokerConfig;
+  /** Port to listen on (default: a free one). */
+  port?: number;
   memory?: boolean;
   logLevel?: string;
   extraArgs?: string[];
 }
 
-/** Starts `txmq-broker` on a free port with a fresh data directory. */
+/** Starts `txmq-broker` (on a free port unless `options.port` says) with a fresh data directory. */
 export async function startBrokerProcess(options: BrokerProcessOptions = {}): Promise<BrokerProcess> {
   const dataDir = await mkdtemp(join(tmpdir(), 'txmq-test-'));
   const configPath = join(dataDir, 'config.json');
   await writeFile(configPath, JSON.stringify(options.config ?? {}));
-  let port = 0;
+  let port = options.port ?? 0;
   let child!: ChildProcess;
   let stderr = '';
 

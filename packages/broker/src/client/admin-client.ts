@@ -4,6 +4,7 @@ import { STATUS_CODES } from '../status-codes.js';
 import { loadTransactionAdmin, type ResolveTransactionResponse, type ListTransactionsResponse, type WireTransaction } from './admin-proto.js';
 import { fromGrpcStatus } from './error-mapping.js';
 import { checkPositive } from './option-checks.js';
+import { PROBE_CHANNEL_OPTIONS, waitUntilReady } from './reachability.js';
 
 /** How a transaction is settled. */
 export type Resolution = 'COMMIT' | 'ROLLBACK';
@@ -96,29 +97,27 @@ export function createTransactionAdmin(options: TransactionAdminOptions = {}): T
   const timeoutMs = options.timeoutMs ?? 10_000;
   const startupTimeoutMs = options.startupTimeoutMs ?? timeoutMs;
   let client: (Client & Record<string, Function>) | undefined;
-  let connecting: Promise<Client & Record<string, Function>> | undefined;
-  let closed = false;
+  let connecting: Promise<boolean> | undefined;
+  const closed = new AbortController();
 
   const connect = async (method: string): Promise<Client & Record<string, Function>> => {
-    if (closed) throw new ClientClosedError(`transaction admin.${method}()`);
-    client ??= new (loadTransactionAdmin())(endpoint, credentials.createInsecure(), RECONNECT_OPTIONS) as Client & Record<string, Function>;
+    if (closed.signal.aborted) throw new ClientClosedError(`transaction admin.${method}()`);
+    client ??= new (loadTransactionAdmin())(endpoint, credentials.createInsecure(), PROBE_CHANNEL_OPTIONS) as Client & Record<string, Function>;
     const channel = client;
-    connecting ??= new Promise<Client & Record<string, Function>>((resolve, reject) => {
-      channel.waitForReady(Date.now() + startupTimeoutMs, (error) => {
-        connecting = undefined;
-        if (closed) reject(new ClientClosedError(`transaction admin.${method}()`));
-        else if (error) reject(new BrokerUnreachableError(endpoint, `no connection within startupTimeoutMs = ${startupTimeoutMs} ms`, { cause: error }));
-        else resolve(channel);
-      });
+    connecting ??= waitUntilReady(channel, Date.now() + startupTimeoutMs, closed.signal).finally(() => {
+      connecting = undefined;
     });
-    return connecting;
+    const ready = await connecting;
+    if (closed.signal.aborted) throw new ClientClosedError(`transaction admin.${method}()`);
+    if (!ready) throw new BrokerUnreachableError(endpoint, `no connection within startupTimeoutMs = ${startupTimeoutMs} ms`);
+    return channel;
   };
 
   const call = async <Res>(rpc: string, request: object): Promise<Res> => {
     const ready = await connect(rpc);
     return new Promise<Res>((resolve, reject) => {
       ready[rpc]!.call(ready, request, { deadline: Date.now() + timeoutMs }, (error: ServiceError | null, response: Res) => {
-        if (error) reject(closed ? new ClientClosedError(`transaction admin.${rpc}()`) : fromServiceError(error, endpoint));
+        if (error) reject(closed.signal.aborted ? new ClientClosedError(`transaction admin.${rpc}()`) : fromServiceError(error, endpoint));
         else resolve(response);
       });
     });
@@ -145,14 +144,11 @@ export function createTransactionAdmin(options: TransactionAdminOptions = {}): T
     rollback: (transactionId) => resolve(transactionId, 'ROLLBACK'),
     resolve,
     async close() {
-      closed = true;
+      closed.abort();
       client?.close();
     },
   };
 }
-
-/** Notice a broker that comes up within a second while connecting. */
-const RECONNECT_OPTIONS = { 'grpc.initial_reconnect_backoff_ms': 100, 'grpc.max_reconnect_backoff_ms': 1000 };
 
 function fromWire(wire: WireTransaction): TransactionInfo {
   return {
