@@ -9,6 +9,8 @@ const UNREACHABLE_SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUN
 const CLIENT_EXCEPTION_PREFIX = /^\[request-id=[^,\]]*, response-code=\d+\] /;
 /** The official client checks a message's type against the topic's route itself, before sending. */
 const TYPE_MISMATCH = /^Current message type not match with topic accept message types, topic=(.*), actualMessageType=(\d+), acceptMessageTypes=\[([\d,]*)\]/;
+/** The official client checks the body against the limit the broker announced, before sending. */
+const BODY_OVER_LIMIT = /^Message body size exceeds the threshold, max size=(\d+) bytes/;
 /** The official client's wording of a refused recall (it does not go through its status checker). */
 const RECALL_REFUSED = /^Failed to recall message: (.*) \(code: (\d+)\)$/;
 const MESSAGE_TYPES = ['UNSPECIFIED', 'NORMAL', 'FIFO', 'DELAY', 'TRANSACTION', 'LITE', 'PRIORITY'];
@@ -77,6 +79,10 @@ function mapOne(e: Error, endpoint: string, original: unknown): BrokerError | un
       `the broker at ${endpoint} serves topic ${mismatch[1]} for ${accepted} messages only, not ${MESSAGE_TYPES[Number(mismatch[2])] ?? mismatch[2]} ones`,
       { cause: original },
     );
+  }
+  const overLimit = BODY_OVER_LIMIT.exec(e.message);
+  if (overLimit) {
+    return new BrokerRefusedError(STATUS_CODES.MESSAGE_BODY_TOO_LARGE, `the broker at ${endpoint} accepts bodies of at most ${overLimit[1]} bytes`, { cause: original });
   }
   const recall = RECALL_REFUSED.exec(e.message);
   if (recall) {
