@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ConsumeResult, PushConsumer, type MessageView } from 'rocketmq-client-nodejs';
 import { ConfigError } from '../errors.js';
 import { ClientLifecycle } from './client-lifecycle.js';
+import { trackAssignmentScans } from './assignment-scans.js';
 import { routeConsumeServiceLogs } from './consume-service-logger.js';
 import { fromMessageView } from './message-mapping.js';
 import { loggerOf, officialOptions } from './official-client-options.js';
@@ -65,6 +66,7 @@ export function createPushConsumer(options: PushConsumerOptions): TxmqPushConsum
   const onError = options.onHandlerError ?? ((error, message) => logger.error(`handler failed for message ${message.messageId}:`, error));
   const running = new Set<Promise<unknown>>();
   let stopped = false;
+  let scansSettled: (() => Promise<void>) | undefined;
 
   const consume = async (view: MessageView): Promise<ConsumeResult> => {
     // Not acknowledged: the broker redelivers it to a running member of the group.
@@ -102,15 +104,17 @@ export function createPushConsumer(options: PushConsumerOptions): TxmqPushConsum
         messageListener: { consume },
       });
       routeConsumeServiceLogs(consumer, logger);
+      scansSettled = trackAssignmentScans(consumer);
       return consumer;
     },
     async () => {
       const startedAt = lifecycle.startedAt;
-      if (startedAt === undefined) return;
-      // The official client schedules its first assignment scan 1 s after start-up without keeping
-      // the timer; shutting down before that scan has finished leaves a receive loop running forever.
-      const firstScanDone = startedAt + FIRST_ASSIGNMENT_SCAN_MS + (options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
-      if (Date.now() < firstScanDone) await sleep(firstScanDone - Date.now());
+      if (startedAt === undefined || !scansSettled) return;
+      // Bounded: a first scan that fails before its query (no route) never reports.
+      const latest = startedAt + FIRST_ASSIGNMENT_SCAN_MS + (options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
+      const giveUp = new AbortController();
+      await Promise.race([scansSettled(), sleep(Math.max(0, latest - Date.now()), undefined, { signal: giveUp.signal }).catch(() => undefined)]);
+      giveUp.abort();
     },
   );
 
