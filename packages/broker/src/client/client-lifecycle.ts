@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Endpoints } from 'rocketmq-client-nodejs';
 import { BrokerError, BrokerTimeoutError, BrokerUnreachableError, ClientClosedError } from '../errors.js';
 import { toBrokerError } from './error-mapping.js';
@@ -8,6 +9,8 @@ import type { ClientOptions } from './types.js';
 
 /** `startupTimeoutMs` when the options do not say. */
 export const DEFAULT_STARTUP_TIMEOUT_MS = 30_000;
+/** Pause before starting again after the broker went away during a start. */
+const RESTART_PAUSE_MS = 200;
 
 /**
  * Owns one official client for a typed client: builds and starts it on first use (one start at a
@@ -121,8 +124,10 @@ export class ClientLifecycle<C extends OfficialClient> {
       }
       const failure = toBrokerError(outcome.error, endpoints);
       // The broker went away between the probe and the start: keep trying until the deadline.
-      if (failure instanceof BrokerUnreachableError && Date.now() < deadline) {
+      if (failure instanceof BrokerUnreachableError && Date.now() + RESTART_PAUSE_MS < deadline) {
         lastFailure = failure;
+        await sleep(RESTART_PAUSE_MS, undefined, { signal }).catch(() => undefined);
+        if (signal.aborted) throw closedError();
         continue;
       }
       throw failure;
