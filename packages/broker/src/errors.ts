@@ -7,7 +7,7 @@ import { STATUS_CODES, statusName, type StatusName } from './status-codes.js';
  */
 export type BrokerErrorCode =
   | Exclude<StatusName, 'OK' | 'MULTIPLE_RESULTS'>
-  /** A broker configuration (file, object or CLI flag) is invalid. */
+  /** A configuration is invalid: the broker's (file, object or CLI flag) or a client's options. */
   | 'INVALID_CONFIG'
   /** Nothing answered at the endpoint: connection refused or lost, or no route to it. */
   | 'BROKER_UNREACHABLE'
@@ -43,7 +43,7 @@ export class NotFoundError extends BrokerError {
   override readonly name: string = 'NotFoundError';
 }
 
-/** The broker configuration is invalid; the message names the offending key. */
+/** A broker configuration or a client's options are invalid; the message names the offending key or option. */
 export class ConfigError extends BrokerError {
   override readonly name: string = 'ConfigError';
   constructor(message: string, options?: ErrorOptions) {

@@ -8,7 +8,7 @@ import { waitUntilReachable } from './reachability.js';
 import type { ClientOptions } from './types.js';
 
 /** `startupTimeoutMs` when the options do not say. */
-export const DEFAULT_STARTUP_TIMEOUT_MS = 30_000;
+const DEFAULT_STARTUP_TIMEOUT_MS = 30_000;
 /** Pause before starting again after the broker went away during a start. */
 const RESTART_PAUSE_MS = 200;
 
