@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import {
   BrokerRefusedError,
@@ -92,6 +95,29 @@ test('a broker killed mid-run makes calls fail with BrokerUnreachableError, and 
     await own.restart();
     await eventually('a send after the restart', () => producer.send({ topic, body: 'after' }).then(() => true, () => false), { timeoutMs: 15_000, intervalMs: 200 });
     await producer.close();
+  } finally {
+    await own.dispose();
+  }
+});
+
+test('clients closed while the broker is down release everything: the process exits on its own', async () => {
+  const own = await startBrokerProcess();
+  try {
+    const child = spawn(process.execPath, [fileURLToPath(new URL('./support/children/close-during-outage.js', import.meta.url)), own.endpoint], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    await eventually('the child to connect', () => out.includes('connected'), { timeoutMs: 15_000 });
+    await own.kill();
+    child.stdin.write('go\n');
+    const exited = once(child, 'exit');
+    await eventually('the child to close its clients', () => out.includes('closed'), { timeoutMs: 15_000 });
+    const closedAt = Date.now();
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    const [code, signal] = await exited;
+    clearTimeout(timer);
+    assert.equal(signal, null, `the child was still running ${Date.now() - closedAt} ms after closing its clients`);
+    assert.equal(code, 0);
+    assert.match(out, /BrokerUnreachableError/);
   } finally {
     await own.dispose();
   }

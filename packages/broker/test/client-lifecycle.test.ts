@@ -22,6 +22,7 @@ after(() => server.forceShutdown());
 /** A stand-in for an official client whose `startup()` does what `start` says. */
 class FakeOfficialClient {
   shutdowns = 0;
+  readonly rpcClientManager = { notifyClientTermination: async () => undefined };
   constructor(private readonly start: () => Promise<void>) {}
   startup = () => this.start();
   shutdown = async () => {

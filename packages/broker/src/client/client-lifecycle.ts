@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Endpoints } from 'rocketmq-client-nodejs';
 import { BrokerError, BrokerTimeoutError, BrokerUnreachableError, ClientClosedError } from '../errors.js';
 import { toBrokerError } from './error-mapping.js';
-import { guardTelemetryStreams, type OfficialClient } from './official-client-guards.js';
+import { guardShutdown, guardTelemetryStreams, type OfficialClient } from './official-client-guards.js';
 import { loggerOf } from './official-client-options.js';
 import { waitUntilReachable } from './reachability.js';
 import type { ClientOptions } from './types.js';
@@ -105,6 +105,7 @@ export class ClientLifecycle<C extends OfficialClient> {
       const client = this.#build();
       let released = false;
       guardTelemetryStreams(client, loggerOf(this.#options), () => released || this.closed);
+      guardShutdown(client, loggerOf(this.#options));
       const outcome = await startWithin(client, deadline, signal);
       if (outcome.kind === 'started') {
         this.#client = client;
