@@ -16,9 +16,12 @@ export interface BrokerPublisherOptions {
  * txmq broker and against an Apache RocketMQ 5 proxy.
  */
 export async function createBrokerPublisher(options: BrokerPublisherOptions): Promise<Publisher> {
-  const producer = await createProducer({
+  const producer = createProducer({
     endpoints: options.endpoints,
-    ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
+    ...(options.requestTimeoutMs === undefined
+      ? {}
+      : // Connecting gives up well within the publish timeout, so a missing broker is reported as such.
+        { requestTimeoutMs: options.requestTimeoutMs, startupTimeoutMs: Math.max(500, options.requestTimeoutMs / 2) }),
   });
   return {
     async publish(message) {
@@ -39,7 +42,7 @@ export async function createBrokerPublisher(options: BrokerPublisherOptions): Pr
 }
 
 const GRPC_UNAVAILABLE = 14;
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const UNREACHABLE_CODES = new Set(['BROKER_UNREACHABLE', 'ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 
 /**
  * Whether `error` says the broker was never reached (gRPC UNAVAILABLE or a refused, reset or

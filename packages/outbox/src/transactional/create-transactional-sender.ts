@@ -93,7 +93,7 @@ export async function createTransactionalSender(options: TransactionalSenderOpti
     return answerCheck(db, schema, transactionId);
   };
 
-  const producer: HalfMessageProducer = await createProducer({
+  const producer = createProducer({
     endpoints,
     ...(options.topics === undefined ? {} : { topics: [...options.topics] }),
     ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
@@ -106,6 +106,8 @@ export async function createTransactionalSender(options: TransactionalSenderOpti
       }
     },
   });
+  // Connect now: check-backs for half messages of an earlier sender are answered only while connected.
+  await producer.start();
   let closed = false;
 
   return Object.freeze({
