@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { eventually } from '@txmq/test-support';
-import { createOutbox, createRelay, PublishError, type Outbox, type RelayTuning } from '../src/index.js';
+import { createOutbox, createRelay, InvalidOptionsError, isOutboxError, PublishError, type Outbox, type RelayTuning } from '../src/index.js';
 import { bodyJson, DATABASE_URL, deferred, RecordingPublisher, testDb } from './helpers.js';
 
 const t = testDb('relay');
@@ -334,4 +334,55 @@ test('stop() finishes in-flight publishes and records them', async () => {
   assert.equal((await outbox.stats()).pending, 0, 'outcomes were written before stop() resolved');
   assert.equal(relay.stats().state, 'stopped');
   await assert.rejects(relay.start(), /starts once/);
+});
+
+test('bad options throw InvalidOptionsError naming the option, before any I/O', () => {
+  const publisher = new RecordingPublisher();
+  const cases: Array<[unknown, string]> = [
+    [null, 'options'],
+    [{ publisher }, 'outbox'],
+    [{ outbox: {}, publisher }, 'outbox'],
+    [{ outbox }, 'endpoints'],
+    [{ outbox, endpoints: '' }, 'endpoints'],
+    [{ outbox, publisher: {} }, 'publisher'],
+    [{ outbox, publisher, endpoints: '127.0.0.1:1' }, 'endpoints'],
+    [{ outbox, publisher, listen: 42 }, 'listen'],
+    [{ outbox, publisher, onError: 'log' }, 'onError'],
+    [{ outbox, publisher, batchSize: 0 }, 'batchSize'],
+    [{ outbox, publisher, backoff: { factor: 0.5 } }, 'backoff.factor'],
+    [{ outbox, publisher, leaseMs: 1_000, publishTimeoutMs: 1_000 }, 'publishTimeoutMs'],
+  ];
+  for (const [options, option] of cases) {
+    assert.throws(
+      () => createRelay(options as never),
+      (error: unknown) => error instanceof InvalidOptionsError && error.option === option && isOutboxError(error, 'INVALID_OPTIONS'),
+      `expected InvalidOptionsError(${option}) for ${JSON.stringify(options, (k, v) => (k === 'outbox' || k === 'publisher' ? typeof v : v))}`,
+    );
+  }
+  // With endpoints, the relay's broker publisher is created without connecting.
+  assert.equal(createRelay({ outbox, endpoints: '127.0.0.1:1' }).stats().state, 'idle');
+});
+
+test('the relay claims nothing until its publisher has started, and retries a failed start', async () => {
+  const publisher = new RecordingPublisher();
+  let starts = 0;
+  const starting = Object.assign(publisher, {
+    async start() {
+      starts++;
+      if (starts < 3) throw new PublishError('not yet', { retryable: true, unavailable: true });
+    },
+  });
+  const errors: unknown[] = [];
+  await t.db.transaction().execute((trx) => outbox.send(trx, { topic: 'started', body: 1 }));
+  const relay = createRelay({ outbox, publisher: starting, ...fast, onError: (error) => errors.push(error) });
+  await relay.start();
+  try {
+    await eventually('the publish', () => publisher.published.length === 1);
+    assert.equal(starts, 3);
+    assert.equal(errors.length, 2, 'each failed start was reported');
+    assert.equal(relay.stats().claimed, 1, 'nothing was claimed before the publisher started');
+  } finally {
+    await relay.stop();
+    await clear();
+  }
 });

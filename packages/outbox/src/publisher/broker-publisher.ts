@@ -1,4 +1,4 @@
-import { createProducer, type TxmqProducer } from '@txmq/broker/client';
+import { createProducer, type ClientLogger, type TxmqProducer } from '@txmq/broker/client';
 import { InvalidOptionsError, PublishError } from '../errors.js';
 import { LazyProducer } from './lazy-producer.js';
 import type { Publisher } from './publisher.js';
@@ -11,6 +11,8 @@ export interface BrokerPublisherOptions {
   readonly endpoints: string;
   /** Per-request timeout of the producer, in ms. */
   readonly requestTimeoutMs?: number;
+  /** Where the producer logs; default warnings and errors on stderr. */
+  readonly logger?: ClientLogger;
 }
 
 /** A {@link Publisher} over one broker producer; see {@link createBrokerPublisher}. */
@@ -38,14 +40,16 @@ export type PublishingProducer = Pick<TxmqProducer, 'send' | 'close'> & { start?
  */
 export function createBrokerPublisher(options: BrokerPublisherOptions): BrokerPublisher {
   if (options === null || typeof options !== 'object') throw new InvalidOptionsError('options', 'must be an object');
-  const { endpoints, requestTimeoutMs } = options;
+  const { endpoints, requestTimeoutMs, logger } = options;
   if (typeof endpoints !== 'string' || endpoints.trim() === '') {
     throw new InvalidOptionsError('endpoints', `must be a non-empty "host:port" string, got ${JSON.stringify(endpoints)}`);
   }
   if (requestTimeoutMs !== undefined && (!Number.isInteger(requestTimeoutMs) || requestTimeoutMs <= 0)) {
     throw new InvalidOptionsError('requestTimeoutMs', `must be a positive integer, got ${String(requestTimeoutMs)}`);
   }
-  return publisherOn(() => createProducer({ endpoints, ...(requestTimeoutMs !== undefined && { requestTimeoutMs }) }));
+  return publisherOn(() =>
+    createProducer({ endpoints, ...(requestTimeoutMs !== undefined && { requestTimeoutMs }), ...(logger !== undefined && { logger }) }),
+  );
 }
 
 /**

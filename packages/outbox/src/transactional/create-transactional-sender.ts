@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { checkTopicName, createProducer, type HalfMessage, type OutgoingMessage, type ReceivedMessage } from '@txmq/broker/client';
+import { checkTopicName, createProducer, type ClientLogger, type HalfMessage, type OutgoingMessage, type ReceivedMessage } from '@txmq/broker/client';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { InvalidOptionsError, OutboxStateError } from '../errors.js';
 import { encodeMessage } from '../message/encode-message.js';
@@ -29,6 +29,8 @@ export interface TransactionalSenderOptions<DB = any> {
   readonly topics?: readonly string[];
   /** Per-request timeout of the producer, in ms. */
   readonly requestTimeoutMs?: number;
+  /** Where the producer logs; default warnings and errors on stderr. */
+  readonly logger?: ClientLogger;
   /** Called with errors the sender recovers from (a failed EndTransaction, a failed check-back). */
   readonly onError?: (error: unknown) => void;
 }
@@ -92,7 +94,7 @@ export interface TransactionalSender<DB = any> {
  */
 export function createTransactionalSender<DB>(options: TransactionalSenderOptions<DB>): TransactionalSender<DB> {
   if (options === null || typeof options !== 'object') throw new InvalidOptionsError('options', 'must be an object');
-  const { db, endpoints, onError, topics, requestTimeoutMs } = options;
+  const { db, endpoints, onError, topics, requestTimeoutMs, logger } = options;
   if (db === null || typeof db !== 'object' || typeof (db as Partial<Kysely<DB>>).transaction !== 'function') {
     throw new InvalidOptionsError('db', 'must be a Kysely instance');
   }
@@ -135,6 +137,7 @@ export function createTransactionalSender<DB>(options: TransactionalSenderOption
       endpoints,
       ...(topics !== undefined && { topics: [...topics] }),
       ...(requestTimeoutMs !== undefined && { requestTimeoutMs }),
+      ...(logger !== undefined && { logger }),
       checker,
     }),
   );
