@@ -386,3 +386,13 @@ test('the relay claims nothing until its publisher has started, and retries a fa
     await clear();
   }
 });
+
+test('stop() does not wait for a publisher start that is still under way', async () => {
+  const publisher = Object.assign(new RecordingPublisher(), {
+    start: () => new Promise<void>(() => undefined), // never connects
+  });
+  const relay = createRelay({ outbox, publisher, ...fast });
+  await relay.start();
+  await relay.stop();
+  assert.equal(relay.stats().state, 'stopped');
+});

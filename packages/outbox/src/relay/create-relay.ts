@@ -94,8 +94,12 @@ class OutboxRelay implements Relay {
   #pausedUntil = 0;
   #wakePending = false;
   #wakeUp: (() => void) | undefined;
+  /** Resolves when `stop()` is called, so a publisher start still under way does not hold it up. */
+  readonly #stopRequested: Promise<void>;
+  #requestStop!: () => void;
 
   constructor(options: RelayOptions) {
+    this.#stopRequested = new Promise<void>((resolve) => (this.#requestStop = resolve));
     if (options === null || typeof options !== 'object') throw new InvalidOptionsError('options', 'must be an object');
     this.#outbox = options.outbox;
     if (this.#outbox === null || typeof this.#outbox !== 'object' || typeof this.#outbox.send !== 'function') {
@@ -182,6 +186,7 @@ class OutboxRelay implements Relay {
       return;
     }
     this.#state = 'stopping';
+    this.#requestStop();
     this.#wake();
     clearInterval(this.#sweeper);
     await this.#loop;
@@ -229,7 +234,9 @@ class OutboxRelay implements Relay {
 
   async #startPublisher(): Promise<boolean> {
     try {
-      await this.#publisher.start?.();
+      const starting = Promise.resolve(this.#publisher.start?.()).then(() => true);
+      // A start still under way at stop() is abandoned (closing the publisher ends it).
+      if (!(await Promise.race([starting, this.#stopRequested.then(() => false)]))) return false;
       this.#publisherStarted = true;
       return true;
     } catch (error) {
