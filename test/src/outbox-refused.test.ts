@@ -3,14 +3,14 @@ import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { createSimpleConsumer } from '@txmq/broker/client';
 import { createOutbox, createRelay, decodeBody, PublishError, type Outbox } from '@txmq/outbox';
-import { eventually } from '@txmq/test-support';
+import { eventually, testDatabaseUrl } from '@txmq/test-support';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { startBrokerProcess, uniqueName, type BrokerProcess } from './support/broker-process.js';
 
 // A message the outbox accepts but this broker refuses: the topic takes FIFO messages only, and
 // the message has no messageGroup. Such a refusal is final, so the row is parked at once.
-const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const DATABASE_URL = await testDatabaseUrl();
 const schema = `refused_${randomBytes(6).toString('hex')}`;
 const fifoTopic = uniqueName('fifo-only');
 const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: DATABASE_URL, max: 4 }) }) });

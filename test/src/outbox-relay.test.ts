@@ -3,12 +3,12 @@ import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { createSimpleConsumer, type ReceivedMessage } from '@txmq/broker/client';
 import { createInbox, createOutbox, createRelay, decodeBody, type Outbox, type Relay } from '@txmq/outbox';
-import { eventually } from '@txmq/test-support';
+import { eventually, testDatabaseUrl } from '@txmq/test-support';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { startBrokerProcess, uniqueName, type BrokerProcess } from './support/broker-process.js';
 
-const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const DATABASE_URL = await testDatabaseUrl();
 const schema = `relay_${randomBytes(6).toString('hex')}`;
 const fifoGroup = uniqueName('fifo');
 const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: DATABASE_URL, max: 8 }) }) });
