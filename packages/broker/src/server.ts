@@ -5,6 +5,7 @@ import { loadTransactionAdmin } from './admin/proto.js';
 import { transactionAdminService } from './admin/service.js';
 import { resolveConfig, type BrokerConfig, type ResolvedConfig } from './config.js';
 import { BrokerCore } from './core/broker-core.js';
+import { BrokerError, type ConfigError } from './errors.js';
 import { createLogger, type LogLevel } from './logger.js';
 import { messagingService } from './protocol/messaging-service.js';
 import { loadMessagingService } from './protocol/proto.js';
@@ -36,10 +37,18 @@ export interface RunningBroker {
   readonly endpoint: string;
   readonly host: string;
   readonly port: number;
-  /** The domain core, for operator tools and tests. */
-  readonly core: BrokerCore;
   /** Stops accepting calls, lets in-flight ones finish, ends streams cleanly, and closes the store. */
   close(): Promise<void>;
+}
+
+/**
+ * A running broker together with its domain core.
+ *
+ * @internal For this package's own tests and tools (import it from `internal.ts`): the core's
+ * methods are not a public API and change without notice.
+ */
+export interface RunningBrokerWithCore extends RunningBroker {
+  readonly core: BrokerCore;
 }
 
 function isResolved(config: BrokerConfig | ResolvedConfig): config is ResolvedConfig {
@@ -70,7 +79,7 @@ function widenConnectionWindows(server: Server): void {
 }
 
 /** Opens the configured store. */
-export function openStore(options: Pick<BrokerOptions, 'memory' | 'dataDir'>): Store {
+function openStore(options: Pick<BrokerOptions, 'memory' | 'dataDir'>): Store {
   return options.memory ? new MemoryStore() : LmdbStore.open(options.dataDir ?? './.txmq-data');
 }
 
@@ -83,8 +92,21 @@ export function openStore(options: Pick<BrokerOptions, 'memory' | 'dataDir'>): S
  * // new Producer({ endpoints: broker.endpoint }) ...
  * await broker.close();
  * ```
+ *
+ * @throws {@link ConfigError} for an invalid `config`; {@link BrokerError} `ADDRESS_IN_USE` when
+ * another process listens on `host:port`.
  */
 export async function startBroker(options: BrokerOptions = {}): Promise<RunningBroker> {
+  const { core: _core, ...broker } = await startBrokerWithCore(options);
+  return broker;
+}
+
+/**
+ * {@link startBroker}, also handing out the broker's domain core.
+ *
+ * @internal See {@link RunningBrokerWithCore}.
+ */
+export async function startBrokerWithCore(options: BrokerOptions = {}): Promise<RunningBrokerWithCore> {
   const log = options.logger ?? createLogger(options.logLevel ?? 'info');
   const config = options.config && isResolved(options.config) ? options.config : resolveConfig(options.config ?? {});
   const host = options.host ?? '127.0.0.1';
@@ -109,7 +131,10 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
     });
   } catch (error) {
     await core.close();
-    throw error;
+    // grpc-js reports why a bind failed only in the message text of a plain Error.
+    throw /EADDRINUSE/.test((error as Error)?.message ?? '')
+      ? new BrokerError('ADDRESS_IN_USE', `port ${port} on ${host} is already in use`, { cause: error })
+      : error;
   }
   widenConnectionWindows(server);
   core.start();
