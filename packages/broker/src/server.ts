@@ -8,7 +8,6 @@ import { BrokerCore } from './core/broker-core.js';
 import { BrokerError, type ConfigError } from './errors.js';
 import { createLogger, type LogLevel } from './logger.js';
 import { messagingService } from './protocol/messaging-service.js';
-import { loadMessagingService } from './protocol/proto.js';
 import { LmdbStore } from './store/lmdb-store.js';
 import { MemoryStore } from './store/memory-store.js';
 import type { Store } from './store/store.js';
@@ -122,7 +121,8 @@ export async function startBrokerWithCore(options: BrokerOptions = {}): Promise<
     'grpc.keepalive_time_ms': 60_000,
     'grpc.keepalive_permit_without_calls': 1,
   });
-  server.addService(loadMessagingService(), messagingService({ core, log, listenAddress: () => ({ host, port }), shutdown: shutdown.signal }));
+  const messaging = messagingService({ core, log, listenAddress: () => ({ host, port }), shutdown: shutdown.signal });
+  server.addService(messaging.definition, messaging.implementation);
   // txmq's own operator API (`txmq-broker tx ...`, createTransactionAdmin) on the same port.
   server.addService(loadTransactionAdmin().service, transactionAdminService({ core, log, shutdown: shutdown.signal }));
   try {
