@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { credentials, makeGenericClientConstructor, Metadata, status, type Client, type ServiceDefinition, type ServiceError } from '@grpc/grpc-js';
+import { Metadata, status, type Client, type ServiceError } from '@grpc/grpc-js';
 import { loadMessagingService } from '../src/protocol/proto.js';
 import { startBroker, type RunningBroker } from '../src/server.js';
+import { messagingClient, unaryCall } from './grpc-client.js';
 import { silentLog } from './helpers.js';
 
 /** The RPCs of `apache.rocketmq.v2.MessagingService` txmq does not serve (RocketMQ 5 clients pop instead). */
@@ -17,20 +18,15 @@ let malformed: Client;
 before(async () => {
   broker = await startBroker({ port: 0, memory: true, logger: silentLog });
   const service = loadMessagingService();
-  wellFormed = clientOf(service);
+  wellFormed = messagingClient(broker.endpoint);
   // Requests that are not protobuf at all: an unterminated varint.
-  malformed = clientOf(Object.fromEntries(Object.entries(service).map(([name, method]) => [name, { ...method, requestSerialize: () => Buffer.from([0xff, 0xff, 0xff]) }])));
+  malformed = messagingClient(broker.endpoint, Object.fromEntries(Object.entries(service).map(([name, method]) => [name, { ...method, requestSerialize: () => Buffer.from([0xff, 0xff, 0xff]) }])));
 });
 after(async () => {
   wellFormed?.close();
   malformed?.close();
   await broker?.close();
 });
-
-function clientOf(service: ServiceDefinition): Client {
-  const Constructor = makeGenericClientConstructor(service, 'MessagingService');
-  return new Constructor(broker.endpoint, credentials.createInsecure());
-}
 
 /** Calls `rpc` (unary or server-streaming) and resolves to how it ended and how long that took. */
 function call(client: Client, rpc: string, request: object): Promise<{ code: number; details: string; ms: number }> {
@@ -67,13 +63,6 @@ for (const rpc of UNIMPLEMENTED) {
 }
 
 test('an implemented RPC still serves after the unimplemented ones were called', async () => {
-  const answer = await new Promise<{ status?: { code: number } }>((resolve, reject) => {
-    const method = (wellFormed as unknown as Record<string, (...args: unknown[]) => unknown>).QueryRoute!;
-    const metadata = new Metadata();
-    metadata.set('x-mq-client-id', 'unimplemented-test');
-    method.call(wellFormed, { topic: { name: 't' } }, metadata, { deadline: Date.now() + 5000 }, (error: ServiceError | null, response: { status?: { code: number } }) =>
-      error ? reject(error) : resolve(response),
-    );
-  });
+  const answer = await unaryCall<{ status?: { code: number } }>(wellFormed, 'QueryRoute', { topic: { name: 't' } });
   assert.equal(answer.status?.code, 20000);
 });
