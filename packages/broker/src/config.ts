@@ -6,24 +6,35 @@ import { DEFAULT_MAX_BODY_BYTES } from './rules/message-rules.js';
 
 /** Topic declaration in the config file. */
 export interface TopicConfig {
+  /** Message queues the topic reports in its route (1 to 64, default 1). */
   queues?: number;
+  /** The message type the topic accepts (default NORMAL; MIXED accepts every type). */
   messageType?: TopicMessageType;
 }
 
 /** Consumer-group declaration in the config file. */
 export interface GroupConfig {
+  /** Deliver the messages of one message group one at a time, in send order (default false). */
   fifo?: boolean;
+  /** Give every consumer of the group every message instead of sharing them (default false). */
   broadcast?: boolean;
+  /** Deliveries before a message moves to `%DLQ%<group>` (1 to 1000, default 17). */
   maxDeliveryAttempts?: number;
+  /** The shortest waits between redeliveries (default 1 s doubling up to 60 s). */
   retryBackoff?: Partial<RetryBackoff>;
 }
 
 /** The broker's JSON configuration (`--config file.json`); every key is optional. */
 export interface BrokerConfig {
+  /** Declared topics by name. */
   topics?: Record<string, TopicConfig>;
+  /** Declared consumer groups by name. */
   groups?: Record<string, GroupConfig>;
+  /** The transaction check-back schedule (default: first check after 6 s, then every 30 s, 15 checks). */
   transaction?: Partial<TransactionSettings>;
+  /** Create an undeclared topic on first use (default true); when off, it is TOPIC_NOT_FOUND. */
   autoCreateTopics?: boolean;
+  /** Create an undeclared consumer group on first use (default true); when off, it is CONSUMER_GROUP_NOT_FOUND. */
   autoCreateGroups?: boolean;
   /**
    * Largest accepted message body in bytes (default and maximum 4 MiB): RocketMQ's clients receive

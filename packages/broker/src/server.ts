@@ -24,7 +24,9 @@ export interface BrokerOptions {
   memory?: boolean;
   /** Broker configuration, as in the `--config` JSON file. */
   config?: BrokerConfig | ResolvedConfig;
+  /** Level of the default logger (JSON on stderr; default info). Ignored with `logger`. */
   logLevel?: LogLevel;
+  /** A pino logger to log to instead of the default one. */
   logger?: Logger;
   /** How long close() lets in-flight calls finish before cutting them (default 10 s). */
   drainTimeoutMs?: number;
@@ -34,7 +36,9 @@ export interface BrokerOptions {
 export interface RunningBroker {
   /** `host:port` to give clients as `endpoints`. */
   readonly endpoint: string;
+  /** The interface it listens on. */
   readonly host: string;
+  /** The port it listens on (the one picked, when started with port 0). */
   readonly port: number;
   /** Stops accepting calls, lets in-flight ones finish, ends streams cleanly, and closes the store. */
   close(): Promise<void>;

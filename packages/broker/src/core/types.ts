@@ -11,8 +11,11 @@ export interface TopicSettings {
 
 /** Retry backoff applied when a consumer asks for a message to be redelivered sooner than this. */
 export interface RetryBackoff {
+  /** The wait before the second delivery. */
   readonly initialMs: number;
+  /** The longest wait. */
   readonly maxMs: number;
+  /** How much longer each further wait is. */
   readonly multiplier: number;
 }
 
