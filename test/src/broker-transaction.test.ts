@@ -5,7 +5,8 @@ import { after, before, test } from 'node:test';
 import { createTransactionAdmin, BROKER_TRANSACTION_ID_PROPERTY, type TransactionAdmin } from '@txmq/broker';
 import { brokerCli, checkedProducer, COMMIT, receiveUntil, ROLLBACK, topicConsumer, UNKNOWN } from './fixtures/transaction-helpers.js';
 import type { MessageView } from 'rocketmq-client-nodejs';
-import { eventually, startBrokerProcess, uniqueName, type BrokerProcess } from './support/broker-process.js';
+import { eventually } from '@txmq/test-support';
+import { startBrokerProcess, uniqueName, type BrokerProcess } from './support/broker-process.js';
 
 const MAX_CHECKS = 3;
 
@@ -113,7 +114,7 @@ test('check-back: a checker answering ROLLBACK discards the message; a later com
   const consumer = await topicConsumer(broker.endpoint, topic, clients);
   const tx = producer.beginTransaction();
   const receipt = await producer.send({ topic, body: Buffer.from('checked-out') }, tx);
-  await eventually(async () => checks.length > 0 && (await pending(receipt.transactionId)) === undefined, 10_000, 'the checked rollback');
+  await eventually('the checked rollback', async () => checks.length > 0 && (await pending(receipt.transactionId)) === undefined, { timeoutMs: 10_000 });
   await assert.rejects(tx.commit(), (e: { code?: number }) => e.code === 40008);
   await producer.send({ topic, body: Buffer.from('marker') });
   assert.deepEqual(bodies(await receiveUntil(consumer, (r) => bodies(r).includes('marker'))), ['marker']);
@@ -125,7 +126,7 @@ test(`check-back: a checker that never decides is asked exactly maxChecks (${MAX
   const { producer, checks } = await checkedProducer(broker.endpoint, topic, clients, () => UNKNOWN);
   const consumer = await topicConsumer(broker.endpoint, topic, clients);
   const receipt = await producer.send({ topic, body: Buffer.from('parked') }, producer.beginTransaction());
-  const parked = await eventually(async () => (await admin.list({ parkedOnly: true })).find((t) => t.transactionId === receipt.transactionId), 15_000, 'parking');
+  const parked = await eventually('parking', async () => (await admin.list({ parkedOnly: true })).find((t) => t.transactionId === receipt.transactionId), { timeoutMs: 15_000 });
   assert.equal(parked.checks, MAX_CHECKS);
   assert.equal(checks.length, MAX_CHECKS, 'asked exactly maxChecks times');
   assert.ok(checks.every((view) => view.messageId === receipt.messageId));
@@ -165,7 +166,7 @@ test('the operator can roll back a parked transaction through the typed admin cl
   const { producer } = await checkedProducer(broker.endpoint, topic, clients, () => UNKNOWN);
   const consumer = await topicConsumer(broker.endpoint, topic, clients);
   const receipt = await producer.send({ topic, body: Buffer.from('parked-then-discarded') }, producer.beginTransaction());
-  await eventually(async () => (await pending(receipt.transactionId))?.parked, 15_000, 'parking');
+  await eventually('parking', async () => (await pending(receipt.transactionId))?.parked, { timeoutMs: 15_000 });
   const result = await admin.rollback(receipt.transactionId);
   assert.equal(result.changed, true);
   assert.equal(result.transaction?.parked, true);

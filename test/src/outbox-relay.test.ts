@@ -5,9 +5,10 @@ import { createSimpleConsumer, type ReceivedMessage } from '@txmq/broker';
 import { createInbox, createOutbox, createRelay, decodeBody, type Outbox, type Relay } from '@txmq/outbox';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { eventually, sleep, startBrokerProcess, uniqueName, type BrokerProcess } from './support/broker-process.js';
+import { eventually, testDatabaseUrl } from '@txmq/test-support';
+import { sleep, startBrokerProcess, uniqueName, type BrokerProcess } from './support/broker-process.js';
 
-const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const DATABASE_URL = await testDatabaseUrl();
 const schema = `relay_${randomBytes(6).toString('hex')}`;
 const fifoGroup = uniqueName('fifo');
 const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: DATABASE_URL, max: 8 }) }) });
@@ -43,13 +44,13 @@ async function consume(topic: string, group: string, count: number, timeoutMs = 
   const consumer = await createSimpleConsumer({ endpoints: from.endpoint, group, subscriptions: { [topic]: '*' }, awaitMs: 500 });
   const all: ReceivedMessage[] = [];
   try {
-    await eventually(async () => {
+    await eventually(`${count} messages on ${topic}`, async () => {
       for (const m of await consumer.receive(32, 10_000)) {
         all.push(m);
         await consumer.ack(m);
       }
       return all.length >= count;
-    }, timeoutMs, `${count} messages on ${topic}`);
+    }, { timeoutMs });
     await sleep(300);
     for (const m of await consumer.receive(32, 10_000)) all.push(m);
   } finally {
@@ -132,7 +133,7 @@ test('broker down: the backlog stays in the outbox and drains when the broker re
     const received = await consume(topic, uniqueName('g'), 60, 60_000, own);
     const seen = new Set(received.map((m) => (decodeBody(m) as { i: number }).i));
     assert.equal(seen.size, 60, 'every message arrived');
-    await eventually(async () => (await outbox.stats()).pending === 0, 10_000, 'an empty outbox');
+    await eventually('an empty outbox', async () => (await outbox.stats()).pending === 0, { timeoutMs: 10_000 });
     assert.equal((await outbox.stats()).parked, 0, 'an outage parks nothing');
     assert.ok(relay.stats().unavailable > 0, 'the failures were seen as an outage');
   } finally {

@@ -7,11 +7,12 @@ import { createSimpleConsumer, type ReceivedMessage } from '@txmq/broker';
 import { createOutbox, createTransactionalSender, decodeBody, InvalidMessageError } from '@txmq/outbox';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import { testDatabaseUrl } from '@txmq/test-support';
 import { startBrokerProcess, uniqueName, type BrokerProcess } from './support/broker-process.js';
 
-const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const DATABASE_URL = await testDatabaseUrl();
 const schema = `txsend_${randomBytes(6).toString('hex')}`;
-const fixture = fileURLToPath(new URL('../../packages/outbox/dist/test/fixtures/half-sender.js', import.meta.url));
+const fixture = fileURLToPath(new URL('./fixtures/half-sender.js', import.meta.url));
 const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: DATABASE_URL, max: 6 }) }) });
 let broker: BrokerProcess;
 

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import { testDatabaseUrl } from '@txmq/test-support';
 import type { PublishableMessage, Publisher } from '../src/index.js';
 
-export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const DATABASE_URL = await testDatabaseUrl();
 
 /** A Kysely instance on the test database plus a fresh random schema name, dropped by `close()`. */
 export interface TestDb {
