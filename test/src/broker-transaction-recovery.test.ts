@@ -3,7 +3,7 @@
 // message and its commit (both a client commit and a check-back settle it after the restart).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createTransactionAdmin, TRANSACTION_ID_PROPERTY, type TransactionInfo } from '@txmq/broker';
+import { createTransactionAdmin, BROKER_TRANSACTION_ID_PROPERTY, type TransactionInfo } from '@txmq/broker';
 import { checkedProducer, COMMIT, receiveUntil, spawnProducer, topicConsumer, UNKNOWN, type ProducerProcess, type Resolution } from './fixtures/transaction-helpers.js';
 import { eventually } from '@txmq/test-support';
 import { startBrokerProcess, uniqueName, type BrokerProcess } from './support/broker-process.js';
@@ -52,7 +52,7 @@ test('the producer process dies after its half message: another producer process
   const [message] = await receiveUntil(consumer, (r) => r.length > 0);
   assert.equal(message!.messageId, sent.messageId);
   assert.equal(message!.body.toString(), 'orphaned');
-  assert.equal(message!.properties.get(TRANSACTION_ID_PROPERTY), sent.transactionId);
+  assert.equal(message!.properties.get(BROKER_TRANSACTION_ID_PROPERTY), sent.transactionId);
   const check = answering.events.find((e) => e.event === 'check');
   assert.deepEqual(check && { messageId: check.messageId, topic: check.topic, body: check.body }, { messageId: sent.messageId, topic, body: 'orphaned' });
   assert.equal(sender.events.filter((e) => e.event === 'check').length, 0, 'the dead sender was never asked');
@@ -90,7 +90,7 @@ test('broker SIGKILL between half message and commit: the half message survives 
   const consumer = await topicConsumer(broker.endpoint, topic, clients);
   const [message] = await receiveUntil(consumer, (r) => r.length > 0);
   assert.equal(message!.messageId, receipt.messageId);
-  assert.equal(message!.properties.get(TRANSACTION_ID_PROPERTY), receipt.transactionId);
+  assert.equal(message!.properties.get(BROKER_TRANSACTION_ID_PROPERTY), receipt.transactionId);
   assert.equal(await transaction(receipt.transactionId), undefined);
 });
 
@@ -112,7 +112,7 @@ test('broker SIGKILL while a transaction is being checked: the check count survi
   const consumer = await topicConsumer(broker.endpoint, topic, clients);
   const [message] = await receiveUntil(consumer, (r) => r.length > 0, 20_000);
   assert.equal(message!.messageId, receipt.messageId);
-  assert.equal(message!.properties.get(TRANSACTION_ID_PROPERTY), receipt.transactionId);
+  assert.equal(message!.properties.get(BROKER_TRANSACTION_ID_PROPERTY), receipt.transactionId);
   assert.ok(checks.length > checksBeforeKill, 'answered by a check sent after the restart');
   assert.equal(await transaction(receipt.transactionId), undefined);
 });

@@ -2,7 +2,7 @@
 // rollback, check-back answers, parking after maxChecks and the operator `tx` command.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createTransactionAdmin, TRANSACTION_ID_PROPERTY, type TransactionAdmin } from '@txmq/broker';
+import { createTransactionAdmin, BROKER_TRANSACTION_ID_PROPERTY, type TransactionAdmin } from '@txmq/broker';
 import { brokerCli, checkedProducer, COMMIT, receiveUntil, ROLLBACK, topicConsumer, UNKNOWN } from './fixtures/transaction-helpers.js';
 import type { MessageView } from 'rocketmq-client-nodejs';
 import { eventually } from '@txmq/test-support';
@@ -58,7 +58,7 @@ test('commit: the half message is invisible until the commit, then delivered at 
   assert.equal(message.tag, 'T');
   assert.deepEqual(message.keys, ['order-1']);
   assert.equal(message.properties.get('p'), 'v');
-  assert.equal(message.properties.get(TRANSACTION_ID_PROPERTY), receipt.transactionId);
+  assert.equal(message.properties.get(BROKER_TRANSACTION_ID_PROPERTY), receipt.transactionId);
   assert.equal(await pending(receipt.transactionId), undefined);
 });
 
@@ -100,7 +100,7 @@ test('check-back: a checker answering COMMIT makes the message visible', async (
   const receipt = await producer.send({ topic, body: Buffer.from('checked-in') }, producer.beginTransaction());
   const [message] = await receiveUntil(consumer, (r) => r.length > 0);
   assert.equal(message!.messageId, receipt.messageId);
-  assert.equal(message!.properties.get(TRANSACTION_ID_PROPERTY), receipt.transactionId);
+  assert.equal(message!.properties.get(BROKER_TRANSACTION_ID_PROPERTY), receipt.transactionId);
   assert.equal(checks.length, 1);
   assert.equal(checks[0]!.messageId, receipt.messageId);
   assert.equal(checks[0]!.topic, topic);
@@ -147,7 +147,7 @@ test(`check-back: a checker that never decides is asked exactly maxChecks (${MAX
   assert.deepEqual({ code: committed.code, stdout: committed.stdout.trim() }, { code: 0, stdout: `transaction ${receipt.transactionId} committed` });
   const received = await receiveUntil(consumer, (r) => bodies(r).includes('parked'));
   assert.equal(received[0]!.messageId, receipt.messageId);
-  assert.equal(received[0]!.properties.get(TRANSACTION_ID_PROPERTY), receipt.transactionId);
+  assert.equal(received[0]!.properties.get(BROKER_TRANSACTION_ID_PROPERTY), receipt.transactionId);
 
   // Settled now: the same command again changes nothing; the opposite one and unknown ids fail.
   const again = await brokerCli('tx', 'commit', receipt.transactionId, '--endpoint', broker.endpoint);

@@ -7,7 +7,7 @@ import type { BrokerConfig } from '@txmq/broker';
 
 const require = createRequire(import.meta.url);
 /** The compiled `txmq-broker` binary of this checkout. */
-export const BROKER_CLI = require.resolve('@txmq/broker').replace(/index\.js$/, 'cli.js');
+export const BROKER_CLI = require.resolve('@txmq/broker').replace(/index\.js$/, 'cli/main.js');
 
 /** A broker running as a separate process, as users run it. */
 export interface BrokerProcess {
