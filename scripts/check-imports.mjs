@@ -1,47 +1,127 @@
 #!/usr/bin/env node
-// Lint of the import graph: relative imports end in .js (ESM), packages only depend "downwards"
-// (nest-module -> outbox -> broker), and nothing imports test code.
+// Lint of the import graph. Relative imports name their .js file (ESM); nothing imports test code;
+// packages depend "downwards" (nest-module -> outbox -> broker/client); application-side code uses
+// the broker only through `@txmq/broker/client`; and inside the broker the layers run
+// protocol -> core -> store, with the client side loading no server code.
+// Usage: node scripts/check-imports.mjs [root]   (default: this repository)
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, posix, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const root = new URL('..', import.meta.url).pathname;
-const forbidden = {
+const BROKER = 'packages/broker/src/';
+
+/** Bare specifiers a package must not import. */
+const FORBIDDEN_PACKAGES = {
   'packages/broker/': [/^@txmq\/outbox/, /^@txmq\/nest/, /^@nestjs\//],
   'packages/outbox/': [/^@txmq\/nest/, /^@nestjs\//],
 };
-const problems = [];
 
-function walk(dir) {
-  for (const name of readdirSync(dir)) {
-    if (name === 'node_modules' || name === 'dist' || name.startsWith('.')) continue;
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) walk(path);
-    else if (name.endsWith('.ts') && !name.endsWith('.d.ts')) check(path);
-  }
+/** Code that runs in applications: it may use the broker through its client entry point only. */
+const CLIENT_ONLY = ['packages/outbox/', 'packages/nest-module/', 'examples/'];
+
+/** What the broker's client side (and what it shares with the server) must never load. */
+const SERVER_MODULES = ['core/', 'protocol/', 'store/', 'cli/', 'admin/service', 'server', 'config', 'logger', 'index', 'internal'];
+const SERVER_PACKAGES = [/^lmdb(\/|$)/, /^pino(\/|$)/, /^msgpackr(-extract)?(\/|$)/];
+
+/**
+ * The broker's layers: a file under `from` may import, inside the broker's src/, only `allow`
+ * (folders end in `/`, files are named without extension); `deny` lists what it must not import.
+ */
+const LAYERS = [
+  { from: ['core/'], allow: ['core/', 'store/', 'rules/', 'errors', 'status-codes'] },
+  { from: ['store/'], allow: ['store/', 'errors', 'status-codes'] },
+  { from: ['protocol/'], allow: ['protocol/', 'core/', 'store/', 'rules/', 'errors', 'status-codes'] },
+  { from: ['client/', 'rules/', 'errors', 'status-codes'], deny: SERVER_MODULES, denyPackages: SERVER_PACKAGES },
+];
+
+/** Where a relative `spec` of `file` points, as a root-relative module name without extension. */
+function resolveRelative(file, spec) {
+  return posix.normalize(posix.join(posix.dirname(file), spec)).replace(/\.(m?js|cjs|tsx?)$/, '');
 }
 
-function check(path) {
-  const file = relative(root, path);
-  const source = readFileSync(path, 'utf8');
-  for (const match of source.matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]/g)) {
-    const spec = match[1];
-    if (spec.startsWith('.') && !spec.endsWith('.js')) problems.push(`${file}: relative import "${spec}" must end in .js`);
+/** Whether module `name` (inside the broker's src/) is one of `entries` (folders end in `/`). */
+function matches(name, entries) {
+  return entries.some((entry) => (entry.endsWith('/') ? name.startsWith(entry) : name === entry));
+}
+
+/** Every module specifier `source` imports or re-exports, statically or dynamically. */
+export function importsOf(source) {
+  const specs = [];
+  const statics = /(?:^|\n)[ \t]*(?:import|export)\s+(?:[^'";]*?\sfrom\s*)?['"]([^'"\n]+)['"]/g;
+  for (const match of source.matchAll(statics)) specs.push(match[1]);
+  for (const match of source.matchAll(/\bimport\(\s*['"]([^'"\n]+)['"]\s*\)/g)) specs.push(match[1]);
+  return specs;
+}
+
+/** The import-graph problems of one file (`file` is relative to the repository root, with `/`). */
+export function checkSource(file, source) {
+  const problems = [];
+  const isTs = /\.(m|c)?ts$/.test(file);
+  for (const spec of importsOf(source)) {
+    const relativeSpec = spec.startsWith('.');
+    if (relativeSpec && isTs && !spec.endsWith('.js')) problems.push(`${file}: relative import "${spec}" must end in .js`);
+    if (relativeSpec && !isTs && !/\.(m?js|cjs|json)$/.test(spec)) problems.push(`${file}: relative import "${spec}" must name its file`);
     if (/\/test\//.test(spec) && !file.includes('/test/')) problems.push(`${file}: imports test code "${spec}"`);
-    for (const [prefix, rules] of Object.entries(forbidden)) {
+    for (const [prefix, rules] of Object.entries(FORBIDDEN_PACKAGES)) {
       if (file.startsWith(prefix) && rules.some((r) => r.test(spec))) problems.push(`${file}: must not import "${spec}"`);
     }
+    if (CLIENT_ONLY.some((prefix) => file.startsWith(prefix)) && /^@txmq\/broker(\/|$)/.test(spec) && spec !== '@txmq/broker/client') {
+      problems.push(`${file}: must import the broker as "@txmq/broker/client", not "${spec}" (which loads the broker server)`);
+    }
+    if (file.startsWith(BROKER)) problems.push(...checkLayers(file, spec, relativeSpec));
   }
+  return problems;
 }
 
-for (const dir of ['packages', 'test/src', 'bench/src', 'examples']) {
-  try {
-    walk(join(root, dir));
-  } catch (error) {
-    if (error.code !== 'ENOENT') throw error;
+function checkLayers(file, spec, relativeSpec) {
+  const own = file.slice(BROKER.length).replace(/\.(m|c)?ts$/, '');
+  const target = relativeSpec ? resolveRelative(file, spec) : undefined;
+  const inBroker = target?.startsWith(BROKER) ? target.slice(BROKER.length) : undefined;
+  const problems = [];
+  for (const layer of LAYERS) {
+    if (!matches(own, layer.from)) continue;
+    if (inBroker !== undefined && layer.allow && !matches(inBroker, layer.allow)) {
+      problems.push(`${file}: ${layer.from.join(', ')} must not import "${spec}" (allowed: ${layer.allow.join(', ')})`);
+    }
+    if (inBroker !== undefined && layer.deny && matches(inBroker, layer.deny)) {
+      problems.push(`${file}: must not import server code "${spec}"`);
+    }
+    if (!relativeSpec && layer.denyPackages?.some((r) => r.test(spec))) {
+      problems.push(`${file}: must not import server package "${spec}"`);
+    }
   }
+  return problems;
 }
-if (problems.length > 0) {
-  console.error(problems.join('\n'));
-  process.exit(1);
+
+/** Every problem of the repository at `root`. */
+export function checkImports(root) {
+  const problems = [];
+  const walk = (dir) => {
+    for (const name of readdirSync(dir)) {
+      if (name === 'node_modules' || name === 'dist' || name.startsWith('.')) continue;
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (/\.(m|c)?(ts|js)$/.test(name) && !/\.d\.(m|c)?ts$/.test(name)) {
+        problems.push(...checkSource(relative(root, path).split(sep).join('/'), readFileSync(path, 'utf8')));
+      }
+    }
+  };
+  for (const dir of ['packages', 'test/src', 'bench/src', 'examples']) {
+    try {
+      walk(join(root, dir));
+    } catch (error) {
+      if (error.code !== 'ENOENT') throw error;
+    }
+  }
+  return problems;
 }
-console.log('imports ok');
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const root = process.argv[2] ?? dirname(dirname(fileURLToPath(import.meta.url)));
+  const problems = checkImports(root);
+  if (problems.length > 0) {
+    console.error(problems.join('\n'));
+    process.exit(1);
+  }
+  console.log('imports ok');
+}

@@ -14,7 +14,7 @@ export interface BrokerProcess {
 /** Starts `txmq-broker` on a free port with a fresh data directory (durable LMDB store). */
 export async function startBrokerProcess(): Promise<BrokerProcess> {
   const dir = await mkdtemp(join(tmpdir(), 'txmq-bench-'));
-  const cli = createRequire(import.meta.url).resolve('@txmq/broker').replace(/index\.js$/, 'cli.js');
+  const cli = createRequire(import.meta.url).resolve('@txmq/broker').replace(/index\.js$/, 'cli/main.js');
   const child: ChildProcess = spawn(process.execPath, [cli, '--port', '0', '--data-dir', dir, '--log-level', 'warn'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { MessageView } from 'rocketmq-client-nodejs';
-import { eventually, startBrokerProcess, uniqueName, type BrokerProcess } from './support/broker-process.js';
+import { eventually } from '@txmq/test-support';
+import { startBrokerProcess, uniqueName, type BrokerProcess } from './support/broker-process.js';
 import { ClientPool, errorOf, receiveNothing, text } from './support/official-clients.js';
 
 let broker: BrokerProcess;
@@ -31,6 +32,7 @@ test('delay messages are not delivered before their time, and are delivered afte
 
   const received: { message: MessageView; at: number }[] = [];
   await eventually(
+    'all three messages',
     async () => {
       for (const message of await consumer.receive(32, 15_000)) {
         received.push({ message, at: Date.now() });
@@ -38,8 +40,7 @@ test('delay messages are not delivered before their time, and are delivered afte
       }
       return received.length >= 3;
     },
-    10_000,
-    'all three messages',
+    { timeoutMs: 10_000 },
   );
   assert.deepEqual(received.map((r) => text(r.message)), ['now', 'by-delay', 'by-timestamp']);
   const [, delayed, timed] = received;
@@ -74,6 +75,7 @@ test('recallMessage cancels a waiting delay message, which never arrives; recall
   // 'kept' is due after 'recalled' would have been: once it is here, 'recalled' is not coming.
   const got: string[] = [];
   await eventually(
+    'the kept delay message',
     async () => {
       for (const message of await consumer.receive(32, 15_000)) {
         got.push(text(message));
@@ -81,8 +83,7 @@ test('recallMessage cancels a waiting delay message, which never arrives; recall
       }
       return got.includes('kept');
     },
-    10_000,
-    'the kept delay message',
+    { timeoutMs: 10_000 },
   );
   assert.deepEqual(got, ['kept']);
   assert.deepEqual(await receiveNothing(consumer), []);

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ConsumeResult, type MessageView } from 'rocketmq-client-nodejs';
-import { eventually, startBrokerProcess, uniqueName, type BrokerProcess } from './support/broker-process.js';
+import { eventually } from '@txmq/test-support';
+import { startBrokerProcess, uniqueName, type BrokerProcess } from './support/broker-process.js';
 import { ClientPool, errorOf, receiveN, receiveNothing, text } from './support/official-clients.js';
 
 const broadcastGroup = uniqueName('broadcast');
@@ -74,7 +75,7 @@ test('broadcasting: every PushConsumer instance of a broadcast group gets every 
   );
   const bodies = ['b0', 'b1', 'b2', 'b3', 'b4'];
   for (const body of bodies) await producer.send({ topic, body: Buffer.from(body) });
-  await eventually(() => seen.every((s) => s.length >= bodies.length), 15_000, 'both instances to receive all messages');
+  await eventually('both instances to receive all messages', () => seen.every((s) => s.length >= bodies.length), { timeoutMs: 15_000 });
   for (const s of seen) assert.deepEqual([...s].sort(), bodies, 'each instance got each message once, and not the earlier one');
   for (const consumer of consumers) clients.retire(consumer);
 });

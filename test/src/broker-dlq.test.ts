@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ConsumeResult, type MessageView } from 'rocketmq-client-nodejs';
-import { eventually, startBrokerProcess, uniqueName, type BrokerProcess } from './support/broker-process.js';
+import { eventually } from '@txmq/test-support';
+import { startBrokerProcess, uniqueName, type BrokerProcess } from './support/broker-process.js';
 import { ClientPool, receiveN, receiveNothing, text } from './support/official-clients.js';
 
 const simpleGroup = uniqueName('dlq-simple');
@@ -38,6 +39,7 @@ test('SimpleConsumer: after maxDeliveryAttempts unacknowledged deliveries the me
   const consumer = await clients.simple(simpleGroup, topic);
   const attempts: number[] = [];
   await eventually(
+    'three deliveries of the poison message',
     async () => {
       for (const message of await consumer.receive(32, 1000)) {
         if (text(message) === 'fine') await consumer.ack(message);
@@ -45,18 +47,17 @@ test('SimpleConsumer: after maxDeliveryAttempts unacknowledged deliveries the me
       }
       return attempts.length >= 3;
     },
-    15_000,
-    'three deliveries of the poison message',
+    { timeoutMs: 15_000 },
   );
   assert.deepEqual(attempts, [1, 2, 3]);
 
   // Like RocketMQ, the group's next receive moves the exhausted message to the DLQ instead of
   // delivering it a fourth time.
   const dlq = await clients.simple(uniqueName('dlq-reader'), `%DLQ%${simpleGroup}`);
-  const dead = await eventually(async () => {
+  const dead = await eventually('the message in the DLQ', async () => {
     assert.deepEqual(await consumer.receive(32, 1000), [], 'no fourth delivery');
     return (await dlq.receive(32, 15_000))[0];
-  }, 10_000, 'the message in the DLQ');
+  }, { timeoutMs: 10_000 });
   await dlq.ack(dead);
   assert.deepEqual(await receiveNothing(dlq), [], 'exactly one message was dead-lettered');
   assert.equal(dead.messageId, poison.messageId);

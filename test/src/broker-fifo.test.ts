@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ConsumeResult, type Producer } from 'rocketmq-client-nodejs';
-import { eventually, sleep, startBrokerProcess, uniqueName, type BrokerProcess } from './support/broker-process.js';
+import { eventually } from '@txmq/test-support';
+import { sleep, startBrokerProcess, uniqueName, type BrokerProcess } from './support/broker-process.js';
 import { ClientPool, receiveN, receiveNothing, text, watchPolling } from './support/official-clients.js';
 
 const topics = { simple: uniqueName('fifo-simple'), retry: uniqueName('fifo-retry'), push: uniqueName('fifo-push'), dlq: uniqueName('fifo-dlq') };
@@ -94,14 +95,14 @@ test('FIFO PushConsumers: per-group send order, never two messages of a group in
   // Two consumers of the group, so the broker (not just one client's sequential loop) must keep order.
   const consumers = await Promise.all(['one', 'two'].map((name) => clients.push(groups.push, topic, listener(name), { accelerator: true })));
   const polling = consumers.map(watchPolling);
-  await eventually(() => polling.every((isPolling) => isPolling()), 10_000, 'both consumers polling');
+  await eventually('both consumers polling', () => polling.every((isPolling) => isPolling()), { timeoutMs: 10_000 });
   const producer = await clients.producer(topic);
   const messageGroups = ['G0', 'G1', 'G2', 'G3'];
   const sent: [string, string][] = [];
   for (let i = 0; i < 6; i++) for (const group of messageGroups) sent.push([group, `${group}-${i}`]);
   await sendFifo(producer, topic, sent);
 
-  await eventually(() => [...consumedByGroup.values()].flat().length >= sent.length, 20_000, 'every FIFO message consumed');
+  await eventually('every FIFO message consumed', () => [...consumedByGroup.values()].flat().length >= sent.length, { timeoutMs: 20_000 });
   await sleep(300); // a duplicate delivery would show up here
   for (const group of messageGroups) {
     assert.deepEqual(consumedByGroup.get(group), sent.filter(([g]) => g === group).map(([, body]) => body), `group ${group} in send order, once each`);
@@ -127,7 +128,7 @@ test('FIFO PushConsumer: a failing message is retried locally, forwarded to the 
   const poison = await producer.send({ topic, body: Buffer.from('poison'), messageGroup: 'X' });
   await sendFifo(producer, topic, [['X', 'x2'], ['X', 'x3']]);
 
-  await eventually(() => events.includes('x3'), 15_000, 'the rest of group X consumed');
+  await eventually('the rest of group X consumed', () => events.includes('x3'), { timeoutMs: 15_000 });
   assert.deepEqual(events, ['poison#1', 'poison#2', 'poison#3', 'x2', 'x3']);
 
   const dlq = await clients.simple(uniqueName('dlq-reader'), `%DLQ%${groups.dlq}`);

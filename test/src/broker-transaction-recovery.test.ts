@@ -3,9 +3,10 @@
 // message and its commit (both a client commit and a check-back settle it after the restart).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createTransactionAdmin, TRANSACTION_ID_PROPERTY, type TransactionInfo } from '@txmq/broker';
+import { createTransactionAdmin, BROKER_TRANSACTION_ID_PROPERTY, type TransactionInfo } from '@txmq/broker';
 import { checkedProducer, COMMIT, receiveUntil, spawnProducer, topicConsumer, UNKNOWN, type ProducerProcess, type Resolution } from './fixtures/transaction-helpers.js';
-import { eventually, startBrokerProcess, uniqueName, type BrokerProcess } from './support/broker-process.js';
+import { eventually } from '@txmq/test-support';
+import { startBrokerProcess, uniqueName, type BrokerProcess } from './support/broker-process.js';
 
 
 let broker: BrokerProcess;
@@ -51,7 +52,7 @@ test('the producer process dies after its half message: another producer process
   const [message] = await receiveUntil(consumer, (r) => r.length > 0);
   assert.equal(message!.messageId, sent.messageId);
   assert.equal(message!.body.toString(), 'orphaned');
-  assert.equal(message!.properties.get(TRANSACTION_ID_PROPERTY), sent.transactionId);
+  assert.equal(message!.properties.get(BROKER_TRANSACTION_ID_PROPERTY), sent.transactionId);
   const check = answering.events.find((e) => e.event === 'check');
   assert.deepEqual(check && { messageId: check.messageId, topic: check.topic, body: check.body }, { messageId: sent.messageId, topic, body: 'orphaned' });
   assert.equal(sender.events.filter((e) => e.event === 'check').length, 0, 'the dead sender was never asked');
@@ -68,13 +69,14 @@ test('broker SIGKILL between half message and commit: the half message survives 
   await broker.kill();
   await broker.restart();
 
-  const stored = await eventually(() => transaction(receipt.transactionId), 10_000, 'the half message after the restart');
+  const stored = await eventually('the half message after the restart', () => transaction(receipt.transactionId), { timeoutMs: 10_000 });
   assert.equal(stored.messageId, receipt.messageId);
   assert.equal(stored.parked, false);
 
   // The producer's connection comes back on its own; a commit sent while it is still down fails
   // with a transport error and is simply retried, as an application would.
   await eventually(
+    'the commit after the restart',
     () =>
       tx.commit().then(
         () => true,
@@ -83,13 +85,12 @@ test('broker SIGKILL between half message and commit: the half message survives 
           return false;
         },
       ),
-    15_000,
-    'the commit after the restart',
+    { timeoutMs: 15_000 },
   );
   const consumer = await topicConsumer(broker.endpoint, topic, clients);
   const [message] = await receiveUntil(consumer, (r) => r.length > 0);
   assert.equal(message!.messageId, receipt.messageId);
-  assert.equal(message!.properties.get(TRANSACTION_ID_PROPERTY), receipt.transactionId);
+  assert.equal(message!.properties.get(BROKER_TRANSACTION_ID_PROPERTY), receipt.transactionId);
   assert.equal(await transaction(receipt.transactionId), undefined);
 });
 
@@ -98,12 +99,12 @@ test('broker SIGKILL while a transaction is being checked: the check count survi
   let answer = UNKNOWN;
   const { producer, checks } = await checkedProducer(broker.endpoint, topic, clients, () => answer);
   const receipt = await producer.send({ topic, body: Buffer.from('checked-after-restart') }, producer.beginTransaction());
-  await eventually(() => checks.length >= 1, 10_000, 'the first check');
+  await eventually('the first check', () => checks.length >= 1, { timeoutMs: 10_000 });
   const checksBeforeKill = checks.length;
   await broker.kill();
   await broker.restart();
 
-  const stored = await eventually(() => transaction(receipt.transactionId), 10_000, 'the half message after the restart');
+  const stored = await eventually('the half message after the restart', () => transaction(receipt.transactionId), { timeoutMs: 10_000 });
   assert.ok(stored.checks >= checksBeforeKill, `the count survived (${stored.checks} >= ${checksBeforeKill})`);
   assert.equal(stored.parked, false);
 
@@ -111,7 +112,7 @@ test('broker SIGKILL while a transaction is being checked: the check count survi
   const consumer = await topicConsumer(broker.endpoint, topic, clients);
   const [message] = await receiveUntil(consumer, (r) => r.length > 0, 20_000);
   assert.equal(message!.messageId, receipt.messageId);
-  assert.equal(message!.properties.get(TRANSACTION_ID_PROPERTY), receipt.transactionId);
+  assert.equal(message!.properties.get(BROKER_TRANSACTION_ID_PROPERTY), receipt.transactionId);
   assert.ok(checks.length > checksBeforeKill, 'answered by a check sent after the restart');
   assert.equal(await transaction(receipt.transactionId), undefined);
 });

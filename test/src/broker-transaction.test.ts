@@ -2,10 +2,11 @@
 // rollback, check-back answers, parking after maxChecks and the operator `tx` command.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createTransactionAdmin, TRANSACTION_ID_PROPERTY, type TransactionAdmin } from '@txmq/broker';
+import { createTransactionAdmin, BROKER_TRANSACTION_ID_PROPERTY, type TransactionAdmin } from '@txmq/broker';
 import { brokerCli, checkedProducer, COMMIT, receiveUntil, ROLLBACK, topicConsumer, UNKNOWN } from './fixtures/transaction-helpers.js';
 import type { MessageView } from 'rocketmq-client-nodejs';
-import { eventually, startBrokerProcess, uniqueName, type BrokerProcess } from './support/broker-process.js';
+import { eventually } from '@txmq/test-support';
+import { startBrokerProcess, uniqueName, type BrokerProcess } from './support/broker-process.js';
 
 const MAX_CHECKS = 3;
 
@@ -57,7 +58,7 @@ test('commit: the half message is invisible until the commit, then delivered at 
   assert.equal(message.tag, 'T');
   assert.deepEqual(message.keys, ['order-1']);
   assert.equal(message.properties.get('p'), 'v');
-  assert.equal(message.properties.get(TRANSACTION_ID_PROPERTY), receipt.transactionId);
+  assert.equal(message.properties.get(BROKER_TRANSACTION_ID_PROPERTY), receipt.transactionId);
   assert.equal(await pending(receipt.transactionId), undefined);
 });
 
@@ -99,7 +100,7 @@ test('check-back: a checker answering COMMIT makes the message visible', async (
   const receipt = await producer.send({ topic, body: Buffer.from('checked-in') }, producer.beginTransaction());
   const [message] = await receiveUntil(consumer, (r) => r.length > 0);
   assert.equal(message!.messageId, receipt.messageId);
-  assert.equal(message!.properties.get(TRANSACTION_ID_PROPERTY), receipt.transactionId);
+  assert.equal(message!.properties.get(BROKER_TRANSACTION_ID_PROPERTY), receipt.transactionId);
   assert.equal(checks.length, 1);
   assert.equal(checks[0]!.messageId, receipt.messageId);
   assert.equal(checks[0]!.topic, topic);
@@ -113,7 +114,7 @@ test('check-back: a checker answering ROLLBACK discards the message; a later com
   const consumer = await topicConsumer(broker.endpoint, topic, clients);
   const tx = producer.beginTransaction();
   const receipt = await producer.send({ topic, body: Buffer.from('checked-out') }, tx);
-  await eventually(async () => checks.length > 0 && (await pending(receipt.transactionId)) === undefined, 10_000, 'the checked rollback');
+  await eventually('the checked rollback', async () => checks.length > 0 && (await pending(receipt.transactionId)) === undefined, { timeoutMs: 10_000 });
   await assert.rejects(tx.commit(), (e: { code?: number }) => e.code === 40008);
   await producer.send({ topic, body: Buffer.from('marker') });
   assert.deepEqual(bodies(await receiveUntil(consumer, (r) => bodies(r).includes('marker'))), ['marker']);
@@ -125,7 +126,7 @@ test(`check-back: a checker that never decides is asked exactly maxChecks (${MAX
   const { producer, checks } = await checkedProducer(broker.endpoint, topic, clients, () => UNKNOWN);
   const consumer = await topicConsumer(broker.endpoint, topic, clients);
   const receipt = await producer.send({ topic, body: Buffer.from('parked') }, producer.beginTransaction());
-  const parked = await eventually(async () => (await admin.list({ parkedOnly: true })).find((t) => t.transactionId === receipt.transactionId), 15_000, 'parking');
+  const parked = await eventually('parking', async () => (await admin.list({ parkedOnly: true })).find((t) => t.transactionId === receipt.transactionId), { timeoutMs: 15_000 });
   assert.equal(parked.checks, MAX_CHECKS);
   assert.equal(checks.length, MAX_CHECKS, 'asked exactly maxChecks times');
   assert.ok(checks.every((view) => view.messageId === receipt.messageId));
@@ -146,7 +147,7 @@ test(`check-back: a checker that never decides is asked exactly maxChecks (${MAX
   assert.deepEqual({ code: committed.code, stdout: committed.stdout.trim() }, { code: 0, stdout: `transaction ${receipt.transactionId} committed` });
   const received = await receiveUntil(consumer, (r) => bodies(r).includes('parked'));
   assert.equal(received[0]!.messageId, receipt.messageId);
-  assert.equal(received[0]!.properties.get(TRANSACTION_ID_PROPERTY), receipt.transactionId);
+  assert.equal(received[0]!.properties.get(BROKER_TRANSACTION_ID_PROPERTY), receipt.transactionId);
 
   // Settled now: the same command again changes nothing; the opposite one and unknown ids fail.
   const again = await brokerCli('tx', 'commit', receipt.transactionId, '--endpoint', broker.endpoint);
@@ -165,7 +166,7 @@ test('the operator can roll back a parked transaction through the typed admin cl
   const { producer } = await checkedProducer(broker.endpoint, topic, clients, () => UNKNOWN);
   const consumer = await topicConsumer(broker.endpoint, topic, clients);
   const receipt = await producer.send({ topic, body: Buffer.from('parked-then-discarded') }, producer.beginTransaction());
-  await eventually(async () => (await pending(receipt.transactionId))?.parked, 15_000, 'parking');
+  await eventually('parking', async () => (await pending(receipt.transactionId))?.parked, { timeoutMs: 15_000 });
   const result = await admin.rollback(receipt.transactionId);
   assert.equal(result.changed, true);
   assert.equal(result.transaction?.parked, true);

@@ -3,15 +3,16 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
-import { createSimpleConsumer, type ReceivedMessage } from '@txmq/broker';
+import { createSimpleConsumer, type ReceivedMessage } from '@txmq/broker/client';
 import { createOutbox, createTransactionalSender, decodeBody, InvalidMessageError } from '@txmq/outbox';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import { testDatabaseUrl } from '@txmq/test-support';
 import { startBrokerProcess, uniqueName, type BrokerProcess } from './support/broker-process.js';
 
-const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const DATABASE_URL = await testDatabaseUrl();
 const schema = `txsend_${randomBytes(6).toString('hex')}`;
-const fixture = fileURLToPath(new URL('../../packages/outbox/dist/test/fixtures/half-sender.js', import.meta.url));
+const fixture = fileURLToPath(new URL('./fixtures/half-sender.js', import.meta.url));
 const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: DATABASE_URL, max: 6 }) }) });
 let broker: BrokerProcess;
 
@@ -31,9 +32,14 @@ async function orderExists(id: string): Promise<boolean> {
   return rows.length === 1;
 }
 
-/** Everything a fresh consumer group receives from `topic` within `ms`. */
-async function receiveFor(topic: string, ms: number, until?: (all: ReceivedMessage[]) => boolean): Promise<ReceivedMessage[]> {
-  const consumer = createSimpleConsumer({ endpoints: broker.endpoint, group: uniqueName('g'), subscriptions: { [topic]: '*' }, awaitMs: 500 });
+/** Everything a consumer group (a fresh one unless given) receives from `topic` within `ms`, or until `until` holds. */
+async function receiveFor(
+  topic: string,
+  ms: number,
+  until?: (all: ReceivedMessage[]) => boolean,
+  group = uniqueName('g'),
+): Promise<ReceivedMessage[]> {
+  const consumer = createSimpleConsumer({ endpoints: broker.endpoint, group, subscriptions: { [topic]: '*' }, awaitMs: 500 });
   const all: ReceivedMessage[] = [];
   const deadline = Date.now() + ms;
   try {
@@ -51,7 +57,7 @@ async function receiveFor(topic: string, ms: number, until?: (all: ReceivedMessa
 
 test('commit path: the local write and the message both happen, exactly once', async () => {
   const topic = uniqueName('tx-commit');
-  const sender = await createTransactionalSender({ db, schema, endpoints: broker.endpoint, topics: [topic] });
+  const sender = createTransactionalSender({ db, schema, endpoints: broker.endpoint, topics: [topic] });
   try {
     const sent = await sender.send({ topic, body: { orderId: 'o-commit' }, headers: { traceparent: '00-a-b-01' } }, async (trx) => {
       await sql`insert into ${sql.table(`${schema}.orders`)} (id) values ('o-commit')`.execute(trx);
@@ -60,8 +66,10 @@ test('commit path: the local write and the message both happen, exactly once', a
     assert.equal(sent.result, 'ok');
     assert.equal(sent.settledBy, 'committed');
     assert.ok(await orderExists('o-commit'));
-    const received = await receiveFor(topic, 5_000, (all) => all.length >= 1);
-    await new Promise((r) => setTimeout(r, 300));
+    // Receives until the message is there, then one more long poll (awaitMs) in which a duplicate would arrive.
+    const group = uniqueName('g');
+    const received = await receiveFor(topic, 5_000, (all) => all.length >= 1, group);
+    received.push(...(await receiveFor(topic, 1_000, (all) => all.length >= 1, group)));
     assert.equal(received.length, 1);
     assert.deepEqual(decodeBody(received[0]!), { orderId: 'o-commit' });
     assert.equal(received[0]?.properties['txmq-message-id'], sent.messageId);
@@ -73,7 +81,7 @@ test('commit path: the local write and the message both happen, exactly once', a
 
 test('rollback path: a failing local transaction discards the half message', async () => {
   const topic = uniqueName('tx-rollback');
-  const sender = await createTransactionalSender({ db, schema, endpoints: broker.endpoint, topics: [topic] });
+  const sender = createTransactionalSender({ db, schema, endpoints: broker.endpoint, topics: [topic] });
   try {
     await assert.rejects(
       sender.send({ topic, body: 'x' }, async (trx) => {
@@ -98,8 +106,10 @@ for (const [dieAt, delivered] of [
   test(`the sender process dies ${dieAt}: the check-back answers ${delivered ? 'COMMIT' : 'ROLLBACK'}`, async () => {
     const topic = uniqueName(`tx-${dieAt}`);
     const orderId = `o-${dieAt}`;
-    // The surviving process: a producer of the topic, so the broker asks it.
-    const survivor = await createTransactionalSender({ db, schema, endpoints: broker.endpoint, topics: [topic] });
+    // The surviving process: a producer of the topic, so the broker asks it. It sends nothing, so
+    // it connects with start() to be there for the check-backs.
+    const survivor = createTransactionalSender({ db, schema, endpoints: broker.endpoint, topics: [topic] });
+    await survivor.start();
     try {
       const child = spawn(process.execPath, [fixture], {
         env: { ...process.env, DATABASE_URL, SCHEMA: schema, ENDPOINT: broker.endpoint, TOPIC: topic, DIE_AT: dieAt, ORDER_ID: orderId },

@@ -14,7 +14,7 @@ export async function commitLatency(outbox: Outbox, endpoint: string, listen: st
   const consumer = createSimpleConsumer({ endpoints: endpoint, group: 'bench-latency', subscriptions: { 'bench-latency': '*' }, awaitMs: 1_000 });
   // The relay's hand-off time is recorded too: commit -> publish() isolates the outbox's part.
   const handOff: number[] = [];
-  const broker = await createBrokerPublisher({ endpoints: endpoint });
+  const broker = createBrokerPublisher({ endpoints: endpoint });
   const publisher: Publisher = {
     publish(message) {
       const body = JSON.parse(message.body.toString()) as { i: number; committedAt: number };

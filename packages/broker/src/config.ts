@@ -1,29 +1,45 @@
 import { readFile } from 'node:fs/promises';
-import { ConfigError } from './errors.js';
+import { DEFAULT_MAX_DELIVERY_ATTEMPTS, DEFAULT_RETRY_BACKOFF, type BrokerSettings } from './core/settings.js';
 import type { GroupSettings, RetryBackoff, TopicMessageType, TopicSettings, TransactionSettings } from './core/types.js';
+import { ConfigError } from './errors.js';
+import { DEFAULT_MAX_BODY_BYTES } from './rules/message-rules.js';
 
 /** Topic declaration in the config file. */
 export interface TopicConfig {
+  /** Message queues the topic reports in its route (1 to 64, default 1). */
   queues?: number;
+  /** The message type the topic accepts (default NORMAL; MIXED accepts every type). */
   messageType?: TopicMessageType;
 }
 
 /** Consumer-group declaration in the config file. */
 export interface GroupConfig {
+  /** Deliver the messages of one message group one at a time, in send order (default false). */
   fifo?: boolean;
+  /** Give every consumer of the group every message instead of sharing them (default false). */
   broadcast?: boolean;
+  /** Deliveries before a message moves to `%DLQ%<group>` (1 to 1000, default 17). */
   maxDeliveryAttempts?: number;
+  /** The shortest waits between redeliveries (default 1 s doubling up to 60 s). */
   retryBackoff?: Partial<RetryBackoff>;
 }
 
 /** The broker's JSON configuration (`--config file.json`); every key is optional. */
 export interface BrokerConfig {
+  /** Declared topics by name. */
   topics?: Record<string, TopicConfig>;
+  /** Declared consumer groups by name. */
   groups?: Record<string, GroupConfig>;
+  /** The transaction check-back schedule (default: first check after 6 s, then every 30 s, 15 checks). */
   transaction?: Partial<TransactionSettings>;
+  /** Create an undeclared topic on first use (default true); when off, it is TOPIC_NOT_FOUND. */
   autoCreateTopics?: boolean;
+  /** Create an undeclared consumer group on first use (default true); when off, it is CONSUMER_GROUP_NOT_FOUND. */
   autoCreateGroups?: boolean;
-  /** Largest accepted message body in bytes (default 4 MiB). */
+  /**
+   * Largest accepted message body in bytes (default and maximum 4 MiB): RocketMQ's clients receive
+   * at most 4 MiB per gRPC message, so a larger body could be sent but never consumed.
+   */
   maxBodyBytes?: number;
   /** How long messages stay in a topic's log (default 72 h, as RocketMQ). */
   retentionHours?: number;
@@ -36,21 +52,9 @@ export interface BrokerConfig {
   pushLongPollingMs?: number;
 }
 
-/** A fully defaulted, validated configuration. */
-export interface ResolvedConfig {
-  readonly topics: ReadonlyMap<string, TopicSettings>;
-  readonly groups: ReadonlyMap<string, GroupSettings>;
-  readonly transaction: TransactionSettings;
-  readonly autoCreateTopics: boolean;
-  readonly autoCreateGroups: boolean;
-  readonly maxBodyBytes: number;
-  readonly retentionMs: number;
-  readonly minInvisibleMs: number;
-  readonly pushLongPollingMs: number;
-}
+/** A fully defaulted, validated configuration: what {@link resolveConfig} returns. */
+export type ResolvedConfig = BrokerSettings;
 
-export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
-export const DEFAULT_RETRY_BACKOFF: RetryBackoff = { initialMs: 1000, maxMs: 60_000, multiplier: 2 };
 const TOPIC_TYPES: readonly TopicMessageType[] = ['NORMAL', 'FIFO', 'DELAY', 'TRANSACTION', 'MIXED'];
 
 /** Reads and validates a JSON config file. */
@@ -97,21 +101,26 @@ export function resolveConfig(input: unknown = {}): ResolvedConfig {
     },
     autoCreateTopics: bool(root.autoCreateTopics, 'autoCreateTopics', true),
     autoCreateGroups: bool(root.autoCreateGroups, 'autoCreateGroups', true),
-    maxBodyBytes: int(root.maxBodyBytes, 'maxBodyBytes', DEFAULT_MAX_BODY_BYTES, 1, 128 * 1024 * 1024),
+    maxBodyBytes: maxBodyBytes(root.maxBodyBytes),
     retentionMs: num(root.retentionHours, 'retentionHours', 72, 0) * 3_600_000,
     minInvisibleMs: int(root.minInvisibleMs, 'minInvisibleMs', 1000, 0),
     pushLongPollingMs: int(root.pushLongPollingMs, 'pushLongPollingMs', 5000, 1000, 20_000),
   };
 }
 
-/** Settings for a topic that is created on first use. */
-export function autoTopic(name: string): TopicSettings {
-  return { name, queues: 1, messageType: 'MIXED' };
-}
-
-/** Settings for a group that is created on first use. */
-export function autoGroup(name: string): GroupSettings {
-  return { name, fifo: false, broadcast: false, maxDeliveryAttempts: 17, retryBackoff: DEFAULT_RETRY_BACKOFF };
+/**
+ * The body limit may be lowered, not raised: RocketMQ's clients (the official Node client among
+ * them) receive at most 4 MiB per gRPC message, so a broker with a higher limit would accept and
+ * store messages that no consumer can ever take.
+ */
+function maxBodyBytes(value: unknown): number {
+  const bytes = int(value, 'maxBodyBytes', DEFAULT_MAX_BODY_BYTES, 1);
+  if (bytes > DEFAULT_MAX_BODY_BYTES) {
+    throw new ConfigError(
+      `maxBodyBytes must be at most ${DEFAULT_MAX_BODY_BYTES} (4 MiB), got ${bytes}: RocketMQ clients such as the official Node client receive at most 4 MiB per gRPC message, so a larger body would be accepted but could never be consumed`,
+    );
+  }
+  return bytes;
 }
 
 function topicSettings(name: string, raw: unknown): TopicSettings {
@@ -135,7 +144,7 @@ function groupSettings(name: string, raw: unknown): GroupSettings {
     name,
     fifo: bool(o.fifo, `${where}.fifo`, false),
     broadcast: bool(o.broadcast, `${where}.broadcast`, false),
-    maxDeliveryAttempts: int(o.maxDeliveryAttempts, `${where}.maxDeliveryAttempts`, 17, 1, 1000),
+    maxDeliveryAttempts: int(o.maxDeliveryAttempts, `${where}.maxDeliveryAttempts`, DEFAULT_MAX_DELIVERY_ATTEMPTS, 1, 1000),
     retryBackoff: {
       initialMs: int(b.initialMs, `${where}.retryBackoff.initialMs`, DEFAULT_RETRY_BACKOFF.initialMs, 0),
       maxMs: int(b.maxMs, `${where}.retryBackoff.maxMs`, DEFAULT_RETRY_BACKOFF.maxMs, 0),

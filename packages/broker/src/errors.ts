@@ -9,6 +9,8 @@ export type BrokerErrorCode =
   | Exclude<StatusName, 'OK' | 'MULTIPLE_RESULTS'>
   /** A configuration is invalid: the broker's (file, object or CLI flag) or a client's options. */
   | 'INVALID_CONFIG'
+  /** The broker cannot listen: another process already uses its host and port. */
+  | 'ADDRESS_IN_USE'
   /** Nothing answered at the endpoint: connection refused or lost, or no route to it. */
   | 'BROKER_UNREACHABLE'
   /** The broker was reached but did not answer before the client's deadline. */

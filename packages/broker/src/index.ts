@@ -1,11 +1,21 @@
-export { startBroker, openStore } from './server.js';
+// @txmq/broker: the embedded broker (start it, configure it, operate its transactions) plus
+// everything of the typed client. Application code that only sends and receives imports
+// `@txmq/broker/client`, which loads no server code.
+
+// The broker server.
+export { startBroker } from './server.js';
 export type { BrokerOptions, RunningBroker } from './server.js';
+export type { LogLevel } from './logger.js';
+
+// Its configuration (`--config file.json`).
 export { resolveConfig, loadConfigFile } from './config.js';
 export type { BrokerConfig, TopicConfig, GroupConfig, ResolvedConfig } from './config.js';
-export * from './errors.js';
-export { Code } from './protocol/codes.js';
-export type { TopicMessageType, MessageKind, TopicSettings, GroupSettings, TransactionSettings, RetryBackoff } from './core/types.js';
-export { deadLetterTopic } from './core/types.js';
-export { TRANSACTION_ID_PROPERTY } from './core/transactions.js';
-export type { LogLevel } from './logger.js';
+export type { TopicMessageType, TopicSettings, GroupSettings, TransactionSettings, RetryBackoff } from './core/types.js';
+
+// Transactions: the property committed messages carry (operator access to unsettled ones,
+// createTransactionAdmin, is part of the client below).
+export { BROKER_TRANSACTION_ID_PROPERTY } from './core/transactions.js';
+
+// The typed clients (producer, consumers, transaction admin), RocketMQ's rules, the error
+// hierarchy and status codes.
 export * from './client/index.js';

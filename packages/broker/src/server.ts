@@ -5,9 +5,9 @@ import { loadTransactionAdmin } from './client/admin-proto.js';
 import { transactionAdminService } from './admin/service.js';
 import { resolveConfig, type BrokerConfig, type ResolvedConfig } from './config.js';
 import { BrokerCore } from './core/broker-core.js';
+import { BrokerError, type ConfigError } from './errors.js';
 import { createLogger, type LogLevel } from './logger.js';
 import { messagingService } from './protocol/messaging-service.js';
-import { loadMessagingService } from './protocol/proto.js';
 import { LmdbStore } from './store/lmdb-store.js';
 import { MemoryStore } from './store/memory-store.js';
 import type { Store } from './store/store.js';
@@ -24,7 +24,9 @@ export interface BrokerOptions {
   memory?: boolean;
   /** Broker configuration, as in the `--config` JSON file. */
   config?: BrokerConfig | ResolvedConfig;
+  /** Level of the default logger (JSON on stderr; default info). Ignored with `logger`. */
   logLevel?: LogLevel;
+  /** A pino logger to log to instead of the default one. */
   logger?: Logger;
   /** How long close() lets in-flight calls finish before cutting them (default 10 s). */
   drainTimeoutMs?: number;
@@ -34,12 +36,22 @@ export interface BrokerOptions {
 export interface RunningBroker {
   /** `host:port` to give clients as `endpoints`. */
   readonly endpoint: string;
+  /** The interface it listens on. */
   readonly host: string;
+  /** The port it listens on (the one picked, when started with port 0). */
   readonly port: number;
-  /** The domain core, for operator tools and tests. */
-  readonly core: BrokerCore;
   /** Stops accepting calls, lets in-flight ones finish, ends streams cleanly, and closes the store. */
   close(): Promise<void>;
+}
+
+/**
+ * A running broker together with its domain core.
+ *
+ * @internal For this package's own tests and tools (import it from `internal.ts`): the core's
+ * methods are not a public API and change without notice.
+ */
+export interface RunningBrokerWithCore extends RunningBroker {
+  readonly core: BrokerCore;
 }
 
 function isResolved(config: BrokerConfig | ResolvedConfig): config is ResolvedConfig {
@@ -70,7 +82,7 @@ function widenConnectionWindows(server: Server): void {
 }
 
 /** Opens the configured store. */
-export function openStore(options: Pick<BrokerOptions, 'memory' | 'dataDir'>): Store {
+function openStore(options: Pick<BrokerOptions, 'memory' | 'dataDir'>): Store {
   return options.memory ? new MemoryStore() : LmdbStore.open(options.dataDir ?? './.txmq-data');
 }
 
@@ -83,8 +95,21 @@ export function openStore(options: Pick<BrokerOptions, 'memory' | 'dataDir'>): S
  * // new Producer({ endpoints: broker.endpoint }) ...
  * await broker.close();
  * ```
+ *
+ * @throws {@link ConfigError} for an invalid `config`; {@link BrokerError} `ADDRESS_IN_USE` when
+ * another process listens on `host:port`.
  */
 export async function startBroker(options: BrokerOptions = {}): Promise<RunningBroker> {
+  const { core: _core, ...broker } = await startBrokerWithCore(options);
+  return broker;
+}
+
+/**
+ * {@link startBroker}, also handing out the broker's domain core.
+ *
+ * @internal See {@link RunningBrokerWithCore}.
+ */
+export async function startBrokerWithCore(options: BrokerOptions = {}): Promise<RunningBrokerWithCore> {
   const log = options.logger ?? createLogger(options.logLevel ?? 'info');
   const config = options.config && isResolved(options.config) ? options.config : resolveConfig(options.config ?? {});
   const host = options.host ?? '127.0.0.1';
@@ -100,7 +125,8 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
     'grpc.keepalive_time_ms': 60_000,
     'grpc.keepalive_permit_without_calls': 1,
   });
-  server.addService(loadMessagingService(), messagingService({ core, log, listenAddress: () => ({ host, port }), shutdown: shutdown.signal }));
+  const messaging = messagingService({ core, log, listenAddress: () => ({ host, port }), shutdown: shutdown.signal });
+  server.addService(messaging.definition, messaging.implementation);
   // txmq's own operator API (`txmq-broker tx ...`, createTransactionAdmin) on the same port.
   server.addService(loadTransactionAdmin().service, transactionAdminService({ core, log, shutdown: shutdown.signal }));
   try {
@@ -109,7 +135,10 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
     });
   } catch (error) {
     await core.close();
-    throw error;
+    // grpc-js reports why a bind failed only in the message text of a plain Error.
+    throw /EADDRINUSE/.test((error as Error)?.message ?? '')
+      ? new BrokerError('ADDRESS_IN_USE', `port ${port} on ${host} is already in use`, { cause: error })
+      : error;
   }
   widenConnectionWindows(server);
   core.start();

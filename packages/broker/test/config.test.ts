@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { resolveConfig } from '../src/config.js';
 import { ConfigError } from '../src/errors.js';
+import { DEFAULT_MAX_BODY_BYTES } from '../src/rules/index.js';
 
 test('defaults follow RocketMQ', () => {
   const config = resolveConfig({});
@@ -27,4 +28,16 @@ test('bad values name the setting', () => {
   assert.throws(() => resolveConfig({ topics: { t: { messageType: 'LITE' } } }), /topics\.t\.messageType/);
   assert.throws(() => resolveConfig({ maxBodyBytes: -1 }), /maxBodyBytes/);
   assert.throws(() => resolveConfig({ autoCreateTopics: 'yes' }), /autoCreateTopics/);
+});
+
+test('maxBodyBytes may be lowered but not raised above what RocketMQ clients can receive (4 MiB)', () => {
+  assert.equal(resolveConfig({ maxBodyBytes: 1024 }).maxBodyBytes, 1024);
+  assert.equal(resolveConfig({ maxBodyBytes: DEFAULT_MAX_BODY_BYTES }).maxBodyBytes, DEFAULT_MAX_BODY_BYTES);
+  assert.throws(
+    () => resolveConfig({ maxBodyBytes: DEFAULT_MAX_BODY_BYTES + 1 }),
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      e.code === 'INVALID_CONFIG' &&
+      /^maxBodyBytes must be at most 4194304 \(4 MiB\), got 4194305: .*official Node client receive at most 4 MiB/.test(e.message),
+  );
 });

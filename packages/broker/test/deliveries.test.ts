@@ -1,15 +1,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { incoming, memoryCore, receiveRequest } from './helpers.js';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { incoming, memoryCore, receiveRequest, testClock } from './helpers.js';
 
 test('every group gets every message; within a group each message is handed out once', async () => {
   const core = memoryCore();
   await core.send(incoming('t'), 'p');
   await core.send(incoming('t'), 'p');
-  const a1 = await core.deliveries.receive(receiveRequest(core, 'A', 't', { batchSize: 1 }));
-  const a2 = await core.deliveries.receive(receiveRequest(core, 'A', 't', { batchSize: 1 }));
-  const a3 = await core.deliveries.receive(receiveRequest(core, 'A', 't'));
-  const b = await core.deliveries.receive(receiveRequest(core, 'B', 't'));
+  const a1 = await core.receive(receiveRequest('A', 't', { batchSize: 1 }));
+  const a2 = await core.receive(receiveRequest('A', 't', { batchSize: 1 }));
+  const a3 = await core.receive(receiveRequest('A', 't'));
+  const b = await core.receive(receiveRequest('B', 't'));
   assert.equal(a1.length, 1);
   assert.equal(a2.length, 1);
   assert.notEqual(a1[0]!.message.offset, a2[0]!.message.offset);
@@ -19,33 +20,36 @@ test('every group gets every message; within a group each message is handed out 
 });
 
 test('an unacknowledged message comes back after its invisible time with the next attempt number', async () => {
-  const core = memoryCore();
+  const clock = testClock();
+  const core = memoryCore({}, { now: clock.now });
   await core.send(incoming('t'), 'p');
-  const [first] = await core.deliveries.receive(receiveRequest(core, 'G', 't', { invisibleMs: 30 }));
+  const [first] = await core.receive(receiveRequest('G', 't', { invisibleMs: 30_000 }));
   assert.equal(first!.attempt, 1);
-  assert.equal((await core.deliveries.receive(receiveRequest(core, 'G', 't'))).length, 0);
-  await new Promise((r) => setTimeout(r, 40));
-  const [second] = await core.deliveries.receive(receiveRequest(core, 'G', 't'));
+  clock.advance(29_999);
+  assert.equal((await core.receive(receiveRequest('G', 't'))).length, 0, 'invisible until its time is up');
+  clock.advance(1);
+  const [second] = await core.receive(receiveRequest('G', 't', { invisibleMs: 30_000 }));
   assert.equal(second!.attempt, 2);
   assert.equal(second!.message.messageId, first!.message.messageId);
-  await assert.rejects(core.deliveries.ack('G', 't', first!.receiptHandle), /stale/);
-  await core.deliveries.ack('G', 't', second!.receiptHandle);
-  await new Promise((r) => setTimeout(r, 20));
-  assert.equal((await core.deliveries.receive(receiveRequest(core, 'G', 't'))).length, 0);
+  await assert.rejects(core.ack('G', 't', first!.receiptHandle), /stale/);
+  await core.ack('G', 't', second!.receiptHandle);
+  clock.advance(60_000);
+  assert.equal((await core.receive(receiveRequest('G', 't'))).length, 0, 'an acknowledged message never comes back');
   await core.close();
 });
 
 test('after max delivery attempts a message moves to %DLQ%<group>, keeping id, body and origin', async () => {
-  const core = memoryCore({ groups: { G: { maxDeliveryAttempts: 2 } } });
+  const clock = testClock();
+  const core = memoryCore({ groups: { G: { maxDeliveryAttempts: 2 } } }, { now: clock.now });
   const sent = incoming('t', { tag: 'x' });
   await core.send(sent, 'p');
   for (let attempt = 1; attempt <= 2; attempt++) {
-    const [d] = await core.deliveries.receive(receiveRequest(core, 'G', 't', { invisibleMs: 10 }));
+    const [d] = await core.receive(receiveRequest('G', 't', { invisibleMs: 1000 }));
     assert.equal(d!.attempt, attempt);
-    await new Promise((r) => setTimeout(r, 15));
+    clock.advance(1000);
   }
-  assert.equal((await core.deliveries.receive(receiveRequest(core, 'G', 't'))).length, 0);
-  const [dead] = await core.deliveries.receive(receiveRequest(core, 'reader', '%DLQ%G'));
+  assert.equal((await core.receive(receiveRequest('G', 't'))).length, 0);
+  const [dead] = await core.receive(receiveRequest('reader', '%DLQ%G'));
   assert.equal(dead!.message.messageId, sent.messageId);
   assert.deepEqual(dead!.message.body, sent.body);
   assert.deepEqual(dead!.message.deadLetter, { originTopic: 't', originMessageId: sent.messageId });
@@ -54,13 +58,21 @@ test('after max delivery attempts a message moves to %DLQ%<group>, keeping id, b
 });
 
 test('a nack shorter than the group backoff is raised to it', async () => {
-  const core = memoryCore({ groups: { G: { retryBackoff: { initialMs: 200, maxMs: 1000, multiplier: 2 } } } });
+  const clock = testClock();
+  const core = memoryCore({ groups: { G: { retryBackoff: { initialMs: 200, maxMs: 1000, multiplier: 2 } } } }, { now: clock.now });
   await core.send(incoming('t'), 'p');
-  const [d] = await core.deliveries.receive(receiveRequest(core, 'G', 't'));
-  await core.deliveries.changeInvisibleDuration('G', 't', d!.receiptHandle, 0);
-  assert.equal((await core.deliveries.receive(receiveRequest(core, 'G', 't'))).length, 0);
-  await new Promise((r) => setTimeout(r, 220));
-  assert.equal((await core.deliveries.receive(receiveRequest(core, 'G', 't'))).length, 1);
+  const [d] = await core.receive(receiveRequest('G', 't'));
+  await core.changeInvisibleDuration('G', 't', d!.receiptHandle, 0);
+  clock.advance(199);
+  assert.equal((await core.receive(receiveRequest('G', 't'))).length, 0, 'held back for the first backoff step');
+  clock.advance(1);
+  const [again] = await core.receive(receiveRequest('G', 't'));
+  assert.equal(again?.attempt, 2);
+  await core.changeInvisibleDuration('G', 't', again!.receiptHandle, 0);
+  clock.advance(399);
+  assert.equal((await core.receive(receiveRequest('G', 't'))).length, 0, 'the second step is twice as long');
+  clock.advance(1);
+  assert.equal((await core.receive(receiveRequest('G', 't'))).length, 1);
   await core.close();
 });
 
@@ -69,9 +81,9 @@ test('tag filters skip non-matching messages for good', async () => {
   await core.send(incoming('t', { tag: 'A' }), 'p');
   await core.send(incoming('t', { tag: 'B' }), 'p');
   await core.send(incoming('t'), 'p');
-  const onlyA = await core.deliveries.receive(receiveRequest(core, 'G', 't', { tags: 'A || C' }));
+  const onlyA = await core.receive(receiveRequest('G', 't', { tags: 'A || C' }));
   assert.deepEqual(onlyA.map((d) => d.message.tag), ['A']);
-  const all = await core.deliveries.receive(receiveRequest(core, 'G', 't', { tags: '*' }));
+  const all = await core.receive(receiveRequest('G', 't', { tags: '*' }));
   assert.equal(all.length, 0, 'skipped messages do not come back when the filter widens');
   await core.close();
 });
@@ -81,12 +93,12 @@ test('FIFO groups never hand out two messages of one message group at once, and 
   for (const [group, n] of [['g1', 1], ['g2', 1], ['g1', 2], ['g2', 2]] as const) {
     await core.send(incoming('t', { kind: 'FIFO', messageGroup: group, body: Buffer.from(`${group}-${n}`) }), 'p');
   }
-  const batch1 = await core.deliveries.receive(receiveRequest(core, 'F', 't', { batchSize: 1 }));
-  const batch2 = await core.deliveries.receive(receiveRequest(core, 'F', 't', { batchSize: 1 }));
+  const batch1 = await core.receive(receiveRequest('F', 't', { batchSize: 1 }));
+  const batch2 = await core.receive(receiveRequest('F', 't', { batchSize: 1 }));
   assert.deepEqual([...batch1, ...batch2].map((d) => d.message.body.toString()), ['g1-1', 'g2-1']);
-  assert.equal((await core.deliveries.receive(receiveRequest(core, 'F', 't'))).length, 0, 'both groups are in flight');
-  await core.deliveries.ack('F', 't', batch2[0]!.receiptHandle);
-  const next = await core.deliveries.receive(receiveRequest(core, 'F', 't'));
+  assert.equal((await core.receive(receiveRequest('F', 't'))).length, 0, 'both groups are in flight');
+  await core.ack('F', 't', batch2[0]!.receiptHandle);
+  const next = await core.receive(receiveRequest('F', 't'));
   assert.deepEqual(next.map((d) => d.message.body.toString()), ['g2-2']);
   await core.close();
 });
@@ -94,25 +106,28 @@ test('FIFO groups never hand out two messages of one message group at once, and 
 test('a long-polling receive returns as soon as a message is sent', async () => {
   const core = memoryCore();
   const started = Date.now();
-  const pending = core.deliveries.receive(receiveRequest(core, 'G', 't', { waitMs: 5000 }));
-  setTimeout(() => void core.send(incoming('t'), 'p'), 50);
+  const pending = core.receive(receiveRequest('G', 't', { waitMs: 30_000 }));
+  await nextTurn(); // the receive found nothing and is waiting now
+  await core.send(incoming('t'), 'p');
   const got = await pending;
   assert.equal(got.length, 1);
-  assert.ok(Date.now() - started < 2000);
+  assert.ok(Date.now() - started < 5000, 'answered by the send, not by the end of the long poll');
   await core.close();
 });
 
 test('broadcast instances each start at the end of the topic and each get every later message', async () => {
   const core = memoryCore({ groups: { B: { broadcast: true } } });
   await core.send(incoming('t'), 'p');
-  core.deliveries.subscription('B@c1', 't', true);
-  core.deliveries.subscription('B@c2', 't', true);
+  for (const client of ['c1', 'c2']) core.configureClient(client, { role: 'push-consumer', subscription: { group: 'B', topics: ['t'] } });
   await core.send(incoming('t'), 'p');
-  const one = await core.deliveries.receive(receiveRequest(core, 'B', 't', { consumer: 'B@c1' }));
-  const two = await core.deliveries.receive(receiveRequest(core, 'B', 't', { consumer: 'B@c2' }));
+  const one = await core.receive(receiveRequest('B', 't', { clientId: 'c1' }));
+  const two = await core.receive(receiveRequest('B', 't', { clientId: 'c2' }));
   assert.equal(one.length, 1);
   assert.equal(two.length, 1);
   assert.equal(one[0]!.message.offset, two[0]!.message.offset);
+  assert.deepEqual(core.subscriptions().map((s) => s.consumer).sort(), ['B@c1', 'B@c2']);
+  core.terminateClient('c1');
+  assert.deepEqual(core.subscriptions().map((s) => s.consumer), ['B@c2'], 'a broadcast instance that leaves is dropped');
   await core.close();
 });
 
@@ -121,10 +136,10 @@ test('delay messages wait for their time and can be recalled before it', async (
   const kept = await core.send(incoming('t', { kind: 'DELAY', deliverAt: Date.now() + 150 }), 'p');
   const recalled = await core.send(incoming('t', { kind: 'DELAY', deliverAt: Date.now() + 150 }), 'p');
   assert.ok(kept.recallHandle && recalled.recallHandle);
-  assert.equal(await core.scheduler.recall('t', recalled.recallHandle), recalled.messageId);
-  await assert.rejects(core.scheduler.recall('t', recalled.recallHandle), /already delivered or recalled/);
-  assert.equal((await core.deliveries.receive(receiveRequest(core, 'G', 't'))).length, 0);
-  const got = await core.deliveries.receive(receiveRequest(core, 'G', 't', { waitMs: 2000 }));
+  assert.equal(await core.recall('t', recalled.recallHandle), recalled.messageId);
+  await assert.rejects(core.recall('t', recalled.recallHandle), /already delivered or recalled/);
+  assert.equal((await core.receive(receiveRequest('G', 't'))).length, 0);
+  const got = await core.receive(receiveRequest('G', 't', { waitMs: 2000 }));
   assert.deepEqual(got.map((d) => d.message.messageId), [kept.messageId]);
   await core.close();
 });
@@ -133,36 +148,37 @@ test('a receive repeated with the same attempt id gets the messages its failed a
   const core = memoryCore({ groups: { F: { fifo: true } } });
   await core.send(incoming('t', { kind: 'FIFO', messageGroup: 'g' }), 'p');
   await core.send(incoming('t', { kind: 'FIFO', messageGroup: 'g' }), 'p');
-  const lost = await core.deliveries.receive(receiveRequest(core, 'F', 't', { attemptId: 'a1', autoRenew: true, invisibleMs: 60_000 }));
+  const lost = await core.receive(receiveRequest('F', 't', { attemptId: 'a1', autoRenew: true, invisibleMs: 60_000 }));
   assert.equal(lost.length, 2);
-  assert.equal((await core.deliveries.receive(receiveRequest(core, 'F', 't', { attemptId: 'a2' }))).length, 0, 'the group is in flight');
-  const again = await core.deliveries.receive(receiveRequest(core, 'F', 't', { attemptId: 'a1', autoRenew: true, invisibleMs: 60_000 }));
+  assert.equal((await core.receive(receiveRequest('F', 't', { attemptId: 'a2' }))).length, 0, 'the group is in flight');
+  const again = await core.receive(receiveRequest('F', 't', { attemptId: 'a1', autoRenew: true, invisibleMs: 60_000 }));
   assert.deepEqual(again.map((d) => d.message.offset), lost.map((d) => d.message.offset));
   assert.deepEqual(again.map((d) => d.attempt), [1, 1]);
-  await assert.rejects(core.deliveries.ack('F', 't', lost[0]!.receiptHandle), /stale/);
-  await core.deliveries.ack('F', 't', again[0]!.receiptHandle);
+  await assert.rejects(core.ack('F', 't', lost[0]!.receiptHandle), /stale/);
+  await core.ack('F', 't', again[0]!.receiptHandle);
   await core.close();
 });
 
 test('released deliveries (the receive call was cancelled) are visible again at once and keep their attempt count', async () => {
   const core = memoryCore();
   await core.send(incoming('t'), 'p');
-  const [d] = await core.deliveries.receive(receiveRequest(core, 'G', 't', { invisibleMs: 60_000 }));
-  await core.deliveries.release([d!.receiptHandle]);
-  const [again] = await core.deliveries.receive(receiveRequest(core, 'G', 't'));
+  const [d] = await core.receive(receiveRequest('G', 't', { invisibleMs: 60_000 }));
+  await core.releaseUndelivered([d!.receiptHandle]);
+  const [again] = await core.receive(receiveRequest('G', 't'));
   assert.equal(again!.message.offset, d!.message.offset);
   assert.equal(again!.attempt, 1);
   await core.close();
 });
 
 test('a message out of attempts moves to the DLQ even if its group never receives again', async () => {
-  const core = memoryCore({ groups: { G: { maxDeliveryAttempts: 1 } } });
+  const clock = testClock();
+  const core = memoryCore({ groups: { G: { maxDeliveryAttempts: 1 } } }, { now: clock.now });
   const sent = await core.send(incoming('t'), 'p');
-  await core.deliveries.receive(receiveRequest(core, 'G', 't', { invisibleMs: 10 }));
-  await new Promise((r) => setTimeout(r, 20));
-  await core.deliveries.sweepExhausted();
-  const [dead] = await core.deliveries.receive(receiveRequest(core, 'reader', '%DLQ%G'));
+  await core.receive(receiveRequest('G', 't', { invisibleMs: 1000 }));
+  clock.advance(1000);
+  await core.maintainDeliveries();
+  const [dead] = await core.receive(receiveRequest('reader', '%DLQ%G'));
   assert.equal(dead?.message.messageId, sent.messageId);
-  assert.equal((await core.deliveries.receive(receiveRequest(core, 'G', 't'))).length, 0);
+  assert.equal((await core.receive(receiveRequest('G', 't'))).length, 0);
   await core.close();
 });

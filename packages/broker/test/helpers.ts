@@ -1,17 +1,33 @@
 import { pino } from 'pino';
 import { resolveConfig, type BrokerConfig } from '../src/config.js';
-import { BrokerCore } from '../src/core/broker-core.js';
+import { BrokerCore, type ReceiveOptions } from '../src/core/broker-core.js';
 import type { IncomingMessage } from '../src/core/message-rules.js';
 import { parseTagExpression } from '../src/core/tag-filter.js';
-import type { ReceiveRequest } from '../src/core/deliveries.js';
 import { MemoryStore } from '../src/store/memory-store.js';
 import type { Store } from '../src/store/store.js';
 
 export const silentLog = pino({ level: 'silent' });
 
-/** A broker core over an in-memory store (no network). */
-export function memoryCore(config: BrokerConfig = {}, store: Store = new MemoryStore()): BrokerCore {
-  return new BrokerCore(store, resolveConfig(config), silentLog);
+/** A clock tests move by hand. */
+export interface TestClock {
+  readonly now: () => number;
+  advance(ms: number): void;
+}
+
+/** A {@link TestClock} starting at `start` (default 2023-11-14). */
+export function testClock(start = 1_700_000_000_000): TestClock {
+  let time = start;
+  return {
+    now: () => time,
+    advance: (ms) => {
+      time += ms;
+    },
+  };
+}
+
+/** A broker core (no network) over `store`, an in-memory one by default, on `now` (default the real clock). */
+export function memoryCore(config: BrokerConfig = {}, options: { store?: Store; now?: () => number } = {}): BrokerCore {
+  return new BrokerCore(options.store ?? new MemoryStore(), resolveConfig(config), silentLog, options.now ? { now: options.now } : {});
 }
 
 let counter = 0;
@@ -32,13 +48,11 @@ export function incoming(topic: string, overrides: Partial<IncomingMessage> = {}
   };
 }
 
-/** A receive request for `group` on `topic` that does not wait. */
-export function receiveRequest(core: BrokerCore, group: string, topic: string, overrides: Partial<ReceiveRequest> & { tags?: string } = {}): ReceiveRequest {
-  const settings = core.registry.group(group);
+/** A receive of `group` on `topic` by client-1 that does not wait. */
+export function receiveRequest(group: string, topic: string, overrides: Partial<ReceiveOptions> & { tags?: string } = {}): ReceiveOptions {
   const { tags, ...rest } = overrides;
   return {
-    group: settings,
-    consumer: group,
+    group,
     topic,
     filter: parseTagExpression(tags ?? '*'),
     batchSize: 32,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { autoTopic } from '../src/config.js';
+import { autoTopic } from '../src/core/settings.js';
 import { validateMessage } from '../src/core/message-rules.js';
 import { parseTagExpression } from '../src/core/tag-filter.js';
 import type { BrokerErrorCode } from '../src/errors.js';

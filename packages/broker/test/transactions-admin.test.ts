@@ -1,18 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { eventually } from '@txmq/test-support';
 import { pino } from 'pino';
 import { createTransactionAdmin } from '../src/client/admin-client.js';
-import { BrokerUnreachableError } from '../src/errors.js';
+import { runTransactionCommand } from '../src/cli/tx-command.js';
 import type { IncomingMessage } from '../src/core/message-rules.js';
-import { TRANSACTION_ID_PROPERTY } from '../src/core/transactions.js';
-import { InvalidRequestError, NotFoundError } from '../src/errors.js';
-import { Code } from '../src/protocol/codes.js';
-import { startBroker, type RunningBroker } from '../src/server.js';
-import { runTransactionCommand } from '../src/tx-command.js';
+import { BROKER_TRANSACTION_ID_PROPERTY } from '../src/core/transactions.js';
+import { BrokerUnreachableError, InvalidRequestError, NotFoundError } from '../src/errors.js';
+import { startBrokerWithCore, type RunningBrokerWithCore } from '../src/internal.js';
+import { receiveRequest } from './helpers.js';
 
-let broker: RunningBroker;
+let broker: RunningBrokerWithCore;
 before(async () => {
-  broker = await startBroker({
+  broker = await startBrokerWithCore({
     port: 0,
     memory: true,
     logger: pino({ level: 'silent' }),
@@ -41,14 +41,9 @@ async function sendHalf(topic: string): Promise<string> {
   return (await broker.core.send(message, 'admin-test-producer')).transactionId;
 }
 
-async function until<T>(check: () => T | undefined, what: string): Promise<T> {
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const value = check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+/** What a new consumer group of `topic` receives: the committed messages. */
+async function readBack(topic: string) {
+  return broker.core.receive(receiveRequest(`check-${topic}`, topic));
 }
 
 /** Captures what the tx command prints. */
@@ -78,13 +73,13 @@ test('the admin client lists, commits and rolls back half messages of the runnin
     const committed = await admin.commit(toCommit);
     assert.equal(committed.changed, true);
     assert.equal(committed.transaction?.transactionId, toCommit);
-    const record = broker.core.logs.read('admin-a', 0);
-    assert.equal(record?.properties[TRANSACTION_ID_PROPERTY], toCommit, 'committed through the live broker: readable at once');
+    const [delivered] = await readBack('admin-a');
+    assert.equal(delivered?.message.properties[BROKER_TRANSACTION_ID_PROPERTY], toCommit, 'committed through the live broker: readable at once');
     assert.equal((await admin.commit(toCommit)).changed, false, 'a repeated commit is OK and changes nothing');
     await assert.rejects(admin.rollback(toCommit), (e: unknown) => e instanceof InvalidRequestError && e.code === 'INVALID_TRANSACTION_ID' && /already committed/.test(e.message));
 
     assert.equal((await admin.rollback(toRollBack)).changed, true);
-    assert.equal(broker.core.logs.readableEnd('admin-b'), 0);
+    assert.equal((await readBack('admin-b')).length, 0);
     await assert.rejects(admin.resolve('no-such-transaction', 'COMMIT'), (e: unknown) => e instanceof NotFoundError && /unknown transaction no-such-transaction/.test(e.message));
     assert.ok(!(await admin.list()).some((t) => t.transactionId === toCommit || t.transactionId === toRollBack));
   } finally {
@@ -95,7 +90,7 @@ test('the admin client lists, commits and rolls back half messages of the runnin
 test('parked transactions are listed with --parked and can be committed with the tx command', async () => {
   const id = await sendHalf('admin-parked');
   // No producer is connected: checks count anyway, so with maxChecks 1 it is parked quickly.
-  await until(() => broker.core.transactions.get(id)?.parked || undefined, 'parking');
+  await eventually('the transaction to be parked', () => broker.core.transaction(id)?.parked);
   const json = await tx('list', '--parked', '--json', '--endpoint', broker.endpoint);
   assert.equal(json.code, 0, json.err);
   const rows = json.out.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { transactionId: string; parked: boolean; checks: number; nextCheckAt: unknown });
@@ -107,7 +102,7 @@ test('parked transactions are listed with --parked and can be committed with the
 
   const commit = await tx('commit', id, '--endpoint', broker.endpoint);
   assert.deepEqual(commit, { code: 0, out: `transaction ${id} committed`, err: '' });
-  assert.equal(broker.core.logs.readableEnd('admin-parked'), 1);
+  assert.equal((await readBack('admin-parked')).length, 1);
   const again = await tx('commit', id, '--endpoint', broker.endpoint);
   assert.deepEqual(again, { code: 0, out: `transaction ${id} was already committed; nothing changed`, err: '' });
   const conflict = await tx('rollback', id, '--endpoint', broker.endpoint);

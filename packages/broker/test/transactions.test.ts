@@ -5,10 +5,10 @@ import { resolveConfig } from '../src/config.js';
 import { BrokerCore } from '../src/core/broker-core.js';
 import { Clients } from '../src/core/clients.js';
 import { TopicLogs } from '../src/core/topic-log.js';
-import { TRANSACTION_ID_PROPERTY, Transactions } from '../src/core/transactions.js';
-import type { MessageDraft, TransactionSettings } from '../src/core/types.js';
+import { BROKER_TRANSACTION_ID_PROPERTY, Transactions } from '../src/core/transactions.js';
+import type { TransactionSettings } from '../src/core/types.js';
+import type { MessageDraft } from '../src/store/records.js';
 import { InvalidRequestError, NotFoundError } from '../src/errors.js';
-import { ClientType, Code } from '../src/protocol/codes.js';
 import { incomingFromWire } from '../src/protocol/convert.js';
 import { MemoryStore } from '../src/store/memory-store.js';
 import type { HalfEntity, Store, WriteBatch } from '../src/store/store.js';
@@ -44,7 +44,7 @@ function setup(store: Store = new MemoryStore(), settings = SETTINGS, now = T0) 
   const storedChecksWhenAsked: number[] = [];
   const connect = (id: string, topics: string[], writable = () => true) => {
     const session = clients.touch(id);
-    session.type = ClientType.PRODUCER;
+    session.role = 'producer';
     for (const topic of topics) session.publishing.add(topic);
     const peer = {
       recoverOrphanedTransaction(half: HalfEntity) {
@@ -72,7 +72,7 @@ test('a half message is invisible until committed; commit appends it with __tran
   assert.equal(logs.readableEnd('orders'), 1);
   const record = logs.read('orders', 0)!;
   assert.equal(record.messageId, message.messageId);
-  assert.deepEqual(record.properties, { a: '1', [TRANSACTION_ID_PROPERTY]: id });
+  assert.deepEqual(record.properties, { a: '1', [BROKER_TRANSACTION_ID_PROPERTY]: id });
   assert.equal(transactions.list().length, 0);
   assert.equal(transactions.settlement(id), 'COMMIT');
 });
@@ -224,7 +224,7 @@ test('orphaned_transaction_recovery_duration from the wire reaches the schedule 
   assert.equal(incoming.recoveryMs, 3000);
   const now = Date.now();
   const outcome = await core.send(incoming, 'p1', now);
-  const stored = core.transactions.get(outcome.transactionId)!;
+  const stored = core.transaction(outcome.transactionId)!;
   assert.equal(stored.nextCheckAt, now + 3000);
   await assert.rejects(
     core.send({ ...incoming, messageId: 'WIRE-TX-2', recoveryMs: 2 * 3_600_000 }, 'p1', now),

@@ -11,7 +11,8 @@ export type OutboxErrorCode =
   | 'MIGRATION_FAILED'
   | 'PUBLISH_FAILED'
   | 'TRANSACTION_FENCED'
-  | 'STATE';
+  | 'STATE'
+  | 'UNSUPPORTED';
 
 /** Base class of every error thrown by `@txmq/outbox`. */
 export class OutboxError extends Error {
@@ -70,6 +71,21 @@ export class MigrationError extends OutboxError {
   }
 }
 
+/** Options of {@link PublishError}. */
+export interface PublishErrorOptions extends ErrorOptions {
+  /** Whether retrying the same message later may succeed. */
+  readonly retryable: boolean;
+  /** The transport itself could not be reached (implies `retryable`). */
+  readonly unavailable?: boolean;
+  /**
+   * The transport's own name for what went wrong, e.g. a RocketMQ status name such as
+   * `ILLEGAL_MESSAGE_TAG`, or `BROKER_UNREACHABLE`. Recorded on the outbox row.
+   */
+  readonly transportCode?: string;
+  /** The broker's numeric status (RocketMQ `Code`), when it answered with one. Recorded on the row. */
+  readonly status?: number;
+}
+
 /**
  * A publisher could not publish a message. Throw it from a custom {@link Publisher} with
  * `retryable: false` to park the row at once instead of retrying it, or with `unavailable: true`
@@ -84,12 +100,18 @@ export class PublishError extends OutboxError {
    * claiming, backing off, until a publish gets through again.
    */
   readonly unavailable: boolean;
+  /** The transport's own name for the failure (e.g. `MESSAGE_PROPERTY_CONFLICT_WITH_TYPE`), if known. */
+  readonly transportCode: string | undefined;
+  /** The broker's numeric status, when it answered with one (e.g. 40014). */
+  readonly status: number | undefined;
 
-  constructor(message: string, options: ErrorOptions & { retryable: boolean; unavailable?: boolean }) {
+  constructor(message: string, options: PublishErrorOptions) {
     super('PUBLISH_FAILED', message, options);
     this.name = 'PublishError';
     this.retryable = options.retryable || options.unavailable === true;
     this.unavailable = options.unavailable === true;
+    this.transportCode = options.transportCode;
+    this.status = options.status;
   }
 }
 
@@ -118,6 +140,14 @@ export class OutboxStateError extends OutboxError {
   constructor(message: string) {
     super('STATE', message);
     this.name = 'OutboxStateError';
+  }
+}
+
+/** An operation the current setup cannot perform (e.g. streaming queries on PGlite). */
+export class OutboxUnsupportedError extends OutboxError {
+  constructor(message: string) {
+    super('UNSUPPORTED', message);
+    this.name = 'OutboxUnsupportedError';
   }
 }
 

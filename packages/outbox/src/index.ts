@@ -11,8 +11,8 @@ export { createInbox, inboxMessageId } from './inbox/create-inbox.js';
 export { createTransactionalSender } from './transactional/create-transactional-sender.js';
 export { createPgliteDialect } from './dialect/pglite-dialect.js';
 export { decodeBody } from './message/decode-body.js';
-export { encodeMessage } from './message/validate-message.js';
-export { CONTENT_TYPE_PROPERTY, MESSAGE_ID_PROPERTY, TRANSACTION_ID_PROPERTY } from './message/message.js';
+export { encodeMessage } from './message/encode-message.js';
+export { CONTENT_TYPE_PROPERTY, MESSAGE_ID_PROPERTY, SENDER_TRANSACTION_ID_PROPERTY } from './message/message.js';
 export { DEFAULT_SCHEMA } from './schema/schema-name.js';
 export { migrationsFor } from './schema/migrations.js';
 export {
@@ -22,6 +22,7 @@ export {
   OutboxError,
   OutboxNotInTransactionError,
   OutboxStateError,
+  OutboxUnsupportedError,
   PublishError,
   TransactionFencedError,
   isOutboxError,
@@ -29,18 +30,19 @@ export {
 
 export type { Outbox, OutboxOptions } from './outbox/create-outbox.js';
 export type { SentMessage } from './outbox/send.js';
-export type { OutboxStats, ParkedMessage } from './outbox/admin.js';
+export type { OutboxStats } from './outbox/stats.js';
+export type { ParkedMessage } from './outbox/parked.js';
 export type { Relay, RelayStats } from './relay/create-relay.js';
+export type { PublishFailure } from './relay/publish-failure.js';
 export type { RelayOptions, RelayTuning } from './relay/relay-options.js';
 export type { BackoffOptions } from './relay/backoff.js';
 export type { NotificationSource, NotificationSubscription, PgliteListener } from './relay/notifications.js';
 export type { Publisher, PublishableMessage, PublishReceipt } from './publisher/publisher.js';
-export type { BrokerPublisherOptions } from './publisher/broker-publisher.js';
+export type { BrokerPublisher, BrokerPublisherOptions } from './publisher/broker-publisher.js';
 export type { Inbox, InboxMessage, InboxOptions, InboxResult } from './inbox/create-inbox.js';
 /** A half message, as the broker client returns it. */
-export type { HalfMessage } from '@txmq/broker';
+export type { HalfMessage } from '@txmq/broker/client';
 export type {
-  HalfMessageProducer,
   TransactionalSender,
   TransactionalSenderOptions,
   TransactionalSendResult,
@@ -48,6 +50,7 @@ export type {
 export type { CheckAnswer } from './transactional/transaction-log.js';
 export type { PgliteLike } from './dialect/pglite-dialect.js';
 export type { ContentType, EncodedMessage, JsonValue, OutboxMessage } from './message/message.js';
+export type { EncodeOptions } from './message/encode-message.js';
 export type { BodyCarrier } from './message/decode-body.js';
 export type { MigrateResult } from './schema/migrate.js';
-export type { OutboxErrorCode } from './errors.js';
+export type { OutboxErrorCode, PublishErrorOptions } from './errors.js';

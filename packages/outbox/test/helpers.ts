@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import { eventually, testDatabaseUrl } from '@txmq/test-support';
 import type { PublishableMessage, Publisher } from '../src/index.js';
 
-export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const DATABASE_URL = await testDatabaseUrl();
 
 /** A Kysely instance on the test database plus a fresh random schema name, dropped by `close()`. */
 export interface TestDb {
@@ -40,15 +42,19 @@ export function testDb(prefix = 'outbox'): TestDb {
   };
 }
 
-/** A publisher that records what it got, with optional failures and latency. */
+/** A publisher that records what it got, with optional failures, latency and a gate. */
 export class RecordingPublisher implements Publisher {
   readonly published: PublishableMessage[] = [];
   failWith: ((message: PublishableMessage) => Error | undefined) | undefined;
-  delayMs: ((message: PublishableMessage) => number) | undefined;
+  /** Simulated transport latency per message, in ms. */
+  latencyMs: ((message: PublishableMessage) => number) | undefined;
+  /** When set, every publish waits for it before it completes. */
+  gate: Promise<void> | undefined;
 
   async publish(message: PublishableMessage): Promise<{ transportMessageId: string }> {
-    const delay = this.delayMs?.(message) ?? 0;
-    if (delay > 0) await sleep(delay);
+    const latency = this.latencyMs?.(message) ?? 0;
+    if (latency > 0) await delay(latency);
+    if (this.gate !== undefined) await this.gate;
     const error = this.failWith?.(message);
     if (error !== undefined) throw error;
     this.published.push(message);
@@ -56,17 +62,30 @@ export class RecordingPublisher implements Publisher {
   }
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** A promise and the function that resolves it. */
+export function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
 }
 
-/** Polls `condition` until it is true or `timeoutMs` passes (then throws with `what`). */
-export async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(20);
-  }
+/** The backend process id of the connection `db` (a transaction) runs on. */
+export async function backendPid(db: Kysely<any>): Promise<number> {
+  const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(db);
+  return rows[0]!.pid;
+}
+
+/**
+ * Waits until `count` backends wait for a lock the backend `pid` holds: each has a lock request
+ * in `pg_locks` with `granted = false` that `pid` blocks. This proves "it blocks" without sleeping.
+ */
+export async function waitForBlocked(db: Kysely<any>, pid: number, count: number): Promise<void> {
+  await eventually(`${count} backend(s) waiting for a lock of backend ${pid}`, async () => {
+    const { rows } = await sql<{ n: number }>`
+      select count(distinct l.pid)::int as n from pg_locks l
+      where not l.granted and ${pid}::int = any(pg_blocking_pids(l.pid))`.execute(db);
+    return (rows[0]?.n ?? 0) >= count;
+  });
 }
 
 export function bodyJson(message: PublishableMessage): any {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
 import { createInbox, InvalidOptionsError, type Inbox } from '../src/index.js';
-import { sleep, testDb } from './helpers.js';
+import { backendPid, testDb, waitForBlocked } from './helpers.js';
 
 const t = testDb('inbox');
 let inbox: Inbox;
@@ -59,7 +59,8 @@ test('concurrent deliveries of one message run the handler once', async () => {
     Array.from({ length: 6 }, (_, i) =>
       (inboxes[i % 2] as Inbox).process(message('m3'), async (trx) => {
         runs++;
-        await sleep(50); // hold the record uncommitted while the others arrive
+        // Hold the record uncommitted until the five other deliveries wait on it.
+        await waitForBlocked(t.db, await backendPid(trx), 5);
         await sql`insert into ${applied()} values ('m3', 'ok')`.execute(trx);
       }),
     ),
@@ -73,7 +74,7 @@ test('falls back to the broker message id; purge honours the window; bad input i
   const r = await inbox.process({ messageId: 'plain-id' }, async () => 1);
   assert.equal(r.messageId, 'plain-id');
   assert.equal(await inbox.purge(60_000), 0);
-  await sleep(20);
+  // Every record was written by an earlier transaction, so before this one's now().
   assert.ok((await inbox.purge(0)) >= 3);
   assert.throws(() => createInbox({ db: t.db, consumerGroup: '' }), InvalidOptionsError);
   await assert.rejects(inbox.process({ messageId: '' }, async () => 1), /message\.messageId/);

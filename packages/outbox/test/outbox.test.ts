@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { sql } from 'kysely';
+import { eventually } from '@txmq/test-support';
+import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
-import { createOutbox, OutboxNotInTransactionError, InvalidOptionsError, type Outbox } from '../src/index.js';
-import { DATABASE_URL, sleep, testDb, waitFor } from './helpers.js';
+import { createOutbox, InvalidMessageError, OutboxNotInTransactionError, InvalidOptionsError, type Outbox } from '../src/index.js';
+import { backendPid, DATABASE_URL, deferred, testDb, waitForBlocked } from './helpers.js';
 
 const t = testDb('outbox');
 let outbox: Outbox;
@@ -71,6 +72,69 @@ test('rollback writes nothing; commit writes each message once with its headers'
   await sql`delete from ${sql.table(`${t.schema}.outbox`)}`.execute(t.db);
 });
 
+test('a message the broker would refuse fails at send, naming the field, and writes nothing', async () => {
+  await assert.rejects(
+    t.db.transaction().execute((trx) => outbox.send(trx, { topic: 'o', body: 1, tag: 'a|b' })),
+    (error: unknown) => error instanceof InvalidMessageError && error.field === 'message.tag',
+  );
+  await assert.rejects(
+    t.db.transaction().execute((trx) =>
+      outbox.sendMany(trx, [
+        { topic: 'o', body: 1 },
+        { topic: 'o', body: 2, messageGroup: 'g' },
+        { topic: 'o', body: 3, headers: { UNIQ_KEY: 'mine' } },
+      ]),
+    ),
+    (error: unknown) => error instanceof InvalidMessageError && error.field === 'messages[2].headers.UNIQ_KEY',
+  );
+  await assert.rejects(
+    t.db.transaction().execute((trx) => outbox.send(trx, { topic: 'o', body: 1, messageGroup: 'g'.repeat(100) })),
+    (error: unknown) => error instanceof InvalidMessageError && error.field === 'message.messageGroup',
+  );
+  await assert.rejects(
+    t.db.transaction().execute((trx) => outbox.send(trx, { topic: 'o', body: 1, keys: ['\u0001'] })),
+    (error: unknown) => error instanceof InvalidMessageError && error.field === 'message.keys[0]',
+  );
+  // Trace headers count too: with them the message would be over the broker's property limit.
+  const traced = createOutbox({ db: t.db, schema: t.schema, notify: false, traceContext: () => ({ big: 'x'.repeat(16_300) }) });
+  await assert.rejects(
+    t.db.transaction().execute((trx) => traced.send(trx, { topic: 'o', body: 1 })),
+    (error: unknown) => error instanceof InvalidMessageError && error.field === 'message.headers',
+  );
+  assert.equal((await outbox.stats()).pending, 0);
+});
+
+/** `db` with every `executeQuery` call (how the outbox sends wake-ups) recorded as it is made. */
+function recordingQueries(db: Kysely<any>, seen: string[]): Kysely<any> {
+  return new Proxy(db, {
+    get(target, property, receiver) {
+      if (property !== 'executeQuery') return Reflect.get(target, property, receiver);
+      return (query: { sql: string }) => {
+        seen.push(query.sql);
+        return target.executeQuery(query as never);
+      };
+    },
+  });
+}
+
+test('notify: false sends no wake-up', async () => {
+  const silentQueries: string[] = [];
+  const loudQueries: string[] = [];
+  const silent = createOutbox({ db: recordingQueries(t.db, silentQueries), schema: t.schema, notify: false });
+  const loud = createOutbox({ db: recordingQueries(t.db, loudQueries), schema: t.schema });
+  try {
+    await t.db.transaction().execute((trx) => silent.send(trx, { topic: 'n', body: 1 }));
+    await t.db.transaction().execute((trx) => loud.send(trx, { topic: 'n', body: 2 }));
+    // Timers fire in due order: the loud outbox's first wake-up is due after any the silent one
+    // would have sent, so once it was sent the silent one has had its chance.
+    await eventually('the wake-up of the outbox that notifies', () => loudQueries.some((q) => q.includes('pg_notify')));
+    assert.deepEqual(silentQueries, []);
+    assert.throws(() => createOutbox({ db: t.db, notify: 'yes' as never }), InvalidOptionsError);
+  } finally {
+    await sql`delete from ${sql.table(`${t.schema}.outbox`)}`.execute(t.db);
+  }
+});
+
 test('send wakes listeners from outside its transaction, and again after a longer one commits', async () => {
   const client = new pg.Client({ connectionString: DATABASE_URL });
   await client.connect();
@@ -82,19 +146,11 @@ test('send wakes listeners from outside its transaction, and again after a longe
   try {
     await t.db.transaction().execute(async (trx) => {
       await outbox.send(trx, { topic: 'n', body: 1 });
-      await sleep(100);
+      // The transaction carries no notification: a wake-up comes while it is still open.
+      await eventually('a wake-up while the transaction is open', () => seen.length > 0);
     });
     const committedAt = Date.now();
-    assert.ok(seen.length > 0, 'the transaction carries no notification: a wake-up came while it was open');
-    await waitFor('a wake-up after the commit', () => seen.some((at) => at >= committedAt), 2_000);
-
-    const silent = createOutbox({ db: t.db, schema: t.schema, notify: false });
-    await sleep(300);
-    const before = seen.length;
-    await t.db.transaction().execute((trx) => silent.send(trx, { topic: 'n', body: 2 }));
-    await sleep(300);
-    assert.equal(seen.length, before, 'notify: false sends no wake-up');
-    assert.throws(() => createOutbox({ db: t.db, notify: 'yes' as never }), InvalidOptionsError);
+    await eventually('a wake-up after the commit', () => seen.some((at) => at >= committedAt), { timeoutMs: 2_000 });
   } finally {
     await client.end();
     await sql`delete from ${sql.table(`${t.schema}.outbox`)}`.execute(t.db);
@@ -104,15 +160,16 @@ test('send wakes listeners from outside its transaction, and again after a longe
 test('same-group sends serialize until commit, so id order is commit order (send and sendMany)', async () => {
   const other = t.connect(3);
   const events: string[] = [];
-  let releaseFirst!: () => void;
-  const firstHolds = new Promise<void>((resolve) => (releaseFirst = resolve));
+  const firstHolds = deferred();
+  let firstPid = 0;
   const first = t.db.transaction().execute(async (trx) => {
+    firstPid = await backendPid(trx);
     await outbox.send(trx, { topic: 'o', body: 'first', messageGroup: 'g' });
     events.push('first sent');
-    await firstHolds;
+    await firstHolds.promise;
     events.push('first commits');
   });
-  await waitFor('first send', () => events.includes('first sent'));
+  await eventually('first send', () => events.includes('first sent'));
   const second = other.transaction().execute(async (trx) => {
     await createOutbox({ db: other, schema: t.schema }).send(trx, { topic: 'o', body: 'second', messageGroup: 'g' });
     events.push('second sent');
@@ -130,10 +187,11 @@ test('same-group sends serialize until commit, so id order is commit order (send
   });
   try {
     await unrelated;
-    await sleep(150);
+    // Both same-group writers wait on the first transaction's group lock (pg_locks, not granted).
+    await waitForBlocked(t.db, firstPid, 2);
     assert.deepEqual(events, ['first sent', 'other group sent'], 'same-group send and sendMany wait for the first transaction');
   } finally {
-    releaseFirst();
+    firstHolds.resolve();
     await Promise.allSettled([first, second, batch]);
   }
   assert.deepEqual(events.slice(0, 3), ['first sent', 'other group sent', 'first commits']);

@@ -10,7 +10,8 @@ import {
   pgliteNotifications,
   type Outbox,
 } from '../src/index.js';
-import { bodyJson, RecordingPublisher, waitFor } from './helpers.js';
+import { eventually } from '@txmq/test-support';
+import { bodyJson, RecordingPublisher } from './helpers.js';
 
 const pglite = new PGlite();
 const db = new Kysely<any>({ dialect: createPgliteDialect(pglite, { closeOnDestroy: true }) });
@@ -18,7 +19,7 @@ let outbox: Outbox;
 
 before(async () => {
   outbox = createOutbox({ db });
-  assert.deepEqual((await outbox.migrate()).applied, ['0001_initial', '0002_send_functions']);
+  assert.deepEqual((await outbox.migrate()).applied, ['0001_initial', '0002_send_functions', '0003_error_details']);
   assert.deepEqual((await outbox.migrate()).applied, []);
 });
 after(() => db.destroy());
@@ -50,12 +51,12 @@ test('on PGlite: rollback sends nothing, commit sends once, groups stay in order
         ]),
       );
     }
-    await waitFor('all ten messages', () => publisher.published.length === 10, 15_000);
+    await eventually('all ten messages', () => publisher.published.length === 10, { timeoutMs: 15_000 });
     assert.deepEqual(
       publisher.published.filter((m) => m.messageGroup === 'g').map((m) => [bodyJson(m).i, m.headers.traceparent]),
       [0, 1, 2, 3, 4].map((i) => [i, `tp-${i}`]),
     );
-    await waitFor('an empty outbox', async () => (await outbox.stats()).pending === 0);
+    await eventually('an empty outbox', async () => (await outbox.stats()).pending === 0);
   } finally {
     await relay.stop();
   }

@@ -5,7 +5,8 @@ import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
 import { createInbox, createOutbox, createRelay, type Outbox } from '../src/index.js';
 import { SinkPublisher } from './fixtures/sink-publisher.js';
-import { DATABASE_URL, testDb, waitFor } from './helpers.js';
+import { eventually } from '@txmq/test-support';
+import { DATABASE_URL, testDb } from './helpers.js';
 
 const t = testDb('crash');
 let outbox: Outbox;
@@ -48,7 +49,7 @@ for (const [crashAt, publishedBeforeRecovery] of [['before-publish', 0], ['after
     const relay = createRelay({ outbox, publisher: new SinkPublisher(t.db, t.schema), pollIntervalMs: 50 });
     await relay.start();
     try {
-      await waitFor('the lease to expire and the row to be republished', async () => (await outbox.stats()).pending === 0, 10_000);
+      await eventually('the lease to expire and the row to be republished', async () => (await outbox.stats()).pending === 0, { timeoutMs: 10_000 });
     } finally {
       await relay.stop();
     }

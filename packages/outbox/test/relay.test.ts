@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
-import { createOutbox, createRelay, PublishError, type Outbox, type RelayTuning } from '../src/index.js';
-import { bodyJson, DATABASE_URL, RecordingPublisher, sleep, testDb, waitFor } from './helpers.js';
+import pg from 'pg';
+import { eventually } from '@txmq/test-support';
+import { createOutbox, createRelay, InvalidOptionsError, isOutboxError, PublishError, type Outbox, type RelayTuning } from '../src/index.js';
+import { bodyJson, DATABASE_URL, deferred, RecordingPublisher, testDb } from './helpers.js';
 
 const t = testDb('relay');
 let outbox: Outbox;
@@ -34,10 +36,10 @@ test('commit publishes exactly once, rollback publishes nothing; LISTEN wakes th
     const { messageId } = await t.db.transaction().execute((trx) =>
       outbox.send(trx, { topic: 'orders', body: { n: 1 }, headers: { traceparent: '00-t-s-01' }, tag: 'new', keys: ['k'] }),
     );
-    await waitFor('the publish', () => publisher.published.length === 1, 5_000);
+    await eventually('the publish', () => publisher.published.length === 1, { timeoutMs: 5_000 });
     assert.ok(Date.now() - started < 5_000);
-    await waitFor('the row to be removed', async () => (await outbox.stats()).pending === 0);
-    await sleep(200);
+    // Deleted once published: no row is left that a relay could publish a second time.
+    await eventually('the row to be removed', async () => (await outbox.stats()).pending === 0);
     assert.equal(publisher.published.length, 1);
     const [m] = publisher.published;
     assert.equal(m?.messageId, messageId);
@@ -55,17 +57,29 @@ test('commit publishes exactly once, rollback publishes nothing; LISTEN wakes th
 test('a row committed after the first wake-ups is still found promptly, without a poll', async () => {
   const publisher = new RecordingPublisher();
   const relay = createRelay({ outbox, publisher, ...fast, pollIntervalMs: 60_000, listen: DATABASE_URL });
+  const listener = new pg.Client({ connectionString: DATABASE_URL });
+  await listener.connect();
+  let wakeUps = 0;
+  let secondWakeUp!: () => void;
+  const twoWakeUps = new Promise<void>((resolve) => (secondWakeUp = resolve));
+  listener.on('notification', (n) => {
+    if (n.channel === outbox.channel && ++wakeUps === 2) secondWakeUp();
+  });
+  await listener.query(`listen ${pg.escapeIdentifier(outbox.channel)}`);
   await relay.start();
   try {
     await t.db.transaction().execute(async (trx) => {
       await outbox.send(trx, { topic: 'orders', body: { n: 'slow transaction' } });
-      await sleep(100); // the 10 and 40 ms wake-ups arrive before the commit and find nothing
+      // The first two wake-ups (10 and 50 ms after the send) arrive before the commit and find
+      // nothing; committing as soon as the second arrives leaves the last one (160 ms) to follow it.
+      await twoWakeUps;
     });
-    const committedAt = Date.now();
-    await waitFor('the publish', () => publisher.published.length === 1, 2_000);
-    assert.ok(Date.now() - committedAt < 1_000, 'woken by the wake-up that follows the commit');
+    assert.equal(publisher.published.length, 0, 'nothing was visible before the commit');
+    // The poll interval is a minute: only a wake-up at or after the commit can publish it this soon.
+    await eventually('the publish', () => publisher.published.length === 1, { timeoutMs: 2_000 });
     assert.deepEqual(bodyJson(publisher.published[0]!), { n: 'slow transaction' });
   } finally {
+    await listener.end();
     await relay.stop();
     await clear();
   }
@@ -83,9 +97,9 @@ test('a due-later row waits for its deliverAt', async () => {
         { topic: 'now', body: 'now' },
       ]),
     );
-    await waitFor('the immediate message', () => publisher.published.length === 1);
+    await eventually('the immediate message', () => publisher.published.length === 1);
     assert.equal(publisher.published[0]?.topic, 'now');
-    await waitFor('the delayed message', () => publisher.published.length === 2);
+    await eventually('the delayed message', () => publisher.published.length === 2);
     assert.ok(Date.now() >= deliverAt.getTime() - 5, 'not published before deliverAt');
   } finally {
     await relay.stop();
@@ -100,10 +114,11 @@ test('failures back off per row, a poison row is parked (not deleted) and can be
     attempts.set(m.topic, (attempts.get(m.topic) ?? 0) + 1);
     if (m.topic === 'poison') return new Error('broker rejected it');
     if (m.topic === 'flaky' && (attempts.get('flaky') ?? 0) < 3) return new Error('transient');
-    if (m.topic === 'fatal') return new PublishError('topic does not exist', { retryable: false });
+    if (m.topic === 'fatal') return new PublishError('topic does not exist', { retryable: false, transportCode: 'TOPIC_NOT_FOUND', status: 40402 });
     return undefined;
   };
-  const relay = createRelay({ outbox, publisher, ...fast, maxAttempts: 4 });
+  const reported: unknown[] = [];
+  const relay = createRelay({ outbox, publisher, ...fast, maxAttempts: 4, onError: (error) => reported.push(error) });
   await relay.start();
   try {
     await t.db.transaction().execute((trx) =>
@@ -114,20 +129,35 @@ test('failures back off per row, a poison row is parked (not deleted) and can be
         { topic: 'fatal', body: 4 },
       ]),
     );
-    await waitFor('poison and fatal parked', async () => (await outbox.stats()).parked === 2);
-    await waitFor('flaky published', () => publisher.published.some((m) => m.topic === 'flaky'));
+    await eventually('poison and fatal parked', async () => (await outbox.stats()).parked === 2);
+    await eventually('flaky published', () => publisher.published.some((m) => m.topic === 'flaky'));
     assert.deepEqual(publisher.published.map((m) => m.topic).sort(), ['fine', 'flaky']);
     assert.equal(attempts.get('poison'), 4, 'the poison row was tried maxAttempts times');
     assert.equal(attempts.get('fatal'), 1, 'a non-retryable error parks at once');
     const parked = await outbox.parked();
     assert.deepEqual(parked.map((p) => p.topic), ['poison', 'fatal']);
     assert.match(parked[0]?.lastError ?? '', /attempt 4: broker rejected it/);
+    assert.equal(parked[0]?.lastErrorCode, undefined, 'a plain error has no code');
+    assert.deepEqual(
+      [parked[1]?.lastError, parked[1]?.lastErrorCode, parked[1]?.lastErrorStatus],
+      ['attempt 1: topic does not exist', 'TOPIC_NOT_FOUND', 40402],
+      'the parked row says why',
+    );
+    // onError saw every failed publish: 4 poison, 2 flaky, 1 fatal; each a PublishError naming the message.
+    const failures = reported.filter((e): e is PublishError => e instanceof PublishError);
+    assert.equal(failures.length, 7);
+    assert.equal(failures.filter((e) => /to topic poison failed: broker rejected it/.test(e.message)).length, 4);
+    assert.ok(failures.some((e) => e.transportCode === 'TOPIC_NOT_FOUND' && e.status === 40402 && !e.retryable));
+    const stats = relay.stats();
+    assert.equal(stats.parked, 2);
+    assert.match(stats.lastPublishFailure?.error ?? '', /^attempt \d+: /);
+    assert.match(stats.lastError ?? '', /failed|does not exist/);
     publisher.failWith = undefined;
     assert.equal(await outbox.redrive([parked[0]!.id]), 1);
-    await waitFor('redriven row published', () => publisher.published.some((m) => m.topic === 'poison'));
+    await eventually('redriven row published', () => publisher.published.some((m) => m.topic === 'poison'));
     assert.equal((await outbox.stats()).parked, 1);
     assert.equal(await outbox.redrive(), 1);
-    await waitFor('all published', () => publisher.published.length === 4);
+    await eventually('all published', () => publisher.published.length === 4);
   } finally {
     await relay.stop();
     await clear();
@@ -137,7 +167,12 @@ test('failures back off per row, a poison row is parked (not deleted) and can be
 test('a failing group does not block other groups, and its later rows wait for it', async () => {
   const publisher = new RecordingPublisher();
   let failing = true;
-  publisher.failWith = (m) => (failing && m.messageGroup === 'stuck' ? new Error('down for this key') : undefined);
+  const stuckAttempts: number[] = [];
+  publisher.failWith = (m) => {
+    if (!failing || m.messageGroup !== 'stuck') return undefined;
+    stuckAttempts.push(bodyJson(m).i);
+    return new Error('down for this key');
+  };
   const relay = createRelay({ outbox, publisher, ...fast, maxAttempts: 1_000 });
   await relay.start();
   try {
@@ -149,11 +184,13 @@ test('a failing group does not block other groups, and its later rows wait for i
         ]),
       );
     }
-    await waitFor('the free group', () => publisher.published.filter((m) => m.messageGroup === 'free').length === 3);
-    await sleep(200);
+    await eventually('the free group', () => publisher.published.filter((m) => m.messageGroup === 'free').length === 3);
+    // The stuck group's head keeps failing; its later rows are never tried before it.
+    await eventually('three failed attempts at the stuck head', () => stuckAttempts.length >= 3);
     assert.equal(publisher.published.filter((m) => m.messageGroup === 'stuck').length, 0);
+    assert.deepEqual(new Set(stuckAttempts), new Set([0]), 'only the head of the stuck group was attempted');
     failing = false;
-    await waitFor('the stuck group', () => publisher.published.filter((m) => m.messageGroup === 'stuck').length === 3, 10_000);
+    await eventually('the stuck group', () => publisher.published.filter((m) => m.messageGroup === 'stuck').length === 3, { timeoutMs: 10_000 });
     assert.deepEqual(
       publisher.published.filter((m) => m.messageGroup === 'stuck').map((m) => bodyJson(m).i),
       [0, 1, 2],
@@ -167,10 +204,12 @@ test('a failing group does not block other groups, and its later rows wait for i
 test('broker down: nothing is parked, the relay pauses, and the backlog drains in order when it returns', async () => {
   const publisher = new RecordingPublisher();
   let down = true;
-  let calls = 0;
+  /** The relay's in-flight count at each failed publish. */
+  const inFlightAtFailure: number[] = [];
   publisher.failWith = () => {
-    calls++;
-    return down ? new PublishError('connect ECONNREFUSED', { retryable: true, unavailable: true }) : undefined;
+    if (!down) return undefined;
+    inFlightAtFailure.push(relay.stats().inFlight);
+    return new PublishError('connect ECONNREFUSED', { retryable: true, unavailable: true, transportCode: 'BROKER_UNREACHABLE' });
   };
   // maxAttempts 2: an outage must not count towards parking, however long it lasts.
   const relay = createRelay({ outbox, publisher, ...fast, maxAttempts: 2, backoff: { initialMs: 100, maxMs: 200 } });
@@ -184,25 +223,26 @@ test('broker down: nothing is parked, the relay pauses, and the backlog drains i
         ]),
       );
     }
-    await sleep(1_000);
+    const failuresBefore = inFlightAtFailure.length;
+    // More failed probes than maxAttempts, after the whole backlog was written.
+    await eventually('five more failed probes', () => inFlightAtFailure.length >= failuresBefore + 5);
     assert.equal(publisher.published.length, 0);
     assert.deepEqual(await outbox.parked(), []);
     assert.equal((await outbox.stats()).pending, 100);
-    assert.ok(relay.stats().unavailable > 0);
+    assert.ok(relay.stats().unavailable >= 5);
+    assert.equal(relay.stats().lastPublishFailure?.code, 'BROKER_UNREACHABLE');
     const { rows } = await sql<{ n: number }>`select max(attempts)::int as n from ${sql.table(`${t.schema}.outbox`)}`.execute(t.db);
     assert.ok((rows[0]?.n ?? 0) <= 1, `outage failures are not counted (max attempts ${rows[0]?.n})`);
-    // Paused, the relay probes with one row every 100-200 ms instead of retrying the whole backlog.
-    const before = calls;
-    await sleep(1_000);
-    assert.ok(calls - before <= 12, `${calls - before} publish attempts in 1 s while paused`);
+    // Paused, the relay probes with one row at a time instead of retrying the whole backlog.
+    assert.deepEqual(inFlightAtFailure.slice(-5), [1, 1, 1, 1, 1]);
     down = false;
-    await waitFor('the backlog', () => publisher.published.length === 100, 20_000);
+    await eventually('the backlog', () => publisher.published.length === 100, { timeoutMs: 20_000 });
     for (let g = 0; g < 5; g++) {
       const order = publisher.published.filter((m) => m.messageGroup === `g${g}`).map((m) => bodyJson(m).i);
       assert.deepEqual(order, [...order].sort((a, b) => a - b));
       assert.equal(order.length, 10);
     }
-    await waitFor('empty outbox', async () => (await outbox.stats()).pending === 0);
+    await eventually('empty outbox', async () => (await outbox.stats()).pending === 0);
   } finally {
     await relay.stop();
     await clear();
@@ -211,7 +251,7 @@ test('broker down: nothing is parked, the relay pauses, and the backlog drains i
 
 test('two relays in parallel keep per-group order and lose nothing', async () => {
   const published = new RecordingPublisher();
-  published.delayMs = () => Math.floor(Math.random() * 4);
+  published.latencyMs = () => Math.floor(Math.random() * 4);
   published.failWith = () => (Math.random() < 0.1 ? new Error('random failure') : undefined);
   const relays = [
     createRelay({ outbox, publisher: published, ...fast, batchSize: 20, groupDepth: 4, maxAttempts: 1_000 }),
@@ -243,7 +283,7 @@ test('two relays in parallel keep per-group order and lose nothing', async () =>
       })(),
     ]);
     const total = groups * perGroup + 100;
-    await waitFor('every message', () => new Set(published.published.map((m) => m.messageId)).size === total, 30_000);
+    await eventually('every message', () => new Set(published.published.map((m) => m.messageId)).size === total, { timeoutMs: 30_000 });
     for (let g = 0; g < groups; g++) {
       const firsts: number[] = [];
       for (const m of published.published) {
@@ -266,11 +306,11 @@ test('retention keeps sent rows for the configured time, then sweeps them', asyn
   await relay.start();
   try {
     await t.db.transaction().execute((trx) => outbox.sendMany(trx, [{ topic: 'r', body: 1 }, { topic: 'r', body: 2 }]));
-    await waitFor('sent rows', async () => (await outbox.stats()).sent === 2);
+    await eventually('sent rows', async () => (await outbox.stats()).sent === 2);
     const { rows } = await sql<{ broker_message_id: string }>`
       select broker_message_id from ${sql.table(`${t.schema}.outbox`)} order by id`.execute(t.db);
     assert.ok(rows.every((r) => r.broker_message_id?.startsWith('t-')));
-    await waitFor('the sweep', async () => (await outbox.stats()).sent === 0, 5_000);
+    await eventually('the sweep', async () => (await outbox.stats()).sent === 0, { timeoutMs: 5_000 });
     assert.equal(relay.stats().swept, 2);
     assert.equal(publisher.published.length, 2);
   } finally {
@@ -281,14 +321,81 @@ test('retention keeps sent rows for the configured time, then sweeps them', asyn
 
 test('stop() finishes in-flight publishes and records them', async () => {
   const publisher = new RecordingPublisher();
-  publisher.delayMs = () => 300;
+  const gate = deferred();
+  publisher.gate = gate.promise;
   const relay = createRelay({ outbox, publisher, ...fast });
   await relay.start();
   await t.db.transaction().execute((trx) => outbox.sendMany(trx, [{ topic: 's', body: 1 }, { topic: 's', body: 2 }]));
-  await waitFor('in flight', () => relay.stats().inFlight === 2);
-  await relay.stop();
+  await eventually('in flight', () => relay.stats().inFlight === 2);
+  let stopped = false;
+  const stopping = relay.stop().then(() => (stopped = true));
+  await eventually('the relay to be stopping', () => relay.stats().state === 'stopping');
+  assert.equal(stopped, false, 'stop() waits for the publishes in flight');
+  gate.resolve();
+  await stopping;
   assert.equal(publisher.published.length, 2);
   assert.equal((await outbox.stats()).pending, 0, 'outcomes were written before stop() resolved');
   assert.equal(relay.stats().state, 'stopped');
   await assert.rejects(relay.start(), /starts once/);
+});
+
+test('bad options throw InvalidOptionsError naming the option, before any I/O', () => {
+  const publisher = new RecordingPublisher();
+  const cases: Array<[unknown, string]> = [
+    [null, 'options'],
+    [{ publisher }, 'outbox'],
+    [{ outbox: {}, publisher }, 'outbox'],
+    [{ outbox }, 'endpoints'],
+    [{ outbox, endpoints: '' }, 'endpoints'],
+    [{ outbox, publisher: {} }, 'publisher'],
+    [{ outbox, publisher, endpoints: '127.0.0.1:1' }, 'endpoints'],
+    [{ outbox, publisher, listen: 42 }, 'listen'],
+    [{ outbox, publisher, onError: 'log' }, 'onError'],
+    [{ outbox, publisher, batchSize: 0 }, 'batchSize'],
+    [{ outbox, publisher, backoff: { factor: 0.5 } }, 'backoff.factor'],
+    [{ outbox, publisher, leaseMs: 1_000, publishTimeoutMs: 1_000 }, 'publishTimeoutMs'],
+  ];
+  for (const [options, option] of cases) {
+    assert.throws(
+      () => createRelay(options as never),
+      (error: unknown) => error instanceof InvalidOptionsError && error.option === option && isOutboxError(error, 'INVALID_OPTIONS'),
+      `expected InvalidOptionsError(${option}) for ${JSON.stringify(options, (k, v) => (k === 'outbox' || k === 'publisher' ? typeof v : v))}`,
+    );
+  }
+  // With endpoints, the relay's broker publisher is created without connecting.
+  assert.equal(createRelay({ outbox, endpoints: '127.0.0.1:1' }).stats().state, 'idle');
+});
+
+test('the relay claims nothing until its publisher has started, and retries a failed start', async () => {
+  const publisher = new RecordingPublisher();
+  let starts = 0;
+  const starting = Object.assign(publisher, {
+    async start() {
+      starts++;
+      if (starts < 3) throw new PublishError('not yet', { retryable: true, unavailable: true });
+    },
+  });
+  const errors: unknown[] = [];
+  await t.db.transaction().execute((trx) => outbox.send(trx, { topic: 'started', body: 1 }));
+  const relay = createRelay({ outbox, publisher: starting, ...fast, onError: (error) => errors.push(error) });
+  await relay.start();
+  try {
+    await eventually('the publish', () => publisher.published.length === 1);
+    assert.equal(starts, 3);
+    assert.equal(errors.length, 2, 'each failed start was reported');
+    assert.equal(relay.stats().claimed, 1, 'nothing was claimed before the publisher started');
+  } finally {
+    await relay.stop();
+    await clear();
+  }
+});
+
+test('stop() does not wait for a publisher start that is still under way', async () => {
+  const publisher = Object.assign(new RecordingPublisher(), {
+    start: () => new Promise<void>(() => undefined), // never connects
+  });
+  const relay = createRelay({ outbox, publisher, ...fast });
+  await relay.start();
+  await relay.stop();
+  assert.equal(relay.stats().state, 'stopped');
 });

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { eventually } from '@txmq/test-support';
 import { createOutbox, TransactionFencedError } from '../src/index.js';
 import { answerCheck, recordCommit } from '../src/transactional/transaction-log.js';
-import { sleep, testDb } from './helpers.js';
+import { backendPid, testDb, waitForBlocked } from './helpers.js';
 
 const t = testDb('txlog');
 before(() => createOutbox({ db: t.db, schema: t.schema }).migrate());
@@ -39,14 +40,17 @@ test('a check during an in-flight local transaction waits for it and answers its
     const local = t.db.transaction().execute(async (trx) => {
       await recordCommit(trx, t.schema, id);
       void answerCheck(checker, t.schema, id).then((a) => (answer = a));
-      await sleep(150);
+      // The check's fence insert waits on this transaction's uncommitted row.
+      await waitForBlocked(t.db, await backendPid(trx), 1);
       assert.equal(answer, undefined, 'the check waits for the local transaction');
       if (outcome === 'rollback') throw new Error('work failed late');
     });
     if (outcome === 'rollback') await assert.rejects(local);
     else await local;
-    while (answer === undefined) await sleep(10);
-    assert.equal(answer, outcome === 'commit' ? 'COMMIT' : 'ROLLBACK');
+    assert.equal(
+      await eventually('the check\'s answer', () => answer),
+      outcome === 'commit' ? 'COMMIT' : 'ROLLBACK',
+    );
   }
 });
 

@@ -1,42 +1,103 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { WakeUpScheduler } from '../src/outbox/wake-up.js';
-import { sleep } from './helpers.js';
+import { WakeUpScheduler, type WakeUpClock } from '../src/outbox/wake-up.js';
+
+/** A clock whose time moves only when the test advances it; timers fire in due order. */
+class FakeClock implements WakeUpClock {
+  #now = 0;
+  #nextId = 0;
+  readonly #timers = new Map<number, { at: number; callback: () => void }>();
+
+  now(): number {
+    return this.#now;
+  }
+
+  setTimer(callback: () => void, ms: number): unknown {
+    const id = this.#nextId++;
+    this.#timers.set(id, { at: this.#now + ms, callback });
+    return id;
+  }
+
+  clearTimer(timer: unknown): void {
+    this.#timers.delete(timer as number);
+  }
+
+  /** Moves time forward by `ms`, firing each due timer at its time and letting promises settle after it. */
+  async advance(ms: number): Promise<void> {
+    const end = this.#now + ms;
+    for (;;) {
+      const [id, due] = [...this.#timers].filter(([, t]) => t.at <= end).sort(([a, x], [b, y]) => x.at - y.at || a - b)[0] ?? [];
+      if (id === undefined || due === undefined) break;
+      this.#timers.delete(id);
+      this.#now = Math.max(this.#now, due.at);
+      due.callback();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    this.#now = end;
+  }
+}
 
 test('one send gives a wake-up at each step after it, then none', async () => {
-  const start = performance.now();
+  const clock = new FakeClock();
   const calls: number[] = [];
-  const scheduler = new WakeUpScheduler({ notify: async () => calls.push(performance.now() - start), delaysMs: [10, 40, 160], minGapMs: 20 });
+  const scheduler = new WakeUpScheduler({ clock, notify: async () => calls.push(clock.now()), delaysMs: [10, 40, 160], minGapMs: 20 });
   scheduler.sent();
-  await sleep(400);
-  assert.equal(calls.length, 3, `wake-ups at ${calls.map((c) => c.toFixed(0)).join(', ')} ms`);
-  assert.ok((calls[0] as number) >= 8 && (calls[0] as number) < 100, `first wake-up at ${calls[0]} ms`);
-  assert.ok((calls[2] as number) >= 158, `last wake-up at ${calls[2]} ms`);
+  await clock.advance(10_000);
+  assert.deepEqual(calls, [10, 40, 160]);
 });
 
-test('a burst of sends is coalesced to one wake-up per minGapMs, with at most one in flight', async () => {
-  let calls = 0;
+test('steps closer than minGapMs are pushed back, and a later send restarts the steps', async () => {
+  const clock = new FakeClock();
+  const calls: number[] = [];
+  const scheduler = new WakeUpScheduler({ clock, notify: async () => calls.push(clock.now()), delaysMs: [10, 40, 160], minGapMs: 50 });
+  scheduler.sent();
+  await clock.advance(100);
+  assert.deepEqual(calls, [10, 60], 'the 40 ms step waits until 50 ms after the 10 ms one');
+  scheduler.sent(); // at 100: the next wake-up is due at 110, sooner than the pending 160 step
+  await clock.advance(10_000);
+  assert.deepEqual(calls, [10, 60, 110, 160, 260]);
+});
+
+/** A scheduler whose every wake-up takes `notifyMs` of fake time; records when each one starts. */
+function slowScheduler(clock: FakeClock, notifyMs: number) {
+  const calls: number[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
   const scheduler = new WakeUpScheduler({
+    clock,
     delaysMs: [10, 40, 160],
     minGapMs: 50,
-    notify: async () => {
-      calls++;
+    notify: () => {
+      calls.push(clock.now());
       maxInFlight = Math.max(maxInFlight, ++inFlight);
-      await sleep(15); // slower than the cadence
-      inFlight--;
+      return new Promise<void>((resolve) => clock.setTimer(() => resolve(void inFlight--), notifyMs));
     },
   });
-  const start = performance.now();
-  while (performance.now() - start < 200) {
+  return { scheduler, calls, maxInFlight: () => maxInFlight };
+}
+
+async function burst(clock: FakeClock, scheduler: WakeUpScheduler, ms: number): Promise<void> {
+  for (let t = 0; t < ms; t++) {
     scheduler.sent();
-    await sleep(1);
+    await clock.advance(1);
   }
-  const duringBurst = calls;
-  await sleep(400);
-  assert.equal(maxInFlight, 1);
-  // The first 10 ms after the burst starts, then one per 50 ms: 4 or 5, never one per send.
-  assert.ok(duringBurst >= 3 && duringBurst <= 6, `${duringBurst} wake-ups for a 200 ms burst`);
-  assert.ok(calls - duringBurst >= 2, 'the tail after the last send still wakes');
+}
+
+test('a burst of sends is coalesced to one wake-up per minGapMs, then the steps after the last send', async () => {
+  const clock = new FakeClock();
+  const { scheduler, calls } = slowScheduler(clock, 15);
+  await burst(clock, scheduler, 200); // a send every ms, the last at 199
+  assert.deepEqual(calls, [10, 60, 110, 160], 'one wake-up 10 ms after the first send, then one per 50 ms');
+  await clock.advance(10_000);
+  // The steps after the last send (209, 239, 359), none sooner than 50 ms after the previous one.
+  assert.deepEqual(calls, [10, 60, 110, 160, 210, 260, 359]);
+});
+
+test('a wake-up due while the previous one is still in flight is sent when it returns, never two at once', async () => {
+  const clock = new FakeClock();
+  const { scheduler, calls, maxInFlight } = slowScheduler(clock, 70); // slower than the 50 ms cadence
+  await burst(clock, scheduler, 200);
+  await clock.advance(10_000);
+  assert.equal(maxInFlight(), 1);
+  assert.deepEqual(calls, [10, 80, 150, 220, 290, 360]);
 });

@@ -7,7 +7,7 @@ import type { BrokerConfig } from '@txmq/broker';
 
 const require = createRequire(import.meta.url);
 /** The compiled `txmq-broker` binary of this checkout. */
-export const BROKER_CLI = require.resolve('@txmq/broker').replace(/index\.js$/, 'cli.js');
+export const BROKER_CLI = require.resolve('@txmq/broker').replace(/index\.js$/, 'cli/main.js');
 
 /** A broker running as a separate process, as users run it. */
 export interface BrokerProcess {
@@ -105,17 +105,6 @@ export async function startBrokerProcess(options: BrokerProcessOptions = {}): Pr
 
 /** Resolves after `ms`. */
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Polls `check` until it returns a truthy value or `timeoutMs` passes. */
-export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 10_000, what = 'condition'): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 /** A unique name for a topic or group, so test files never share state. */
 export function uniqueName(prefix: string): string {

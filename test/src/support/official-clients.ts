@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { Producer, PushConsumer, SimpleConsumer, type MessageListener, type MessageView } from 'rocketmq-client-nodejs';
-import { eventually, quietLogger } from './broker-process.js';
+import { eventually } from '@txmq/test-support';
+import { quietLogger } from './broker-process.js';
 
 // The official client's consume services (every PushConsumer) ignore the `logger` option and each
 // create their own egg-logger through `getDefaultLogger()`. Nothing ever closes it, and its 1 s
@@ -88,6 +89,7 @@ export async function receiveN(
 ): Promise<MessageView[]> {
   const received: MessageView[] = [];
   await eventually(
+    `${count} messages (got ${received.length})`,
     async () => {
       const batch = await consumer.receive(Math.min(options.batch ?? 32, count - received.length), options.invisibleMs ?? 15_000);
       for (const message of batch) {
@@ -96,8 +98,7 @@ export async function receiveN(
       }
       return received.length >= count;
     },
-    options.timeoutMs ?? 15_000,
-    `${count} messages (got ${received.length})`,
+    { timeoutMs: options.timeoutMs ?? 15_000 },
   );
   return received;
 }

@@ -32,15 +32,15 @@ class AdminCallError extends Error {
 
 /**
  * The handlers of `txmq.admin.v1.TransactionAdmin`: operator access to the half messages of the
- * running broker. Resolving goes through the same {@link Transactions.end} as EndTransaction, so
+ * running broker. Resolving goes through the same {@link BrokerCore.endTransaction} as EndTransaction, so
  * it is serialized with producers' answers and check-backs, and takes effect immediately.
  */
 export function transactionAdminService(context: AdminServiceContext): UntypedServiceImplementation {
   const { core, log } = context;
   return {
     ListTransactions: unaryAdmin<ListTransactionsRequest, ListTransactionsResponse>(context, 'ListTransactions', (request) => {
-      const transactions = core.transactions
-        .list()
+      const transactions = core
+        .unsettledTransactions()
         .filter((half) => (!request.parkedOnly || half.parked) && (!request.topic || half.message.topic === request.topic))
         .map(toWire);
       return { transactions };
@@ -53,8 +53,8 @@ export function transactionAdminService(context: AdminServiceContext): UntypedSe
         : request.resolution === 'ROLLBACK' || request.resolution === 2 ? 'ROLLBACK'
         : undefined;
       if (!resolution) throw new AdminCallError(GrpcStatus.INVALID_ARGUMENT, 'resolution must be COMMIT or ROLLBACK');
-      const before = core.transactions.get(transactionId);
-      const changed = await core.transactions.end(transactionId, resolution);
+      const before = core.transaction(transactionId);
+      const changed = await core.endTransaction(transactionId, resolution);
       log.info({ transactionId, resolution, changed, parked: before?.parked ?? null }, changed ? 'transaction resolved by an operator' : 'operator resolution repeated; nothing changed');
       return { resolution, changed, transaction: changed && before ? toWire(before) : null };
     }),

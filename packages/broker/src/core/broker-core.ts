@@ -1,13 +1,17 @@
 import type { Logger } from 'pino';
-import type { ResolvedConfig } from '../config.js';
-import type { Store } from '../store/store.js';
-import { Clients } from './clients.js';
+import { InvalidRequestError } from '../errors.js';
+import type { HalfEntity, Store } from '../store/store.js';
+import { Clients, type ClientRole, type TelemetryPeer } from './clients.js';
+import { consumerOf } from './consumer.js';
 import { DelayScheduler } from './delay-scheduler.js';
-import { Deliveries } from './deliveries.js';
+import { Deliveries, MAX_INVISIBLE_MS, type Delivery } from './deliveries.js';
 import { validateMessage, type IncomingMessage } from './message-rules.js';
 import { Registry } from './registry.js';
+import type { BrokerSettings } from './settings.js';
+import type { TagFilter } from './tag-filter.js';
 import { TopicLogs } from './topic-log.js';
-import { Transactions } from './transactions.js';
+import { Transactions, type Resolution } from './transactions.js';
+import type { GroupSettings, TopicSettings } from './types.js';
 
 /** What SendMessage answers for one accepted message. */
 export interface SendOutcome {
@@ -17,34 +21,80 @@ export interface SendOutcome {
   readonly recallHandle?: string;
 }
 
+/** What a consumer asks for in one receive. */
+export interface ReceiveOptions {
+  readonly group: string;
+  readonly topic: string;
+  readonly clientId: string;
+  readonly filter: TagFilter;
+  readonly batchSize: number;
+  /** How long the messages stay invisible to the rest of the group. */
+  readonly invisibleMs: number;
+  /** Keep the messages invisible for as long as the client lives (push consumers). */
+  readonly autoRenew: boolean;
+  /** How long to wait for a message when none is ready (long polling). */
+  readonly waitMs: number;
+  readonly attemptId?: string | undefined;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** What a client declares about itself in its Settings. */
+export interface ClientSettings {
+  readonly role: ClientRole;
+  /** The client's Telemetry stream, on which transaction checks reach it. */
+  readonly telemetry?: TelemetryPeer;
+  /** Topics a producer publishes to: it may be asked to check their transactions. */
+  readonly publishing?: readonly string[];
+  /** A consumer's group and the topics it subscribes to. */
+  readonly subscription?: { readonly group: string; readonly topics: readonly string[] };
+}
+
+/** One subscription's position, for operators and tests. */
+export interface SubscriptionStats {
+  readonly consumer: string;
+  readonly topic: string;
+  readonly nextOffset: number;
+  readonly unacked: number;
+}
+
+/** Options of {@link BrokerCore}. */
+export interface BrokerCoreOptions {
+  /** The clock deliveries, sends and retention are measured on (default `Date.now`). */
+  readonly now?: () => number;
+}
+
 const RENEW_EVERY_MS = 5_000;
 const WAKE_EVERY_MS = 200;
 const RETENTION_EVERY_MS = 60_000;
 
 /**
  * The broker's domain, independent of the wire: topics, sends, deliveries, delay and
- * transactions over one {@link Store}. The gRPC layer maps requests onto it.
+ * transactions over one {@link Store}. The gRPC layer maps requests onto its methods.
  */
 export class BrokerCore {
-  readonly registry: Registry;
-  readonly logs: TopicLogs;
-  readonly deliveries: Deliveries;
-  readonly scheduler: DelayScheduler;
-  readonly transactions: Transactions;
-  readonly clients = new Clients();
+  readonly #store: Store;
+  readonly #settings: BrokerSettings;
+  readonly #log: Logger;
+  readonly #now: () => number;
+  readonly #registry: Registry;
+  readonly #logs: TopicLogs;
+  readonly #deliveries: Deliveries;
+  readonly #scheduler: DelayScheduler;
+  readonly #transactions: Transactions;
+  readonly #clients = new Clients();
   readonly #timers: NodeJS.Timeout[] = [];
 
-  constructor(
-    readonly store: Store,
-    readonly config: ResolvedConfig,
-    readonly log: Logger,
-  ) {
-    this.registry = new Registry(config);
-    for (const topic of store.topics()) this.registry.adoptStoredTopic(topic);
-    this.logs = new TopicLogs(store);
-    this.deliveries = new Deliveries(store, this.logs, this.registry, log);
-    this.scheduler = new DelayScheduler(store, this.logs, log);
-    this.transactions = new Transactions(store, this.logs, this.clients, config.transaction, log);
+  constructor(store: Store, settings: BrokerSettings, log: Logger, options: BrokerCoreOptions = {}) {
+    this.#store = store;
+    this.#settings = settings;
+    this.#log = log;
+    this.#now = options.now ?? Date.now;
+    this.#registry = new Registry(settings);
+    for (const topic of store.topics()) this.#registry.adoptStoredTopic(topic);
+    this.#logs = new TopicLogs(store);
+    this.#deliveries = new Deliveries(store, this.#logs, this.#registry, log, { now: this.#now });
+    this.#scheduler = new DelayScheduler(store, this.#logs, log);
+    this.#transactions = new Transactions(store, this.#logs, this.#clients, settings.transaction, log, this.#now());
   }
 
   /** Starts the background schedules: lease renewal, long-poll wake-ups, transaction checks, retention. */
@@ -53,35 +103,70 @@ export class BrokerCore {
       const timer = setInterval(() => {
         Promise.resolve()
           .then(task)
-          .catch((error: unknown) => this.log.error({ err: error }, 'background task failed'));
+          .catch((error: unknown) => this.#log.error({ err: error }, 'background task failed'));
       }, ms);
       timer.unref();
       this.#timers.push(timer);
     };
-    every(RENEW_EVERY_MS, async () => {
-      this.deliveries.renewLeases((id) => this.clients.isAlive(id));
-      await this.deliveries.sweepExhausted();
-      for (const gone of this.clients.expire()) this.#forget(gone.id, 'expired');
-    });
-    every(WAKE_EVERY_MS, () => this.deliveries.wake());
-    every(Math.min(1000, this.config.transaction.checkIntervalMs), () => this.transactions.runChecks());
+    every(RENEW_EVERY_MS, () => this.maintainDeliveries());
+    every(WAKE_EVERY_MS, () => this.#deliveries.wake());
+    every(Math.min(1000, this.#settings.transaction.checkIntervalMs), () => this.#transactions.runChecks());
     every(RETENTION_EVERY_MS, () => this.applyRetention());
   }
 
-  /** Validates and stores one message from a producer. */
-  async send(incoming: IncomingMessage, clientId: string, now = Date.now()): Promise<SendOutcome> {
-    const topic = this.registry.topic(incoming.topic);
-    const draft = validateMessage(incoming, topic, this.config.maxBodyBytes, now);
-    if (draft.kind === 'TRANSACTION') {
-      const transactionId = await this.transactions.begin(draft, clientId, incoming.recoveryMs, now);
-      return { messageId: draft.messageId, transactionId, offset: 0 };
+  /** Largest accepted message body, in bytes (producers are told it in their Settings). */
+  get maxBodyBytes(): number {
+    return this.#settings.maxBodyBytes;
+  }
+
+  /** Long-polling time push consumers are told to use. */
+  get pushLongPollingMs(): number {
+    return this.#settings.pushLongPollingMs;
+  }
+
+  /** A topic's settings; creates it when auto-creation is on, else TOPIC_NOT_FOUND. */
+  topic(name: string): TopicSettings {
+    return this.#registry.topic(name);
+  }
+
+  /** A consumer group's settings; creates it when auto-creation is on, else CONSUMER_GROUP_NOT_FOUND. */
+  group(name: string): GroupSettings {
+    return this.#registry.group(name);
+  }
+
+  /** Records that a client was heard from. */
+  touchClient(clientId: string): void {
+    this.#clients.touch(clientId, this.#now());
+  }
+
+  /**
+   * Applies the Settings a client sent on its Telemetry stream. A broadcast consumer starts at the
+   * end of each topic it subscribes to, and that start point is kept durably.
+   *
+   * @returns the consumer's group, when the client subscribes.
+   */
+  configureClient(clientId: string, settings: ClientSettings): GroupSettings | undefined {
+    const session = this.#clients.touch(clientId, this.#now());
+    session.role = settings.role;
+    if (settings.telemetry) session.telemetry = settings.telemetry;
+    for (const topic of settings.publishing ?? []) session.publishing.add(topic);
+    if (!settings.subscription) return undefined;
+    const group = this.#registry.group(settings.subscription.group);
+    session.group = group.name;
+    for (const topic of settings.subscription.topics) {
+      this.#registry.topic(topic);
+      session.subscribedTopics.add(topic);
+      if (group.broadcast) {
+        const sub = this.#deliveries.subscription(consumerOf(group, clientId), topic, true);
+        this.#deliveries.persistCursor(sub).catch((error: unknown) => this.#log.error({ err: error }, 'persisting broadcast cursor failed'));
+      }
     }
-    if (draft.deliverAt !== undefined && draft.deliverAt > now) {
-      const recallHandle = await this.scheduler.schedule(draft, draft.deliverAt);
-      return { messageId: draft.messageId, transactionId: draft.messageId, offset: 0, recallHandle };
-    }
-    const [record] = await this.logs.append([draft], [], now);
-    return { messageId: draft.messageId, transactionId: draft.messageId, offset: record!.offset };
+    return group;
+  }
+
+  /** A client's Telemetry stream ended; it is kept only if it is still the client's current one. */
+  detachTelemetry(clientId: string, peer: TelemetryPeer): void {
+    this.#clients.detach(clientId, peer);
   }
 
   /** A client said goodbye (NotifyClientTermination). */
@@ -89,28 +174,125 @@ export class BrokerCore {
     this.#forget(clientId, 'terminated');
   }
 
-  /** Removes messages older than the retention period. */
-  async applyRetention(now = Date.now()): Promise<void> {
-    if (this.config.retentionMs <= 0) return;
-    const trim = this.store.topics().map((topic) => ({ topic, before: this.store.offsetAtTime(topic, now - this.config.retentionMs) }));
-    const effective = trim.filter(({ topic, before }) => before > this.store.topicBounds(topic).first);
+  /** Validates and stores one message from a producer. */
+  async send(incoming: IncomingMessage, clientId: string, now = this.#now()): Promise<SendOutcome> {
+    const topic = this.#registry.topic(incoming.topic);
+    const draft = validateMessage(incoming, topic, this.#settings.maxBodyBytes, now);
+    if (draft.kind === 'TRANSACTION') {
+      const transactionId = await this.#transactions.begin(draft, clientId, incoming.recoveryMs, now);
+      return { messageId: draft.messageId, transactionId, offset: 0 };
+    }
+    if (draft.deliverAt !== undefined && draft.deliverAt > now) {
+      const recallHandle = await this.#scheduler.schedule(draft, draft.deliverAt);
+      return { messageId: draft.messageId, transactionId: draft.messageId, offset: 0, recallHandle };
+    }
+    const [record] = await this.#logs.append([draft], [], now);
+    return { messageId: draft.messageId, transactionId: draft.messageId, offset: record!.offset };
+  }
+
+  /** Cancels a delay message that is still waiting; returns its message id. */
+  recall(topic: string, recallHandle: string): Promise<string> {
+    return this.#scheduler.recall(topic, recallHandle);
+  }
+
+  /**
+   * Commits or rolls back a transaction (see {@link Transactions.end}).
+   *
+   * @returns true when this call settled it, false when it had already been settled the same way.
+   */
+  endTransaction(transactionId: string, resolution: Resolution, expect: { messageId?: string; topic?: string } = {}): Promise<boolean> {
+    return this.#transactions.end(transactionId, resolution, expect);
+  }
+
+  /** Half messages not settled yet, parked ones included, oldest first. */
+  unsettledTransactions(): HalfEntity[] {
+    return this.#transactions.list();
+  }
+
+  /** One unsettled half message. */
+  transaction(transactionId: string): HalfEntity | undefined {
+    return this.#transactions.get(transactionId);
+  }
+
+  /** Hands out messages of (group, topic), long-polling up to `waitMs` when none is ready. */
+  async receive(options: ReceiveOptions): Promise<Delivery[]> {
+    const group = this.#registry.group(options.group);
+    this.#registry.topic(options.topic);
+    const { invisibleMs } = options;
+    if (invisibleMs < this.#settings.minInvisibleMs || invisibleMs > MAX_INVISIBLE_MS) {
+      throw new InvalidRequestError(
+        'ILLEGAL_INVISIBLE_TIME',
+        `invisible_duration must be from ${this.#settings.minInvisibleMs} ms to 12 h (got ${invisibleMs}); or set auto_renew`,
+      );
+    }
+    this.#clients.touch(options.clientId, this.#now());
+    const consumer = consumerOf(group, options.clientId);
+    if (group.broadcast) this.#deliveries.subscription(consumer, options.topic, true);
+    return this.#deliveries.receive({ ...options, group, consumer, invisibleMs });
+  }
+
+  /** Acknowledges one delivery. */
+  ack(group: string, topic: string, receiptHandle: string): Promise<void> {
+    return this.#deliveries.ack(group, topic, receiptHandle);
+  }
+
+  /** Changes how long a delivered message stays invisible; returns its new receipt handle. */
+  changeInvisibleDuration(group: string, topic: string, receiptHandle: string, invisibleMs: number): Promise<string> {
+    return this.#deliveries.changeInvisibleDuration(group, topic, receiptHandle, invisibleMs);
+  }
+
+  /** Moves a delivered message to its group's dead-letter topic. */
+  forwardToDeadLetter(group: string, topic: string, receiptHandle: string): Promise<void> {
+    return this.#deliveries.forwardToDeadLetter(group, topic, receiptHandle);
+  }
+
+  /** Takes back deliveries that never reached the client (its receive call ended first). */
+  releaseUndelivered(receiptHandles: readonly string[]): Promise<void> {
+    return this.#deliveries.release(receiptHandles);
+  }
+
+  /** Every subscription's cursor and unacknowledged count. */
+  subscriptions(): SubscriptionStats[] {
+    return this.#deliveries.stats();
+  }
+
+  /**
+   * Renews the auto-renew leases of live clients, moves messages out of delivery attempts to the
+   * dead-letter topic (also when their group stopped receiving), and forgets expired clients.
+   * Runs every 5 s once started.
+   */
+  async maintainDeliveries(now = this.#now()): Promise<void> {
+    this.#deliveries.renewLeases((id) => this.#clients.isAlive(id, now), now);
+    await this.#deliveries.sweepExhausted(now);
+    for (const gone of this.#clients.expire(now)) this.#forget(gone.id, 'expired');
+  }
+
+  /** Removes messages older than the retention period; cursors and leases below them move up. */
+  async applyRetention(now = this.#now()): Promise<void> {
+    if (this.#settings.retentionMs <= 0) return;
+    const store = this.#store;
+    const trim = store.topics().map((topic) => ({ topic, before: store.offsetAtTime(topic, now - this.#settings.retentionMs) }));
+    const effective = trim.filter(({ topic, before }) => before > store.topicBounds(topic).first);
     if (effective.length === 0) return;
-    await this.store.commit({ trim: effective });
-    for (const { topic } of effective) this.deliveries.afterTrim(topic, this.store.topicBounds(topic).first);
+    await store.commit({ trim: effective });
+    for (const { topic } of effective) this.#deliveries.afterTrim(topic, store.topicBounds(topic).first);
   }
 
   async close(): Promise<void> {
     for (const timer of this.#timers) clearInterval(timer);
-    this.scheduler.close();
-    await this.store.close();
+    this.#scheduler.close();
+    await this.#store.close();
   }
 
   #forget(clientId: string, why: string): void {
-    const session = this.clients.remove(clientId);
-    this.deliveries.releaseHeldBy(clientId);
-    if (session?.group !== undefined && this.registry.group(session.group).broadcast) {
-      this.deliveries.dropConsumer(`${session.group}@${clientId}`).catch((error: unknown) => this.log.error({ err: error }, 'dropping broadcast consumer failed'));
+    const session = this.#clients.remove(clientId);
+    this.#deliveries.releaseHeldBy(clientId);
+    if (session?.group !== undefined) {
+      const group = this.#registry.group(session.group);
+      if (group.broadcast) {
+        this.#deliveries.dropConsumer(consumerOf(group, clientId)).catch((error: unknown) => this.#log.error({ err: error }, 'dropping broadcast consumer failed'));
+      }
     }
-    this.log.debug({ clientId, why }, 'client removed');
+    this.#log.debug({ clientId, why }, 'client removed');
   }
 }

@@ -1,10 +1,15 @@
-import { ClientType } from '../protocol/codes.js';
 import type { HalfEntity } from '../store/store.js';
 
 /** A client is considered gone this long after its last heartbeat when it has no telemetry stream. */
 const CLIENT_EXPIRY_MS = 120_000;
 /** Push-consumer leases are renewed only while the holder was heard from this recently or has a stream. */
 const LIVENESS_MS = 30_000;
+
+/**
+ * What a client says it is in its Settings. `other` covers clients the broker gives no special
+ * treatment (one that has not sent Settings yet, or a kind txmq does not serve, such as lite consumers).
+ */
+export type ClientRole = 'producer' | 'push-consumer' | 'simple-consumer' | 'pull-consumer' | 'other';
 
 /** The server side of a client's Telemetry stream. */
 export interface TelemetryPeer {
@@ -15,7 +20,7 @@ export interface TelemetryPeer {
 /** What the broker knows about one connected client (`x-mq-client-id`). */
 export interface ClientSession {
   readonly id: string;
-  type: ClientType;
+  role: ClientRole;
   group?: string | undefined;
   readonly publishing: Set<string>;
   readonly subscribedTopics: Set<string>;
@@ -31,7 +36,7 @@ export class Clients {
   touch(id: string, now = Date.now()): ClientSession {
     let session = this.#sessions.get(id);
     if (!session) {
-      session = { id, type: ClientType.UNSPECIFIED, publishing: new Set(), subscribedTopics: new Set(), lastSeen: now };
+      session = { id, role: 'other', publishing: new Set(), subscribedTopics: new Set(), lastSeen: now };
       this.#sessions.set(id, session);
     }
     session.lastSeen = now;
@@ -61,7 +66,7 @@ export class Clients {
 
   /** Producers with an open stream that publish to `topic`. */
   producersOf(topic: string): ClientSession[] {
-    return [...this.#sessions.values()].filter((s) => s.type === ClientType.PRODUCER && s.telemetry !== undefined && s.publishing.has(topic));
+    return [...this.#sessions.values()].filter((s) => s.role === 'producer' && s.telemetry !== undefined && s.publishing.has(topic));
   }
 
   /** Removes and returns clients not heard from for {@link CLIENT_EXPIRY_MS} that have no stream. */

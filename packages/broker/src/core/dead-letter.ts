@@ -1,4 +1,5 @@
-import { deadLetterTopic, type MessageDraft, type MessageRecord } from './types.js';
+import { deadLetterTopic } from '../rules/names.js';
+import type { MessageDraft, MessageRecord } from '../store/records.js';
 
 /** The copy of `message` that goes to `%DLQ%<group>`: same id, body and properties, plus its origin. */
 export function deadLetterDraft(message: MessageRecord, group: string): MessageDraft {

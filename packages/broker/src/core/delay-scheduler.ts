@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { InvalidRequestError, NotFoundError } from '../errors.js';
 import type { ScheduledEntity, Store } from '../store/store.js';
 import type { TopicLogs } from './topic-log.js';
-import type { MessageDraft } from './types.js';
+import type { MessageDraft } from '../store/records.js';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 

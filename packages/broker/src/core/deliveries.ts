@@ -2,13 +2,15 @@ import type { Logger } from 'pino';
 import { InvalidRequestError } from '../errors.js';
 import type { EntityWrite, Store } from '../store/store.js';
 import { retryDelayMs } from './backoff.js';
+import { groupOf } from './consumer.js';
 import { deadLetterDraft } from './dead-letter.js';
 import { decodeReceiptHandle, encodeReceiptHandle, type ReceiptHandle } from './receipt-handle.js';
 import type { Registry } from './registry.js';
 import { Subscription, subscriptionKey, type Lease } from './subscription.js';
 import type { TagFilter } from './tag-filter.js';
 import type { TopicLogs } from './topic-log.js';
-import type { GroupSettings, MessageDraft, MessageRecord } from './types.js';
+import type { MessageDraft, MessageRecord } from '../store/records.js';
+import type { GroupSettings } from './types.js';
 
 /** Invisibility of a message handed to a push consumer (auto-renew); renewed while the client lives. */
 export const AUTO_RENEW_INVISIBLE_MS = 60_000;
@@ -24,7 +26,7 @@ const SCAN_LIMIT = 4096;
 /** What a consumer asks for in one receive. */
 export interface ReceiveRequest {
   readonly group: GroupSettings;
-  /** The group for clustering delivery; `group@clientId` for a broadcast instance. */
+  /** Whose subscription it is: the group, or `group@clientId` for a broadcast instance (see consumer.ts). */
   readonly consumer: string;
   readonly topic: string;
   readonly filter: TagFilter;
@@ -50,6 +52,12 @@ interface Waiter {
   tryTake(): void;
 }
 
+/** Options of {@link Deliveries}. */
+export interface DeliveriesOptions {
+  /** The clock invisible times and retry backoff are measured on (default `Date.now`). */
+  readonly now?: () => number;
+}
+
 /**
  * Hands messages to consumers under the pop model: each delivery hides the message from the rest
  * of its consumer group until it is acknowledged or its invisible time passes, then it is delivered
@@ -58,14 +66,18 @@ interface Waiter {
 export class Deliveries {
   readonly #subscriptions = new Map<string, Subscription>();
   readonly #waiters = new Set<Waiter>();
-  #seq = Date.now() * 1000;
+  readonly #now: () => number;
+  #seq: number;
 
   constructor(
     private readonly store: Store,
     private readonly logs: TopicLogs,
     private readonly registry: Registry,
     private readonly log: Logger,
+    options: DeliveriesOptions = {},
   ) {
+    this.#now = options.now ?? Date.now;
+    this.#seq = this.#now() * 1000;
     logs.onAppend((topic) => this.wake(topic));
     this.#load();
   }
@@ -136,7 +148,7 @@ export class Deliveries {
     }
     const { sub, lease } = this.#leaseOf(group, topic, handleText);
     const settings = this.registry.group(groupOf(sub.consumer));
-    const now = Date.now();
+    const now = this.#now();
     lease.visibleAt = now + Math.max(invisibleMs, retryDelayMs(settings.retryBackoff, lease.attempts));
     lease.seq = this.#nextSeq();
     lease.autoRenew = false;
@@ -160,7 +172,7 @@ export class Deliveries {
   }
 
   /** Makes the messages a push consumer held under auto-renew visible again (the client is gone). */
-  releaseHeldBy(clientId: string, now = Date.now()): void {
+  releaseHeldBy(clientId: string, now = this.#now()): void {
     const topics = new Set<string>();
     for (const sub of this.#subscriptions.values()) {
       for (const lease of sub.leases.values()) {
@@ -176,7 +188,7 @@ export class Deliveries {
   }
 
   /** Extends auto-renew leases whose holder is alive; releases those whose holder is gone. */
-  renewLeases(isAlive: (clientId: string) => boolean, now = Date.now()): void {
+  renewLeases(isAlive: (clientId: string) => boolean, now = this.#now()): void {
     for (const sub of this.#subscriptions.values()) {
       for (const lease of sub.leases.values()) {
         if (!lease.autoRenew || lease.holder === undefined || lease.visibleAt - now > RENEW_AHEAD_MS) continue;
@@ -193,7 +205,7 @@ export class Deliveries {
    * Moves messages that used up their delivery attempts to the dead-letter topic even when their
    * group stops receiving (a receive would move them too). Call periodically.
    */
-  async sweepExhausted(now = Date.now()): Promise<void> {
+  async sweepExhausted(now = this.#now()): Promise<void> {
     for (const sub of this.#subscriptions.values()) {
       const group = this.registry.group(groupOf(sub.consumer));
       const taken: Taken = { deliveries: [], writes: [], deadLetters: [] };
@@ -252,7 +264,7 @@ export class Deliveries {
     return taken.deliveries;
   }
 
-  #take(sub: Subscription, req: ReceiveRequest, now = Date.now()): Taken {
+  #take(sub: Subscription, req: ReceiveRequest, now = this.#now()): Taken {
     const taken: Taken = { deliveries: [], writes: [], deadLetters: [] };
     if (req.attemptId) this.#retake(sub, req, now, taken);
     const fifo = req.group.fifo;
@@ -312,7 +324,7 @@ export class Deliveries {
    * Takes back deliveries whose receive call ended before they were written to the client: they
    * become visible again at once and the hand-out does not count as a delivery attempt.
    */
-  async release(handles: readonly string[], now = Date.now()): Promise<void> {
+  async release(handles: readonly string[], now = this.#now()): Promise<void> {
     const writes: EntityWrite[] = [];
     const topics = new Set<string>();
     for (const text of handles) {
@@ -392,12 +404,6 @@ interface Taken {
   readonly deliveries: Delivery[];
   readonly writes: EntityWrite[];
   readonly deadLetters: { message: MessageRecord; sub: Subscription; lease: Lease }[];
-}
-
-/** The consumer group a subscription's consumer belongs to. */
-export function groupOf(consumer: string): string {
-  const at = consumer.indexOf('@');
-  return at === -1 ? consumer : consumer.slice(0, at);
 }
 
 function cursorWrite(sub: Subscription): EntityWrite {

@@ -1,6 +1,7 @@
 import { InvalidRequestError, type BrokerErrorCode } from '../errors.js';
 import { checkMessage } from '../rules/message-rules.js';
-import type { MessageDraft, MessageKind, TopicSettings } from './types.js';
+import type { MessageDraft, MessageKind } from '../store/records.js';
+import type { TopicSettings } from './types.js';
 
 /** The longest a transactional message may ask the broker to wait before its first check. */
 const MAX_RECOVERY_MS = 3_600_000;

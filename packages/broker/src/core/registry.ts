@@ -1,6 +1,6 @@
-import { autoGroup, autoTopic, type ResolvedConfig } from '../config.js';
 import { NotFoundError } from '../errors.js';
 import { assertGroupName, assertTopicName, isDeadLetterTopic } from './names.js';
+import { autoGroup, autoTopic, type BrokerSettings } from './settings.js';
 import type { GroupSettings, TopicSettings } from './types.js';
 
 /** Declared topics and groups, plus those created on first use when the config allows it. */
@@ -8,7 +8,7 @@ export class Registry {
   readonly #topics: Map<string, TopicSettings>;
   readonly #groups: Map<string, GroupSettings>;
 
-  constructor(private readonly config: ResolvedConfig) {
+  constructor(private readonly config: BrokerSettings) {
     this.#topics = new Map(config.topics);
     this.#groups = new Map(config.groups);
   }

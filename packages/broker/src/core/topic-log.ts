@@ -1,5 +1,5 @@
 import type { EntityWrite, Store } from '../store/store.js';
-import type { MessageDraft, MessageRecord } from './types.js';
+import type { MessageDraft, MessageRecord } from '../store/records.js';
 
 /** Called when new messages of a topic become readable. */
 export type AppendListener = (topic: string) => void;

@@ -3,13 +3,18 @@ import { InvalidRequestError, NotFoundError } from '../errors.js';
 import type { EntityWrite, HalfEntity, SettledEntity, Store } from '../store/store.js';
 import type { Clients } from './clients.js';
 import type { TopicLogs } from './topic-log.js';
-import type { MessageDraft, TransactionSettings } from './types.js';
+import type { MessageDraft } from '../store/records.js';
+import type { TransactionSettings } from './types.js';
 
 /** How long a settled transaction is remembered, to answer a repeated EndTransaction consistently. */
 const SETTLED_RETENTION_MS = 72 * 3_600_000;
-/** The user property a committed transactional message carries (as RocketMQ). */
-export const TRANSACTION_ID_PROPERTY = '__transactionId__';
+/**
+ * The property every committed transactional message carries: its transaction id, as RocketMQ's
+ * broker sets it. (Not to be confused with the outbox's own `SENDER_TRANSACTION_ID_PROPERTY`.)
+ */
+export const BROKER_TRANSACTION_ID_PROPERTY = '__transactionId__';
 
+/** How a transaction is settled: its half message is delivered (COMMIT) or dropped (ROLLBACK). */
 export type Resolution = 'COMMIT' | 'ROLLBACK';
 
 /**
@@ -179,7 +184,7 @@ export class Transactions {
       { kind: 'settled', key: half.transactionId, value: settled },
     ];
     if (resolution === 'COMMIT') {
-      const properties = { ...half.message.properties, [TRANSACTION_ID_PROPERTY]: half.transactionId };
+      const properties = { ...half.message.properties, [BROKER_TRANSACTION_ID_PROPERTY]: half.transactionId };
       await this.logs.append([{ ...half.message, properties }], entities);
     } else {
       await this.store.commit({ entities });

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { InvalidRequestError, type BrokerErrorCode } from '../errors.js';
+import type { ClientRole } from '../core/clients.js';
 import type { IncomingMessage } from '../core/message-rules.js';
-import type { MessageDraft, MessageKind, MessageRecord } from '../core/types.js';
-import { Code, DIGEST_MD5, ENCODING_GZIP, ENCODING_IDENTITY, WireMessageType } from './codes.js';
+import type { MessageDraft, MessageKind, MessageRecord } from '../store/records.js';
+import { ClientType, DIGEST_MD5, ENCODING_GZIP, ENCODING_IDENTITY, WireMessageType } from './codes.js';
 import type { Duration, Resource, Timestamp, WireMessage } from './wire-types.js';
 
 /** Milliseconds of a protobuf Timestamp or Duration. */
@@ -132,4 +133,20 @@ export function messageToWire(
       }),
     },
   };
+}
+
+/** The domain's role of a wire `ClientType`. */
+export function clientRole(type: number | undefined): ClientRole {
+  switch (type) {
+    case ClientType.PRODUCER:
+      return 'producer';
+    case ClientType.PUSH_CONSUMER:
+      return 'push-consumer';
+    case ClientType.SIMPLE_CONSUMER:
+      return 'simple-consumer';
+    case ClientType.PULL_CONSUMER:
+      return 'pull-consumer';
+    default:
+      return 'other';
+  }
 }

@@ -1,5 +1,5 @@
 import { open, type Database, type RootDatabase } from 'lmdb';
-import type { MessageRecord } from '../core/types.js';
+import type { MessageRecord } from './records.js';
 import type { EntityKind, EntityKinds, Store, TopicBounds, WriteBatch } from './store.js';
 
 const ENTITY_KINDS: readonly EntityKind[] = ['cursor', 'pending', 'scheduled', 'half', 'settled'];

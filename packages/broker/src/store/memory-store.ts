@@ -1,4 +1,4 @@
-import type { MessageRecord } from '../core/types.js';
+import type { MessageRecord } from './records.js';
 import type { EntityKind, EntityKinds, Store, TopicBounds, WriteBatch } from './store.js';
 
 interface TopicLog {

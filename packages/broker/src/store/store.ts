@@ -1,4 +1,4 @@
-import type { MessageDraft, MessageRecord } from '../core/types.js';
+import type { MessageDraft, MessageRecord } from './records.js';
 
 /** Small collections the broker keeps fully in memory and writes through to the store. */
 export interface EntityKinds {

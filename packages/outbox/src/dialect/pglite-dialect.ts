@@ -9,6 +9,7 @@ import {
   type Kysely,
   type QueryResult,
 } from 'kysely';
+import { OutboxUnsupportedError } from '../errors.js';
 
 /** The part of a PGlite instance the dialect needs (`@electric-sql/pglite` ≥ 0.2). */
 export interface PgliteLike {
@@ -99,6 +100,6 @@ class PgliteConnection implements DatabaseConnection {
 
   // eslint-disable-next-line require-yield
   async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
-    throw new Error('streaming queries is not supported by the PGlite dialect');
+    throw new OutboxUnsupportedError('streaming queries are not supported by the PGlite dialect');
   }
 }

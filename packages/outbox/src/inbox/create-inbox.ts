@@ -18,17 +18,17 @@ export type InboxResult<T> =
   | { readonly status: 'processed'; readonly messageId: string; readonly result: T }
   | { readonly status: 'duplicate'; readonly messageId: string };
 
-/** Options of {@link createInbox}. */
-export interface InboxOptions {
-  readonly db: Kysely<any>;
-  /** Schema holding the inbox table; default `txmq`. */
+/** Options of {@link createInbox}; `DB` is your Kysely database type. */
+export interface InboxOptions<DB = any> {
+  readonly db: Kysely<DB>;
+  /** Schema holding the inbox table; default `txmq`. Use the same as `createOutbox`. */
   readonly schema?: string;
   /** Dedup scope: every consumer group applies each message once. */
   readonly consumerGroup: string;
 }
 
 /** Consumer-side deduplication. Create it with {@link createInbox}. */
-export interface Inbox {
+export interface Inbox<DB = any> {
   readonly consumerGroup: string;
   /** Applies pending schema migrations (the same ones as `outbox.migrate()`). */
   migrate(): Promise<MigrateResult>;
@@ -40,7 +40,7 @@ export interface Inbox {
    */
   process<M extends InboxMessage, T>(
     message: M,
-    handler: (trx: Transaction<any>, message: M) => Promise<T>,
+    handler: (trx: Transaction<DB>, message: M) => Promise<T>,
   ): Promise<InboxResult<T>>;
   /** Deletes dedup records older than `olderThanMs`; duplicates arriving later are no longer detected. */
   purge(olderThanMs: number): Promise<number>;
@@ -56,7 +56,7 @@ export function inboxMessageId(message: InboxMessage): string {
 }
 
 /**
- * Creates an inbox: at-least-once delivery, exactly-once effect.
+ * Creates an inbox: at-least-once delivery, exactly-once effect. Does no I/O.
  *
  * Invariant: the dedup record is inserted first, in the handler's transaction, with
  * `ON CONFLICT DO NOTHING`. A concurrent consumer processing the same message blocks on that
@@ -71,10 +71,12 @@ export function inboxMessageId(message: InboxMessage): string {
  *   await consumer.ack(m);
  * }
  * ```
+ * @throws InvalidOptionsError naming a bad option.
  */
-export function createInbox(options: InboxOptions): Inbox {
+export function createInbox<DB>(options: InboxOptions<DB>): Inbox<DB> {
+  if (options === null || typeof options !== 'object') throw new InvalidOptionsError('options', 'must be an object');
   const { db, consumerGroup } = options;
-  if (db === null || typeof db !== 'object' || typeof (db as Partial<Kysely<any>>).transaction !== 'function') {
+  if (db === null || typeof db !== 'object' || typeof (db as Partial<Kysely<DB>>).transaction !== 'function') {
     throw new InvalidOptionsError('db', 'must be a Kysely instance');
   }
   if (typeof consumerGroup !== 'string' || consumerGroup.length === 0) {
@@ -85,7 +87,7 @@ export function createInbox(options: InboxOptions): Inbox {
   return Object.freeze({
     consumerGroup,
     migrate: () => migrate(db, schema),
-    async process<M extends InboxMessage, T>(message: M, handler: (trx: Transaction<any>, message: M) => Promise<T>) {
+    async process<M extends InboxMessage, T>(message: M, handler: (trx: Transaction<DB>, message: M) => Promise<T>) {
       const messageId = inboxMessageId(message);
       if (typeof handler !== 'function') throw new InvalidOptionsError('handler', 'must be a function');
       return db.transaction().execute(async (trx): Promise<InboxResult<T>> => {

@@ -15,19 +15,23 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
  * ```
  */
 export interface OutboxMessage {
-  /** Destination topic: letters, digits, `_`, `-` and `%`, at most 127 characters. */
+  /** Destination topic: 1-127 characters from `A-Z a-z 0-9 _ % | -` (RocketMQ's topic rule). */
   readonly topic: string;
   /** Payload: bytes as-is, a string as UTF-8, anything else as JSON. */
   readonly body: Buffer | string | JsonValue;
-  /** Optional tag consumers can filter on. */
+  /** Optional tag consumers can filter on; not blank, no `|`, no control characters. */
   readonly tag?: string;
-  /** Optional business keys for lookup in the broker. */
+  /** Optional business keys for lookup in the broker; none blank or with control characters. */
   readonly keys?: readonly string[];
-  /** Messages of one group are published (and consumed) in commit order. */
+  /** Messages of one group are published (and consumed) in commit order; under 64 bytes (UTF-8). */
   readonly messageGroup?: string;
   /** The relay publishes the message no earlier than this time. */
   readonly deliverAt?: Date;
-  /** Header strings carried to the consumer as broker user properties (e.g. `traceparent`). */
+  /**
+   * Header strings carried to the consumer as broker user properties (e.g. `traceparent`). Names
+   * must not start with `txmq-` nor be one RocketMQ reserves (`UNIQ_KEY`, `KEYS`, `TAGS`...); at
+   * most 128 properties and 16 KiB with tag and keys, counting the ones txmq adds itself.
+   */
   readonly headers?: Readonly<Record<string, string>>;
 }
 
@@ -46,9 +50,12 @@ export interface EncodedMessage {
   readonly body: Buffer;
 }
 
-/** User-property names txmq sets on every published message. */
+/** User property holding the outbox message id, set on every message txmq publishes. */
 export const MESSAGE_ID_PROPERTY = 'txmq-message-id';
 /** User property holding the {@link ContentType} of the body. */
 export const CONTENT_TYPE_PROPERTY = 'txmq-content-type';
-/** User property holding the transactional sender's transaction id. */
-export const TRANSACTION_ID_PROPERTY = 'txmq-transaction-id';
+/**
+ * User property holding the transactional sender's own transaction id (the key of its
+ * transaction-log row), set on half messages. Not the broker's `__transactionId__`.
+ */
+export const SENDER_TRANSACTION_ID_PROPERTY = 'txmq-transaction-id';

@@ -1,10 +1,11 @@
 import type { Kysely } from 'kysely';
 import { InvalidOptionsError, InvalidMessageError } from '../errors.js';
-import { encodeMessage } from '../message/validate-message.js';
+import { encodeMessage } from '../message/encode-message.js';
 import type { EncodedMessage, OutboxMessage } from '../message/message.js';
 import { migrate, type MigrateResult } from '../schema/migrate.js';
 import { notifyChannel, resolveSchema } from '../schema/schema-name.js';
-import { listParked, readStats, redriveParked, type OutboxStats, type ParkedMessage } from './admin.js';
+import { listParked, redriveParked, type ParkedMessage } from './parked.js';
+import { readStats, type OutboxStats } from './stats.js';
 import { insertMessages, type SentMessage } from './send.js';
 import { assertTransaction } from './transaction-guard.js';
 import { notifyVia, WakeUpScheduler } from './wake-up.js';
@@ -42,7 +43,8 @@ export interface Outbox {
   /**
    * Writes `message` in the caller's transaction: it is published if and only if `trx` commits.
    * @throws OutboxNotInTransactionError when `trx` is not a Kysely transaction.
-   * @throws InvalidMessageError when the message is malformed.
+   * @throws InvalidMessageError naming the offending field when the message is malformed or would
+   *   be refused by the broker (RocketMQ's rules on topic, tag, keys, message group, properties, body).
    */
   send(trx: Kysely<any>, message: OutboxMessage): Promise<SentMessage>;
   /** Like {@link Outbox.send} for several messages, written with one statement. */
@@ -86,9 +88,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const wakeUps = options.notify === false ? undefined : new WakeUpScheduler({ notify: notifyVia(db, channel) });
 
   const encode = (message: unknown, path: string): EncodedMessage => {
-    const encoded = encodeMessage(message, path);
     const trace = traceContext?.();
-    return trace === undefined ? encoded : { ...encoded, headers: { ...trace, ...encoded.headers } };
+    return encodeMessage(message, path, trace === undefined ? {} : { defaultHeaders: trace });
   };
 
   return Object.freeze({

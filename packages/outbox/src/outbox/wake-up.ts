@@ -15,6 +15,27 @@ export const WAKE_UP_DELAYS_MS: readonly number[] = [10, 40, 160];
  */
 export const WAKE_UP_MIN_GAP_MS = 50;
 
+/** The time and timers {@link WakeUpScheduler} runs on; tests inject a fake one. */
+export interface WakeUpClock {
+  /** Milliseconds on a monotonic clock. */
+  now(): number;
+  /** Calls `callback` once, `ms` from now; must not keep the process alive. */
+  setTimer(callback: () => void, ms: number): unknown;
+  /** Cancels a timer `setTimer` returned. */
+  clearTimer(timer: unknown): void;
+}
+
+/** {@link WakeUpClock} on `performance.now()` and unref'd Node timers. */
+export const SYSTEM_CLOCK: WakeUpClock = {
+  now: () => performance.now(),
+  setTimer(callback, ms) {
+    const timer = setTimeout(callback, ms);
+    timer.unref();
+    return timer;
+  },
+  clearTimer: (timer) => clearTimeout(timer as NodeJS.Timeout),
+};
+
 /** Options of {@link WakeUpScheduler}. */
 export interface WakeUpOptions {
   /** Sends one wake-up; its failure is ignored (relays poll as the source of truth). */
@@ -23,6 +44,8 @@ export interface WakeUpOptions {
   readonly delaysMs?: readonly number[];
   /** Least time between two wake-ups; default {@link WAKE_UP_MIN_GAP_MS}. */
   readonly minGapMs?: number;
+  /** Default {@link SYSTEM_CLOCK}. */
+  readonly clock?: WakeUpClock;
 }
 
 /**
@@ -40,9 +63,10 @@ export class WakeUpScheduler {
   readonly #notify: () => Promise<unknown>;
   readonly #delaysMs: readonly number[];
   readonly #minGapMs: number;
+  readonly #clock: WakeUpClock;
   #lastSendAt = Number.NEGATIVE_INFINITY;
   #lastFiredAt = Number.NEGATIVE_INFINITY;
-  #timer: NodeJS.Timeout | undefined;
+  #timer: unknown;
   #dueAt = Number.POSITIVE_INFINITY;
   #inFlight = false;
   #fireAgain = false;
@@ -51,11 +75,12 @@ export class WakeUpScheduler {
     this.#notify = options.notify;
     this.#delaysMs = options.delaysMs ?? WAKE_UP_DELAYS_MS;
     this.#minGapMs = options.minGapMs ?? WAKE_UP_MIN_GAP_MS;
+    this.#clock = options.clock ?? SYSTEM_CLOCK;
   }
 
   /** Records a send: a wake-up follows `delaysMs[0]` later (or sooner, if one is already due). */
   sent(): void {
-    const now = performance.now();
+    const now = this.#clock.now();
     this.#lastSendAt = now;
     this.#schedule(now + (this.#delaysMs[0] ?? 0));
   }
@@ -63,19 +88,18 @@ export class WakeUpScheduler {
   #schedule(requested: number): void {
     const at = Math.max(requested, this.#lastFiredAt + this.#minGapMs);
     if (this.#timer !== undefined && this.#dueAt <= at) return;
-    clearTimeout(this.#timer);
+    if (this.#timer !== undefined) this.#clock.clearTimer(this.#timer);
     this.#dueAt = at;
-    this.#timer = setTimeout(() => this.#fire(), Math.max(0, at - performance.now()));
-    this.#timer.unref();
+    this.#timer = this.#clock.setTimer(() => this.#fire(), Math.max(0, at - this.#clock.now()));
   }
 
   #fire(): void {
     this.#timer = undefined;
     this.#dueAt = Number.POSITIVE_INFINITY;
-    this.#lastFiredAt = performance.now();
+    this.#lastFiredAt = this.#clock.now();
     this.#send();
     // Timers may fire up to a millisecond early: a step due within 2 ms counts as this one.
-    const now = performance.now() + 2;
+    const now = this.#clock.now() + 2;
     const next = this.#delaysMs.map((d) => this.#lastSendAt + d).find((at) => at > now);
     if (next !== undefined) this.#schedule(next);
   }

@@ -33,6 +33,11 @@ export interface PublishReceipt {
  */
 export interface Publisher {
   publish(message: PublishableMessage): Promise<PublishReceipt | void>;
+  /**
+   * Connects eagerly. The relay calls it (when present) before it claims any row, and again
+   * until it succeeds, so rows are not claimed while the transport cannot be reached.
+   */
+  start?(): Promise<void>;
   /** Releases connections; called by the relay on `stop()` only for publishers it created. */
   close?(): Promise<void>;
 }

@@ -1,11 +1,12 @@
-import type { OutgoingMessage } from '@txmq/broker';
+import type { OutgoingMessage } from '@txmq/broker/client';
 import { CONTENT_TYPE_PROPERTY, MESSAGE_ID_PROPERTY, type EncodedMessage } from '../message/message.js';
 import type { PublishableMessage } from './publisher.js';
 
 /**
  * Maps an outbox row to a broker message. User headers (trace context included) become user
  * properties; the outbox message id and the body's content type ride along so the consumer's
- * inbox can deduplicate and decode.
+ * inbox can deduplicate and decode. `encodeMessage` counted these properties in the broker's
+ * limits when the message was sent.
  */
 export function toBrokerMessage(message: PublishableMessage): OutgoingMessage {
   return brokerMessage(message, { [MESSAGE_ID_PROPERTY]: message.messageId });

@@ -12,6 +12,10 @@ export interface Failure {
   readonly id: string;
   readonly token: string;
   readonly error: string;
+  /** The transport's name for the failure, if known (column `last_error_code`). */
+  readonly code: string | undefined;
+  /** The broker's numeric status, if it answered with one (column `last_error_status`). */
+  readonly status: number | undefined;
   readonly park: boolean;
   readonly delayMs: number;
   /** `false` when the transport was unreachable: the claim is not counted towards parking. */
@@ -51,7 +55,8 @@ export async function completeRows(
       const transportIds = successes.map((s) => s.transportMessageId ?? null);
       await sql`
         update ${outbox} o
-        set status = 'sent', sent_at = now(), locked_until = null, last_error = null, broker_message_id = d.tid
+        set status = 'sent', sent_at = now(), locked_until = null, broker_message_id = d.tid,
+            last_error = null, last_error_code = null, last_error_status = null
         from unnest(${ids}::bigint[], ${tokens}::uuid[], ${transportIds}::text[]) as d(id, token, tid)
         where o.id = d.id and o.claim_token = d.token and o.status = 'pending'`.execute(db);
     } else {
@@ -66,13 +71,16 @@ export async function completeRows(
       update ${outbox} o
       set locked_until = null,
           last_error = d.error,
+          last_error_code = d.code,
+          last_error_status = d.error_status,
           status = case when d.park then 'parked' else 'pending' end,
           available_at = now() + d.delay_ms * interval '1 millisecond',
           attempts = case when d.counted then o.attempts else greatest(0, o.attempts - 1) end
       from unnest(${failures.map((f) => f.id)}::bigint[], ${failures.map((f) => f.token)}::uuid[],
-                  ${failures.map((f) => f.error)}::text[], ${failures.map((f) => f.park)}::boolean[],
+                  ${failures.map((f) => f.error)}::text[], ${failures.map((f) => f.code ?? null)}::text[],
+                  ${failures.map((f) => f.status ?? null)}::integer[], ${failures.map((f) => f.park)}::boolean[],
                   ${failures.map((f) => f.delayMs)}::integer[], ${failures.map((f) => f.counted)}::boolean[])
-           as d(id, token, error, park, delay_ms, counted)
+           as d(id, token, error, code, error_status, park, delay_ms, counted)
       where o.id = d.id and o.claim_token = d.token and o.status = 'pending'`.execute(db);
   }
   if (releases.length > 0) {

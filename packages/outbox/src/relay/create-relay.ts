@@ -1,12 +1,13 @@
-import { OutboxStateError, PublishError } from '../errors.js';
+import { InvalidOptionsError, OutboxStateError, PublishError } from '../errors.js';
 import type { Outbox } from '../outbox/create-outbox.js';
 import { createBrokerPublisher } from '../publisher/broker-publisher.js';
 import type { Publisher } from '../publisher/publisher.js';
 import { backoffDelay } from './backoff.js';
 import { claimRows, type ClaimedRow } from './claim.js';
 import { CompletionBuffer } from './completion-buffer.js';
-import { pgNotifications, type NotificationSource, type NotificationSubscription } from './notifications.js';
-import { resolveTuning, type RelayOptions, type ResolvedTuning } from './relay-options.js';
+import type { NotificationSource, NotificationSubscription } from './notifications.js';
+import { publishFailure, type PublishFailure } from './publish-failure.js';
+import { resolveListen, resolveTuning, type RelayOptions, type ResolvedTuning } from './relay-options.js';
 import { sweepSent } from './retention.js';
 
 /** Counters of one relay since `start()`. */
@@ -23,14 +24,16 @@ export interface RelayStats {
    * counted towards parking, and the relay pauses claiming (backing off) until one gets through.
    */
   readonly unavailable: number;
-  /** Rows this relay parked. */
+  /** Rows this relay parked; `outbox.parked()` lists them with the error that parked them. */
   readonly parked: number;
   /** Messages being published right now. */
   readonly inFlight: number;
   /** Sent rows deleted by the retention sweeper. */
   readonly swept: number;
-  /** The last error the relay recovered from, if any. */
+  /** The last error the relay recovered from or reported to `onError` (a failed publish included), if any. */
   readonly lastError: string | undefined;
+  /** The latest failed publish: which row, why, and whether the row was parked. */
+  readonly lastPublishFailure: PublishFailure | undefined;
 }
 
 /** Publishes outbox rows. Create it with {@link createRelay}. */
@@ -49,6 +52,7 @@ export interface Relay {
 /**
  * Creates a relay that publishes committed outbox rows to a txmq broker / RocketMQ 5 proxy at
  * `endpoints`, or to any {@link Publisher}. Run as many relays as you like, in one process or many.
+ * Does no I/O: nothing happens until `start()`.
  *
  * @example
  * ```ts
@@ -57,17 +61,18 @@ export interface Relay {
  * // ...
  * await relay.stop();
  * ```
+ * @throws InvalidOptionsError naming a bad option.
  */
 export function createRelay(options: RelayOptions): Relay {
   return new OutboxRelay(options);
 }
 
-type Counters = { -readonly [K in keyof Omit<RelayStats, 'state' | 'inFlight' | 'lastError'>]: number };
+type Counters = { -readonly [K in keyof Omit<RelayStats, 'state' | 'inFlight' | 'lastError' | 'lastPublishFailure'>]: number };
 
 class OutboxRelay implements Relay {
   readonly #outbox: Outbox;
   readonly #tuning: ResolvedTuning;
-  readonly #makePublisher: () => Promise<Publisher>;
+  readonly #publisher: Publisher;
   readonly #ownsPublisher: boolean;
   readonly #listen: NotificationSource | undefined;
   readonly #onError: (error: unknown) => void;
@@ -75,51 +80,60 @@ class OutboxRelay implements Relay {
   readonly #lanes = new Set<Promise<void>>();
   readonly #counters: Counters = { claimed: 0, published: 0, failed: 0, unavailable: 0, parked: 0, swept: 0 };
   #state: RelayStats['state'] = 'idle';
-  #publisher: Publisher | undefined;
+  /** Whether the publisher's `start()` succeeded (rows are claimed only then). */
+  #publisherStarted = false;
   #subscription: NotificationSubscription | undefined;
   #loop: Promise<void> | undefined;
   #stopping: Promise<void> | undefined;
   #sweeper: NodeJS.Timeout | undefined;
   #inFlight = 0;
   #lastError: string | undefined;
+  #lastPublishFailure: PublishFailure | undefined;
   /** Consecutive outages of the transport (pauses), reset by a successful publish. */
   #outages = 0;
   #pausedUntil = 0;
   #wakePending = false;
   #wakeUp: (() => void) | undefined;
+  /** Resolves when `stop()` is called, so a publisher start still under way does not hold it up. */
+  readonly #stopRequested: Promise<void>;
+  #requestStop!: () => void;
 
   constructor(options: RelayOptions) {
-    if (options === null || typeof options !== 'object') throw new OutboxStateError('createRelay() needs an options object');
+    this.#stopRequested = new Promise<void>((resolve) => (this.#requestStop = resolve));
+    if (options === null || typeof options !== 'object') throw new InvalidOptionsError('options', 'must be an object');
     this.#outbox = options.outbox;
-    if (this.#outbox === undefined || typeof this.#outbox.send !== 'function') {
-      throw new OutboxStateError('createRelay() needs `outbox`, the value returned by createOutbox()');
+    if (this.#outbox === null || typeof this.#outbox !== 'object' || typeof this.#outbox.send !== 'function') {
+      throw new InvalidOptionsError('outbox', 'must be the value returned by createOutbox()');
     }
     this.#tuning = resolveTuning(options);
     if (options.publisher !== undefined) {
       const publisher = options.publisher;
-      if (typeof publisher.publish !== 'function') throw new OutboxStateError('`publisher.publish` must be a function');
-      this.#makePublisher = async () => publisher;
+      if (publisher === null || typeof publisher !== 'object' || typeof publisher.publish !== 'function') {
+        throw new InvalidOptionsError('publisher', 'must be an object with a publish(message) method');
+      }
+      if (options.endpoints !== undefined) {
+        throw new InvalidOptionsError('endpoints', 'must not be set together with `publisher` (the publisher decides where messages go)');
+      }
+      this.#publisher = publisher;
       this.#ownsPublisher = false;
-    } else if (typeof options.endpoints === 'string' && options.endpoints.length > 0) {
-      const endpoints = options.endpoints;
-      this.#makePublisher = () => createBrokerPublisher({ endpoints, requestTimeoutMs: this.#tuning.publishTimeoutMs });
+    } else if (options.endpoints !== undefined) {
+      this.#publisher = createBrokerPublisher({ endpoints: options.endpoints, requestTimeoutMs: this.#tuning.publishTimeoutMs });
       this.#ownsPublisher = true;
     } else {
-      throw new OutboxStateError('createRelay() needs either `endpoints` (broker address) or a `publisher`');
+      throw new InvalidOptionsError('endpoints', 'is required unless a `publisher` is given (one of the two says where messages go)');
     }
-    const listen = options.listen;
-    this.#listen =
-      listen === undefined
-        ? undefined
-        : typeof listen === 'string'
-          ? pgNotifications(listen)
-          : 'listen' in listen
-            ? listen
-            : pgNotifications(listen.connectionString);
+    this.#listen = resolveListen(options.listen);
+    if (options.onError !== undefined && typeof options.onError !== 'function') {
+      throw new InvalidOptionsError('onError', 'must be a function (error) => void');
+    }
     const onError = options.onError;
     this.#onError = (error) => {
       this.#lastError = error instanceof Error ? error.message : String(error);
-      onError?.(error);
+      try {
+        onError?.(error);
+      } catch {
+        // A throwing onError must not stop the relay; the error is in stats().lastError anyway.
+      }
     };
     this.#completions = new CompletionBuffer({
       db: this.#outbox.db,
@@ -157,7 +171,13 @@ class OutboxRelay implements Relay {
   }
 
   stats(): RelayStats {
-    return { state: this.#state, ...this.#counters, inFlight: this.#inFlight, lastError: this.#lastError };
+    return {
+      state: this.#state,
+      ...this.#counters,
+      inFlight: this.#inFlight,
+      lastError: this.#lastError,
+      lastPublishFailure: this.#lastPublishFailure,
+    };
   }
 
   async #stop(): Promise<void> {
@@ -166,6 +186,7 @@ class OutboxRelay implements Relay {
       return;
     }
     this.#state = 'stopping';
+    this.#requestStop();
     this.#wake();
     clearInterval(this.#sweeper);
     await this.#loop;
@@ -174,7 +195,7 @@ class OutboxRelay implements Relay {
     await this.#completions.drain(() => Date.now() > deadline);
     this.#completions.dispose();
     await this.#subscription?.close().catch(this.#onError);
-    if (this.#ownsPublisher) await this.#publisher?.close?.().catch(this.#onError);
+    if (this.#ownsPublisher) await this.#publisher.close?.().catch(this.#onError);
     this.#state = 'stopped';
   }
 
@@ -186,8 +207,8 @@ class OutboxRelay implements Relay {
       // After an outage one row at a time probes the transport; full batches resume once one gets through.
       const probing = this.#outages > 0;
       const capacity = probing ? 1 - this.#inFlight : maxInFlight - this.#inFlight;
-      // The transport may be down at start: nothing is claimed until a publisher exists.
-      if (this.#publisher === undefined && !(await this.#connectPublisher())) {
+      // The transport may be down at start: nothing is claimed until the publisher has started.
+      if (!this.#publisherStarted && !(await this.#startPublisher())) {
         await this.#sleep();
         continue;
       }
@@ -211,9 +232,12 @@ class OutboxRelay implements Relay {
     }
   }
 
-  async #connectPublisher(): Promise<boolean> {
+  async #startPublisher(): Promise<boolean> {
     try {
-      this.#publisher = await this.#makePublisher();
+      const starting = Promise.resolve(this.#publisher.start?.()).then(() => true);
+      // A start still under way at stop() is abandoned (closing the publisher ends it).
+      if (!(await Promise.race([starting, this.#stopRequested.then(() => false)]))) return false;
+      this.#publisherStarted = true;
       return true;
     } catch (error) {
       this.#onError(error);
@@ -256,38 +280,56 @@ class OutboxRelay implements Relay {
   async #publishOne(row: ClaimedRow): Promise<boolean> {
     const { maxAttempts, backoff, publishTimeoutMs } = this.#tuning;
     if (row.attempt > maxAttempts) {
-      this.#counters.parked++;
-      this.#completions.fail({
-        id: row.id,
-        token: row.token,
-        park: true,
-        delayMs: 0,
-        error: `claimed ${row.attempt} times without a recorded result (a relay crashed or hung while publishing it); parked`,
-        counted: true,
-      });
+      const error = new PublishError(
+        `claimed ${row.attempt} times without a recorded result (a relay crashed or hung while publishing it); parked`,
+        { retryable: false, transportCode: 'NO_RESULT_RECORDED' },
+      );
+      this.#failed(row, publishFailure(error, row), { park: true, delayMs: 0, counted: true });
       return false;
     }
     try {
-      const receipt = await withTimeout((this.#publisher as Publisher).publish(row), publishTimeoutMs);
+      const receipt = await withTimeout(this.#publisher.publish(row), publishTimeoutMs);
       this.#counters.published++;
       this.#outages = 0;
       this.#completions.succeed({ id: row.id, token: row.token, transportMessageId: receipt?.transportMessageId });
       return true;
     } catch (error) {
       this.#counters.failed++;
-      const message = `attempt ${row.attempt}: ${error instanceof Error ? error.message : String(error)}`.slice(0, 2_000);
-      if (error instanceof PublishError && error.unavailable) {
+      const failure = publishFailure(error, row);
+      if (failure.error.unavailable) {
         this.#counters.unavailable++;
-        this.#completions.fail({ id: row.id, token: row.token, park: false, delayMs: this.#pause(error), error: message, counted: false });
+        this.#failed(row, failure, { park: false, delayMs: this.#pause(), counted: false });
         return false;
       }
-      const retryable = !(error instanceof PublishError) || error.retryable;
-      const park = !retryable || row.attempt >= maxAttempts;
-      if (park) this.#counters.parked++;
-      const delayMs = park ? 0 : backoffDelay(backoff, row.attempt);
-      this.#completions.fail({ id: row.id, token: row.token, park, delayMs, error: message, counted: true });
+      const park = !failure.error.retryable || row.attempt >= maxAttempts;
+      this.#failed(row, failure, { park, delayMs: park ? 0 : backoffDelay(backoff, row.attempt), counted: true });
       return false;
     }
+  }
+
+  /** Records a failed publish on the row, in the stats, and reports it to `onError`. */
+  #failed(row: ClaimedRow, failure: ReturnType<typeof publishFailure>, outcome: { park: boolean; delayMs: number; counted: boolean }): void {
+    if (outcome.park) this.#counters.parked++;
+    this.#completions.fail({
+      id: row.id,
+      token: row.token,
+      error: failure.text,
+      code: failure.code,
+      status: failure.status,
+      ...outcome,
+    });
+    this.#lastPublishFailure = {
+      id: row.id,
+      messageId: row.messageId,
+      topic: row.topic,
+      attempt: row.attempt,
+      error: failure.text,
+      code: failure.code,
+      status: failure.status,
+      parked: outcome.park,
+      at: new Date(),
+    };
+    this.#onError(failure.error);
   }
 
   /**
@@ -295,12 +337,11 @@ class OutboxRelay implements Relay {
    * outage (failures of publishes already in flight fall into the same pause). Returns how long
    * the pause still lasts, which is also when the failed row becomes due again.
    */
-  #pause(error: PublishError): number {
+  #pause(): number {
     const now = Date.now();
     if (now >= this.#pausedUntil) {
       this.#outages++;
       this.#pausedUntil = now + backoffDelay(this.#tuning.backoff, this.#outages);
-      this.#onError(error);
     }
     return this.#pausedUntil - now;
   }
@@ -350,7 +391,10 @@ class OutboxRelay implements Relay {
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new PublishError(`publish did not settle within ${ms} ms`, { retryable: true })), ms);
+    timer = setTimeout(
+      () => reject(new PublishError(`publish did not settle within ${ms} ms`, { retryable: true, transportCode: 'PUBLISH_TIMEOUT' })),
+      ms,
+    );
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -2,7 +2,7 @@ import { InvalidOptionsError } from '../errors.js';
 import type { Outbox } from '../outbox/create-outbox.js';
 import type { Publisher } from '../publisher/publisher.js';
 import type { BackoffOptions } from './backoff.js';
-import type { NotificationSource } from './notifications.js';
+import { pgNotifications, type NotificationSource } from './notifications.js';
 
 /** Settings shared by both forms of {@link RelayOptions}. */
 export interface RelayTuning {
@@ -34,7 +34,11 @@ export interface RelayTuning {
    * {@link NotificationSource} (e.g. `pgliteNotifications(pglite)`). Without it the relay polls.
    */
   readonly listen?: string | NotificationSource | { readonly connectionString: string };
-  /** Called with errors the relay recovers from by itself (claim or mark failures, lost LISTEN connection). */
+  /**
+   * Called with every error the relay recovers from by itself: each failed publish (a
+   * `PublishError` naming the message, with `transportCode` and `status` when known; the row is
+   * retried or parked), claim or mark failures, a lost LISTEN connection. Must not throw.
+   */
   readonly onError?: (error: unknown) => void;
 }
 
@@ -107,4 +111,16 @@ function positiveNumber(value: number | undefined, name: string, fallback: numbe
     throw new InvalidOptionsError(name, `must be a finite number >= 1, got ${String(value)}`);
   }
   return value;
+}
+
+/** The notification source `listen` describes, if any. */
+export function resolveListen(listen: RelayTuning['listen'] | null): NotificationSource | undefined {
+  if (listen === undefined) return undefined;
+  if (typeof listen === 'string') return pgNotifications(listen);
+  if (listen !== null && typeof listen === 'object') {
+    if (typeof (listen as Partial<NotificationSource>).listen === 'function') return listen as NotificationSource;
+    const { connectionString } = listen as { connectionString?: unknown };
+    if (typeof connectionString === 'string') return pgNotifications(connectionString);
+  }
+  throw new InvalidOptionsError('listen', 'must be a connection string, { connectionString } or a NotificationSource');
 }

@@ -1,24 +1,27 @@
 import { randomUUID } from 'node:crypto';
-import { createProducer, type HalfMessage, type OutgoingMessage } from '@txmq/broker';
+import { checkTopicName, createProducer, type ClientLogger, type HalfMessage, type OutgoingMessage, type ReceivedMessage } from '@txmq/broker/client';
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { InvalidMessageError, InvalidOptionsError, OutboxStateError } from '../errors.js';
-import { MESSAGE_ID_PROPERTY, TRANSACTION_ID_PROPERTY, type OutboxMessage } from '../message/message.js';
-import { encodeMessage } from '../message/validate-message.js';
+import { InvalidOptionsError, OutboxStateError } from '../errors.js';
+import { encodeMessage } from '../message/encode-message.js';
+import { MESSAGE_ID_PROPERTY, SENDER_TRANSACTION_ID_PROPERTY, type OutboxMessage } from '../message/message.js';
+import { LazyProducer } from '../publisher/lazy-producer.js';
 import { brokerMessage } from '../publisher/to-broker-message.js';
+import { toPublishError } from '../publisher/to-publish-error.js';
 import { migrate, type MigrateResult } from '../schema/migrate.js';
 import { resolveSchema } from '../schema/schema-name.js';
 import { answerCheck, recordCommit, type CheckAnswer } from './transaction-log.js';
 
-/** The transport the sender needs: half messages plus a check-back hook. */
-export interface HalfMessageProducer {
+/** The part of a producer the sender uses; `start` connects eagerly when the client has it. */
+interface HalfMessageProducer {
   sendHalf(message: OutgoingMessage): Promise<HalfMessage>;
   close(): Promise<void>;
+  start?(): Promise<void>;
 }
 
-/** Options of {@link createTransactionalSender}. */
-export interface TransactionalSenderOptions {
-  readonly db: Kysely<any>;
-  /** Schema holding the transaction-log table; default `txmq`. */
+/** Options of {@link createTransactionalSender}; `DB` is your Kysely database type. */
+export interface TransactionalSenderOptions<DB = any> {
+  readonly db: Kysely<DB>;
+  /** Schema holding the transaction-log table; default `txmq`. Use the same as `createOutbox`. */
   readonly schema?: string;
   /** `host:port` of a txmq broker or RocketMQ 5 proxy. */
   readonly endpoints: string;
@@ -26,6 +29,8 @@ export interface TransactionalSenderOptions {
   readonly topics?: readonly string[];
   /** Per-request timeout of the producer, in ms. */
   readonly requestTimeoutMs?: number;
+  /** Where the producer logs; default warnings and errors on stderr. */
+  readonly logger?: ClientLogger;
   /** Called with errors the sender recovers from (a failed EndTransaction, a failed check-back). */
   readonly onError?: (error: unknown) => void;
 }
@@ -46,83 +51,124 @@ export interface TransactionalSendResult<T> {
 }
 
 /** Sends RocketMQ-style transactional (half) messages tied to a local transaction. */
-export interface TransactionalSender {
+export interface TransactionalSender<DB = any> {
   /** Applies pending schema migrations (the same ones as `outbox.migrate()`). */
   migrate(): Promise<MigrateResult>;
+  /**
+   * Connects now instead of on the first `send`, announcing `topics` so that the broker's
+   * check-backs reach this process. Call it in a process that must answer check-backs before
+   * (or without) sending, e.g. one restarted after a crash; it fails fast on a wrong endpoint.
+   */
+  start(): Promise<void>;
   /**
    * Sends `message` as a half message, runs `work(trx)` in a local transaction that also records
    * the outcome, then commits the half message — or rolls it back if `work` throws (the error is
    * rethrown). If the process dies at any step, the broker's check-back gets a definite answer.
+   * @throws InvalidMessageError naming the field when the message would be refused (a half message
+   *   has neither `messageGroup` nor `deliverAt`).
+   * @throws PublishError when the half message could not be sent (`work` did not run).
    */
-  send<T>(message: OutboxMessage, work: (trx: Transaction<any>) => Promise<T>): Promise<TransactionalSendResult<T>>;
+  send<T>(message: OutboxMessage, work: (trx: Transaction<DB>) => Promise<T>): Promise<TransactionalSendResult<T>>;
   /** Answers a check-back for a half message (used by the producer's checker; exposed for tests and custom transports). */
   check(message: { readonly properties?: Readonly<Record<string, string>> }): Promise<CheckAnswer | 'UNKNOWN'>;
   /** Deletes transaction-log rows older than `olderThanMs` (keep them longer than the broker's check window). */
   purge(olderThanMs: number): Promise<number>;
-  /** Closes the producer. */
+  /** Closes the producer; idempotent. */
   close(): Promise<void>;
 }
 
 /**
  * Creates a transactional sender whose check-back answers itself from a transaction-log row and
- * fences a transaction still in flight, so a half message is never left "unknown".
+ * fences a transaction still in flight, so a half message is never left "unknown". Does no I/O:
+ * the producer connects on the first `send` (or on `start()`).
  *
  * @example
  * ```ts
- * const sender = await createTransactionalSender({ db, endpoints: '127.0.0.1:8081', topics: ['user-registered'] });
+ * const sender = createTransactionalSender({ db, endpoints: '127.0.0.1:8081', topics: ['user-registered'] });
  * await sender.send({ topic: 'user-registered', body: { userId: 42 } }, (trx) =>
  *   trx.insertInto('users').values({ id: 42, name: 'Ada' }).execute(),
  * );
+ * await sender.close();
  * ```
+ * @throws InvalidOptionsError naming a bad option.
  */
-export async function createTransactionalSender(options: TransactionalSenderOptions): Promise<TransactionalSender> {
-  const { db, endpoints, onError } = options;
-  if (db === null || typeof db !== 'object' || typeof (db as Partial<Kysely<any>>).transaction !== 'function') {
+export function createTransactionalSender<DB>(options: TransactionalSenderOptions<DB>): TransactionalSender<DB> {
+  if (options === null || typeof options !== 'object') throw new InvalidOptionsError('options', 'must be an object');
+  const { db, endpoints, onError, topics, requestTimeoutMs, logger } = options;
+  if (db === null || typeof db !== 'object' || typeof (db as Partial<Kysely<DB>>).transaction !== 'function') {
     throw new InvalidOptionsError('db', 'must be a Kysely instance');
   }
-  if (typeof endpoints !== 'string' || endpoints.length === 0) {
+  if (typeof endpoints !== 'string' || endpoints.trim() === '') {
     throw new InvalidOptionsError('endpoints', 'must be a non-empty "host:port" string');
+  }
+  if (topics !== undefined) {
+    if (!Array.isArray(topics)) throw new InvalidOptionsError('topics', 'must be an array of topic names');
+    topics.forEach((topic, i) => {
+      const violation = checkTopicName(topic);
+      if (violation !== undefined) throw new InvalidOptionsError(`topics[${i}]`, violation.problem);
+    });
+  }
+  if (requestTimeoutMs !== undefined && (!Number.isInteger(requestTimeoutMs) || requestTimeoutMs <= 0)) {
+    throw new InvalidOptionsError('requestTimeoutMs', `must be a positive integer, got ${String(requestTimeoutMs)}`);
+  }
+  if (onError !== undefined && typeof onError !== 'function') {
+    throw new InvalidOptionsError('onError', 'must be a function (error) => void');
   }
   const schema = resolveSchema(options.schema);
   const report = (error: unknown) => onError?.(error);
 
   const check = async (message: { readonly properties?: Readonly<Record<string, string>> }) => {
-    const transactionId = message.properties?.[TRANSACTION_ID_PROPERTY];
+    const transactionId = message.properties?.[SENDER_TRANSACTION_ID_PROPERTY];
     // Not a half message of a txmq sender: not ours to decide.
     if (transactionId === undefined) return 'UNKNOWN' as const;
     return answerCheck(db, schema, transactionId);
   };
+  const checker = async (message: ReceivedMessage) => {
+    try {
+      return await check(message);
+    } catch (error) {
+      report(error);
+      return 'UNKNOWN' as const; // the broker asks again later
+    }
+  };
 
-  const producer = createProducer({
-    endpoints,
-    ...(options.topics === undefined ? {} : { topics: [...options.topics] }),
-    ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
-    checker: async (message) => {
-      try {
-        return await check(message);
-      } catch (error) {
-        report(error);
-        return 'UNKNOWN'; // the broker asks again later
-      }
-    },
-  });
-  // Connect now: check-backs for half messages of an earlier sender are answered only while connected.
-  await producer.start();
-  let closed = false;
+  const producer = new LazyProducer<HalfMessageProducer>(() =>
+    createProducer({
+      endpoints,
+      ...(topics !== undefined && { topics: [...topics] }),
+      ...(requestTimeoutMs !== undefined && { requestTimeoutMs }),
+      ...(logger !== undefined && { logger }),
+      checker,
+    }),
+  );
+  const connected = async (): Promise<HalfMessageProducer> => {
+    if (producer.closed) throw new OutboxStateError('the transactional sender was used after close()');
+    try {
+      return await producer.get();
+    } catch (error) {
+      throw toPublishError(error, 'connecting the transactional sender');
+    }
+  };
 
   return Object.freeze({
     migrate: () => migrate(db, schema),
     check,
-    async send<T>(message: OutboxMessage, work: (trx: Transaction<any>) => Promise<T>): Promise<TransactionalSendResult<T>> {
-      if (closed) throw new OutboxStateError('sender.send() called after close()');
-      const encoded = encodeMessage(message);
-      if (encoded.deliverAt !== undefined) {
-        throw new InvalidMessageError('message.deliverAt', 'is not supported for transactional (half) messages');
-      }
+    async start() {
+      await connected();
+    },
+    async send<T>(message: OutboxMessage, work: (trx: Transaction<DB>) => Promise<T>): Promise<TransactionalSendResult<T>> {
+      if (producer.closed) throw new OutboxStateError('sender.send() called after close()');
+      const encoded = encodeMessage(message, 'message', { transactional: true });
       if (typeof work !== 'function') throw new InvalidOptionsError('work', 'must be a function (trx) => Promise');
       const id = randomUUID();
-      const outgoing = brokerMessage(encoded, { [MESSAGE_ID_PROPERTY]: id, [TRANSACTION_ID_PROPERTY]: id });
-      const half = await producer.sendHalf(outgoing);
+      const outgoing = brokerMessage(encoded, { [MESSAGE_ID_PROPERTY]: id, [SENDER_TRANSACTION_ID_PROPERTY]: id });
+      const connection = await connected();
+      let half: HalfMessage;
+      try {
+        half = await connection.sendHalf(outgoing);
+      } catch (error) {
+        throw toPublishError(error, `sending the half message to topic ${encoded.topic}`);
+      }
       let workFinished = false;
       let result: T;
       try {
@@ -155,10 +201,6 @@ export async function createTransactionalSender(options: TransactionalSenderOpti
         where created_at < now() - ${olderThanMs} * interval '1 millisecond'`.execute(db);
       return Number(result.numAffectedRows ?? 0n);
     },
-    async close() {
-      if (closed) return;
-      closed = true;
-      await producer.close();
-    },
+    close: () => producer.close(),
   });
 }

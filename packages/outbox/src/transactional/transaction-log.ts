@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { TransactionFencedError } from '../errors.js';
+import { OutboxStateError, TransactionFencedError } from '../errors.js';
 
 /** The definite answer a check-back gets. */
 export type CheckAnswer = 'COMMIT' | 'ROLLBACK';
@@ -44,5 +44,5 @@ export async function answerCheck(db: Kysely<any>, schema: string, transactionId
   const state = rows[0]?.state;
   if (state === 'committed') return 'COMMIT';
   if (state === 'rolled_back') return 'ROLLBACK';
-  throw new Error(`transaction log row for ${transactionId} vanished between fence and read (purged too early?)`);
+  throw new OutboxStateError(`transaction log row for ${transactionId} vanished between fence and read (purged too early?)`);
 }

@@ -29,7 +29,7 @@ export function ackMessage(service: ServiceContext) {
       (request.entries ?? []).map(async (entry): Promise<AckResultEntry> => {
         const result = { messageId: entry.messageId ?? '', receiptHandle: entry.receiptHandle ?? '' };
         try {
-          await service.core.deliveries.ack(group, topic, requireHandle(entry.receiptHandle));
+          await service.core.ack(group, topic, requireHandle(entry.receiptHandle));
           return { ...result, status: OK };
         } catch (error) {
           return { ...result, status: statusOf(error, service.log, 'AckMessage') };
@@ -48,7 +48,7 @@ export function changeInvisibleDuration(service: ServiceContext) {
     const [group, topic] = groupAndTopic(ctx, request.group, request.topic);
     const invisibleMs = toMillis(request.invisibleDuration);
     if (invisibleMs === undefined) throw new InvalidRequestError('ILLEGAL_INVISIBLE_TIME', 'invisible_duration is required');
-    const receiptHandle = await service.core.deliveries.changeInvisibleDuration(group, topic, requireHandle(request.receiptHandle), invisibleMs);
+    const receiptHandle = await service.core.changeInvisibleDuration(group, topic, requireHandle(request.receiptHandle), invisibleMs);
     return { status: OK, receiptHandle };
   });
 }
@@ -57,7 +57,7 @@ export function changeInvisibleDuration(service: ServiceContext) {
 export function forwardToDeadLetterQueue(service: ServiceContext) {
   return unary<ForwardMessageToDeadLetterQueueRequest, { status: Status }>('ForwardMessageToDeadLetterQueue', service, async (request, ctx) => {
     const [group, topic] = groupAndTopic(ctx, request.group, request.topic);
-    await service.core.deliveries.forwardToDeadLetter(group, topic, requireHandle(request.receiptHandle));
+    await service.core.forwardToDeadLetter(group, topic, requireHandle(request.receiptHandle));
     return { status: OK };
   });
 }

@@ -22,7 +22,7 @@ export function sendMessage(service: ServiceContext) {
     async (request, ctx) => {
       const messages = request.messages ?? [];
       if (messages.length === 0) throw new InvalidRequestError('BAD_REQUEST', 'SendMessage needs at least one message');
-      service.core.clients.touch(ctx.clientId);
+      service.core.touchClient(ctx.clientId);
       const entries = await Promise.all(
         messages.map(async (message): Promise<SendResultEntry> => {
           try {
@@ -57,7 +57,7 @@ export function endTransaction(service: ServiceContext) {
       : undefined;
     if (!resolution) throw new InvalidRequestError('BAD_REQUEST', 'resolution must be COMMIT or ROLLBACK');
     const topic = request.topic?.name ? qualify(request.topic.resourceNamespace || ctx.namespace, request.topic.name) : undefined;
-    await service.core.transactions.end(transactionId, resolution, {
+    await service.core.endTransaction(transactionId, resolution, {
       ...(request.messageId && { messageId: request.messageId }),
       ...(topic && { topic }),
     });
@@ -70,7 +70,7 @@ export function recallMessage(service: ServiceContext) {
   return unary<RecallMessageRequest, { status: Status; messageId?: string }>('RecallMessage', service, async (request, ctx) => {
     const topic = qualify(request.topic?.resourceNamespace || ctx.namespace, requireName(request.topic, 'topic.name', 'ILLEGAL_TOPIC'));
     if (!request.recallHandle) throw new InvalidRequestError('BAD_REQUEST', 'recall_handle is required');
-    const messageId = await service.core.scheduler.recall(topic, request.recallHandle);
+    const messageId = await service.core.recall(topic, request.recallHandle);
     return { status: OK, messageId };
   });
 }

@@ -1,5 +1,5 @@
 import type { ServerWritableStream } from '@grpc/grpc-js';
-import { AUTO_RENEW_INVISIBLE_MS, MAX_INVISIBLE_MS } from '../../core/deliveries.js';
+import { AUTO_RENEW_INVISIBLE_MS } from '../../core/deliveries.js';
 import { parseTagExpression } from '../../core/tag-filter.js';
 import { InvalidRequestError } from '../../errors.js';
 import { callContext } from '../call-context.js';
@@ -32,7 +32,7 @@ export function receiveMessage(service: ServiceContext) {
       if (call.cancelled) {
         // The client is gone (deadline, disconnect): nothing reached it, so give the messages back.
         const handles = frames.flatMap((f) => ('message' in f && f.message.systemProperties?.receiptHandle ? [f.message.systemProperties.receiptHandle] : []));
-        service.core.deliveries.release(handles).catch((error: unknown) => service.log.error({ err: error }, 'releasing undelivered messages failed'));
+        service.core.releaseUndelivered(handles).catch((error: unknown) => service.log.error({ err: error }, 'releasing undelivered messages failed'));
         return;
       }
       for (const frame of frames) call.write(frame);
@@ -48,31 +48,22 @@ async function receive(service: ServiceContext, call: ServerWritableStream<Recei
   const { core } = service;
   const request = call.request;
   const ctx = callContext(call.metadata);
-  const group = core.registry.group(qualify(ctx.namespace, requireName(request.group, 'group.name', 'ILLEGAL_CONSUMER_GROUP')));
+  const group = qualify(ctx.namespace, requireName(request.group, 'group.name', 'ILLEGAL_CONSUMER_GROUP'));
   const topic = qualify(ctx.namespace, requireName(request.messageQueue?.topic, 'message_queue.topic.name', 'ILLEGAL_TOPIC'));
-  core.registry.topic(topic);
   if (request.filterExpression?.type === FilterType.SQL) {
     throw new InvalidRequestError('ILLEGAL_FILTER_EXPRESSION', 'SQL92 filter expressions are not supported; use a tag expression');
   }
   const filter = parseTagExpression(request.filterExpression?.expression);
   const invisibleMs = request.autoRenew ? AUTO_RENEW_INVISIBLE_MS : toMillis(request.invisibleDuration);
-  if (invisibleMs === undefined || invisibleMs < core.config.minInvisibleMs || invisibleMs > MAX_INVISIBLE_MS) {
-    throw new InvalidRequestError(
-      'ILLEGAL_INVISIBLE_TIME',
-      `invisible_duration must be from ${core.config.minInvisibleMs} ms to 12 h (got ${invisibleMs ?? 'none'}); or set auto_renew`,
-    );
-  }
+  if (invisibleMs === undefined) throw new InvalidRequestError('ILLEGAL_INVISIBLE_TIME', 'invisible_duration is required unless auto_renew is set');
   const deadline = call.getDeadline();
   const deadlineMs = deadline instanceof Date ? deadline.getTime() : deadline;
   const untilDeadline = Number.isFinite(deadlineMs) ? deadlineMs - Date.now() - DEADLINE_RESERVE_MS : Infinity;
   const waitMs = Math.max(0, Math.min(toMillis(request.longPollingTimeout) ?? MAX_LONG_POLL_MS, MAX_LONG_POLL_MS, untilDeadline));
   const batchSize = request.batchSize && request.batchSize > 0 ? Math.min(request.batchSize, MAX_BATCH) : MAX_BATCH;
 
-  core.clients.touch(ctx.clientId);
-  const consumer = group.broadcast ? `${group.name}@${ctx.clientId}` : group.name;
-  if (group.broadcast) core.deliveries.subscription(consumer, topic, true);
-  const deliveries = await core.deliveries.receive({
-    group, consumer, topic, filter, batchSize, invisibleMs, waitMs, signal,
+  const deliveries = await core.receive({
+    group, topic, filter, batchSize, invisibleMs, waitMs, signal,
     autoRenew: request.autoRenew ?? false,
     clientId: ctx.clientId,
     attemptId: request.attemptId,

@@ -36,7 +36,7 @@ function advertisedBroker(service: ServiceContext, requested: Endpoints | undefi
 export function queryRoute(service: ServiceContext) {
   return unary<QueryRouteRequest, { status: Status; messageQueues?: MessageQueue[] }>('QueryRoute', service, (request, ctx) => {
     const name = qualify(ctx.namespace, requireName(request.topic, 'topic.name', 'ILLEGAL_TOPIC'));
-    const topic = service.core.registry.topic(name);
+    const topic = service.core.topic(name);
     const broker = advertisedBroker(service, request.endpoints);
     const messageQueues = Array.from({ length: topic.queues }, (_, id): MessageQueue => ({
       topic: toResource(ctx.namespace, name),
@@ -56,8 +56,8 @@ export function queryRoute(service: ServiceContext) {
 export function queryAssignment(service: ServiceContext) {
   return unary<QueryAssignmentRequest, { status: Status; assignments?: { messageQueue: MessageQueue }[] }>('QueryAssignment', service, (request, ctx) => {
     const topicName = qualify(ctx.namespace, requireName(request.topic, 'topic.name', 'ILLEGAL_TOPIC'));
-    service.core.registry.group(qualify(ctx.namespace, requireName(request.group, 'group.name', 'ILLEGAL_CONSUMER_GROUP')));
-    const topic = service.core.registry.topic(topicName);
+    service.core.group(qualify(ctx.namespace, requireName(request.group, 'group.name', 'ILLEGAL_CONSUMER_GROUP')));
+    const topic = service.core.topic(topicName);
     const messageQueue: MessageQueue = {
       topic: toResource(ctx.namespace, topicName),
       id: 0,

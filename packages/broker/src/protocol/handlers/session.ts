@@ -6,7 +6,7 @@ import { unary } from './unary.js';
 /** Heartbeat: keeps the client (and the messages it holds under auto-renew) alive. */
 export function heartbeat(service: ServiceContext) {
   return unary<HeartbeatRequest, { status: Status }>('Heartbeat', service, (_request, ctx) => {
-    service.core.clients.touch(ctx.clientId);
+    service.core.touchClient(ctx.clientId);
     return { status: OK };
   });
 }

@@ -2,14 +2,11 @@ import type { ServerDuplexStream } from '@grpc/grpc-js';
 import type { TelemetryPeer } from '../../core/clients.js';
 import type { HalfEntity } from '../../store/store.js';
 import { callContext, type CallContext } from '../call-context.js';
-import { ClientType } from '../codes.js';
-import { fromMillis, messageToWire, qualify } from '../convert.js';
+import { clientRole, fromMillis, messageToWire, qualify } from '../convert.js';
 import { OK, statusOf } from '../respond.js';
 import type { ServiceContext } from '../service-context.js';
 import type { RetryPolicy, Settings, TelemetryCommand } from '../wire-types.js';
 import { addressOf } from './receive.js';
-
-const CONSUMER_TYPES = new Set([ClientType.PUSH_CONSUMER, ClientType.SIMPLE_CONSUMER]);
 
 /**
  * Telemetry: the long-lived stream per client. The client sends its Settings; the broker answers
@@ -45,7 +42,7 @@ export function telemetry(service: ServiceContext) {
       if (!open) return;
       open = false;
       service.shutdown.removeEventListener('abort', close);
-      core.clients.detach(ctx.clientId, peer);
+      core.detachTelemetry(ctx.clientId, peer);
       call.end();
     };
     service.shutdown.addEventListener('abort', close);
@@ -68,9 +65,7 @@ export function telemetry(service: ServiceContext) {
 
 function applySettings(service: ServiceContext, ctx: CallContext, settings: Settings, peer: TelemetryPeer): Settings {
   const { core } = service;
-  const session = core.clients.touch(ctx.clientId);
-  session.type = settings.clientType ?? ClientType.UNSPECIFIED;
-  session.telemetry = peer;
+  const role = clientRole(settings.clientType);
   const echo: Settings = {
     ...(settings.clientType !== undefined && { clientType: settings.clientType }),
     ...(settings.accessPoint && { accessPoint: settings.accessPoint }),
@@ -78,49 +73,37 @@ function applySettings(service: ServiceContext, ctx: CallContext, settings: Sett
     ...(settings.userAgent && { userAgent: settings.userAgent }),
     metric: { on: false },
   };
-  if (session.type === ClientType.PRODUCER) {
-    for (const topic of settings.publishing?.topics ?? []) {
-      if (topic.name) session.publishing.add(qualify(topic.resourceNamespace || ctx.namespace, topic.name));
-    }
+  if (role === 'producer') {
+    const publishing = (settings.publishing?.topics ?? []).flatMap((t) => (t.name ? [qualify(t.resourceNamespace || ctx.namespace, t.name)] : []));
+    core.configureClient(ctx.clientId, { role, telemetry: peer, publishing });
     return {
       ...echo,
       backoffPolicy: exponential(3, 10, 1000),
       publishing: {
         topics: settings.publishing?.topics ?? [],
-        maxBodySize: core.config.maxBodyBytes,
+        maxBodySize: core.maxBodyBytes,
         validateMessageType: true,
       },
     };
   }
-  if (CONSUMER_TYPES.has(session.type) || settings.subscription) {
-    const groupName = settings.subscription?.group?.name;
-    if (!groupName) return echo;
-    const group = core.registry.group(qualify(ctx.namespace, groupName));
-    session.group = group.name;
-    for (const entry of settings.subscription?.subscriptions ?? []) {
-      if (!entry.topic?.name) continue;
-      const topic = qualify(ctx.namespace, entry.topic.name);
-      core.registry.topic(topic);
-      session.subscribedTopics.add(topic);
-      if (group.broadcast) {
-        // A broadcast instance receives what is sent from now on; remember the start point durably.
-        const sub = core.deliveries.subscription(`${group.name}@${ctx.clientId}`, topic, true);
-        core.deliveries.persistCursor(sub).catch((error: unknown) => service.log.error({ err: error }, 'persisting broadcast cursor failed'));
-      }
-    }
-    return {
-      ...echo,
-      backoffPolicy: exponential(group.maxDeliveryAttempts, 1000, 60_000),
-      subscription: {
-        ...(settings.subscription?.group && { group: settings.subscription.group }),
-        subscriptions: settings.subscription?.subscriptions ?? [],
-        fifo: group.fifo,
-        receiveBatchSize: 32,
-        longPollingTimeout: fromMillis(core.config.pushLongPollingMs),
-      },
-    };
+  const groupName = settings.subscription?.group?.name;
+  if (!groupName) {
+    core.configureClient(ctx.clientId, { role, telemetry: peer });
+    return echo;
   }
-  return echo;
+  const topics = (settings.subscription?.subscriptions ?? []).flatMap((entry) => (entry.topic?.name ? [qualify(ctx.namespace, entry.topic.name)] : []));
+  const group = core.configureClient(ctx.clientId, { role, telemetry: peer, subscription: { group: qualify(ctx.namespace, groupName), topics } })!;
+  return {
+    ...echo,
+    backoffPolicy: exponential(group.maxDeliveryAttempts, 1000, 60_000),
+    subscription: {
+      ...(settings.subscription?.group && { group: settings.subscription.group }),
+      subscriptions: settings.subscription?.subscriptions ?? [],
+      fifo: group.fifo,
+      receiveBatchSize: 32,
+      longPollingTimeout: fromMillis(core.pushLongPollingMs),
+    },
+  };
 }
 
 function exponential(maxAttempts: number, initialMs: number, maxMs: number): RetryPolicy {

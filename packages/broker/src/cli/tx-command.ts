@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
-import { createTransactionAdmin, type TransactionInfo } from './client/admin-client.js';
-import { BrokerUnreachableError, isBrokerError } from './errors.js';
+import { createTransactionAdmin, type TransactionInfo } from '../client/admin-client.js';
+import { BrokerUnreachableError, ConfigError, isBrokerError } from '../errors.js';
+import { parseEndpoint } from './endpoint.js';
+import { CONSOLE_IO, type CommandIo } from './io.js';
 
 export const TX_USAGE = `usage:
   txmq-broker tx list [--parked] [--topic TOPIC] [--json] [--endpoint HOST:PORT]
@@ -8,19 +10,11 @@ export const TX_USAGE = `usage:
   txmq-broker tx rollback <transactionId> [--endpoint HOST:PORT]
 Talks to a RUNNING broker through its admin API (txmq.admin.v1.TransactionAdmin, on the broker's gRPC port).
 Options:
-  --endpoint    the broker's host:port (default 127.0.0.1:8081)
+  --endpoint    the broker's HOST:PORT, or a PORT on this machine (default 127.0.0.1:8081)
   --parked      list only transactions parked after the maximum number of check-backs
   --topic       list only transactions of this topic
   --json        one JSON object per line instead of a table
   --timeout-ms  deadline of the call (default 10000)`;
-
-/** Output streams, replaceable in tests. */
-export interface CommandIo {
-  out(line: string): void;
-  err(line: string): void;
-}
-
-const CONSOLE_IO: CommandIo = { out: (line) => console.log(line), err: (line) => console.error(line) };
 
 /**
  * `txmq-broker tx list|commit|rollback`: operator access to unsettled (and parked) transactions
@@ -70,6 +64,13 @@ export async function runTransactionCommand(argv: string[], io: CommandIo = CONS
     return 2;
   };
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) return usage(`--timeout-ms must be a positive integer, got ${values['timeout-ms']}`);
+  let endpoint: string;
+  try {
+    endpoint = parseEndpoint(values.endpoint);
+  } catch (error) {
+    if (error instanceof ConfigError) return usage(error.message);
+    throw error;
+  }
   if (action === 'list') {
     if (transactionId !== undefined) return usage('list takes no arguments');
   } else if (action === 'commit' || action === 'rollback') {
@@ -78,7 +79,7 @@ export async function runTransactionCommand(argv: string[], io: CommandIo = CONS
     return usage(action === undefined ? 'missing action' : `unknown action ${JSON.stringify(action)}`);
   }
 
-  const admin = createTransactionAdmin({ endpoints: values.endpoint, timeoutMs });
+  const admin = createTransactionAdmin({ endpoints: endpoint, timeoutMs });
   try {
     if (action === 'list') {
       const transactions = await admin.list({ parkedOnly: values.parked, ...(values.topic !== undefined && { topic: values.topic }) });

@@ -1,0 +1,109 @@
+import { setLogger } from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import { loadConfigFile, resolveConfig, type ResolvedConfig } from '../config.js';
+import { ConfigError, isBrokerError } from '../errors.js';
+import { createLogger, type LogLevel } from '../logger.js';
+import { startBroker } from '../server.js';
+import { CONSOLE_IO, type CommandIo } from './io.js';
+import { parseCommandLine } from './parse-args.js';
+
+export const USAGE = `usage:
+  txmq-broker [--host 127.0.0.1] [--port 8081] [--data-dir ./.txmq-data] [--memory] [--config file.json] [--log-level info]
+  txmq-broker tx list [--parked] [--json] [--endpoint 127.0.0.1:8081]
+  txmq-broker tx commit|rollback <transactionId> [--endpoint 127.0.0.1:8081]
+    (operator access to a RUNNING broker's transactions; see txmq-broker tx --help)
+Options:
+  --host        interface to listen on (default 127.0.0.1)
+  --port        gRPC port (default 8081)
+  --data-dir    durable store directory (default ./.txmq-data)
+  --memory      keep everything in memory (nothing survives a restart)
+  --config      JSON config: topics, groups, transaction, autoCreateTopics, autoCreateGroups, maxBodyBytes, retentionHours, minInvisibleMs, pushLongPollingMs
+  --log-level   fatal | error | warn | info | debug | trace | silent (default info)`;
+
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** What `txmq-broker [options]` was asked to run. */
+interface ServeOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly memory: boolean;
+  readonly config: ResolvedConfig;
+  readonly logLevel: LogLevel;
+}
+
+/**
+ * `txmq-broker [options]`: runs a broker until SIGTERM or SIGINT, then drains it.
+ *
+ * @returns the process exit code: 0 stopped cleanly, 1 could not start, 2 usage or config error.
+ */
+export async function runServeCommand(argv: string[], io: CommandIo = CONSOLE_IO): Promise<number> {
+  let options: ServeOptions | 'help';
+  try {
+    options = await parseServeOptions(argv);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.err(`txmq-broker: ${error.message}\n${USAGE}`);
+    return 2;
+  }
+  if (options === 'help') {
+    io.out(USAGE);
+    return 0;
+  }
+  const log = createLogger(options.logLevel);
+  routeGrpcLogs(log);
+  let broker;
+  try {
+    broker = await startBroker({ ...options, logger: log });
+  } catch (error) {
+    if (!isBrokerError(error, 'ADDRESS_IN_USE')) throw error;
+    io.err(`txmq-broker: ${error.message} (is another broker running? choose another port with --port)`);
+    return 1;
+  }
+  io.out(`txmq broker listening on ${broker.endpoint}`);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      resolve();
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+  await broker.close();
+  return 0;
+}
+
+async function parseServeOptions(argv: string[]): Promise<ServeOptions | 'help'> {
+  const { values, positionals } = parseCommandLine({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string', default: '8081' },
+      'data-dir': { type: 'string', default: './.txmq-data' },
+      memory: { type: 'boolean', default: false },
+      config: { type: 'string' },
+      'log-level': { type: 'string', default: 'info' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) return 'help';
+  if (positionals[0] === 'tx') throw new ConfigError('"tx" must come first, with its own options after it: txmq-broker tx list --endpoint HOST:PORT');
+  if (positionals.length > 0) throw new ConfigError(`unknown command ${JSON.stringify(positionals[0])}`);
+  const logLevel = values['log-level'] as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
+  const port = Number(values.port);
+  if (!/^\d+$/.test(values.port) || port > 65535) throw new ConfigError(`--port must be an integer from 0 to 65535, got ${JSON.stringify(values.port)}`);
+  const config = values.config ? await loadConfigFile(values.config) : resolveConfig({});
+  return { host: values.host, port, dataDir: values['data-dir'], memory: values.memory, config, logLevel };
+}
+
+/**
+ * Sends grpc-js's own log lines (plain text on stderr by default) to the broker's structured log,
+ * at debug level: what matters to an operator (a port in use, say) the broker reports itself.
+ */
+function routeGrpcLogs(log: Logger): void {
+  const write = (...args: unknown[]) => log.debug({ component: 'grpc-js' }, args.map(String).join(' '));
+  setLogger({ error: write, info: write, debug: write });
+}

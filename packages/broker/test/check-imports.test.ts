@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+// This file runs from packages/broker/dist/test/.
+const SCRIPT = fileURLToPath(new URL('../../../../scripts/check-imports.mjs', import.meta.url));
+
+/** Runs `npm run lint`'s import check on a repository made of `files` (path -> source). */
+async function lint(files: Record<string, string>): Promise<{ code: number; problems: string[] }> {
+  const root = await mkdtemp(join(tmpdir(), 'txmq-lint-'));
+  try {
+    for (const [path, source] of Object.entries(files)) {
+      await mkdir(dirname(join(root, path)), { recursive: true });
+      await writeFile(join(root, path), source);
+    }
+    return await new Promise((resolve) => {
+      execFile(process.execPath, [SCRIPT, root], (error, _stdout, stderr) => {
+        resolve({ code: error ? Number(error.code) : 0, problems: stderr.split('\n').filter(Boolean) });
+      });
+    });
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+/** A tree that follows every rule. */
+const CLEAN = {
+  'packages/broker/src/protocol/handler.ts': "import { BrokerCore } from '../core/broker-core.js';\nimport type { Store } from '../store/store.js';\n",
+  'packages/broker/src/core/broker-core.ts': "import type { Store } from '../store/store.js';\nimport { checkMessage } from '../rules/index.js';\nimport { NotFoundError } from '../errors.js';\nimport type { Logger } from 'pino';\n",
+  'packages/broker/src/store/store.ts': "import type { MessageRecord } from './records.js';\n",
+  'packages/broker/src/client/producer.ts': "import { BrokerError } from '../errors.js';\nimport { checkMessage } from '../rules/index.js';\n",
+  'packages/outbox/src/publisher.ts': "import { createProducer } from '@txmq/broker/client';\n",
+  'examples/snippets/send.mjs': "import { createProducer } from '@txmq/broker/client';\n",
+};
+
+test('a tree that follows the rules passes', async () => {
+  assert.deepEqual(await lint(CLEAN), { code: 0, problems: [] });
+});
+
+test('an import from core/ into protocol/ is rejected', async () => {
+  const { code, problems } = await lint({ ...CLEAN, 'packages/broker/src/core/clients.ts': "import { ClientType } from '../protocol/codes.js';\n" });
+  assert.equal(code, 1);
+  assert.deepEqual(problems.map((p) => p.split(':')[0]), ['packages/broker/src/core/clients.ts']);
+  assert.match(problems[0]!, /must not import "\.\.\/protocol\/codes\.js"/);
+});
+
+test('@txmq/outbox importing the broker root is rejected; so are examples and the nest module', async () => {
+  const { code, problems } = await lint({
+    ...CLEAN,
+    'packages/outbox/src/index.ts': "export type { HalfMessage } from '@txmq/broker';\n",
+    'packages/outbox/test/relay.test.ts': "import { startBroker } from '@txmq/broker';\n",
+    'packages/nest-module/src/module.ts': "import { createProducer } from '@txmq/broker/dist/src/client/index.js';\n",
+    'examples/snippets/bad.mjs': "const { startBroker } = await import('@txmq/broker');\n",
+  });
+  assert.equal(code, 1);
+  assert.deepEqual(problems.map((p) => p.split(':')[0]).sort(), [
+    'examples/snippets/bad.mjs',
+    'packages/nest-module/src/module.ts',
+    'packages/outbox/src/index.ts',
+    'packages/outbox/test/relay.test.ts',
+  ]);
+  for (const problem of problems) assert.match(problem, /must import the broker as "@txmq\/broker\/client"/);
+});
+
+test('the other layer rules: store/ below core/, core/ below config.ts, the client side loads no server code', async () => {
+  const { problems } = await lint({
+    ...CLEAN,
+    'packages/broker/src/store/memory-store.ts': "import type { MessageRecord } from '../core/types.js';\n",
+    'packages/broker/src/core/registry.ts': "import { autoTopic } from '../config.js';\n",
+    'packages/broker/src/protocol/respond.ts': "import { startBroker } from '../server.js';\n",
+    'packages/broker/src/client/admin-client.ts': "import { Code } from '../protocol/codes.js';\nimport type { Resolution } from '../core/transactions.js';\n",
+    'packages/broker/src/client/log.ts': "import { pino } from 'pino';\n",
+    'packages/broker/src/rules/names.ts': "import { open } from 'lmdb';\n",
+    'packages/broker/src/errors.ts': "import { MemoryStore } from './store/memory-store.js';\n",
+  });
+  assert.deepEqual(problems.map((p) => p.split(':')[0]).sort(), [
+    'packages/broker/src/client/admin-client.ts',
+    'packages/broker/src/client/admin-client.ts',
+    'packages/broker/src/client/log.ts',
+    'packages/broker/src/core/registry.ts',
+    'packages/broker/src/errors.ts',
+    'packages/broker/src/protocol/respond.ts',
+    'packages/broker/src/rules/names.ts',
+    'packages/broker/src/store/memory-store.ts',
+  ]);
+});
+
+test('relative imports name their .js file, and nothing outside tests imports test code', async () => {
+  const { problems } = await lint({
+    ...CLEAN,
+    'packages/broker/src/core/a.ts': "import { b } from './b';\n",
+    'packages/outbox/src/c.ts': "import { helper } from '../test/helpers.js';\n",
+  });
+  assert.equal(problems.length, 2);
+  assert.match(problems.join('\n'), /core\/a\.ts: relative import "\.\/b" must end in \.js/);
+  assert.match(problems.join('\n'), /outbox\/src\/c\.ts: imports test code/);
+});
