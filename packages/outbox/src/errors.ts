@@ -56,8 +56,8 @@ export class InvalidOptionsError extends OutboxError {
   /** Name of the offending option. */
   readonly option: string;
 
-  constructor(option: string, problem: string) {
-    super('INVALID_OPTIONS', `invalid option ${option}: ${problem}`);
+  constructor(option: string, problem: string, options?: ErrorOptions) {
+    super('INVALID_OPTIONS', `invalid option ${option}: ${problem}`, options);
     this.name = 'InvalidOptionsError';
     this.option = option;
   }
@@ -75,7 +75,7 @@ export class MigrationError extends OutboxError {
 export interface PublishErrorOptions extends ErrorOptions {
   /** Whether retrying the same message later may succeed. */
   readonly retryable: boolean;
-  /** The transport itself could not be reached (implies `retryable`). */
+  /** An outage: the transport could not be reached, did not answer in time or refused access (implies `retryable`). */
   readonly unavailable?: boolean;
   /**
    * The transport's own name for what went wrong, e.g. a RocketMQ status name such as
@@ -89,15 +89,16 @@ export interface PublishErrorOptions extends ErrorOptions {
 /**
  * A publisher could not publish a message. Throw it from a custom {@link Publisher} with
  * `retryable: false` to park the row at once instead of retrying it, or with `unavailable: true`
- * when the transport itself could not be reached.
+ * on an outage of the transport.
  */
 export class PublishError extends OutboxError {
   /** Whether retrying the same message later may succeed. */
   readonly retryable: boolean;
   /**
-   * The transport could not be reached at all (connection refused or lost), so the message is
-   * not at fault: the relay does not count the attempt towards parking the row and pauses
-   * claiming, backing off, until a publish gets through again.
+   * An outage: the transport could not be reached (connection refused or lost), did not answer in
+   * time, or refused access (credentials, endpoint), so the message is not at fault: the relay
+   * does not count the attempt towards parking the row and pauses claiming, backing off, until a
+   * publish gets through again.
    */
   readonly unavailable: boolean;
   /** The transport's own name for the failure (e.g. `MESSAGE_PROPERTY_CONFLICT_WITH_TYPE`), if known. */
@@ -137,16 +138,16 @@ export class TransactionFencedError extends OutboxError {
 
 /** An operation was called in a state that does not allow it (e.g. `start()` after `stop()`). */
 export class OutboxStateError extends OutboxError {
-  constructor(message: string) {
-    super('STATE', message);
+  constructor(message: string, options?: ErrorOptions) {
+    super('STATE', message, options);
     this.name = 'OutboxStateError';
   }
 }
 
 /** An operation the current setup cannot perform (e.g. streaming queries on PGlite). */
 export class OutboxUnsupportedError extends OutboxError {
-  constructor(message: string) {
-    super('UNSUPPORTED', message);
+  constructor(message: string, options?: ErrorOptions) {
+    super('UNSUPPORTED', message, options);
     this.name = 'OutboxUnsupportedError';
   }
 }

@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { eventually } from '@txmq/test-support';
-import { createOutbox, createRelay, InvalidOptionsError, isOutboxError, PublishError, type Outbox, type RelayTuning } from '../src/index.js';
+import { createOutbox, createRelay, InvalidOptionsError, isOutboxError, PublishError, type Outbox, type Publisher, type RelayTuning } from '../src/index.js';
 import { bodyJson, DATABASE_URL, deferred, RecordingPublisher, testDb } from './helpers.js';
 
 const t = testDb('relay');
@@ -354,6 +354,8 @@ test('bad options throw InvalidOptionsError naming the option, before any I/O', 
     [{ outbox, publisher, batchSize: 0 }, 'batchSize'],
     [{ outbox, publisher, backoff: { factor: 0.5 } }, 'backoff.factor'],
     [{ outbox, publisher, leaseMs: 1_000, publishTimeoutMs: 1_000 }, 'publishTimeoutMs'],
+    // The broker producer's request timeout is the publish timeout, and it needs at least 1000 ms.
+    [{ outbox, endpoints: '127.0.0.1:1', publishTimeoutMs: 999 }, 'publishTimeoutMs'],
   ];
   for (const [options, option] of cases) {
     assert.throws(
@@ -398,4 +400,39 @@ test('stop() does not wait for a publisher start that is still under way', async
   await relay.start();
   await relay.stop();
   assert.equal(relay.stats().state, 'stopped');
+});
+
+test('stop() returns at once while the relay\'s broker publisher is still trying to connect', async () => {
+  // Nothing listens on port 1: the producer's start would keep trying for its startupTimeoutMs (30 s).
+  const relay = createRelay({ outbox, endpoints: '127.0.0.1:1', ...fast, onError: () => undefined });
+  await relay.start();
+  const stopping = Date.now();
+  await relay.stop();
+  assert.ok(Date.now() - stopping < 3_000, `stop() took ${Date.now() - stopping} ms`);
+  assert.equal(relay.stats().state, 'stopped');
+});
+
+test('a publish that times out is an outage: it pauses the relay and parks nothing', async () => {
+  let hung = true;
+  const unhang: Array<() => void> = [];
+  const publisher = new RecordingPublisher();
+  const hanging: Publisher = {
+    publish: (message) => (hung ? new Promise((resolve) => unhang.push(() => resolve({}))) : publisher.publish(message)),
+  };
+  // maxAttempts 1: a counted timeout would park the row at once.
+  const relay = createRelay({ outbox, publisher: hanging, ...fast, publishTimeoutMs: 50, maxAttempts: 1 });
+  await relay.start();
+  try {
+    await t.db.transaction().execute((trx) => outbox.send(trx, { topic: 'hung', body: 1 }));
+    await eventually('three timed-out publishes', () => relay.stats().unavailable >= 3);
+    assert.equal(relay.stats().lastPublishFailure?.code, 'PUBLISH_TIMEOUT');
+    assert.equal(relay.stats().parked, 0);
+    assert.deepEqual(await outbox.parked(), []);
+    hung = false;
+    await eventually('the publish', () => publisher.published.length === 1);
+  } finally {
+    for (const resolve of unhang) resolve();
+    await relay.stop();
+    await clear();
+  }
 });

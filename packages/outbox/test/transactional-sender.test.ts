@@ -20,6 +20,8 @@ test('createTransactionalSender is synchronous, does no I/O, and names a bad opt
     [{ db: t.db, endpoints, topics: 'orders' }, 'topics'],
     [{ db: t.db, endpoints, topics: ['ok', 'not ok'] }, 'topics[1]'],
     [{ db: t.db, endpoints, requestTimeoutMs: 0 }, 'requestTimeoutMs'],
+    [{ db: t.db, endpoints, requestTimeoutMs: 500 }, 'requestTimeoutMs'],
+    [{ db: t.db, endpoints, logger: {} }, 'logger'],
     [{ db: t.db, endpoints, onError: 1 }, 'onError'],
     [{ db: t.db, endpoints, schema: 'Bad' }, 'schema'],
   ];
@@ -76,4 +78,16 @@ test('a sender that cannot reach the broker fails with an outbox error, and work
   } finally {
     await sender.close();
   }
+});
+
+test('close() returns at once while a start() is still trying to reach the broker', async () => {
+  const quiet = { info() {}, warn() {}, error() {} };
+  // The producer's start would keep trying for its startupTimeoutMs (30 s): nothing listens on port 1.
+  const sender = createTransactionalSender({ db: t.db, endpoints, logger: quiet });
+  const starting = sender.start();
+  const closing = Date.now();
+  await sender.close();
+  assert.ok(Date.now() - closing < 3_000, `close() took ${Date.now() - closing} ms`);
+  await assert.rejects(starting, (error: unknown) => isOutboxError(error, 'PUBLISH_FAILED'));
+  await assert.rejects(sender.start(), OutboxStateError);
 });

@@ -1,6 +1,6 @@
-import { createProducer, type ClientLogger, type TxmqProducer } from '@txmq/broker/client';
+import type { ClientLogger, TxmqProducer } from '@txmq/broker/client';
 import { InvalidOptionsError, PublishError } from '../errors.js';
-import { LazyProducer } from './lazy-producer.js';
+import { createOutboxProducer } from './outbox-producer.js';
 import type { Publisher } from './publisher.js';
 import { toBrokerMessage } from './to-broker-message.js';
 import { toPublishError } from './to-publish-error.js';
@@ -9,7 +9,7 @@ import { toPublishError } from './to-publish-error.js';
 export interface BrokerPublisherOptions {
   /** `host:port` of a txmq broker or a RocketMQ 5 proxy (several separated by `;`). */
   readonly endpoints: string;
-  /** Per-request timeout of the producer, in ms. */
+  /** Per-request timeout of the producer, in ms (at least 1000; the client's default otherwise). */
   readonly requestTimeoutMs?: number;
   /** Where the producer logs; default warnings and errors on stderr. */
   readonly logger?: ClientLogger;
@@ -23,8 +23,8 @@ export interface BrokerPublisher extends Publisher {
   close(): Promise<void>;
 }
 
-/** The part of a producer the publisher uses; `start` connects eagerly when the client has it. */
-export type PublishingProducer = Pick<TxmqProducer, 'send' | 'close'> & { start?(): Promise<void> };
+/** The part of a broker producer the publisher uses. */
+export type PublishingProducer = Pick<TxmqProducer, 'start' | 'send' | 'close'>;
 
 /**
  * The relay's default {@link Publisher}: one `@txmq/broker` producer. Works against the embedded
@@ -39,44 +39,49 @@ export type PublishingProducer = Pick<TxmqProducer, 'send' | 'close'> & { start?
  * @throws InvalidOptionsError naming a bad option.
  */
 export function createBrokerPublisher(options: BrokerPublisherOptions): BrokerPublisher {
-  if (options === null || typeof options !== 'object') throw new InvalidOptionsError('options', 'must be an object');
-  const { endpoints, requestTimeoutMs, logger } = options;
-  if (typeof endpoints !== 'string' || endpoints.trim() === '') {
-    throw new InvalidOptionsError('endpoints', `must be a non-empty "host:port" string, got ${JSON.stringify(endpoints)}`);
-  }
-  if (requestTimeoutMs !== undefined && (!Number.isInteger(requestTimeoutMs) || requestTimeoutMs <= 0)) {
-    throw new InvalidOptionsError('requestTimeoutMs', `must be a positive integer, got ${String(requestTimeoutMs)}`);
-  }
-  return publisherOn(() =>
-    createProducer({ endpoints, ...(requestTimeoutMs !== undefined && { requestTimeoutMs }), ...(logger !== undefined && { logger }) }),
-  );
+  return brokerPublisher(options, {});
 }
 
 /**
- * A {@link BrokerPublisher} over the producer `connect` returns, created on first use. Failures
- * of connecting and of sending are mapped by {@link toPublishError}.
+ * {@link createBrokerPublisher} for an outbox factory that takes the producer's options under
+ * other names: a bad option is reported under the name in `outboxNames` (see {@link createOutboxProducer}).
  */
-export function publisherOn(connect: () => PublishingProducer | Promise<PublishingProducer>): BrokerPublisher {
-  const producer = new LazyProducer(connect);
+export function brokerPublisher(options: BrokerPublisherOptions, outboxNames: Readonly<Record<string, string>>): BrokerPublisher {
+  if (options === null || typeof options !== 'object') throw new InvalidOptionsError('options', 'must be an object');
+  const { endpoints, requestTimeoutMs, logger } = options;
+  return publisherOn(
+    createOutboxProducer(
+      { endpoints, ...(requestTimeoutMs !== undefined && { requestTimeoutMs }), ...(logger !== undefined && { logger }) },
+      outboxNames,
+    ),
+  );
+}
+
+/** A {@link BrokerPublisher} over `producer`; its failures are mapped by {@link toPublishError}. */
+export function publisherOn(producer: PublishingProducer): BrokerPublisher {
+  let closed = false;
   return {
     async start() {
-      if (producer.closed) throw closedError('start()');
+      if (closed) throw closedError('start()');
       try {
-        await producer.get();
+        await producer.start();
       } catch (error) {
         throw toPublishError(error, 'connecting the outbox publisher');
       }
     },
     async publish(message) {
-      if (producer.closed) throw closedError('publish()');
+      if (closed) throw closedError('publish()');
       try {
-        const result = await (await producer.get()).send(toBrokerMessage(message));
+        const result = await producer.send(toBrokerMessage(message));
         return { transportMessageId: result.messageId };
       } catch (error) {
         throw toPublishError(error, `publishing outbox message ${message.messageId} to topic ${message.topic}`);
       }
     },
-    close: () => producer.close(),
+    close() {
+      closed = true;
+      return producer.close();
+    },
   };
 }
 

@@ -1,6 +1,6 @@
 import { InvalidOptionsError, OutboxStateError, PublishError } from '../errors.js';
 import type { Outbox } from '../outbox/create-outbox.js';
-import { createBrokerPublisher } from '../publisher/broker-publisher.js';
+import { brokerPublisher } from '../publisher/broker-publisher.js';
 import type { Publisher } from '../publisher/publisher.js';
 import { backoffDelay } from './backoff.js';
 import { claimRows, type ClaimedRow } from './claim.js';
@@ -20,8 +20,9 @@ export interface RelayStats {
   /** Publish attempts that failed (and were retried later or parked). */
   readonly failed: number;
   /**
-   * Of those, attempts that failed because the transport could not be reached: they are not
-   * counted towards parking, and the relay pauses claiming (backing off) until one gets through.
+   * Of those, attempts that failed because of an outage (the transport could not be reached, did
+   * not answer in time, or refused access): they are not counted towards parking, and the relay
+   * pauses claiming (backing off) until one gets through.
    */
   readonly unavailable: number;
   /** Rows this relay parked; `outbox.parked()` lists them with the error that parked them. */
@@ -117,7 +118,11 @@ class OutboxRelay implements Relay {
       this.#publisher = publisher;
       this.#ownsPublisher = false;
     } else if (options.endpoints !== undefined) {
-      this.#publisher = createBrokerPublisher({ endpoints: options.endpoints, requestTimeoutMs: this.#tuning.publishTimeoutMs });
+      // The producer's request timeout is the relay's publish timeout, and is reported as such when bad.
+      this.#publisher = brokerPublisher(
+        { endpoints: options.endpoints, requestTimeoutMs: this.#tuning.publishTimeoutMs },
+        { requestTimeoutMs: 'publishTimeoutMs' },
+      );
       this.#ownsPublisher = true;
     } else {
       throw new InvalidOptionsError('endpoints', 'is required unless a `publisher` is given (one of the two says where messages go)');
@@ -392,7 +397,8 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new PublishError(`publish did not settle within ${ms} ms`, { retryable: true, transportCode: 'PUBLISH_TIMEOUT' })),
+      // An outage, not the message's fault: the transport may even have stored it (consumers dedupe).
+      () => reject(new PublishError(`publish did not settle within ${ms} ms`, { retryable: true, unavailable: true, transportCode: 'PUBLISH_TIMEOUT' })),
       ms,
     );
   });

@@ -16,7 +16,11 @@ export interface RelayTuning {
   readonly pollIntervalMs?: number;
   /** How long a claim holds rows, in ms (default 30,000). Must exceed `publishTimeoutMs`. */
   readonly leaseMs?: number;
-  /** A publish not settled after this long counts as failed, in ms (default 10,000). */
+  /**
+   * A publish not settled after this long has timed out, in ms (default 10,000). A timeout counts
+   * as an outage, not as an attempt of the row. With `endpoints` it is also the producer's request
+   * timeout, so it must be at least 1000.
+   */
   readonly publishTimeoutMs?: number;
   /** Claims after which a row that keeps failing is parked (default 10). */
   readonly maxAttempts?: number;

@@ -1,22 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { checkTopicName, createProducer, type ClientLogger, type HalfMessage, type OutgoingMessage, type ReceivedMessage } from '@txmq/broker/client';
+import type { ClientLogger, HalfMessage, ReceivedMessage } from '@txmq/broker/client';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { InvalidOptionsError, OutboxStateError } from '../errors.js';
 import { encodeMessage } from '../message/encode-message.js';
 import { MESSAGE_ID_PROPERTY, SENDER_TRANSACTION_ID_PROPERTY, type OutboxMessage } from '../message/message.js';
-import { LazyProducer } from '../publisher/lazy-producer.js';
+import { createOutboxProducer } from '../publisher/outbox-producer.js';
 import { brokerMessage } from '../publisher/to-broker-message.js';
 import { toPublishError } from '../publisher/to-publish-error.js';
 import { migrate, type MigrateResult } from '../schema/migrate.js';
 import { resolveSchema } from '../schema/schema-name.js';
 import { answerCheck, recordCommit, type CheckAnswer } from './transaction-log.js';
-
-/** The part of a producer the sender uses; `start` connects eagerly when the client has it. */
-interface HalfMessageProducer {
-  sendHalf(message: OutgoingMessage): Promise<HalfMessage>;
-  close(): Promise<void>;
-  start?(): Promise<void>;
-}
 
 /** Options of {@link createTransactionalSender}; `DB` is your Kysely database type. */
 export interface TransactionalSenderOptions<DB = any> {
@@ -27,7 +20,7 @@ export interface TransactionalSenderOptions<DB = any> {
   readonly endpoints: string;
   /** Topics this sender sends to, announced to the broker up front so check-backs reach it. */
   readonly topics?: readonly string[];
-  /** Per-request timeout of the producer, in ms. */
+  /** Per-request timeout of the producer, in ms (at least 1000; the client's default otherwise). */
   readonly requestTimeoutMs?: number;
   /** Where the producer logs; default warnings and errors on stderr. */
   readonly logger?: ClientLogger;
@@ -98,19 +91,7 @@ export function createTransactionalSender<DB>(options: TransactionalSenderOption
   if (db === null || typeof db !== 'object' || typeof (db as Partial<Kysely<DB>>).transaction !== 'function') {
     throw new InvalidOptionsError('db', 'must be a Kysely instance');
   }
-  if (typeof endpoints !== 'string' || endpoints.trim() === '') {
-    throw new InvalidOptionsError('endpoints', 'must be a non-empty "host:port" string');
-  }
-  if (topics !== undefined) {
-    if (!Array.isArray(topics)) throw new InvalidOptionsError('topics', 'must be an array of topic names');
-    topics.forEach((topic, i) => {
-      const violation = checkTopicName(topic);
-      if (violation !== undefined) throw new InvalidOptionsError(`topics[${i}]`, violation.problem);
-    });
-  }
-  if (requestTimeoutMs !== undefined && (!Number.isInteger(requestTimeoutMs) || requestTimeoutMs <= 0)) {
-    throw new InvalidOptionsError('requestTimeoutMs', `must be a positive integer, got ${String(requestTimeoutMs)}`);
-  }
+  if (topics !== undefined && !Array.isArray(topics)) throw new InvalidOptionsError('topics', 'must be an array of topic names');
   if (onError !== undefined && typeof onError !== 'function') {
     throw new InvalidOptionsError('onError', 'must be a function (error) => void');
   }
@@ -132,40 +113,36 @@ export function createTransactionalSender<DB>(options: TransactionalSenderOption
     }
   };
 
-  const producer = new LazyProducer<HalfMessageProducer>(() =>
-    createProducer({
-      endpoints,
-      ...(topics !== undefined && { topics: [...topics] }),
-      ...(requestTimeoutMs !== undefined && { requestTimeoutMs }),
-      ...(logger !== undefined && { logger }),
-      checker,
-    }),
-  );
-  const connected = async (): Promise<HalfMessageProducer> => {
-    if (producer.closed) throw new OutboxStateError('the transactional sender was used after close()');
-    try {
-      return await producer.get();
-    } catch (error) {
-      throw toPublishError(error, 'connecting the transactional sender');
-    }
-  };
+  // The client checks endpoints, topics, requestTimeoutMs and logger (InvalidOptionsError names a bad one).
+  const producer = createOutboxProducer({
+    endpoints,
+    ...(topics !== undefined && { topics: [...topics] }),
+    ...(requestTimeoutMs !== undefined && { requestTimeoutMs }),
+    ...(logger !== undefined && { logger }),
+    checker,
+  });
+  let closed = false;
 
   return Object.freeze({
     migrate: () => migrate(db, schema),
     check,
     async start() {
-      await connected();
+      if (closed) throw new OutboxStateError('sender.start() called after close()');
+      try {
+        await producer.start();
+      } catch (error) {
+        throw toPublishError(error, 'connecting the transactional sender');
+      }
     },
     async send<T>(message: OutboxMessage, work: (trx: Transaction<DB>) => Promise<T>): Promise<TransactionalSendResult<T>> {
-      if (producer.closed) throw new OutboxStateError('sender.send() called after close()');
+      if (closed) throw new OutboxStateError('sender.send() called after close()');
       const encoded = encodeMessage(message, 'message', { transactional: true });
       if (typeof work !== 'function') throw new InvalidOptionsError('work', 'must be a function (trx) => Promise');
       const id = randomUUID();
       const outgoing = brokerMessage(encoded, { [MESSAGE_ID_PROPERTY]: id, [SENDER_TRANSACTION_ID_PROPERTY]: id });
-      const connection = await connected();
       let half: HalfMessage;
       try {
-        half = await connection.sendHalf(outgoing);
+        half = await producer.sendHalf(outgoing);
       } catch (error) {
         throw toPublishError(error, `sending the half message to topic ${encoded.topic}`);
       }
@@ -201,6 +178,9 @@ export function createTransactionalSender<DB>(options: TransactionalSenderOption
         where created_at < now() - ${olderThanMs} * interval '1 millisecond'`.execute(db);
       return Number(result.numAffectedRows ?? 0n);
     },
-    close: () => producer.close(),
+    close() {
+      closed = true;
+      return producer.close();
+    },
   });
 }
