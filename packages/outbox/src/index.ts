@@ -29,6 +29,7 @@ export {
 } from './errors.js';
 
 export type { Outbox, OutboxOptions } from './outbox/create-outbox.js';
+export type { WakeUpClock } from './outbox/wake-up.js';
 export type { SentMessage } from './outbox/send.js';
 export type { OutboxStats } from './outbox/stats.js';
 export type { ParkedMessage } from './outbox/parked.js';

@@ -4,6 +4,8 @@ import { eventually } from '@txmq/test-support';
 import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
 import { createOutbox, InvalidMessageError, OutboxNotInTransactionError, InvalidOptionsError, type Outbox } from '../src/index.js';
+import { WAKE_UP_DELAYS_MS } from '../src/outbox/wake-up.js';
+import { FakeClock } from './fixtures/fake-clock.js';
 import { backendPid, DATABASE_URL, deferred, testDb, waitForBlocked } from './helpers.js';
 
 const t = testDb('outbox');
@@ -136,24 +138,33 @@ test('notify: false sends no wake-up', async () => {
 });
 
 test('send wakes listeners from outside its transaction, and again after a longer one commits', async () => {
+  // The wake-ups are sent when the test moves the clock, not when real timers race the commit; a
+  // schema of its own keeps other tests' wake-ups off its channel.
+  const clock = new FakeClock();
+  const own = testDb('wake');
+  const clocked = createOutbox({ db: own.db, schema: own.schema, clock });
+  await clocked.migrate();
   const client = new pg.Client({ connectionString: DATABASE_URL });
   await client.connect();
-  const seen: number[] = [];
+  let seen = 0;
   client.on('notification', (n) => {
-    if (n.channel === outbox.channel) seen.push(Date.now());
+    if (n.channel === clocked.channel) seen++;
   });
-  await client.query(`listen ${pg.escapeIdentifier(outbox.channel)}`);
+  await client.query(`listen ${pg.escapeIdentifier(clocked.channel)}`);
   try {
-    await t.db.transaction().execute(async (trx) => {
-      await outbox.send(trx, { topic: 'n', body: 1 });
-      // The transaction carries no notification: a wake-up comes while it is still open.
-      await eventually('a wake-up while the transaction is open', () => seen.length > 0);
+    await own.db.transaction().execute(async (trx) => {
+      await clocked.send(trx, { topic: 'n', body: 1 });
+      await clock.advance(WAKE_UP_DELAYS_MS[0]!);
+      // The transaction carries no notification: the first wake-up comes while it is still open.
+      await eventually('a wake-up while the transaction is open', () => seen === 1);
     });
-    const committedAt = Date.now();
-    await eventually('a wake-up after the commit', () => seen.some((at) => at >= committedAt), { timeoutMs: 2_000 });
+    // The later steps follow the commit (the transaction is longer than the first step).
+    await clock.advance(WAKE_UP_DELAYS_MS.at(-1)!);
+    await eventually('the wake-ups after the commit', () => seen === WAKE_UP_DELAYS_MS.length);
+    assert.throws(() => createOutbox({ db: t.db, clock: {} as never }), (error: unknown) => error instanceof InvalidOptionsError && error.option === 'clock');
   } finally {
     await client.end();
-    await sql`delete from ${sql.table(`${t.schema}.outbox`)}`.execute(t.db);
+    await own.close();
   }
 });
 

@@ -4,6 +4,8 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { eventually } from '@txmq/test-support';
 import { createOutbox, createRelay, InvalidOptionsError, isOutboxError, PublishError, type Outbox, type Publisher, type RelayTuning } from '../src/index.js';
+import { WAKE_UP_DELAYS_MS, WAKE_UP_MIN_GAP_MS } from '../src/outbox/wake-up.js';
+import { FakeClock } from './fixtures/fake-clock.js';
 import { bodyJson, DATABASE_URL, deferred, RecordingPublisher, testDb } from './helpers.js';
 
 const t = testDb('relay');
@@ -56,32 +58,39 @@ test('commit publishes exactly once, rollback publishes nothing; LISTEN wakes th
 
 test('a row committed after the first wake-ups is still found promptly, without a poll', async () => {
   const publisher = new RecordingPublisher();
-  const relay = createRelay({ outbox, publisher, ...fast, pollIntervalMs: 60_000, listen: DATABASE_URL });
+  // The test sends each wake-up by moving this clock: before the commit, then after it. A schema
+  // of its own keeps other tests' wake-ups off its channel.
+  const clock = new FakeClock();
+  const own = testDb('wake');
+  const clocked = createOutbox({ db: own.db, schema: own.schema, clock });
+  await clocked.migrate();
+  const relay = createRelay({ outbox: clocked, publisher, ...fast, pollIntervalMs: 60_000, listen: DATABASE_URL });
   const listener = new pg.Client({ connectionString: DATABASE_URL });
   await listener.connect();
   let wakeUps = 0;
-  let secondWakeUp!: () => void;
-  const twoWakeUps = new Promise<void>((resolve) => (secondWakeUp = resolve));
   listener.on('notification', (n) => {
-    if (n.channel === outbox.channel && ++wakeUps === 2) secondWakeUp();
+    if (n.channel === clocked.channel) wakeUps++;
   });
-  await listener.query(`listen ${pg.escapeIdentifier(outbox.channel)}`);
+  await listener.query(`listen ${pg.escapeIdentifier(clocked.channel)}`);
   await relay.start();
+  const [first, second, last] = WAKE_UP_DELAYS_MS as [number, number, number];
   try {
-    await t.db.transaction().execute(async (trx) => {
-      await outbox.send(trx, { topic: 'orders', body: { n: 'slow transaction' } });
-      // The first two wake-ups (10 and 50 ms after the send) arrive before the commit and find
-      // nothing; committing as soon as the second arrives leaves the last one (160 ms) to follow it.
-      await twoWakeUps;
+    await own.db.transaction().execute(async (trx) => {
+      await clocked.send(trx, { topic: 'orders', body: { n: 'slow transaction' } });
+      // The first two wake-ups arrive before the commit and find nothing.
+      await clock.advance(Math.max(second, first + WAKE_UP_MIN_GAP_MS));
+      await eventually('two wake-ups', () => wakeUps === 2);
       assert.equal(publisher.published.length, 0, 'nothing is visible before the commit');
     });
-    // The poll interval is a minute: only a wake-up at or after the commit can publish it this soon.
+    // The poll interval is a minute: only the last wake-up, sent after the commit, can publish it.
+    await clock.advance(last);
     await eventually('the publish', () => publisher.published.length === 1, { timeoutMs: 2_000 });
+    assert.equal(wakeUps, 3);
     assert.deepEqual(bodyJson(publisher.published[0]!), { n: 'slow transaction' });
   } finally {
     await listener.end();
     await relay.stop();
-    await clear();
+    await own.close();
   }
 });
 

@@ -1,41 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { WakeUpScheduler, type WakeUpClock } from '../src/outbox/wake-up.js';
-
-/** A clock whose time moves only when the test advances it; timers fire in due order. */
-class FakeClock implements WakeUpClock {
-  #now = 0;
-  #nextId = 0;
-  readonly #timers = new Map<number, { at: number; callback: () => void }>();
-
-  now(): number {
-    return this.#now;
-  }
-
-  setTimer(callback: () => void, ms: number): unknown {
-    const id = this.#nextId++;
-    this.#timers.set(id, { at: this.#now + ms, callback });
-    return id;
-  }
-
-  clearTimer(timer: unknown): void {
-    this.#timers.delete(timer as number);
-  }
-
-  /** Moves time forward by `ms`, firing each due timer at its time and letting promises settle after it. */
-  async advance(ms: number): Promise<void> {
-    const end = this.#now + ms;
-    for (;;) {
-      const [id, due] = [...this.#timers].filter(([, t]) => t.at <= end).sort(([a, x], [b, y]) => x.at - y.at || a - b)[0] ?? [];
-      if (id === undefined || due === undefined) break;
-      this.#timers.delete(id);
-      this.#now = Math.max(this.#now, due.at);
-      due.callback();
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    this.#now = end;
-  }
-}
+import { WakeUpScheduler } from '../src/outbox/wake-up.js';
+import { FakeClock } from './fixtures/fake-clock.js';
 
 test('one send gives a wake-up at each step after it, then none', async () => {
   const clock = new FakeClock();

@@ -8,7 +8,7 @@ import { listParked, redriveParked, type ParkedMessage } from './parked.js';
 import { readStats, type OutboxStats } from './stats.js';
 import { insertMessages, type SentMessage } from './send.js';
 import { assertTransaction } from './transaction-guard.js';
-import { notifyVia, WakeUpScheduler } from './wake-up.js';
+import { notifyVia, WakeUpScheduler, type WakeUpClock } from './wake-up.js';
 
 /** Options of {@link createOutbox}. */
 export interface OutboxOptions {
@@ -28,6 +28,11 @@ export interface OutboxOptions {
    * `propagation.inject`); they are added to every message that does not set them itself.
    */
   readonly traceContext?: () => Readonly<Record<string, string>> | undefined;
+  /**
+   * The time and timers the wake-ups run on; for tests, which advance a fake clock to send each
+   * wake-up when they choose. Default: the system clock.
+   */
+  readonly clock?: WakeUpClock;
 }
 
 /** The transactional outbox. Create it with {@link createOutbox}. */
@@ -85,7 +90,11 @@ export function createOutbox(options: OutboxOptions): Outbox {
   }
   const settings = { schema };
   const channel = notifyChannel(schema);
-  const wakeUps = options.notify === false ? undefined : new WakeUpScheduler({ notify: notifyVia(db, channel) });
+  const { clock } = options;
+  if (clock !== undefined && !isClock(clock)) {
+    throw new InvalidOptionsError('clock', 'must have now(), setTimer() and clearTimer() methods');
+  }
+  const wakeUps = options.notify === false ? undefined : new WakeUpScheduler({ notify: notifyVia(db, channel), ...(clock !== undefined && { clock }) });
 
   const encode = (message: unknown, path: string): EncodedMessage => {
     const trace = traceContext?.();
@@ -114,4 +123,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
     parked: (opts?: { readonly limit?: number }) => listParked(db, schema, opts?.limit ?? 100),
     redrive: (ids?: readonly string[]) => redriveParked(db, schema, ids),
   });
+}
+
+function isClock(value: unknown): value is WakeUpClock {
+  return value !== null && typeof value === 'object' && ['now', 'setTimer', 'clearTimer'].every((m) => typeof (value as Record<string, unknown>)[m] === 'function');
 }
