@@ -47,3 +47,10 @@ test('the check sees server code when it is loaded: importing the @txmq/broker r
     assert.ok(found.some((m) => expected.test(m)), `${expected} not detected among ${found.length} server modules`);
   }
 });
+
+test('importing @txmq/outbox loads no server code of the broker (no lmdb, msgpackr, pino, core/, protocol/, store/, server.js)', async () => {
+  const modules = await modulesLoadedBy('@txmq/outbox');
+  assert.ok(modules.some((m) => m.includes('/packages/outbox/dist/src/index.js')), 'the outbox was loaded');
+  assert.ok(modules.some((m) => m.includes('/packages/broker/dist/src/client/index.js')), 'the outbox loads the broker client');
+  assert.deepEqual(serverModules(modules), []);
+});

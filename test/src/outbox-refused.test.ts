@@ -62,7 +62,7 @@ test('a message the broker refuses is parked after one attempt, with the broker\
 
     // The same topic takes a FIFO message; the parked row blocks nothing.
     await db.transaction().execute((trx) => outbox.send(trx, { topic: fifoTopic, body: { n: 'grouped' }, messageGroup: 'g1' }));
-    const consumer = await createSimpleConsumer({ endpoints: broker.endpoint, group: uniqueName('c'), subscriptions: { [fifoTopic]: '*' }, awaitMs: 500 });
+    const consumer = createSimpleConsumer({ endpoints: broker.endpoint, group: uniqueName('c'), subscriptions: { [fifoTopic]: '*' }, awaitMs: 500 });
     try {
       const [received] = await eventually('the grouped message', async () => {
         const batch = await consumer.receive(8, 10_000);
