@@ -13,6 +13,8 @@ const sender = createTransactionalSender({
   topics: ['order-placed'], // announced to the broker, so its check-backs reach this process
 });
 await sender.migrate(); // idempotent
+// At boot: connect now, so check-backs for half messages a crashed earlier instance left are answered.
+await sender.start();
 await sql`create table if not exists quickstart_orders (id uuid primary key, total int not null)`.execute(db);
 
 // The half message is sent first; the local transaction then writes the order and a log row the

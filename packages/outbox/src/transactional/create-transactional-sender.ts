@@ -49,8 +49,8 @@ export interface TransactionalSender<DB = any> {
   migrate(): Promise<MigrateResult>;
   /**
    * Connects now instead of on the first `send`, announcing `topics` so that the broker's
-   * check-backs reach this process. Call it in a process that must answer check-backs before
-   * (or without) sending, e.g. one restarted after a crash; it fails fast on a wrong endpoint.
+   * check-backs reach this process. Call it at boot, so half messages an earlier instance left
+   * when it crashed are answered even before (or without) a send; it fails fast on a wrong endpoint.
    */
   start(): Promise<void>;
   /**
@@ -78,6 +78,7 @@ export interface TransactionalSender<DB = any> {
  * @example
  * ```ts
  * const sender = createTransactionalSender({ db, endpoints: '127.0.0.1:8081', topics: ['user-registered'] });
+ * await sender.start(); // at boot: answers check-backs for half messages a crashed instance left
  * await sender.send({ topic: 'user-registered', body: { userId: 42 } }, (trx) =>
  *   trx.insertInto('users').values({ id: 42, name: 'Ada' }).execute(),
  * );
