@@ -28,10 +28,10 @@ const SERVER_PACKAGES = [/^lmdb(\/|$)/, /^pino(\/|$)/, /^msgpackr(-extract)?(\/|
  * (folders end in `/`, files are named without extension); `deny` lists what it must not import.
  */
 const LAYERS = [
-  { from: ['core/'], allow: ['core/', 'store/', 'rules/', 'errors', 'status-codes'] },
+  { from: ['core/'], allow: ['core/', 'store/', 'rules/', 'errors', 'status-codes', 'system-properties'] },
   { from: ['store/'], allow: ['store/', 'errors', 'status-codes'] },
-  { from: ['protocol/'], allow: ['protocol/', 'core/', 'store/', 'rules/', 'errors', 'status-codes'] },
-  { from: ['client/', 'rules/', 'errors', 'status-codes'], deny: SERVER_MODULES, denyPackages: SERVER_PACKAGES },
+  { from: ['protocol/'], allow: ['protocol/', 'core/', 'store/', 'rules/', 'errors', 'status-codes', 'system-properties'] },
+  { from: ['client/', 'rules/', 'errors', 'status-codes', 'system-properties'], deny: SERVER_MODULES, denyPackages: SERVER_PACKAGES },
 ];
 
 /** Where a relative `spec` of `file` points, as a root-relative module name without extension. */
