@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { connect as http2Connect } from 'node:http2';
 import { createServer, type AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +20,41 @@ function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr:
     });
   });
 }
+
+test('a second SIGINT during the drain (Ctrl-C under npm or npx) does not cut it short: the broker drains and exits 0', async () => {
+  const child = spawn(process.execPath, [CLI, '--memory', '--port', '0', '--log-level', 'silent'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exit = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  let stdout = '';
+  const printed = (pattern: RegExp) =>
+    new Promise<RegExpExecArray>((resolve, reject) => {
+      const look = () => {
+        const match = pattern.exec(stdout);
+        if (match) resolve(match);
+      };
+      child.stdout!.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        look();
+      });
+      look();
+      void exit.then(() => reject(new Error(`exited before printing ${pattern}; stdout: ${stdout}`)));
+    });
+  try {
+    const [, endpoint] = await printed(/listening on (\S+)\n/);
+    // A call whose request never ends keeps the drain going until the test lets it go.
+    const session = http2Connect(`http://${endpoint}`);
+    const call = session.request({ ':method': 'POST', ':path': '/apache.rocketmq.v2.MessagingService/QueryRoute', 'content-type': 'application/grpc', te: 'trailers' });
+    call.on('error', () => undefined);
+    await once(call, 'ready');
+    child.kill('SIGINT');
+    await printed(/stopping \(SIGINT\)/);
+    child.kill('SIGINT');
+    assert.equal(child.exitCode, null, 'still draining');
+    session.destroy();
+    assert.deepEqual(await exit, [0, null], stdout);
+  } finally {
+    child.kill('SIGKILL');
+  }
+});
 
 test('a port already in use is one line naming it, and exit code 1', async () => {
   const taken = createServer();
