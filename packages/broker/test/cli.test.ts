@@ -82,6 +82,10 @@ test('a malformed command line prints what is wrong and the usage, and exits 2',
     assert.doesNotMatch(run.stderr, /ERR_PARSE_ARGS|\n\s+at /, `${args.join(' ')}: no error code or stack trace`);
   }
   assert.match((await cli('--port')).stderr, /^txmq-broker: Option '--port <value>' argument missing\n/);
+  const tx = await cli('tx', 'list', '--endpoint');
+  assert.equal(tx.code, 2);
+  assert.match(tx.stderr, /^txmq-broker tx: Option '--endpoint <value>' argument missing\nusage:\n/);
+  assert.doesNotMatch(tx.stderr, /ERR_PARSE_ARGS|\n\s+at /);
 });
 
 test('tx --endpoint takes a bare port as a broker on this machine', async () => {
