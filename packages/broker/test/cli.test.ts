@@ -5,7 +5,7 @@ import { connect as http2Connect } from 'node:http2';
 import { createServer, type AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { parseEndpoint } from '../src/cli/endpoint.js';
+import { parseEndpoint } from '../src/client/endpoint.js';
 import { ConfigError } from '../src/errors.js';
 import { startBroker } from '../src/server.js';
 import { silentLog } from './helpers.js';
@@ -102,10 +102,10 @@ test('tx --endpoint takes a bare port as a broker on this machine', async () => 
 });
 
 test('endpoints: a bare port is 127.0.0.1:PORT, HOST:PORT stays, anything else is a ConfigError', () => {
-  assert.equal(parseEndpoint('8092'), '127.0.0.1:8092');
-  assert.equal(parseEndpoint(' broker.internal:9876 '), 'broker.internal:9876');
-  assert.equal(parseEndpoint('[::1]:8081'), '[::1]:8081');
+  assert.equal(parseEndpoint('8092', '--endpoint'), '127.0.0.1:8092');
+  assert.equal(parseEndpoint(' broker.internal:9876 ', '--endpoint'), 'broker.internal:9876');
+  assert.equal(parseEndpoint('[::1]:8081', '--endpoint'), '[::1]:8081');
   for (const bad of ['', 'localhost', '0', '70000', 'host:', ':8081']) {
-    assert.throws(() => parseEndpoint(bad), (e: unknown) => e instanceof ConfigError && /--endpoint/.test(e.message), JSON.stringify(bad));
+    assert.throws(() => parseEndpoint(bad, '--endpoint'), (e: unknown) => e instanceof ConfigError && /--endpoint/.test(e.message), JSON.stringify(bad));
   }
 });

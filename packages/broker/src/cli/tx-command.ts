@@ -1,6 +1,6 @@
 import { createTransactionAdmin, type TransactionInfo } from '../client/admin-client.js';
 import { BrokerUnreachableError, ConfigError, isBrokerError } from '../errors.js';
-import { parseEndpoint } from './endpoint.js';
+import { parseEndpoint } from '../client/endpoint.js';
 import { CONSOLE_IO, type CommandIo } from './io.js';
 import { parseCommandLine } from './parse-args.js';
 
