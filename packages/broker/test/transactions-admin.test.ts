@@ -4,7 +4,7 @@ import { eventually } from '@txmq/test-support';
 import { pino } from 'pino';
 import { createTransactionAdmin } from '../src/client/admin-client.js';
 import { runTransactionCommand } from '../src/cli/tx-command.js';
-import type { IncomingMessage } from '../src/core/message-rules.js';
+import type { IncomingMessage } from '../src/core/validate-incoming.js';
 import { BROKER_TRANSACTION_ID_PROPERTY } from '../src/system-properties.js';
 import { BrokerUnreachableError, InvalidRequestError, NotFoundError } from '../src/errors.js';
 import { startBrokerWithCore, type RunningBrokerWithCore } from '../src/internal.js';

@@ -5,7 +5,7 @@ import { Clients, type ClientRole, type TelemetryPeer } from './clients.js';
 import { consumerOf } from './consumer.js';
 import { DelayScheduler } from './delay-scheduler.js';
 import { Deliveries, MAX_INVISIBLE_MS, type Delivery } from './deliveries.js';
-import { validateMessage, type IncomingMessage } from './message-rules.js';
+import { validateMessage, type IncomingMessage } from './validate-incoming.js';
 import { Registry } from './registry.js';
 import type { BrokerSettings } from './settings.js';
 import type { TagFilter } from './tag-filter.js';
