@@ -99,3 +99,17 @@ test('relative imports name their .js file, and nothing outside tests imports te
   assert.match(problems.join('\n'), /core\/a\.ts: relative import "\.\/b" must end in \.js/);
   assert.match(problems.join('\n'), /outbox\/src\/c\.ts: imports test code/);
 });
+
+test("a package does not import another package's files by relative path", async () => {
+  const { code, problems } = await lint({
+    ...CLEAN,
+    'packages/outbox/src/message/rules.ts': "import { checkMessage } from '../../../broker/src/rules/index.js';\n",
+    'packages/nest-module/src/module.ts': "export { createOutbox } from '../../outbox/src/index.js';\n",
+    'examples/snippets/peek.mjs': "import { checkMessage } from '../../packages/broker/dist/src/rules/index.js';\n",
+    // Inside its own package, a relative import is fine.
+    'packages/outbox/src/relay/relay.ts': "import { checkMessage } from '../message/rules.js';\n",
+  });
+  assert.equal(code, 1);
+  assert.deepEqual(problems.map((p) => p.split(':')[0]).sort(), ['examples/snippets/peek.mjs', 'packages/nest-module/src/module.ts', 'packages/outbox/src/message/rules.ts']);
+  for (const problem of problems) assert.match(problem, /reaches into another package; import it by its package name/);
+});
