@@ -87,6 +87,10 @@ function checkLayers(file, spec, relativeSpec) {
   const target = relativeSpec ? resolveRelative(file, spec) : undefined;
   const inBroker = target?.startsWith(BROKER) ? target.slice(BROKER.length) : undefined;
   const problems = [];
+  // protocol/codes.ts is the wire's vocabulary (`Code`...): the domain says it with errors.ts and status-codes.ts.
+  if (inBroker === 'protocol/codes' && !own.startsWith('protocol/')) {
+    problems.push(`${file}: only protocol/ may import the wire vocabulary "${spec}"; use status-codes.ts or errors.ts`);
+  }
   for (const layer of LAYERS) {
     if (!matches(own, layer.from)) continue;
     if (inBroker !== undefined && layer.allow && !matches(inBroker, layer.allow)) {

@@ -76,8 +76,10 @@ test('the other layer rules: store/ below core/, core/ below config.ts, the clie
     'packages/broker/src/client/log.ts': "import { pino } from 'pino';\n",
     'packages/broker/src/rules/names.ts': "import { open } from 'lmdb';\n",
     'packages/broker/src/errors.ts': "import { MemoryStore } from './store/memory-store.js';\n",
+    'packages/broker/src/server.ts': "import { Code } from './protocol/codes.js';\n",
   });
   assert.deepEqual(problems.map((p) => p.split(':')[0]).sort(), [
+    'packages/broker/src/client/admin-client.ts',
     'packages/broker/src/client/admin-client.ts',
     'packages/broker/src/client/admin-client.ts',
     'packages/broker/src/client/log.ts',
@@ -85,6 +87,7 @@ test('the other layer rules: store/ below core/, core/ below config.ts, the clie
     'packages/broker/src/errors.ts',
     'packages/broker/src/protocol/respond.ts',
     'packages/broker/src/rules/names.ts',
+    'packages/broker/src/server.ts',
     'packages/broker/src/store/memory-store.ts',
   ]);
 });
