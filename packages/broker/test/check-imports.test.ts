@@ -44,8 +44,8 @@ test('a tree that follows the rules passes', async () => {
 test('an import from core/ into protocol/ is rejected', async () => {
   const { code, problems } = await lint({ ...CLEAN, 'packages/broker/src/core/clients.ts': "import { ClientType } from '../protocol/codes.js';\n" });
   assert.equal(code, 1);
-  assert.deepEqual(problems.map((p) => p.split(':')[0]), ['packages/broker/src/core/clients.ts']);
-  assert.match(problems[0]!, /must not import "\.\.\/protocol\/codes\.js"/);
+  assert.deepEqual(new Set(problems.map((p) => p.split(':')[0])), new Set(['packages/broker/src/core/clients.ts']));
+  assert.ok(problems.some((p) => /core\/ must not import "\.\.\/protocol\/codes\.js"/.test(p)), problems.join('\n'));
 });
 
 test('@txmq/outbox importing the broker root is rejected; so are examples and the nest module', async () => {
