@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Lint of the import graph. Relative imports name their .js file (ESM); nothing imports test code;
-// packages depend "downwards" (nest-module -> outbox -> broker/client); application-side code uses
+// Lint of the import graph. Relative imports name their .js file (ESM) and stay inside their own
+// package (another package is imported by its name); nothing imports test code; packages depend "downwards" (nest-module -> outbox -> broker/client); application-side code uses
 // the broker only through `@txmq/broker/client`; and inside the broker the layers run
 // protocol -> core -> store, with the client side loading no server code.
 // Usage: node scripts/check-imports.mjs [root]   (default: this repository)
@@ -28,11 +28,16 @@ const SERVER_PACKAGES = [/^lmdb(\/|$)/, /^pino(\/|$)/, /^msgpackr(-extract)?(\/|
  * (folders end in `/`, files are named without extension); `deny` lists what it must not import.
  */
 const LAYERS = [
-  { from: ['core/'], allow: ['core/', 'store/', 'rules/', 'errors', 'status-codes'] },
+  { from: ['core/'], allow: ['core/', 'store/', 'rules/', 'errors', 'status-codes', 'system-properties'] },
   { from: ['store/'], allow: ['store/', 'errors', 'status-codes'] },
-  { from: ['protocol/'], allow: ['protocol/', 'core/', 'store/', 'rules/', 'errors', 'status-codes'] },
-  { from: ['client/', 'rules/', 'errors', 'status-codes'], deny: SERVER_MODULES, denyPackages: SERVER_PACKAGES },
+  { from: ['protocol/'], allow: ['protocol/', 'core/', 'store/', 'rules/', 'errors', 'status-codes', 'system-properties'] },
+  { from: ['client/', 'rules/', 'errors', 'status-codes', 'system-properties'], deny: SERVER_MODULES, denyPackages: SERVER_PACKAGES },
 ];
+
+/** The package folder `file` belongs to (`packages/outbox/`, `examples/`), or undefined outside them. */
+function packageRoot(file) {
+  return /^(packages\/[^/]+\/|examples\/)/.exec(file)?.[1];
+}
 
 /** Where a relative `spec` of `file` points, as a root-relative module name without extension. */
 function resolveRelative(file, spec) {
@@ -61,6 +66,10 @@ export function checkSource(file, source) {
     const relativeSpec = spec.startsWith('.');
     if (relativeSpec && isTs && !spec.endsWith('.js')) problems.push(`${file}: relative import "${spec}" must end in .js`);
     if (relativeSpec && !isTs && !/\.(m?js|cjs|json)$/.test(spec)) problems.push(`${file}: relative import "${spec}" must name its file`);
+    const root = packageRoot(file);
+    if (relativeSpec && root && !resolveRelative(file, spec).startsWith(root)) {
+      problems.push(`${file}: relative import "${spec}" reaches into another package; import it by its package name`);
+    }
     if (/\/test\//.test(spec) && !file.includes('/test/')) problems.push(`${file}: imports test code "${spec}"`);
     for (const [prefix, rules] of Object.entries(FORBIDDEN_PACKAGES)) {
       if (file.startsWith(prefix) && rules.some((r) => r.test(spec))) problems.push(`${file}: must not import "${spec}"`);
@@ -78,6 +87,10 @@ function checkLayers(file, spec, relativeSpec) {
   const target = relativeSpec ? resolveRelative(file, spec) : undefined;
   const inBroker = target?.startsWith(BROKER) ? target.slice(BROKER.length) : undefined;
   const problems = [];
+  // protocol/codes.ts is the wire's vocabulary (`Code`...): the domain says it with errors.ts and status-codes.ts.
+  if (inBroker === 'protocol/codes' && !own.startsWith('protocol/')) {
+    problems.push(`${file}: only protocol/ may import the wire vocabulary "${spec}"; use status-codes.ts or errors.ts`);
+  }
   for (const layer of LAYERS) {
     if (!matches(own, layer.from)) continue;
     if (inBroker !== undefined && layer.allow && !matches(inBroker, layer.allow)) {

@@ -6,7 +6,8 @@
 // forwards SIGTERM and SIGINT to that shell. For a single simple command the shell execs it, so
 // this process is npm's direct child and gets the signal; with `build && run` the shell stays in
 // between, dies of the signal, and leaves the broker running under PID 1. Running the broker as
-// a grandchild would have the same problem, so it is imported, not spawned.
+// a grandchild would have the same problem, so it is imported, not spawned. (Ctrl-C delivers SIGINT
+// twice, from the terminal and forwarded by npm: the broker itself keeps listening while it drains.)
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -14,12 +15,6 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const root = new URL('..', import.meta.url).pathname;
-
-// Ctrl-C sends SIGINT to the whole process group, so the broker gets it twice: from the terminal and
-// forwarded by npm. The broker starts draining on the first; this listener keeps the second from
-// killing it mid-drain (a signal with no listener left ends the process at once).
-const ignoreRepeat = () => undefined;
-process.on('SIGINT', ignoreRepeat).on('SIGTERM', ignoreRepeat);
 
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 const build = spawnSync(process.execPath, [tsc, '-b'], { cwd: root, stdio: 'inherit' });

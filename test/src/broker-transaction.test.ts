@@ -2,7 +2,7 @@
 // rollback, check-back answers, parking after maxChecks and the operator `tx` command.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createTransactionAdmin, BROKER_TRANSACTION_ID_PROPERTY, type TransactionAdmin } from '@txmq/broker';
+import { createTransactionAdmin, BROKER_TRANSACTION_ID_PROPERTY, type TransactionAdmin } from '@txmq/broker/client';
 import { brokerCli, checkedProducer, COMMIT, receiveUntil, ROLLBACK, topicConsumer, UNKNOWN } from './fixtures/transaction-helpers.js';
 import type { MessageView } from 'rocketmq-client-nodejs';
 import { eventually } from '@txmq/test-support';

@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import {
   BrokerRefusedError,
   BrokerUnreachableError,
+  ConfigError,
   createProducer,
   createSimpleConsumer,
   InvalidRequestError,
@@ -41,7 +42,7 @@ test('a message that breaks the rules is refused before anything is sent, naming
   await invalid({ topic: 't', body: 'x', properties: { UNIQ_KEY: 'x' } }, 'ILLEGAL_MESSAGE_PROPERTY_KEY', /invalid message: properties\.UNIQ_KEY/);
   await invalid({ topic: 't', body: 'x', deliverAt: new Date(Date.now() + 2 * 86_400_000) }, 'ILLEGAL_DELIVERY_TIME', /invalid message: deliverAt/);
   assert.throws(() => producer.sendOneWay({ topic: 't', tag: 'a|b', body: 'x' }), InvalidRequestError);
-  await assert.rejects(producer.sendHalf({ topic: 't', body: 'x' }), InvalidRequestError); // no checker
+  await assert.rejects(producer.sendHalf({ topic: 't', body: 'x' }), (e: unknown) => e instanceof ConfigError && /created with the `checker` option/.test(e.message));
   await producer.close();
 });
 
@@ -70,7 +71,7 @@ test('the broker refusing a message in-band is a BrokerRefusedError with its sta
   const invisible = await consumer.receive(1, 10).then(() => assert.fail('received'), (e: unknown) => e);
   assert.ok(invisible instanceof BrokerRefusedError, String(invisible));
   assert.equal(invisible.code, 'ILLEGAL_INVISIBLE_TIME');
-  assert.equal(invisible.retryable, false);
+  assert.equal(invisible.retryable, true, 'a refusal of the request, not of a message, may pass another time');
   assert.match(invisible.message, /refused the request with 40011 ILLEGAL_INVISIBLE_TIME: invisible_duration must be/);
   await consumer.close();
 

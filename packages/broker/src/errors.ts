@@ -94,17 +94,35 @@ export class BrokerRefusedError extends BrokerError {
   }
 
   /**
-   * Whether sending the same request again can succeed. False when the broker refused the message
-   * or request itself (4xxxx: bad topic, tag, key, property, body size...), except for statuses that
-   * can change without the request changing: a missing topic or group (it may be created),
-   * throttling, a failed precondition and a request timeout.
+   * Whether sending the same request again can succeed. False only when the broker refused the
+   * message itself, which no retry changes: its topic, tag, keys, message group, property keys,
+   * message id, delivery time or type (40002, 40004-40007, 40009, 40012, 40014), or its size
+   * (41300-41302, 43100, 43101). True for everything else, including refusals of the client or the
+   * connection (access point, client type or id, authentication 40100, permission 40300), a missing
+   * topic or group, throttling, and server failures (5xxxx): they can change without the message
+   * changing.
    */
   get retryable(): boolean {
-    const s = this.#status;
-    if (s < 40000 || s >= 50000) return true;
-    return (s >= 40400 && s < 40500) || s === 40800 || s === 42800 || (s >= 42900 && s < 43000);
+    return !MESSAGE_REFUSALS.has(this.#status);
   }
 }
+
+/** The statuses that refuse the message itself (see {@link BrokerRefusedError.retryable}). */
+const MESSAGE_REFUSALS: ReadonlySet<number> = new Set([
+  STATUS_CODES.ILLEGAL_TOPIC,
+  STATUS_CODES.ILLEGAL_MESSAGE_TAG,
+  STATUS_CODES.ILLEGAL_MESSAGE_KEY,
+  STATUS_CODES.ILLEGAL_MESSAGE_GROUP,
+  STATUS_CODES.ILLEGAL_MESSAGE_PROPERTY_KEY,
+  STATUS_CODES.ILLEGAL_MESSAGE_ID,
+  STATUS_CODES.ILLEGAL_DELIVERY_TIME,
+  STATUS_CODES.MESSAGE_PROPERTY_CONFLICT_WITH_TYPE,
+  STATUS_CODES.PAYLOAD_TOO_LARGE,
+  STATUS_CODES.MESSAGE_BODY_TOO_LARGE,
+  STATUS_CODES.MESSAGE_BODY_EMPTY,
+  STATUS_CODES.REQUEST_HEADER_FIELDS_TOO_LARGE,
+  STATUS_CODES.MESSAGE_PROPERTIES_TOO_LARGE,
+]);
 
 /** A client was used after it was closed. */
 export class ClientClosedError extends BrokerError {

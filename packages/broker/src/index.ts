@@ -12,10 +12,7 @@ export { resolveConfig, loadConfigFile } from './config.js';
 export type { BrokerConfig, TopicConfig, GroupConfig, ResolvedConfig } from './config.js';
 export type { TopicMessageType, TopicSettings, GroupSettings, TransactionSettings, RetryBackoff } from './core/types.js';
 
-// Transactions: the property committed messages carry (operator access to unsettled ones,
-// createTransactionAdmin, is part of the client below).
-export { BROKER_TRANSACTION_ID_PROPERTY } from './core/transactions.js';
-
 // The typed clients (producer, consumers, transaction admin), RocketMQ's rules, the error
-// hierarchy and status codes.
+// hierarchy, status codes and BROKER_TRANSACTION_ID_PROPERTY (the property committed
+// transactional messages carry).
 export * from './client/index.js';

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { connect as http2Connect } from 'node:http2';
 import { createServer, type AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { parseEndpoint } from '../src/cli/endpoint.js';
+import { parseEndpoint } from '../src/client/endpoint.js';
 import { ConfigError } from '../src/errors.js';
 import { startBroker } from '../src/server.js';
 import { silentLog } from './helpers.js';
@@ -18,6 +20,41 @@ function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr:
     });
   });
 }
+
+test('a second SIGINT during the drain (Ctrl-C under npm or npx) does not cut it short: the broker drains and exits 0', async () => {
+  const child = spawn(process.execPath, [CLI, '--memory', '--port', '0', '--log-level', 'silent'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exit = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  let stdout = '';
+  const printed = (pattern: RegExp) =>
+    new Promise<RegExpExecArray>((resolve, reject) => {
+      const look = () => {
+        const match = pattern.exec(stdout);
+        if (match) resolve(match);
+      };
+      child.stdout!.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        look();
+      });
+      look();
+      void exit.then(() => reject(new Error(`exited before printing ${pattern}; stdout: ${stdout}`)));
+    });
+  try {
+    const [, endpoint] = await printed(/listening on (\S+)\n/);
+    // A call whose request never ends keeps the drain going until the test lets it go.
+    const session = http2Connect(`http://${endpoint}`);
+    const call = session.request({ ':method': 'POST', ':path': '/apache.rocketmq.v2.MessagingService/QueryRoute', 'content-type': 'application/grpc', te: 'trailers' });
+    call.on('error', () => undefined);
+    await once(call, 'ready');
+    child.kill('SIGINT');
+    await printed(/stopping \(SIGINT\)/);
+    child.kill('SIGINT');
+    assert.equal(child.exitCode, null, 'still draining');
+    session.destroy();
+    assert.deepEqual(await exit, [0, null], stdout);
+  } finally {
+    child.kill('SIGKILL');
+  }
+});
 
 test('a port already in use is one line naming it, and exit code 1', async () => {
   const taken = createServer();
@@ -45,6 +82,10 @@ test('a malformed command line prints what is wrong and the usage, and exits 2',
     assert.doesNotMatch(run.stderr, /ERR_PARSE_ARGS|\n\s+at /, `${args.join(' ')}: no error code or stack trace`);
   }
   assert.match((await cli('--port')).stderr, /^txmq-broker: Option '--port <value>' argument missing\n/);
+  const tx = await cli('tx', 'list', '--endpoint');
+  assert.equal(tx.code, 2);
+  assert.match(tx.stderr, /^txmq-broker tx: Option '--endpoint <value>' argument missing\nusage:\n/);
+  assert.doesNotMatch(tx.stderr, /ERR_PARSE_ARGS|\n\s+at /);
 });
 
 test('tx --endpoint takes a bare port as a broker on this machine', async () => {
@@ -61,10 +102,10 @@ test('tx --endpoint takes a bare port as a broker on this machine', async () => 
 });
 
 test('endpoints: a bare port is 127.0.0.1:PORT, HOST:PORT stays, anything else is a ConfigError', () => {
-  assert.equal(parseEndpoint('8092'), '127.0.0.1:8092');
-  assert.equal(parseEndpoint(' broker.internal:9876 '), 'broker.internal:9876');
-  assert.equal(parseEndpoint('[::1]:8081'), '[::1]:8081');
+  assert.equal(parseEndpoint('8092', '--endpoint'), '127.0.0.1:8092');
+  assert.equal(parseEndpoint(' broker.internal:9876 ', '--endpoint'), 'broker.internal:9876');
+  assert.equal(parseEndpoint('[::1]:8081', '--endpoint'), '[::1]:8081');
   for (const bad of ['', 'localhost', '0', '70000', 'host:', ':8081']) {
-    assert.throws(() => parseEndpoint(bad), (e: unknown) => e instanceof ConfigError && /--endpoint/.test(e.message), JSON.stringify(bad));
+    assert.throws(() => parseEndpoint(bad, '--endpoint'), (e: unknown) => e instanceof ConfigError && /--endpoint/.test(e.message), JSON.stringify(bad));
   }
 });

@@ -47,9 +47,50 @@ test("the official client's exceptions and messages map to the refusal they repo
   const recall = toBrokerError(new Error('Failed to recall message: no such handle (code: 40401)'), endpoint) as BrokerRefusedError;
   assert.equal(recall.code, 'MESSAGE_NOT_FOUND');
 
-  assert.ok(toBrokerError(new TypeError('Transactional message should not set messageGroup'), endpoint) instanceof InvalidRequestError);
   const other = toBrokerError(new Error('something else'), endpoint);
   assert.ok(other instanceof BrokerError);
   assert.equal(other.code, 'INTERNAL_ERROR');
   assert.match(other.message, /something else/);
+});
+
+test("only the official client's own refusals of a message are permanent; any other local error is an internal, retryable one", () => {
+  for (const refusal of [
+    new TypeError('Transactional message should not set messageGroup, liteTopic, deliveryTimestamp or priority'),
+    new Error('delay/deliveryTimestamp is mutually exclusive with messageGroup'),
+    new Error('priority is mutually exclusive with delay, deliveryTimestamp, messageGroup, and liteTopic'),
+    new TypeError('Messages to send have different topics=["a","b"]'),
+    new TypeError('FIFO messages to send have message groups, messageGroups=["a","b"]'),
+  ]) {
+    const mapped = toBrokerError(refusal, endpoint);
+    assert.ok(mapped instanceof InvalidRequestError, refusal.message);
+    assert.equal(mapped.cause, refusal);
+  }
+  for (const bug of [
+    new TypeError("Cannot read properties of undefined (reading 'endpoints')"),
+    new RangeError('Maximum call stack size exceeded'),
+    new TypeError('Transactional message has not been sent yet'),
+  ]) {
+    const mapped = toBrokerError(bug, endpoint);
+    assert.ok(!(mapped instanceof InvalidRequestError), bug.message);
+    assert.equal(mapped.code, 'INTERNAL_ERROR', bug.message);
+    assert.equal(mapped.cause, bug);
+  }
+});
+
+test('authentication and permission failures are refusals with the RocketMQ status, keeping the cause, and retryable', () => {
+  const unauthenticated = grpcError(GrpcStatus.UNAUTHENTICATED, 'no credentials');
+  const mapped = toBrokerError(unauthenticated, endpoint);
+  assert.ok(mapped instanceof BrokerRefusedError);
+  assert.equal(mapped.code, 'UNAUTHORIZED');
+  assert.equal(mapped.status, 40100);
+  assert.equal(mapped.retryable, true);
+  assert.equal(mapped.cause, unauthenticated);
+
+  const denied = grpcError(GrpcStatus.PERMISSION_DENIED, 'not allowed');
+  const forbidden = toBrokerError(new Error('wrapper', { cause: denied }), endpoint);
+  assert.ok(forbidden instanceof BrokerRefusedError);
+  assert.equal(forbidden.code, 'FORBIDDEN');
+  assert.equal(forbidden.status, 40300);
+  assert.equal(forbidden.retryable, true);
+  assert.equal((forbidden.cause as Error).message, 'wrapper');
 });

@@ -132,15 +132,23 @@ test('broadcast instances each start at the end of the topic and each get every 
 });
 
 test('delay messages wait for their time and can be recalled before it', async () => {
-  const core = memoryCore();
-  const kept = await core.send(incoming('t', { kind: 'DELAY', deliverAt: Date.now() + 150 }), 'p');
-  const recalled = await core.send(incoming('t', { kind: 'DELAY', deliverAt: Date.now() + 150 }), 'p');
+  const clock = testClock();
+  const core = memoryCore({}, { now: clock.now });
+  const deliverAt = clock.now() + 60_000;
+  const kept = await core.send(incoming('t', { kind: 'DELAY', deliverAt }), 'p');
+  const recalled = await core.send(incoming('t', { kind: 'DELAY', deliverAt }), 'p');
   assert.ok(kept.recallHandle && recalled.recallHandle);
   assert.equal(await core.recall('t', recalled.recallHandle), recalled.messageId);
   await assert.rejects(core.recall('t', recalled.recallHandle), /already delivered or recalled/);
-  assert.equal((await core.receive(receiveRequest('G', 't'))).length, 0);
-  const got = await core.receive(receiveRequest('G', 't', { waitMs: 2000 }));
+
+  clock.advance(59_999);
+  await core.deliverDueDelays();
+  assert.equal((await core.receive(receiveRequest('G', 't'))).length, 0, 'not before its time');
+  clock.advance(1);
+  await core.deliverDueDelays();
+  const got = await core.receive(receiveRequest('G', 't'));
   assert.deepEqual(got.map((d) => d.message.messageId), [kept.messageId]);
+  await assert.rejects(core.recall('t', kept.recallHandle), /already delivered or recalled/);
   await core.close();
 });
 

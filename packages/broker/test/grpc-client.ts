@@ -1,7 +1,11 @@
 import { credentials, makeGenericClientConstructor, Metadata, type Client, type ServiceDefinition, type ServiceError } from '@grpc/grpc-js';
 import { loadMessagingService } from '../src/protocol/proto.js';
 
-/** A bare client of `apache.rocketmq.v2.MessagingService` at `endpoint`, over `service` (default: the real definition). */
+/**
+ * A bare client of `apache.rocketmq.v2.MessagingService` at `endpoint`, over `service` (default:
+ * the broker's own definition, loaded once per process). The end-to-end tests have their own in
+ * test/src/support/raw-grpc.ts: they see the broker only as a package.
+ */
 export function messagingClient(endpoint: string, service: ServiceDefinition = loadMessagingService()): Client {
   const Constructor = makeGenericClientConstructor(service, 'MessagingService');
   return new Constructor(endpoint, credentials.createInsecure());

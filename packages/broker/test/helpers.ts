@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { resolveConfig, type BrokerConfig } from '../src/config.js';
 import { BrokerCore, type ReceiveOptions } from '../src/core/broker-core.js';
-import type { IncomingMessage } from '../src/core/message-rules.js';
+import type { IncomingMessage } from '../src/core/validate-incoming.js';
 import { parseTagExpression } from '../src/core/tag-filter.js';
 import { MemoryStore } from '../src/store/memory-store.js';
 import type { Store } from '../src/store/store.js';

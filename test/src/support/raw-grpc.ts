@@ -38,6 +38,20 @@ interface MessagingClient extends Client {
 
 const MESSAGE_TYPE = { NORMAL: 1, FIFO: 2, DELAY: 3, TRANSACTION: 4 } as const;
 
+type MessagingClientConstructor = new (address: string, creds: unknown, options: object) => MessagingClient;
+let clientConstructor: MessagingClientConstructor | undefined;
+
+/** The client class of `apache.rocketmq.v2.MessagingService`, loaded from the .proto files once per process. */
+function messagingServiceClient(): MessagingClientConstructor {
+  if (!clientConstructor) {
+    const protoRoot = join(dirname(require.resolve('rocketmq-client-nodejs/package.json')), 'proto');
+    const definition = protoLoader.loadSync('apache/rocketmq/v2/service.proto', { includeDirs: [protoRoot], keepCase: false, longs: String, defaults: false, oneofs: true });
+    const pkg = grpc.loadPackageDefinition(definition) as unknown as { apache: { rocketmq: { v2: { MessagingService: MessagingClientConstructor } } } };
+    clientConstructor = pkg.apache.rocketmq.v2.MessagingService;
+  }
+  return clientConstructor;
+}
+
 /**
  * A bare gRPC client of `apache.rocketmq.v2.MessagingService` built from the official client's
  * own .proto files, for what the official client cannot do: receiving frames over grpc-js's
@@ -48,12 +62,7 @@ export class RawClient {
   readonly #clientId = `raw-test@${process.pid}@${randomUUID()}`;
 
   constructor(private readonly endpoint: string, maxReceiveBytes = 16 * 1024 * 1024) {
-    const protoRoot = join(dirname(require.resolve('rocketmq-client-nodejs/package.json')), 'proto');
-    const definition = protoLoader.loadSync('apache/rocketmq/v2/service.proto', { includeDirs: [protoRoot], keepCase: false, longs: String, defaults: false, oneofs: true });
-    const pkg = grpc.loadPackageDefinition(definition) as unknown as {
-      apache: { rocketmq: { v2: { MessagingService: new (address: string, creds: unknown, options: object) => MessagingClient } } };
-    };
-    this.#client = new pkg.apache.rocketmq.v2.MessagingService(endpoint, grpc.credentials.createInsecure(), {
+    this.#client = new (messagingServiceClient())(endpoint, grpc.credentials.createInsecure(), {
       'grpc.max_receive_message_length': maxReceiveBytes,
     });
   }

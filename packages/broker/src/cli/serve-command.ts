@@ -52,26 +52,29 @@ export async function runServeCommand(argv: string[], io: CommandIo = CONSOLE_IO
   }
   const log = createLogger(options.logLevel);
   routeGrpcLogs(log);
-  let broker;
+  // Listening from before the start to the end of the drain, not just for the first signal: a
+  // signal while starting stops the broker once it is up, and Ctrl-C under npm or npx delivers
+  // SIGINT twice (from the terminal and forwarded), where a signal with no listener left would end
+  // the process in the middle of the drain.
+  let stop!: (signal: NodeJS.Signals) => void;
+  const stopSignal = new Promise<NodeJS.Signals>((resolve) => (stop = resolve));
+  process.on('SIGTERM', stop).on('SIGINT', stop);
   try {
-    broker = await startBroker({ ...options, logger: log });
-  } catch (error) {
-    if (!isBrokerError(error, 'ADDRESS_IN_USE')) throw error;
-    io.err(`txmq-broker: ${error.message} (is another broker running? choose another port with --port)`);
-    return 1;
+    let broker;
+    try {
+      broker = await startBroker({ ...options, logger: log });
+    } catch (error) {
+      if (!isBrokerError(error, 'ADDRESS_IN_USE')) throw error;
+      io.err(`txmq-broker: ${error.message} (is another broker running? choose another port with --port)`);
+      return 1;
+    }
+    io.out(`txmq broker listening on ${broker.endpoint}`);
+    io.out(`txmq broker stopping (${await stopSignal}): finishing in-flight calls`);
+    await broker.close();
+    return 0;
+  } finally {
+    process.off('SIGTERM', stop).off('SIGINT', stop);
   }
-  io.out(`txmq broker listening on ${broker.endpoint}`);
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
-      resolve();
-    };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
-  });
-  await broker.close();
-  return 0;
 }
 
 async function parseServeOptions(argv: string[]): Promise<ServeOptions | 'help'> {

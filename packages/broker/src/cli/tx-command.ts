@@ -1,8 +1,8 @@
-import { parseArgs } from 'node:util';
 import { createTransactionAdmin, type TransactionInfo } from '../client/admin-client.js';
 import { BrokerUnreachableError, ConfigError, isBrokerError } from '../errors.js';
-import { parseEndpoint } from './endpoint.js';
+import { parseEndpoint } from '../client/endpoint.js';
 import { CONSOLE_IO, type CommandIo } from './io.js';
+import { parseCommandLine } from './parse-args.js';
 
 export const TX_USAGE = `usage:
   txmq-broker tx list [--parked] [--topic TOPIC] [--json] [--endpoint HOST:PORT]
@@ -34,9 +34,13 @@ export async function runTransactionCommand(argv: string[], io: CommandIo = CONS
     );
     return 2;
   }
+  const usage = (why: string) => {
+    io.err(`txmq-broker tx: ${why}\n${TX_USAGE}`);
+    return 2;
+  };
   let parsed;
   try {
-    parsed = parseArgs({
+    parsed = parseCommandLine({
       args: argv,
       allowPositionals: true,
       options: {
@@ -49,28 +53,24 @@ export async function runTransactionCommand(argv: string[], io: CommandIo = CONS
       },
     });
   } catch (error) {
-    io.err(`txmq-broker tx: ${(error as Error).message}\n${TX_USAGE}`);
-    return 2;
+    if (error instanceof ConfigError) return usage(error.message);
+    throw error;
   }
   const { values, positionals } = parsed;
   if (values.help) {
     io.out(TX_USAGE);
     return 0;
   }
-  const [action, transactionId, ...extra] = positionals;
-  const timeoutMs = Number(values['timeout-ms']);
-  const usage = (why: string) => {
-    io.err(`txmq-broker tx: ${why}\n${TX_USAGE}`);
-    return 2;
-  };
-  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) return usage(`--timeout-ms must be a positive integer, got ${values['timeout-ms']}`);
   let endpoint: string;
   try {
-    endpoint = parseEndpoint(values.endpoint);
+    endpoint = parseEndpoint(values.endpoint, '--endpoint');
   } catch (error) {
     if (error instanceof ConfigError) return usage(error.message);
     throw error;
   }
+  const [action, transactionId, ...extra] = positionals;
+  const timeoutMs = Number(values['timeout-ms']);
+  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) return usage(`--timeout-ms must be a positive integer, got ${values['timeout-ms']}`);
   if (action === 'list') {
     if (transactionId !== undefined) return usage('list takes no arguments');
   } else if (action === 'commit' || action === 'rollback') {

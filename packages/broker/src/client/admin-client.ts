@@ -3,6 +3,8 @@ import { BrokerError, BrokerRefusedError, BrokerUnreachableError, ClientClosedEr
 import { STATUS_CODES } from '../status-codes.js';
 import { loadTransactionAdmin, type ResolveTransactionResponse, type ListTransactionsResponse, type WireTransaction } from './admin-proto.js';
 import { fromGrpcStatus } from './error-mapping.js';
+import { describe } from '../rules/names.js';
+import { parseEndpoint } from './endpoint.js';
 import { checkPositive } from './option-checks.js';
 import { PROBE_CHANNEL_OPTIONS, waitUntilReady } from './reachability.js';
 
@@ -11,7 +13,7 @@ export type Resolution = 'COMMIT' | 'ROLLBACK';
 
 /** Options of {@link createTransactionAdmin}. */
 export interface TransactionAdminOptions {
-  /** `host:port` of the broker's gRPC port (default `127.0.0.1:8081`). */
+  /** `HOST:PORT` of the broker's gRPC port, or a bare `PORT` on this machine (default `127.0.0.1:8081`). */
   readonly endpoints?: string;
   /** Deadline of each call in milliseconds (default 10 000). */
   readonly timeoutMs?: number;
@@ -88,12 +90,12 @@ export interface TransactionAdmin {
  * ```
  */
 export function createTransactionAdmin(options: TransactionAdminOptions = {}): TransactionAdmin {
-  if (options.endpoints !== undefined && (typeof options.endpoints !== 'string' || options.endpoints.trim() === '')) {
-    throw new ConfigError(`invalid transaction admin option endpoints: must be a non-empty "host:port" string, got ${String(options.endpoints)}`);
+  if (options.endpoints !== undefined && typeof options.endpoints !== 'string') {
+    throw new ConfigError(`invalid transaction admin option endpoints: must be a "host:port" string, got ${describe(options.endpoints)}`);
   }
+  const endpoint = parseEndpoint(options.endpoints ?? '127.0.0.1:8081', 'invalid transaction admin option endpoints:');
   checkPositive('transaction admin', 'timeoutMs', options.timeoutMs);
   checkPositive('transaction admin', 'startupTimeoutMs', options.startupTimeoutMs);
-  const endpoint = (options.endpoints ?? '127.0.0.1:8081').split(/[;,]/)[0]!.trim();
   const timeoutMs = options.timeoutMs ?? 10_000;
   const startupTimeoutMs = options.startupTimeoutMs ?? timeoutMs;
   let client: (Client & Record<string, Function>) | undefined;

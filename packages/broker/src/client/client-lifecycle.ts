@@ -1,9 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Endpoints } from 'rocketmq-client-nodejs';
 import { BrokerError, BrokerTimeoutError, BrokerUnreachableError, ClientClosedError } from '../errors.js';
 import { toBrokerError } from './error-mapping.js';
 import { guardShutdown, guardTelemetryStreams, type OfficialClient } from './official-client-guards.js';
-import { loggerOf } from './official-client-options.js';
+import { endpointOf, loggerOf } from './official-client-options.js';
 import { waitUntilReachable } from './reachability.js';
 import type { ClientOptions } from './types.js';
 
@@ -21,6 +20,7 @@ const RESTART_PAUSE_MS = 200;
 export class ClientLifecycle<C extends OfficialClient> {
   readonly #what: string;
   readonly #options: ClientOptions;
+  readonly #endpoint: string;
   readonly #build: () => C;
   readonly #beforeShutdown: (() => Promise<void>) | undefined;
   readonly #abort = new AbortController();
@@ -37,6 +37,7 @@ export class ClientLifecycle<C extends OfficialClient> {
   constructor(what: string, options: ClientOptions, build: () => C, beforeShutdown?: () => Promise<void>) {
     this.#what = what;
     this.#options = options;
+    this.#endpoint = endpointOf(options);
     this.#build = build;
     this.#beforeShutdown = beforeShutdown;
   }
@@ -68,7 +69,7 @@ export class ClientLifecycle<C extends OfficialClient> {
       return await call(client);
     } catch (error) {
       if (this.closed && !(error instanceof BrokerError)) throw new ClientClosedError(`${this.#what}.${method}()`);
-      throw toBrokerError(error, this.#options.endpoints);
+      throw toBrokerError(error, this.#endpoint);
     }
   }
 
@@ -88,15 +89,14 @@ export class ClientLifecycle<C extends OfficialClient> {
   }
 
   async #start(): Promise<C> {
-    const { endpoints } = this.#options;
+    const endpoints = this.#endpoint;
     const timeoutMs = this.#options.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS;
     const deadline = Date.now() + timeoutMs;
-    const target = new Endpoints(endpoints).getGrpcTarget();
     const signal = this.#abort.signal;
     const closedError = () => new ClientClosedError(`${this.#what}.start()`);
     let lastFailure: BrokerError | undefined;
     for (;;) {
-      const reachable = await waitUntilReachable(target, this.#options.sslEnabled ?? false, deadline, signal);
+      const reachable = await waitUntilReachable(endpoints, this.#options.sslEnabled ?? false, deadline, signal);
       if (signal.aborted) throw closedError();
       if (!reachable) {
         const why = lastFailure ? `; last failure: ${lastFailure.message}` : ' (nothing accepted a gRPC connection there)';

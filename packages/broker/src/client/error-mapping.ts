@@ -13,6 +13,20 @@ const TYPE_MISMATCH = /^Current message type not match with topic accept message
 const BODY_OVER_LIMIT = /^Message body size exceeds the threshold, max size=(\d+) bytes/;
 /** The official client's wording of a refused recall (it does not go through its status checker). */
 const RECALL_REFUSED = /^Failed to recall message: (.*) \(code: (\d+)\)$/;
+/**
+ * What the official client says (as a TypeError or a plain Error) when it refuses a message before
+ * sending it (Message.js, PublishingMessage.js, Producer.js): the message itself is wrong, so no
+ * retry helps. Any other local error may be a bug of the client and is not reported as permanent.
+ */
+const MESSAGE_REFUSED_LOCALLY = [
+  /^Transactional message should not set /,
+  /^priority must be greater than or equal to 0$/,
+  /^priority is mutually exclusive with /,
+  /^liteTopic is mutually exclusive with /,
+  /^delay\/deliveryTimestamp is mutually exclusive with messageGroup$/,
+  /^Messages to send have different (topics|types)=/,
+  /^FIFO messages to send have message groups, /,
+];
 const MESSAGE_TYPES = ['UNSPECIFIED', 'NORMAL', 'FIFO', 'DELAY', 'TRANSACTION', 'LITE', 'PRIORITY'];
 
 /**
@@ -89,8 +103,8 @@ function mapOne(e: Error, endpoint: string, original: unknown): BrokerError | un
     const status = Number(recall[2]);
     return new BrokerRefusedError(status, `the broker at ${endpoint} refused the recall with ${describeStatus(status)}: ${recall[1]}`, { cause: original });
   }
-  if (e instanceof TypeError || e instanceof RangeError) {
-    return new InvalidRequestError('BAD_REQUEST', `the RocketMQ client refused the request: ${e.message}`, { cause: original });
+  if (MESSAGE_REFUSED_LOCALLY.some((pattern) => pattern.test(e.message))) {
+    return new InvalidRequestError('BAD_REQUEST', `the RocketMQ client refused the message: ${e.message}`, { cause: original });
   }
   return undefined;
 }

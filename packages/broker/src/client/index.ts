@@ -1,6 +1,7 @@
 /**
  * `@txmq/broker/client`: the typed clients (producer, simple and push consumers, transaction
- * admin), RocketMQ's message rules, the error hierarchy and the status codes. Loads no server code.
+ * admin), RocketMQ's message rules, the error hierarchy, the status codes and the property committed
+ * transactional messages carry. Loads no server code.
  */
 export { createProducer } from './producer.js';
 export type { ProducerOptions, TxmqProducer } from './producer.js';
@@ -17,3 +18,4 @@ export * from '../rules/index.js';
 export * from '../errors.js';
 export { STATUS_CODES, statusName } from '../status-codes.js';
 export type { StatusName } from '../status-codes.js';
+export { BROKER_TRANSACTION_ID_PROPERTY } from '../system-properties.js';

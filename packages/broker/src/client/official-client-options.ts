@@ -1,4 +1,5 @@
 import { format } from 'node:util';
+import { parseEndpoint } from './endpoint.js';
 import type { ClientLogger, ClientOptions } from './types.js';
 
 /** Warnings and errors to stderr; the official client's own default writes files under ~/logs. */
@@ -25,10 +26,15 @@ export function officialLogger(logger: ClientLogger) {
   };
 }
 
+/** The `HOST:PORT` a client connects to (its checked `endpoints`, a bare port completed). */
+export function endpointOf(options: ClientOptions): string {
+  return parseEndpoint(options.endpoints, 'endpoints');
+}
+
 /** Options in the shape the official client's constructors take. */
 export function officialOptions(options: ClientOptions) {
   return {
-    endpoints: options.endpoints,
+    endpoints: endpointOf(options),
     namespace: options.namespace ?? '',
     ...(options.requestTimeoutMs !== undefined && { requestTimeout: options.requestTimeoutMs }),
     ...(options.sslEnabled !== undefined && { sslEnabled: options.sslEnabled }),

@@ -1,6 +1,7 @@
 import { ConfigError } from '../errors.js';
 import { checkGroupName, checkTopicName } from '../rules/index.js';
 import { describe } from '../rules/names.js';
+import { isIpv6Endpoint, parseEndpoint } from './endpoint.js';
 import type { ClientOptions } from './types.js';
 
 /** Throws {@link ConfigError} naming the option of `client` (e.g. `producer`) that is invalid. */
@@ -9,6 +10,10 @@ export function checkClientOptions(client: string, options: ClientOptions): void
   const bad = (name: string, problem: string, value: unknown) => new ConfigError(`invalid ${client} option ${name}: ${problem}, got ${describe(value)}`);
   if (typeof options.endpoints !== 'string' || options.endpoints.trim() === '') {
     throw bad('endpoints', 'must be a non-empty "host:port" string', options.endpoints);
+  }
+  // The official client reads a malformed address as port 80 (`localhost` is `localhost:80`).
+  if (isIpv6Endpoint(parseEndpoint(options.endpoints, `invalid ${client} option endpoints:`))) {
+    throw bad('endpoints', 'must name the host by a name or an IPv4 address (the RocketMQ client cannot use an IPv6 address)', options.endpoints);
   }
   if (options.namespace !== undefined && typeof options.namespace !== 'string') throw bad('namespace', 'must be a string', options.namespace);
   if (options.requestTimeoutMs !== undefined && !(Number.isFinite(options.requestTimeoutMs) && options.requestTimeoutMs >= 1000)) {

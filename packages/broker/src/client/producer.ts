@@ -40,7 +40,10 @@ export interface TxmqProducer {
    * at once (`InvalidRequestError`, `ClientClosedError`) when the message cannot be sent at all.
    */
   sendOneWay(message: OutgoingMessage, onError?: (error: unknown) => void): void;
-  /** Sends a transactional half message; commit or roll it back when the local work is done. */
+  /**
+   * Sends a transactional half message; commit or roll it back when the local work is done.
+   * Rejects with `ConfigError` when the producer was created without `checker`.
+   */
   sendHalf(message: OutgoingMessage): Promise<HalfMessage>;
   /** Cancels a DELAY message before its delivery time; resolves to its message id. */
   recall(topic: string, recallHandle: string): Promise<string>;
@@ -99,7 +102,7 @@ export function createProducer(options: ProducerOptions): TxmqProducer {
       send('sendOneWay', message).catch(onError);
     },
     async sendHalf(message) {
-      if (!checker) throw new InvalidRequestError('BAD_REQUEST', 'sendHalf needs a producer created with a `checker` to answer check-backs');
+      if (!checker) throw new ConfigError('producer.sendHalf() needs a producer created with the `checker` option (it answers the broker\'s transaction check-backs); this producer was created without one');
       const { result, tx } = await send('sendHalf', message, (producer) => producer.beginTransaction());
       const transaction = tx!;
       return {

@@ -32,10 +32,14 @@ export interface TxmqPushConsumer {
    */
   start(): Promise<void>;
   /**
-   * Stops receiving, lets messages already received finish their handler, and leaves the group.
-   * Takes up to the broker's push long-polling time (an open long poll is waited for) plus about
-   * a second; no handler runs once it has resolved. Idempotent; `start()` after it rejects with
-   * `ClientClosedError`.
+   * Stops receiving, lets messages already received finish their handler, and leaves the group;
+   * no handler runs once it has resolved. It takes at most the sum of: what is left of the first
+   * assignment scan (which ends 1 s + `requestTimeoutMs` after start, so nothing later on), the
+   * broker's long-polling time for push consumers (an open long poll is waited for; txmq's
+   * `pushLongPollingMs`, 5 s by default), what the running handlers still need, one second the official
+   * client reserves for the last acknowledgements, and the leaving notice (at most
+   * `requestTimeoutMs`, only when the broker is slow to answer). Idempotent; `start()` after it
+   * rejects with `ClientClosedError`.
    */
   close(): Promise<void>;
 }

@@ -52,7 +52,10 @@ export interface HalfMessage {
 
 /** Options every client takes. */
 export interface ClientOptions {
-  /** `host:port` of a txmq broker or a RocketMQ 5 proxy (several separated by `;`). */
+  /**
+   * `HOST:PORT` of a txmq broker or a RocketMQ 5 proxy (a host name or an IPv4 address), or a bare
+   * `PORT` on this machine. One address: the official client cannot connect to a `;`-separated list.
+   */
   readonly endpoints: string;
   readonly namespace?: string;
   /** Per-call timeout in ms (default 3000; at least 1000). */

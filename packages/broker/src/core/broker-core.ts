@@ -5,7 +5,7 @@ import { Clients, type ClientRole, type TelemetryPeer } from './clients.js';
 import { consumerOf } from './consumer.js';
 import { DelayScheduler } from './delay-scheduler.js';
 import { Deliveries, MAX_INVISIBLE_MS, type Delivery } from './deliveries.js';
-import { validateMessage, type IncomingMessage } from './message-rules.js';
+import { validateMessage, type IncomingMessage } from './validate-incoming.js';
 import { Registry } from './registry.js';
 import type { BrokerSettings } from './settings.js';
 import type { TagFilter } from './tag-filter.js';
@@ -93,7 +93,7 @@ export class BrokerCore {
     for (const topic of store.topics()) this.#registry.adoptStoredTopic(topic);
     this.#logs = new TopicLogs(store);
     this.#deliveries = new Deliveries(store, this.#logs, this.#registry, log, { now: this.#now });
-    this.#scheduler = new DelayScheduler(store, this.#logs, log);
+    this.#scheduler = new DelayScheduler(store, this.#logs, log, { now: this.#now });
     this.#transactions = new Transactions(store, this.#logs, this.#clients, settings.transaction, log, this.#now());
   }
 
@@ -265,6 +265,14 @@ export class BrokerCore {
     this.#deliveries.renewLeases((id) => this.#clients.isAlive(id, now), now);
     await this.#deliveries.sweepExhausted(now);
     for (const gone of this.#clients.expire(now)) this.#forget(gone.id, 'expired');
+  }
+
+  /**
+   * Delivers the delay messages whose time has come (on the core's clock) to their topics. A timer
+   * does this when the soonest is due; tests call it after moving their clock.
+   */
+  deliverDueDelays(): Promise<void> {
+    return this.#scheduler.deliverDue();
   }
 
   /** Removes messages older than the retention period; cursors and leases below them move up. */

@@ -7,6 +7,12 @@ import type { MessageDraft } from '../store/records.js';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** Options of {@link DelayScheduler}. */
+export interface DelaySchedulerOptions {
+  /** The clock delivery times are measured on (default `Date.now`). */
+  readonly now?: () => number;
+}
+
 /**
  * Holds delay messages until their delivery time, then appends them to their topic. A held
  * message can be recalled with the handle {@link DelayScheduler.schedule} returned.
@@ -16,12 +22,15 @@ export class DelayScheduler {
   #items: ScheduledEntity[] = [];
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
+  readonly #now: () => number;
 
   constructor(
     private readonly store: Store,
     private readonly logs: TopicLogs,
     private readonly log: Logger,
+    options: DelaySchedulerOptions = {},
   ) {
+    this.#now = options.now ?? Date.now;
     this.#items = store.loadEntities('scheduled').sort((a, b) => a.deliverAt - b.deliverAt);
     this.#arm();
   }
@@ -71,13 +80,17 @@ export class DelayScheduler {
     clearTimeout(this.#timer);
     const next = this.#items[0];
     if (!next || this.#closed) return;
-    const wait = Math.min(Math.max(0, next.deliverAt - Date.now()), MAX_TIMER_MS);
-    this.#timer = setTimeout(() => void this.#fire(), wait);
+    const wait = Math.min(Math.max(0, next.deliverAt - this.#now()), MAX_TIMER_MS);
+    this.#timer = setTimeout(() => void this.deliverDue(), wait);
     this.#timer.unref();
   }
 
-  async #fire(): Promise<void> {
-    const now = Date.now();
+  /**
+   * Appends every held message whose delivery time has come (on the injected clock) to its topic.
+   * A timer calls it when the soonest one is due; a test calls it after moving its clock.
+   */
+  async deliverDue(): Promise<void> {
+    const now = this.#now();
     const due: ScheduledEntity[] = [];
     while (this.#items[0] && this.#items[0].deliverAt <= now) due.push(this.#items.shift()!);
     this.#arm();

@@ -1,5 +1,6 @@
 import { NotFoundError } from '../errors.js';
-import { assertGroupName, assertTopicName, isDeadLetterTopic } from './names.js';
+import { isDeadLetterTopic } from '../rules/names.js';
+import { assertGroupName, assertTopicName } from './name-asserts.js';
 import { autoGroup, autoTopic, type BrokerSettings } from './settings.js';
 import type { GroupSettings, TopicSettings } from './types.js';
 

@@ -5,14 +5,10 @@ import type { Clients } from './clients.js';
 import type { TopicLogs } from './topic-log.js';
 import type { MessageDraft } from '../store/records.js';
 import type { TransactionSettings } from './types.js';
+import { BROKER_TRANSACTION_ID_PROPERTY } from '../system-properties.js';
 
 /** How long a settled transaction is remembered, to answer a repeated EndTransaction consistently. */
 const SETTLED_RETENTION_MS = 72 * 3_600_000;
-/**
- * The property every committed transactional message carries: its transaction id, as RocketMQ's
- * broker sets it. (Not to be confused with the outbox's own `SENDER_TRANSACTION_ID_PROPERTY`.)
- */
-export const BROKER_TRANSACTION_ID_PROPERTY = '__transactionId__';
 
 /** How a transaction is settled: its half message is delivered (COMMIT) or dropped (ROLLBACK). */
 export type Resolution = 'COMMIT' | 'ROLLBACK';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { InvalidRequestError, type BrokerErrorCode } from '../errors.js';
 import type { ClientRole } from '../core/clients.js';
-import type { IncomingMessage } from '../core/message-rules.js';
+import type { IncomingMessage } from '../core/validate-incoming.js';
 import type { MessageDraft, MessageKind, MessageRecord } from '../store/records.js';
 import { ClientType, DIGEST_MD5, ENCODING_GZIP, ENCODING_IDENTITY, WireMessageType } from './codes.js';
 import type { Duration, Resource, Timestamp, WireMessage } from './wire-types.js';

@@ -1,8 +1,6 @@
 import { InvalidRequestError } from '../errors.js';
 import { checkGroupName, checkTopicName } from '../rules/names.js';
 
-export { isDeadLetterTopic } from '../rules/names.js';
-
 /** Throws ILLEGAL_TOPIC unless `name` is a legal, non-system RocketMQ topic name. */
 export function assertTopicName(name: string): void {
   const violation = checkTopicName(name);

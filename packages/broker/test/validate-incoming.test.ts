@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { autoTopic } from '../src/core/settings.js';
-import { validateMessage } from '../src/core/message-rules.js';
+import { validateMessage } from '../src/core/validate-incoming.js';
 import { parseTagExpression } from '../src/core/tag-filter.js';
 import type { BrokerErrorCode } from '../src/errors.js';
 import { incoming } from './helpers.js';
