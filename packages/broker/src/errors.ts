@@ -48,8 +48,19 @@ export class NotFoundError extends BrokerError {
 /** A broker configuration or a client's options are invalid; the message names the offending key or option. */
 export class ConfigError extends BrokerError {
   override readonly name: string = 'ConfigError';
-  constructor(message: string, options?: ErrorOptions) {
+  /** The offending option or key (e.g. `requestTimeoutMs`, `subscriptions.orders`), when one is to blame. */
+  readonly option: string | undefined;
+  /** What is wrong with {@link option}, without the option's name. */
+  readonly problem: string | undefined;
+  constructor(message: string, options?: ErrorOptions & { readonly option?: string; readonly problem?: string }) {
     super('INVALID_CONFIG', message, options);
+    this.option = options?.option;
+    this.problem = options?.problem;
+  }
+
+  /** A ConfigError for one option of a client (e.g. `producer`): `invalid producer option NAME: PROBLEM`. */
+  static forOption(client: string, option: string, problem: string, options?: ErrorOptions): ConfigError {
+    return new ConfigError(`invalid ${client} option ${option}: ${problem}`, { ...options, option, problem });
   }
 }
 

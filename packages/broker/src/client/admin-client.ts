@@ -93,7 +93,7 @@ export function createTransactionAdmin(options: TransactionAdminOptions = {}): T
   if (options.endpoints !== undefined && typeof options.endpoints !== 'string') {
     throw new ConfigError(`invalid transaction admin option endpoints: must be a "host:port" string, got ${describe(options.endpoints)}`);
   }
-  const endpoint = parseEndpoint(options.endpoints ?? '127.0.0.1:8081', 'invalid transaction admin option endpoints:');
+  const endpoint = parseEndpoint(options.endpoints ?? '127.0.0.1:8081', 'endpoints', 'transaction admin');
   checkPositive('transaction admin', 'timeoutMs', options.timeoutMs);
   checkPositive('transaction admin', 'startupTimeoutMs', options.startupTimeoutMs);
   const timeoutMs = options.timeoutMs ?? 10_000;

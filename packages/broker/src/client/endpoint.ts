@@ -11,12 +11,14 @@ const BRACKETED_IPV6 = /^\[[0-9A-Fa-f:.]+\]$/;
  * A broker address: `HOST:PORT` (a host name, an IPv4 address or a bracketed IPv6 address), or a
  * bare `PORT` meaning a broker on this machine (`127.0.0.1:PORT`); returned as `HOST:PORT`.
  * Anything else, a `;`-separated list included, is a {@link ConfigError} naming `option` (for
- * example `--endpoint`) and the value.
+ * example `--endpoint`) and the value; with `client` (e.g. `producer`) worded as that client's option.
  */
-export function parseEndpoint(text: string, option: string): string {
+export function parseEndpoint(text: string, option: string, client?: string): string {
   const trimmed = text.trim();
-  const bad = (why = '') =>
-    new ConfigError(`${option} must be HOST:PORT or a port of this machine (1-65535)${why}, got ${JSON.stringify(text)}`);
+  const bad = (why = '') => {
+    const problem = `must be HOST:PORT or a port of this machine (1-65535)${why}, got ${JSON.stringify(text)}`;
+    return client === undefined ? new ConfigError(`${option} ${problem}`, { option, problem }) : ConfigError.forOption(client, option, problem);
+  };
   if (/[;,]/.test(trimmed)) throw bad(': one address, not a list');
   const match = /^\d+$/.test(trimmed) ? ['', LOCAL_HOST, trimmed] : /^(.+):(\d+)$/.exec(trimmed);
   const host = match?.[1] ?? '';

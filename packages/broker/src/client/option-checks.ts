@@ -7,12 +7,12 @@ import type { ClientOptions } from './types.js';
 /** Throws {@link ConfigError} naming the option of `client` (e.g. `producer`) that is invalid. */
 export function checkClientOptions(client: string, options: ClientOptions): void {
   if (options === null || typeof options !== 'object') throw new ConfigError(`${client} options must be an object, got ${describe(options)}`);
-  const bad = (name: string, problem: string, value: unknown) => new ConfigError(`invalid ${client} option ${name}: ${problem}, got ${describe(value)}`);
+  const bad = (name: string, problem: string, value: unknown) => ConfigError.forOption(client, name, `${problem}, got ${describe(value)}`);
   if (typeof options.endpoints !== 'string' || options.endpoints.trim() === '') {
     throw bad('endpoints', 'must be a non-empty "host:port" string', options.endpoints);
   }
   // The official client reads a malformed address as port 80 (`localhost` is `localhost:80`).
-  if (isIpv6Endpoint(parseEndpoint(options.endpoints, `invalid ${client} option endpoints:`))) {
+  if (isIpv6Endpoint(parseEndpoint(options.endpoints, 'endpoints', client))) {
     throw bad('endpoints', 'must name the host by a name or an IPv4 address (the RocketMQ client cannot use an IPv6 address)', options.endpoints);
   }
   if (options.namespace !== undefined && typeof options.namespace !== 'string') throw bad('namespace', 'must be a string', options.namespace);
@@ -30,22 +30,22 @@ export function checkClientOptions(client: string, options: ClientOptions): void
 export function checkPositive(client: string, name: string, value: unknown, integer = false): void {
   if (value === undefined) return;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
-    throw new ConfigError(`invalid ${client} option ${name}: must be a positive ${integer ? 'integer' : 'number'}, got ${describe(value)}`);
+    throw ConfigError.forOption(client, name, `must be a positive ${integer ? 'integer' : 'number'}, got ${describe(value)}`);
   }
 }
 
 /** Throws {@link ConfigError} unless `group` and every topic of `subscriptions` are legal names. */
 export function checkSubscriptionOptions(client: string, group: unknown, subscriptions: unknown): void {
   const groupViolation = checkGroupName(group);
-  if (groupViolation) throw new ConfigError(`invalid ${client} option group: ${groupViolation.problem}`);
+  if (groupViolation) throw ConfigError.forOption(client, 'group', groupViolation.problem);
   if (subscriptions === null || typeof subscriptions !== 'object' || Object.keys(subscriptions).length === 0) {
-    throw new ConfigError(`invalid ${client} option subscriptions: must map at least one topic to a tag expression, got ${describe(subscriptions)}`);
+    throw ConfigError.forOption(client, 'subscriptions', `must map at least one topic to a tag expression, got ${describe(subscriptions)}`);
   }
   for (const [topic, expression] of Object.entries(subscriptions)) {
     const violation = checkTopicName(topic);
-    if (violation) throw new ConfigError(`invalid ${client} option subscriptions: topic ${violation.problem}`);
+    if (violation) throw ConfigError.forOption(client, 'subscriptions', `topic ${violation.problem}`);
     if (typeof expression !== 'string' || expression.trim() === '') {
-      throw new ConfigError(`invalid ${client} option subscriptions.${topic}: must be a tag expression such as "*" or "a || b", got ${describe(expression)}`);
+      throw ConfigError.forOption(client, `subscriptions.${topic}`, `must be a tag expression such as "*" or "a || b", got ${describe(expression)}`);
     }
   }
 }

@@ -126,10 +126,10 @@ function checkProducerOptions(options: ProducerOptions): void {
   checkClientOptions('producer', options);
   checkPositive('producer', 'maxAttempts', options.maxAttempts, true);
   if (options.checker !== undefined && typeof options.checker !== 'function') {
-    throw new ConfigError('invalid producer option checker: must be a function (message) => Promise<"COMMIT" | "ROLLBACK" | "UNKNOWN">');
+    throw ConfigError.forOption('producer', 'checker', 'must be a function (message) => Promise<"COMMIT" | "ROLLBACK" | "UNKNOWN">');
   }
   for (const [i, topic] of (options.topics ?? []).entries()) {
     const violation = checkTopicName(topic);
-    if (violation) throw new ConfigError(`invalid producer option topics[${i}]: ${violation.problem}`);
+    if (violation) throw ConfigError.forOption('producer', `topics[${i}]`, violation.problem);
   }
 }

@@ -62,9 +62,9 @@ export interface TxmqPushConsumer {
 export function createPushConsumer(options: PushConsumerOptions): TxmqPushConsumer {
   checkClientOptions('push consumer', options);
   checkSubscriptionOptions('push consumer', options.group, options.subscriptions);
-  if (typeof options.handler !== 'function') throw new ConfigError('invalid push consumer option handler: must be a function (message) => Promise<void>');
+  if (typeof options.handler !== 'function') throw ConfigError.forOption('push consumer', 'handler', 'must be a function (message) => Promise<void>');
   if (options.onHandlerError !== undefined && typeof options.onHandlerError !== 'function') {
-    throw new ConfigError('invalid push consumer option onHandlerError: must be a function (error, message) => void');
+    throw ConfigError.forOption('push consumer', 'onHandlerError', 'must be a function (error, message) => void');
   }
   const logger = loggerOf(options);
   const onError = options.onHandlerError ?? ((error, message) => logger.error(`handler failed for message ${message.messageId}:`, error));

@@ -7,7 +7,7 @@ import { toPublishError } from './to-publish-error.js';
 
 /** Options of {@link createBrokerPublisher}. */
 export interface BrokerPublisherOptions {
-  /** `host:port` of a txmq broker or a RocketMQ 5 proxy (several separated by `;`). */
+  /** `host:port` of a txmq broker or a RocketMQ 5 proxy (one address). */
   readonly endpoints: string;
   /** Per-request timeout of the producer, in ms (at least 1000; the client's default otherwise). */
   readonly requestTimeoutMs?: number;
