@@ -65,7 +65,7 @@ test('a message the broker would refuse fails at send, before anything is sent o
 
 test('a sender that cannot reach the broker fails with an outbox error, and work does not run', async () => {
   const quiet = { info() {}, warn() {}, error() {} };
-  const sender = createTransactionalSender({ db: t.db, endpoints, requestTimeoutMs: 1_000, logger: quiet });
+  const sender = createTransactionalSender({ db: t.db, endpoints, requestTimeoutMs: 1_000, startupTimeoutMs: 1_500, logger: quiet });
   let ran = false;
   try {
     await assert.rejects(

@@ -22,6 +22,8 @@ export interface TransactionalSenderOptions<DB = any> {
   readonly topics?: readonly string[];
   /** Per-request timeout of the producer, in ms (at least 1000; the client's default otherwise). */
   readonly requestTimeoutMs?: number;
+  /** How long connecting to the broker may take before a start or send fails, in ms (default 30 000). */
+  readonly startupTimeoutMs?: number;
   /** Where the producer logs; default warnings and errors on stderr. */
   readonly logger?: ClientLogger;
   /** Called with errors the sender recovers from (a failed EndTransaction, a failed check-back). */
@@ -88,7 +90,7 @@ export interface TransactionalSender<DB = any> {
  */
 export function createTransactionalSender<DB>(options: TransactionalSenderOptions<DB>): TransactionalSender<DB> {
   if (options === null || typeof options !== 'object') throw new InvalidOptionsError('options', 'must be an object');
-  const { db, endpoints, onError, topics, requestTimeoutMs, logger } = options;
+  const { db, endpoints, onError, topics, requestTimeoutMs, startupTimeoutMs, logger } = options;
   if (db === null || typeof db !== 'object' || typeof (db as Partial<Kysely<DB>>).transaction !== 'function') {
     throw new InvalidOptionsError('db', 'must be a Kysely instance');
   }
@@ -114,11 +116,12 @@ export function createTransactionalSender<DB>(options: TransactionalSenderOption
     }
   };
 
-  // The client checks endpoints, topics, requestTimeoutMs and logger (InvalidOptionsError names a bad one).
+  // The client checks endpoints, topics, requestTimeoutMs, startupTimeoutMs and logger (InvalidOptionsError names a bad one).
   const producer = createOutboxProducer({
     endpoints,
     ...(topics !== undefined && { topics: [...topics] }),
     ...(requestTimeoutMs !== undefined && { requestTimeoutMs }),
+    ...(startupTimeoutMs !== undefined && { startupTimeoutMs }),
     ...(logger !== undefined && { logger }),
     checker,
   });
