@@ -6,21 +6,9 @@ import type { TopicSettings } from './types.js';
 /** The longest a transactional message may ask the broker to wait before its first check. */
 const MAX_RECOVERY_MS = 3_600_000;
 
-/** A message as a producer sent it, already decoded from the wire. */
-export interface IncomingMessage {
-  readonly topic: string;
-  readonly queueId: number;
-  readonly messageId: string;
+/** A message as a producer sent it, already decoded from the wire; its kind may be one txmq does not serve. */
+export interface IncomingMessage extends Omit<MessageDraft, 'kind' | 'deadLetter'> {
   readonly kind: MessageKind | 'UNSUPPORTED';
-  readonly body: Buffer;
-  readonly tag?: string;
-  readonly keys: readonly string[];
-  readonly properties: Readonly<Record<string, string>>;
-  readonly messageGroup?: string;
-  readonly bornAt: number;
-  readonly bornHost: string;
-  readonly deliverAt?: number;
-  readonly traceContext?: string;
   /** `orphaned_transaction_recovery_duration`: replaces the check immunity of one transaction. */
   readonly recoveryMs?: number;
 }
