@@ -1,0 +1,17 @@
+/**
+ * `@txmq/nest`: a NestJS module for txmq. `@Transactional()` service methods run in an ambient
+ * Kysely transaction (`TransactionHost`), and `TxmqProducer.send` writes to the Postgres outbox
+ * inside it, so a message is published if and only if the business transaction commits.
+ */
+export { TxmqModule } from './txmq.module.js';
+export { TXMQ_MODULE_OPTIONS } from './module-definition.js';
+export type { TxmqModuleExtras } from './module-definition.js';
+export { TXMQ_OUTBOX } from './tokens.js';
+export type { Delivery, TxmqModuleOptions } from './options.js';
+export { TransactionHost } from './transaction/transaction-host.js';
+export { Transactional } from './transaction/transactional.js';
+export type { Propagation, TransactionalOptions } from './transaction/propagation.js';
+export { TxmqProducer } from './txmq-producer.js';
+export type { TxmqSendResult } from './txmq-producer.js';
+export { NoTransactionHostError, TransactionAlreadyActiveError, TransactionNotActiveError, TxmqNestError } from './errors.js';
+export type { TxmqNestErrorCode } from './errors.js';

@@ -1,0 +1,97 @@
+import type { ClientLogger } from '@txmq/broker/client';
+import { DEFAULT_SCHEMA, InvalidOptionsError, type RelayTuning } from '@txmq/outbox';
+import type { Kysely } from 'kysely';
+
+/** How `TxmqProducer.send` delivers a message sent inside a transaction. */
+export type Delivery = 'outbox' | 'half-message';
+
+/** Options of `TxmqModule.forRoot` (and what the `forRootAsync` factory returns). */
+export interface TxmqModuleOptions {
+  /** `HOST:PORT` of a txmq broker or a RocketMQ 5 proxy. */
+  readonly endpoints: string;
+  /** The application's Kysely instance (node-postgres dialect, or PGlite via `createPgliteDialect`). */
+  readonly db: Kysely<any>;
+  /** Schema of the outbox tables; default `txmq`. */
+  readonly schema?: string;
+  /** Apply the outbox migrations when the application bootstraps; default `true`. */
+  readonly migrate?: boolean;
+  /**
+   * How a send inside a transaction is delivered; default `'outbox'` (a row in the outbox,
+   * published by a relay after commit). `'half-message'` is not available yet and is refused.
+   */
+  readonly delivery?: Delivery;
+  /**
+   * Run an outbox relay in this application (default `true`), optionally tuned (`listen`,
+   * `pollIntervalMs`, `batchSize`...). It starts when the application bootstraps and is drained
+   * at shutdown. `false` when another process relays.
+   */
+  readonly relay?: boolean | RelayTuning;
+  /** Start message consumers (default `true`); this release has none yet, so it has no effect. */
+  readonly consumers?: boolean;
+  /** RocketMQ namespace of the producer. */
+  readonly namespace?: string;
+  /** Where the broker clients log and relay errors go; default warnings and errors on stderr. */
+  readonly logger?: ClientLogger;
+}
+
+/** {@link TxmqModuleOptions} checked, with every default applied. */
+export interface ResolvedOptions {
+  readonly endpoints: string;
+  readonly db: Kysely<any>;
+  readonly schema: string;
+  readonly migrate: boolean;
+  readonly delivery: 'outbox';
+  readonly relay: RelayTuning | false;
+  readonly consumers: boolean;
+  readonly namespace: string | undefined;
+  readonly logger: ClientLogger | undefined;
+}
+
+const KNOWN = new Set(['endpoints', 'db', 'schema', 'migrate', 'delivery', 'relay', 'consumers', 'namespace', 'logger']);
+
+/**
+ * Checks the module's options; a bad one is an `InvalidOptionsError` (of `@txmq/outbox`) whose
+ * `option` names it, thrown when the module is created, before any I/O.
+ */
+export function resolveOptions(options: TxmqModuleOptions): ResolvedOptions {
+  if (options === null || typeof options !== 'object') throw new InvalidOptionsError('options', 'must be an object');
+  for (const key of Object.keys(options)) {
+    if (!KNOWN.has(key)) throw new InvalidOptionsError(key, `is not an option of TxmqModule (known: ${[...KNOWN].join(', ')})`);
+  }
+  const { endpoints, db, schema, namespace, logger } = options;
+  if (typeof endpoints !== 'string' || endpoints.trim() === '') throw new InvalidOptionsError('endpoints', 'must be a "host:port" string');
+  if (db === null || typeof db !== 'object' || typeof (db as Partial<Kysely<any>>).transaction !== 'function') {
+    throw new InvalidOptionsError('db', 'must be a Kysely instance');
+  }
+  if (schema !== undefined && typeof schema !== 'string') throw new InvalidOptionsError('schema', 'must be a string');
+  const delivery = options.delivery ?? 'outbox';
+  if (delivery === 'half-message') {
+    throw new InvalidOptionsError('delivery', "'half-message' is not available in @txmq/nest yet; use 'outbox' (the default)");
+  }
+  if (delivery !== 'outbox') throw new InvalidOptionsError('delivery', `must be 'outbox' or 'half-message', got ${JSON.stringify(delivery)}`);
+  const relay = options.relay ?? true;
+  if (typeof relay !== 'boolean' && (relay === null || typeof relay !== 'object')) {
+    throw new InvalidOptionsError('relay', 'must be a boolean or relay options');
+  }
+  if (namespace !== undefined && typeof namespace !== 'string') throw new InvalidOptionsError('namespace', 'must be a string');
+  if (logger !== undefined && (logger === null || typeof logger !== 'object' || typeof logger.error !== 'function' || typeof logger.warn !== 'function')) {
+    throw new InvalidOptionsError('logger', 'must have info(), warn() and error() methods');
+  }
+  return {
+    endpoints,
+    db,
+    schema: schema ?? DEFAULT_SCHEMA,
+    migrate: booleanOption(options.migrate, 'migrate', true),
+    delivery,
+    relay: relay === true ? {} : relay,
+    consumers: booleanOption(options.consumers, 'consumers', true),
+    namespace,
+    logger,
+  };
+}
+
+function booleanOption(value: unknown, name: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new InvalidOptionsError(name, 'must be a boolean');
+  return value;
+}

@@ -1,0 +1,8 @@
+/** Injection token of the module's `Outbox` (of `@txmq/outbox`). */
+export const TXMQ_OUTBOX = Symbol.for('txmq.nest.outbox');
+/** @internal Injection token of the resolved options. */
+export const TXMQ_RESOLVED_OPTIONS = Symbol.for('txmq.nest.resolved-options');
+/** @internal Injection token of the broker producer for direct sends. */
+export const TXMQ_BROKER_PRODUCER = Symbol.for('txmq.nest.broker-producer');
+/** @internal Injection token of the relay (or `null` when `relay: false`). */
+export const TXMQ_RELAY = Symbol.for('txmq.nest.relay');

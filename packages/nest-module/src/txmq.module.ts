@@ -1,0 +1,59 @@
+import { Module, type Provider } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { createProducer } from '@txmq/broker/client';
+import { createOutbox, createRelay, type Outbox } from '@txmq/outbox';
+import { ConfigurableModuleClass, TXMQ_MODULE_OPTIONS } from './module-definition.js';
+import { resolveOptions, type ResolvedOptions, type TxmqModuleOptions } from './options.js';
+import { TXMQ_BROKER_PRODUCER, TXMQ_OUTBOX, TXMQ_RELAY, TXMQ_RESOLVED_OPTIONS } from './tokens.js';
+import { TransactionHost } from './transaction/transaction-host.js';
+import { TxmqLifecycle } from './txmq-lifecycle.js';
+import { TxmqProducer } from './txmq-producer.js';
+
+// Every factory below is synchronous and does no I/O (the factory rule of the txmq packages):
+// bad options fail when the module is created, the broker is first contacted at bootstrap
+// (relay) or on the first direct send (producer).
+const providers: Provider[] = [
+  { provide: TXMQ_RESOLVED_OPTIONS, inject: [TXMQ_MODULE_OPTIONS], useFactory: (options: TxmqModuleOptions) => resolveOptions(options) },
+  { provide: TransactionHost, inject: [TXMQ_RESOLVED_OPTIONS], useFactory: (options: ResolvedOptions) => new TransactionHost(options.db) },
+  {
+    provide: TXMQ_OUTBOX,
+    inject: [TXMQ_RESOLVED_OPTIONS],
+    useFactory: (options: ResolvedOptions) => createOutbox({ db: options.db, schema: options.schema }),
+  },
+  {
+    provide: TXMQ_BROKER_PRODUCER,
+    inject: [TXMQ_RESOLVED_OPTIONS],
+    useFactory: ({ endpoints, namespace, logger }: ResolvedOptions) =>
+      createProducer({ endpoints, ...(namespace !== undefined && { namespace }), ...(logger !== undefined && { logger }) }),
+  },
+  {
+    provide: TXMQ_RELAY,
+    inject: [TXMQ_RESOLVED_OPTIONS, TXMQ_OUTBOX],
+    useFactory: ({ relay, endpoints, logger }: ResolvedOptions, outbox: Outbox) =>
+      relay === false
+        ? null
+        : createRelay({
+            ...(logger !== undefined && { onError: (error: unknown) => logger.warn('txmq relay:', error) }),
+            ...relay,
+            outbox,
+            endpoints,
+          }),
+  },
+  TxmqProducer,
+  TxmqLifecycle,
+];
+
+/**
+ * The txmq module: `TransactionHost` (the ambient Kysely transaction `@Transactional()` methods
+ * run in), `TxmqProducer` (sends through the outbox inside a transaction) and the outbox itself
+ * (token `TXMQ_OUTBOX`), with the outbox migrations and a relay run at the application's
+ * lifecycle. Register it with `TxmqModule.forRoot(options)` or
+ * `TxmqModule.forRootAsync({ imports, inject, useFactory })`; `isGlobal: true` makes its
+ * providers injectable everywhere.
+ */
+@Module({
+  imports: [DiscoveryModule],
+  providers,
+  exports: [TransactionHost, TxmqProducer, TXMQ_OUTBOX],
+})
+export class TxmqModule extends ConfigurableModuleClass {}
