@@ -10,7 +10,7 @@ export class TxmqNestError extends Error {
 }
 
 /** The codes of {@link TxmqNestError}. */
-export type TxmqNestErrorCode = 'TRANSACTION_NOT_ACTIVE' | 'TRANSACTION_ALREADY_ACTIVE' | 'NO_TRANSACTION_HOST';
+export type TxmqNestErrorCode = 'TRANSACTION_NOT_ACTIVE' | 'TRANSACTION_ALREADY_ACTIVE' | 'NO_TRANSACTION_HOST' | 'NON_RETRYABLE';
 
 /** A method with `propagation: 'mandatory'` was called outside a transaction. */
 export class TransactionNotActiveError extends TxmqNestError {
@@ -33,5 +33,17 @@ export class NoTransactionHostError extends TxmqNestError {
   constructor(method: string, problem: string) {
     super('NO_TRANSACTION_HOST', `@Transactional() ${method}: ${problem}`);
     this.name = 'NoTransactionHostError';
+  }
+}
+
+/**
+ * Thrown by an `@OnMessage` handler: the message cannot be processed however often it is
+ * redelivered, so it goes to the group's dead-letter topic (`%DLQ%<group>`) at once. The
+ * handler's transaction rolls back as for any other error.
+ */
+export class NonRetryableError extends TxmqNestError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('NON_RETRYABLE', message, options);
+    this.name = 'NonRetryableError';
   }
 }

@@ -26,7 +26,7 @@ export interface TxmqModuleOptions {
    * at shutdown. `false` when another process relays.
    */
   readonly relay?: boolean | RelayTuning;
-  /** Start message consumers (default `true`); this release has none yet, so it has no effect. */
+  /** Start the `@OnMessage` consumers at bootstrap (default `true`); `false` publishes without consuming. */
   readonly consumers?: boolean;
   /** RocketMQ namespace of the producer. */
   readonly namespace?: string;

@@ -6,6 +6,7 @@ import { ConfigurableModuleClass, TXMQ_MODULE_OPTIONS } from './module-definitio
 import { resolveOptions, type ResolvedOptions, type TxmqModuleOptions } from './options.js';
 import { TXMQ_BROKER_PRODUCER, TXMQ_OUTBOX, TXMQ_RELAY, TXMQ_RESOLVED_OPTIONS } from './tokens.js';
 import { TransactionHost } from './transaction/transaction-host.js';
+import { TxmqConsumers } from './consumers/txmq-consumers.js';
 import { TxmqLifecycle } from './txmq-lifecycle.js';
 import { TxmqProducer } from './txmq-producer.js';
 
@@ -41,6 +42,7 @@ const providers: Provider[] = [
   },
   TxmqProducer,
   TxmqLifecycle,
+  TxmqConsumers,
 ];
 
 /**

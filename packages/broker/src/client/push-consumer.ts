@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConsumeResult, PushConsumer, type MessageView } from 'rocketmq-client-nodejs';
 import { ConfigError } from '../errors.js';
+import { STATUS_CODES } from '../status-codes.js';
 import { ClientLifecycle } from './client-lifecycle.js';
 import { trackAssignmentScans } from './assignment-scans.js';
 import { routeConsumeServiceLogs } from './consume-service-logger.js';
@@ -11,6 +12,7 @@ import type { ClientOptions, ReceivedMessage } from './types.js';
 
 const FIRST_ASSIGNMENT_SCAN_MS = 1000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 3000;
+const OK_CODE = STATUS_CODES.OK;
 
 /** Options of {@link createPushConsumer}. */
 export interface PushConsumerOptions extends ClientOptions {
@@ -21,6 +23,13 @@ export interface PushConsumerOptions extends ClientOptions {
   readonly handler: (message: ReceivedMessage) => Promise<void>;
   /** Called when the handler throws (default: logged to the client's logger). */
   readonly onHandlerError?: (error: unknown, message: ReceivedMessage) => void;
+  /**
+   * Called when the handler throws: return `true` to move the message to the group's dead-letter
+   * topic (`%DLQ%<group>`) at once instead of having it redelivered (default: never; the broker
+   * still moves it there after the group's max delivery attempts). If the move fails, the
+   * message is redelivered.
+   */
+  readonly deadLetter?: (error: unknown, message: ReceivedMessage) => boolean;
 }
 
 /** A consumer that receives continuously and calls a handler per message, from `start()` to `close()`. */
@@ -66,11 +75,30 @@ export function createPushConsumer(options: PushConsumerOptions): TxmqPushConsum
   if (options.onHandlerError !== undefined && typeof options.onHandlerError !== 'function') {
     throw ConfigError.forOption('push consumer', 'onHandlerError', 'must be a function (error, message) => void');
   }
+  if (options.deadLetter !== undefined && typeof options.deadLetter !== 'function') {
+    throw ConfigError.forOption('push consumer', 'deadLetter', 'must be a function (error, message) => boolean');
+  }
   const logger = loggerOf(options);
   const onError = options.onHandlerError ?? ((error, message) => logger.error(`handler failed for message ${message.messageId}:`, error));
   const running = new Set<Promise<unknown>>();
   let stopped = false;
   let scansSettled: (() => Promise<void>) | undefined;
+  let official: PushConsumer | undefined;
+
+  // The official client forwards only FIFO messages to the dead-letter queue itself; its RPC
+  // works for any message. The ack that follows a forward is refused as an invalid receipt
+  // handle, which the official client ignores.
+  const forwardToDeadLetter = async (view: MessageView): Promise<boolean> => {
+    if (!official) return false;
+    try {
+      const response = await official.forwardMessageToDeadLetterQueueViaRpc(
+        view.endpoints, official.wrapForwardMessageToDeadLetterQueueRequest(view), official.requestTimeoutValue);
+      return response.getStatus()?.getCode() === OK_CODE;
+    } catch (error) {
+      logger.warn(`forwarding message ${view.messageId} to the dead-letter queue failed:`, error);
+      return false;
+    }
+  };
 
   const consume = async (view: MessageView): Promise<ConsumeResult> => {
     // Not acknowledged: the broker redelivers it to a running member of the group.
@@ -85,6 +113,9 @@ export function createPushConsumer(options: PushConsumerOptions): TxmqPushConsum
           onError(error, message);
         } catch (reportError) {
           logger.error('onHandlerError threw:', reportError);
+        }
+        if (options.deadLetter !== undefined && wantsDeadLetter(options.deadLetter, error, message) && (await forwardToDeadLetter(view))) {
+          return ConsumeResult.SUCCESS;
         }
         return ConsumeResult.FAILURE;
       }
@@ -107,6 +138,7 @@ export function createPushConsumer(options: PushConsumerOptions): TxmqPushConsum
         subscriptions: new Map(Object.entries(options.subscriptions)),
         messageListener: { consume },
       });
+      official = consumer;
       routeConsumeServiceLogs(consumer, logger);
       scansSettled = trackAssignmentScans(consumer);
       return consumer;
@@ -130,4 +162,12 @@ export function createPushConsumer(options: PushConsumerOptions): TxmqPushConsum
       await Promise.all(running);
     },
   };
+}
+
+function wantsDeadLetter(decide: (error: unknown, message: ReceivedMessage) => boolean, error: unknown, message: ReceivedMessage): boolean {
+  try {
+    return decide(error, message) === true;
+  } catch {
+    return false;
+  }
 }

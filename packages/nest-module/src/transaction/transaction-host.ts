@@ -71,6 +71,11 @@ export class TransactionHost<DB = any> {
     }
   }
 
+  /** @internal Runs `fn` with `tx` (a transaction someone else began) as the active transaction. */
+  runIn<T>(tx: Transaction<DB>, fn: () => Promise<T>): Promise<T> {
+    return this.#storage.run({ tx }, fn);
+  }
+
   #begin<T>(fn: () => Promise<T>): Promise<T> {
     return this.#db.transaction().execute((tx) => this.#storage.run({ tx }, fn));
   }

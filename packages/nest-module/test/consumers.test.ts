@@ -1,0 +1,292 @@
+import 'reflect-metadata';
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Inject, Injectable, Module, type CanActivate, type ExecutionContext, type INestApplicationContext } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { Test } from '@nestjs/testing';
+import { startBroker } from '@txmq/broker';
+import { createProducer, createSimpleConsumer, type ReceivedMessage } from '@txmq/broker/client';
+import { decodeBody } from '@txmq/outbox';
+import { eventually } from '@txmq/test-support';
+import { sql } from 'kysely';
+import { NonRetryableError, OnMessage, TransactionHost, Transactional, TxmqContext, TxmqModule, TxmqProducer } from '../src/index.js';
+import { connectionCounter, testDb, type TestDb } from './helpers.js';
+
+type Broker = Awaited<ReturnType<typeof startBroker>>;
+const FAST_RETRY = { retryBackoff: { initialMs: 100, maxMs: 200, multiplier: 2 } };
+const JSON_BODY = { 'txmq-content-type': 'application/json' };
+const QUIET = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+let t: TestDb;
+let broker: Broker;
+/** `<app schema>.effects (id, attempt)`: what handlers apply; no key, so a double apply shows. */
+let effects: string;
+/** Calls of each handler by message id. */
+const calls = new Map<string, number>();
+/** What the global guard was asked about, by context type. */
+const guarded: string[] = [];
+
+function called(message: ReceivedMessage): void {
+  const id = (decodeBody(message) as { id: string }).id;
+  calls.set(id, (calls.get(id) ?? 0) + 1);
+}
+function body(message: ReceivedMessage): { id: string; fail?: boolean } {
+  return decodeBody(message) as { id: string; fail?: boolean };
+}
+async function effectsOf(id: string): Promise<number[]> {
+  const rows = await t.db.selectFrom(effects).select('attempt').where('id', '=', id).execute();
+  return rows.map((r) => r.attempt as number);
+}
+
+@Injectable()
+class Handlers {
+  constructor(
+    @Inject(TransactionHost) readonly host: TransactionHost,
+    @Inject(TxmqProducer) readonly producer: TxmqProducer,
+  ) {}
+
+  async #apply(message: ReceivedMessage, context: TxmqContext): Promise<void> {
+    called(message);
+    assert.ok(this.host.isTransactionActive(), 'the handler runs in the inbox transaction');
+    await this.host.tx.insertInto(effects).values({ id: body(message).id, attempt: context.getDeliveryAttempt() }).execute();
+  }
+
+  @Transactional()
+  async register(id: string, options: { fail?: boolean } = {}): Promise<void> {
+    await this.host.tx.insertInto(t.users).values({ id }).execute();
+    await this.producer.send({ topic: 'nest-registered', body: { id } });
+    if (options.fail === true) throw new Error(`registering ${id} failed`);
+  }
+
+  @OnMessage({ topic: 'nest-registered', group: 'g-once' })
+  async onRegistered(message: ReceivedMessage, context: TxmqContext): Promise<void> {
+    assert.ok(context instanceof TxmqContext);
+    await this.#apply(message, context);
+  }
+
+  @OnMessage({ topic: 'nest-flaky', group: 'g-retry' })
+  async flaky(message: ReceivedMessage, context: TxmqContext): Promise<void> {
+    await this.#apply(message, context);
+    if (context.getDeliveryAttempt() < 3) throw new Error(`attempt ${context.getDeliveryAttempt()} fails`);
+  }
+
+  @OnMessage({ topic: 'nest-dup', group: 'g-dup', concurrency: 1 })
+  async dup(message: ReceivedMessage, context: TxmqContext): Promise<void> {
+    await this.#apply(message, context);
+  }
+
+  @OnMessage({ topic: 'nest-always-fails', group: 'g-dlq', maxAttempts: 2 })
+  async alwaysFails(message: ReceivedMessage, context: TxmqContext): Promise<void> {
+    await this.#apply(message, context);
+    throw new Error('never works');
+  }
+
+  @OnMessage({ topic: 'nest-poison', group: 'g-poison' })
+  async poison(message: ReceivedMessage, context: TxmqContext): Promise<void> {
+    await this.#apply(message, context);
+    throw new NonRetryableError('cannot be processed');
+  }
+
+  @OnMessage({ topic: 'nest-chain', group: 'g-chain' })
+  async chain(message: ReceivedMessage, context: TxmqContext): Promise<void> {
+    await this.#apply(message, context);
+    const { id, fail } = body(message);
+    await this.producer.send({ topic: 'nest-chained', body: { id } });
+    if (fail === true) throw new NonRetryableError('fails after its send');
+  }
+
+  @OnMessage({ topic: 'nest-chained', group: 'g-chained' })
+  async chained(message: ReceivedMessage, context: TxmqContext): Promise<void> {
+    await this.#apply(message, context);
+  }
+}
+
+/** A global guard that refuses all HTTP traffic and lets the rest through. */
+@Injectable()
+class HttpOnlyGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    guarded.push(context.getType());
+    return context.getType() !== 'http';
+  }
+}
+
+@Module({ providers: [Handlers, { provide: APP_GUARD, useClass: HttpOnlyGuard }] })
+class HandlersModule {}
+
+function moduleOptions() {
+  return { endpoints: broker.endpoint, db: t.db, schema: t.schema, relay: { pollIntervalMs: 50 }, logger: QUIET, isGlobal: true };
+}
+
+async function deadLetters(group: string): Promise<ReceivedMessage[]> {
+  const reader = createSimpleConsumer({ endpoints: broker.endpoint, group: `${group}-reader`, subscriptions: { [`%DLQ%${group}`]: '*' }, awaitMs: 1000, logger: QUIET });
+  try {
+    return await reader.receive(16);
+  } finally {
+    await reader.close();
+  }
+}
+
+before(async () => {
+    broker = await startBroker({
+      port: 0,
+      memory: true,
+      logLevel: 'silent',
+      config: {
+        minInvisibleMs: 100,
+        pushLongPollingMs: 1000,
+        groups: { 'g-retry': FAST_RETRY, 'g-dlq': FAST_RETRY, 'g-poison': FAST_RETRY, 'g-chain': FAST_RETRY },
+      },
+    });
+});
+after(async () => {
+  await broker?.close();
+});
+
+describe('@OnMessage consumers', () => {
+  let app: INestApplicationContext;
+  let handlers: Handlers;
+
+  before(async () => {
+    t = await testDb();
+    effects = `${t.schema}_app.effects`;
+    await sql`create table ${sql.raw(effects)} (id text not null, attempt int not null)`.execute(t.db);
+    const moduleRef = await Test.createTestingModule({ imports: [TxmqModule.forRoot(moduleOptions()), HandlersModule] }).compile();
+    app = await moduleRef.init();
+    handlers = app.get(Handlers);
+  });
+  after(async () => {
+    await app?.close();
+    await t?.close();
+  });
+
+  it('a @Transactional method that commits delivers exactly once; a global HTTP guard does not block it', async () => {
+    await handlers.register('committed');
+    assert.deepEqual(await eventually('the handler applied it', async () => ((await effectsOf('committed')).length > 0 ? effectsOf('committed') : undefined)), [1]);
+    assert.equal(calls.get('committed'), 1);
+    assert.ok(guarded.includes('txmq'), 'the global guard saw the message as txmq');
+    assert.ok(!guarded.includes('http'));
+  });
+
+  it('a @Transactional method that throws after send delivers nothing', async () => {
+    await assert.rejects(handlers.register('rolled-back', { fail: true }), /registering rolled-back failed/);
+    await handlers.register('after-rollback');
+    await eventually('the next message', async () => (await effectsOf('after-rollback')).length === 1);
+    assert.deepEqual(await effectsOf('rolled-back'), []);
+    assert.equal(calls.get('rolled-back'), undefined);
+    assert.deepEqual(await t.userIds().then((ids) => ids.filter((id) => id === 'rolled-back')), []);
+  });
+
+  it('a handler that fails twice then succeeds has its effect applied once, at attempt 3', async () => {
+    await handlers.producer.send({ topic: 'nest-flaky', body: { id: 'flaky' } });
+    await eventually('the third attempt', () => calls.get('flaky') === 3);
+    assert.deepEqual(await eventually('its commit', async () => ((await effectsOf('flaky')).length > 0 ? effectsOf('flaky') : undefined)), [3]);
+  });
+
+  it('the same txmq-message-id delivered twice is applied once', async () => {
+    const producer = createProducer({ endpoints: broker.endpoint, logger: QUIET });
+    try {
+      for (let i = 0; i < 2; i++) {
+        await producer.send({ topic: 'nest-dup', body: JSON.stringify({ id: 'dup' }), properties: { 'txmq-message-id': 'dup-message-id', ...JSON_BODY } });
+      }
+      await producer.send({ topic: 'nest-dup', body: JSON.stringify({ id: 'dup-marker' }), properties: { 'txmq-message-id': 'dup-marker-id', ...JSON_BODY } });
+    } finally {
+      await producer.close();
+    }
+    // concurrency 1: the marker, sent last, is handled after both copies.
+    await eventually('the marker', async () => (await effectsOf('dup-marker')).length === 1);
+    assert.deepEqual(await effectsOf('dup'), [1]);
+    assert.equal(calls.get('dup'), 1);
+  });
+
+  it('a handler that always fails ends in %DLQ%<group> after maxAttempts', async () => {
+    const { messageId } = await handlers.producer.send({ topic: 'nest-always-fails', body: { id: 'always' } });
+    const dead = await eventually('the dead letter', async () => (await deadLetters('g-dlq')).find((m) => m.properties['txmq-message-id'] === messageId));
+    assert.equal(body(dead).id, 'always');
+    assert.equal(calls.get('always'), 2);
+    assert.deepEqual(await effectsOf('always'), [], 'every attempt rolled back');
+  });
+
+  it('a NonRetryableError sends the message to %DLQ%<group> at once', async () => {
+    const { messageId } = await handlers.producer.send({ topic: 'nest-poison', body: { id: 'poison' } });
+    const dead = await eventually('the dead letter', async () => (await deadLetters('g-poison')).find((m) => m.properties['txmq-message-id'] === messageId));
+    assert.equal(dead.properties['txmq-message-id'], messageId);
+    assert.equal(calls.get('poison'), 1);
+    assert.deepEqual(await effectsOf('poison'), []);
+  });
+
+  it("a send made inside a handler commits with the handler's writes or not at all", async () => {
+    const failed = await handlers.producer.send({ topic: 'nest-chain', body: { id: 'chain-fails', fail: true } });
+    await eventually('the failed one dead-lettered', async () => (await deadLetters('g-chain')).some((m) => m.properties['txmq-message-id'] === failed.messageId));
+    await handlers.producer.send({ topic: 'nest-chain', body: { id: 'chain-ok' } });
+    // Calls are counted when a handler starts; wait for both commits.
+    await eventually('the chained send delivered and applied', async () => (await effectsOf('chain-ok')).length === 2);
+    assert.equal(calls.get('chain-ok'), 2);
+    assert.deepEqual(await effectsOf('chain-ok'), [1, 1], "the handler's write and the chained message's handler");
+    assert.deepEqual(await effectsOf('chain-fails'), []);
+    assert.equal(calls.get('chain-fails'), 1, 'its send was rolled back with it, never delivered');
+  });
+});
+
+describe('@OnMessage lifecycle', () => {
+  let db: TestDb;
+
+  before(async () => {
+    db = await testDb();
+  });
+  after(async () => {
+    await db?.close();
+  });
+
+  it('app.close() during a slow handler waits for it, and its effect is committed', async () => {
+    let started = false;
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    @Injectable()
+    class Slow {
+      constructor(@Inject(TransactionHost) readonly host: TransactionHost) {}
+
+      @OnMessage({ topic: 'nest-slow', group: 'g-slow' })
+      async handle(message: ReceivedMessage): Promise<void> {
+        started = true;
+        await this.host.tx.insertInto(db.users).values({ id: body(message).id }).execute();
+        await released;
+      }
+    }
+    const moduleRef = await Test.createTestingModule({
+      imports: [TxmqModule.forRoot({ endpoints: broker.endpoint, db: db.db, schema: db.schema, relay: false, logger: QUIET })],
+      providers: [Slow],
+    }).compile();
+    const app = await moduleRef.init();
+    const producer = createProducer({ endpoints: broker.endpoint, logger: QUIET });
+    await producer.send({ topic: 'nest-slow', body: JSON.stringify({ id: 'slow' }), properties: { 'txmq-message-id': 'slow-id', ...JSON_BODY } });
+    await producer.close();
+    await eventually('the handler started', () => started);
+    let closed = false;
+    const closing = app.close().then(() => (closed = true));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(closed, false, 'close waits for the running handler');
+    release();
+    await closing;
+    assert.deepEqual(await db.userIds(), ['slow']);
+  });
+
+  it('consumers: false opens no consumer', async () => {
+    const counter = await connectionCounter();
+    @Injectable()
+    class Idle {
+      @OnMessage({ topic: 'nest-idle', group: 'g-idle' })
+      async handle(): Promise<void> {}
+    }
+    try {
+      const moduleRef = await Test.createTestingModule({
+        imports: [TxmqModule.forRoot({ endpoints: counter.endpoint, db: db.db, schema: db.schema, relay: false, consumers: false })],
+        providers: [Idle],
+      }).compile();
+      const app = await moduleRef.init();
+      await app.close();
+      assert.equal(counter.connections(), 0);
+    } finally {
+      await counter.close();
+    }
+  });
+});
