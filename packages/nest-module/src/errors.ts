@@ -10,7 +10,7 @@ export class TxmqNestError extends Error {
 }
 
 /** The codes of {@link TxmqNestError}. */
-export type TxmqNestErrorCode = 'TRANSACTION_NOT_ACTIVE' | 'TRANSACTION_ALREADY_ACTIVE' | 'NO_TRANSACTION_HOST';
+export type TxmqNestErrorCode = 'TRANSACTION_NOT_ACTIVE' | 'TRANSACTION_ALREADY_ACTIVE' | 'NO_TRANSACTION_HOST' | 'REQUEST_RESPONSE_UNSUPPORTED';
 
 /** A method with `propagation: 'mandatory'` was called outside a transaction. */
 export class TransactionNotActiveError extends TxmqNestError {
