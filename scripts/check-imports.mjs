@@ -18,8 +18,8 @@ const FORBIDDEN_PACKAGES = {
 
 /** Code that runs in applications: it may use the broker through its client entry point only. */
 const CLIENT_ONLY = ['packages/outbox/', 'packages/nest-module/', 'examples/'];
-/** Tests under these folders may start an in-process broker (`startBroker` of `@txmq/broker`). */
-const BROKER_IN_TESTS = ['packages/nest-module/test/'];
+/** Tests that start an in-process broker (`startBroker` of `@txmq/broker`) to run against. */
+const MAY_START_BROKER = ['packages/nest-module/test/'];
 
 /** What the broker's client side (and what it shares with the server) must never load. */
 const SERVER_MODULES = ['core/', 'protocol/', 'store/', 'cli/', 'admin/service', 'server', 'config', 'logger', 'index', 'internal'];
@@ -76,8 +76,8 @@ export function checkSource(file, source) {
     for (const [prefix, rules] of Object.entries(FORBIDDEN_PACKAGES)) {
       if (file.startsWith(prefix) && rules.some((r) => r.test(spec))) problems.push(`${file}: must not import "${spec}"`);
     }
-    if (CLIENT_ONLY.some((prefix) => file.startsWith(prefix)) && !BROKER_IN_TESTS.some((prefix) => file.startsWith(prefix))
-      && /^@txmq\/broker(\/|$)/.test(spec) && spec !== '@txmq/broker/client') {
+    const clientOnly = CLIENT_ONLY.some((prefix) => file.startsWith(prefix)) && !(spec === '@txmq/broker' && MAY_START_BROKER.some((prefix) => file.startsWith(prefix)));
+    if (clientOnly && /^@txmq\/broker(\/|$)/.test(spec) && spec !== '@txmq/broker/client') {
       problems.push(`${file}: must import the broker as "@txmq/broker/client", not "${spec}" (which loads the broker server)`);
     }
     if (file.startsWith(BROKER)) problems.push(...checkLayers(file, spec, relativeSpec));

@@ -66,6 +66,16 @@ test('@txmq/outbox importing the broker root is rejected; so are examples and th
   for (const problem of problems) assert.match(problem, /must import the broker as "@txmq\/broker\/client"/);
 });
 
+test('the nest module\'s tests may start an in-process broker from the broker root; its src/ may not', async () => {
+  const { problems } = await lint({
+    ...CLEAN,
+    'packages/nest-module/test/transport.test.ts': "import { startBroker } from '@txmq/broker';\n",
+    'packages/nest-module/test/deep.test.ts': "import { startBroker } from '@txmq/broker/dist/src/server.js';\n",
+    'packages/nest-module/src/module.ts': "import { startBroker } from '@txmq/broker';\n",
+  });
+  assert.deepEqual(problems.map((p) => p.split(':')[0]).sort(), ['packages/nest-module/src/module.ts', 'packages/nest-module/test/deep.test.ts']);
+});
+
 test('the other layer rules: store/ below core/, core/ below config.ts, the client side loads no server code', async () => {
   const { problems } = await lint({
     ...CLEAN,

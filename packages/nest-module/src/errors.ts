@@ -10,7 +10,12 @@ export class TxmqNestError extends Error {
 }
 
 /** The codes of {@link TxmqNestError}. */
-export type TxmqNestErrorCode = 'TRANSACTION_NOT_ACTIVE' | 'TRANSACTION_ALREADY_ACTIVE' | 'NO_TRANSACTION_HOST' | 'NON_RETRYABLE';
+export type TxmqNestErrorCode =
+  | 'TRANSACTION_NOT_ACTIVE'
+  | 'TRANSACTION_ALREADY_ACTIVE'
+  | 'NO_TRANSACTION_HOST'
+  | 'NON_RETRYABLE'
+  | 'REQUEST_RESPONSE_UNSUPPORTED';
 
 /** A method with `propagation: 'mandatory'` was called outside a transaction. */
 export class TransactionNotActiveError extends TxmqNestError {

@@ -17,4 +17,9 @@ export { NonRetryableError, NoTransactionHostError, TransactionAlreadyActiveErro
 export type { TxmqNestErrorCode } from './errors.js';
 export { OnMessage } from './consumers/on-message.js';
 export type { OnMessageOptions } from './consumers/on-message.js';
-export { TxmqContext } from './consumers/txmq-context.js';
+export { TxmqServer, TXMQ_TRANSPORT } from './transport/txmq-server.js';
+export type { TxmqServerOptions, TxmqTransportStatus } from './transport/txmq-server.js';
+export { TxmqClient } from './transport/txmq-client.js';
+export type { TxmqClientOptions, TxmqEmitResult } from './transport/txmq-client.js';
+export { TxmqContext } from './txmq-context.js';
+export { RequestResponseUnsupportedError } from './transport/request-response-unsupported.js';

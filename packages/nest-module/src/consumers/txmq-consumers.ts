@@ -8,7 +8,7 @@ import { TXMQ_OUTBOX, TXMQ_RESOLVED_OPTIONS } from '../tokens.js';
 import { TransactionHost } from '../transaction/transaction-host.js';
 import { onMessageOptions, type OnMessageOptions } from './on-message.js';
 import { Semaphore } from './semaphore.js';
-import { TxmqContext } from './txmq-context.js';
+import { TxmqContext } from '../txmq-context.js';
 
 /** One `@OnMessage` method, wrapped with the Nest enhancers that apply to it. */
 interface Binding {
@@ -86,7 +86,7 @@ export class TxmqConsumers implements OnApplicationBootstrap, BeforeApplicationS
     const inbox = createInbox({ db, schema, consumerGroup: group });
     const host = this.host;
     const handle = async (binding: Binding, message: ReceivedMessage): Promise<void> => {
-      const context = new TxmqContext(message, group);
+      const context = new TxmqContext([message, group]);
       const outcome = await inbox.process(message, (trx) => host.runIn(trx, () => binding.call(message, context)));
       if (outcome.status === 'duplicate') this.#log.debug(`${binding.name}: message ${outcome.messageId} already applied, acknowledged`);
     };
