@@ -66,6 +66,15 @@ test('@txmq/outbox importing the broker root is rejected; so are examples and th
   for (const problem of problems) assert.match(problem, /must import the broker as "@txmq\/broker\/client"/);
 });
 
+test('the nest module\'s tests may start a broker from the @txmq/broker root; its src/ may not', async () => {
+  const { problems } = await lint({
+    ...CLEAN,
+    'packages/nest-module/test/health.test.ts': "import { startBroker } from '@txmq/broker';\n",
+    'packages/nest-module/src/health.ts': "import { startBroker } from '@txmq/broker';\n",
+  });
+  assert.deepEqual(problems.map((p) => p.split(':')[0]), ['packages/nest-module/src/health.ts']);
+});
+
 test('the other layer rules: store/ below core/, core/ below config.ts, the client side loads no server code', async () => {
   const { problems } = await lint({
     ...CLEAN,
