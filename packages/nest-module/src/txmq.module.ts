@@ -56,6 +56,6 @@ const providers: Provider[] = [
 @Module({
   imports: [DiscoveryModule],
   providers,
-  exports: [TransactionHost, TxmqProducer, TXMQ_OUTBOX],
+  exports: [TransactionHost, TxmqProducer, TXMQ_OUTBOX, TXMQ_RESOLVED_OPTIONS],
 })
 export class TxmqModule extends ConfigurableModuleClass {}
