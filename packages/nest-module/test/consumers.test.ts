@@ -4,16 +4,15 @@ import { after, before, describe, it } from 'node:test';
 import { Inject, Injectable, Module, type CanActivate, type ExecutionContext, type INestApplicationContext } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
-import { startBroker } from '@txmq/broker';
+import type { RunningBroker } from '@txmq/broker';
 import { createProducer, createSimpleConsumer, type ReceivedMessage } from '@txmq/broker/client';
 import { decodeBody } from '@txmq/outbox';
 import { eventually } from '@txmq/test-support';
 import { sql } from 'kysely';
 import { NonRetryableError, OnMessage, TransactionHost, Transactional, TxmqContext, TxmqModule, TxmqProducer } from '../src/index.js';
-import { connectionCounter, testDb, type TestDb } from './helpers.js';
+import { connectionCounter, startFastBroker, testDb, type TestDb } from './helpers.js';
 
-type Broker = Awaited<ReturnType<typeof startBroker>>;
-const FAST_RETRY = { retryBackoff: { initialMs: 100, maxMs: 200, multiplier: 2 } };
+type Broker = RunningBroker;
 const JSON_BODY = { 'txmq-content-type': 'application/json' };
 const QUIET = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -127,16 +126,7 @@ async function deadLetters(group: string): Promise<ReceivedMessage[]> {
 }
 
 before(async () => {
-    broker = await startBroker({
-      port: 0,
-      memory: true,
-      logLevel: 'silent',
-      config: {
-        minInvisibleMs: 100,
-        pushLongPollingMs: 1000,
-        groups: { 'g-retry': FAST_RETRY, 'g-dlq': FAST_RETRY, 'g-poison': FAST_RETRY, 'g-chain': FAST_RETRY },
-      },
-    });
+    broker = await startFastBroker(['g-retry', 'g-dlq', 'g-poison', 'g-chain']);
 });
 after(async () => {
   await broker?.close();

@@ -1,3 +1,4 @@
+import { startBroker, type RunningBroker } from '@txmq/broker';
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
@@ -55,4 +56,20 @@ export async function connectionCounter(): Promise<{ endpoint: string; connectio
     connections: () => count,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** Retry backoff short enough for redelivery tests. */
+export const FAST_RETRY = { retryBackoff: { initialMs: 100, maxMs: 200, multiplier: 2 } };
+
+/**
+ * An in-process, in-memory broker that redelivers fast: short invisibility and long polls, and
+ * {@link FAST_RETRY} for each of `groups`.
+ */
+export function startFastBroker(groups: readonly string[]): Promise<RunningBroker> {
+  return startBroker({
+    port: 0,
+    memory: true,
+    logLevel: 'silent',
+    config: { minInvisibleMs: 100, pushLongPollingMs: 1000, groups: Object.fromEntries(groups.map((g) => [g, FAST_RETRY])) },
+  });
 }

@@ -6,7 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import { Controller, Inject, Injectable, Module, type INestMicroservice, type Type } from '@nestjs/common';
 import { ClientProxy, ClientsModule, Ctx, EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
-import { startBroker, type RunningBroker } from '@txmq/broker';
+import type { RunningBroker } from '@txmq/broker';
+import { startFastBroker } from './helpers.js';
 import type { ReceivedMessage } from '@txmq/broker/client';
 import { MESSAGE_ID_PROPERTY } from '@txmq/outbox';
 import { eventually } from '@txmq/test-support';
@@ -42,16 +43,7 @@ async function serve(groupName: string, controllers: Type[], imports: Type[] = [
 
 describe('TxmqServer and TxmqClient', () => {
   before(async () => {
-    broker = await startBroker({
-      port: 0,
-      memory: true,
-      logLevel: 'silent',
-      config: {
-        minInvisibleMs: 100,
-        pushLongPollingMs: 1000,
-        groups: Object.fromEntries(GROUPS.map((g) => [group(g), { retryBackoff: { initialMs: 100, maxMs: 100 } }])),
-      },
-    });
+    broker = await startFastBroker(GROUPS.map(group));
   });
   after(async () => {
     await broker?.close();
