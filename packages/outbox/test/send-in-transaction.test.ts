@@ -6,7 +6,8 @@ import { eventually } from '@txmq/test-support';
 import { sql, type Transaction } from 'kysely';
 import { createOutbox, createTransactionalSender, decodeBody, TransactionFencedError, type TransactionalSender } from '../src/index.js';
 import { startBrokerProcess, type BrokerProcess } from './fixtures/broker-process.js';
-import { deferred, testDb } from './helpers.js';
+import { recordCommit } from '../src/transactional/transaction-log.js';
+import { backendPid, deferred, testDb, waitForBlocked } from './helpers.js';
 
 const QUIET = { info() {}, warn() {}, error() {} };
 const t = testDb('sendtx');
@@ -180,4 +181,28 @@ test('a check-back answered before the record fences it: sendInTransaction fails
     await blocker;
     await sql`drop trigger hold on ${sql.table(log)}`.execute(t.db);
   }
+});
+
+test('repeated check-backs of a transaction still open wait on one database connection, not one each', async () => {
+  let fenceInserts = 0;
+  const counting = t.db.withPlugin({
+    transformQuery(args) {
+      if (args.node.kind === 'RawNode' && args.node.sqlFragments.join('').includes("'rolled_back'")) fenceInserts += 1;
+      return args.node;
+    },
+    transformResult: async (args) => args.result,
+  });
+  const s = createTransactionalSender({ db: counting, schema: t.schema, endpoints: broker.endpoint, logger: QUIET });
+  senders.push(s);
+  const properties = { 'txmq-transaction-id': 'sit-open-checks' };
+  const answers = await t.db.transaction().execute(async (trx) => {
+    await recordCommit(trx, t.schema, 'sit-open-checks');
+    const checks = [s.check({ properties }), s.check({ properties }), s.check({ properties })];
+    await waitForBlocked(t.db, await backendPid(trx), 1);
+    assert.equal(fenceInserts, 1, 'the three checks share one fence insert');
+    return checks;
+  });
+  assert.deepEqual(await Promise.all(answers), ['COMMIT', 'COMMIT', 'COMMIT']);
+  assert.equal(await s.check({ properties }), 'COMMIT', 'a later check asks the database again');
+  assert.equal(fenceInserts, 2);
 });

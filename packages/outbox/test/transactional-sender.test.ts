@@ -22,6 +22,7 @@ test('createTransactionalSender is synchronous, does no I/O, and names a bad opt
     [{ db: t.db, endpoints, requestTimeoutMs: 0 }, 'requestTimeoutMs'],
     [{ db: t.db, endpoints, requestTimeoutMs: 500 }, 'requestTimeoutMs'],
     [{ db: t.db, endpoints, logger: {} }, 'logger'],
+    [{ db: t.db, endpoints, namespace: 1 }, 'namespace'],
     [{ db: t.db, endpoints, onError: 1 }, 'onError'],
     [{ db: t.db, endpoints, schema: 'Bad' }, 'schema'],
   ];

@@ -26,6 +26,8 @@ export interface TransactionalSenderOptions<DB = any> {
    * per connection).
    */
   readonly topics?: readonly string[];
+  /** RocketMQ namespace of the producer (default none). */
+  readonly namespace?: string;
   /** Per-request timeout of the producer, in ms (at least 1000; the client's default otherwise). */
   readonly requestTimeoutMs?: number;
   /** How long connecting to the broker may take before a start or send fails, in ms (default 30 000). */
@@ -109,7 +111,7 @@ export interface TransactionalSender<DB = any> {
  */
 export function createTransactionalSender<DB>(options: TransactionalSenderOptions<DB>): TransactionalSender<DB> {
   if (options === null || typeof options !== 'object') throw new InvalidOptionsError('options', 'must be an object');
-  const { db, endpoints, onError, topics, requestTimeoutMs, startupTimeoutMs, logger } = options;
+  const { db, endpoints, onError, topics, namespace, requestTimeoutMs, startupTimeoutMs, logger } = options;
   if (db === null || typeof db !== 'object' || typeof (db as Partial<Kysely<DB>>).transaction !== 'function') {
     throw new InvalidOptionsError('db', 'must be a Kysely instance');
   }
@@ -120,11 +122,19 @@ export function createTransactionalSender<DB>(options: TransactionalSenderOption
   const schema = resolveSchema(options.schema);
   const report = (error: unknown) => onError?.(error);
 
+  // A check of a transaction still open waits for it (see answerCheck) on a connection of `db`;
+  // the broker's repeated checks of that transaction share the one waiting, instead of one each.
+  const checking = new Map<string, Promise<CheckAnswer>>();
   const check = async (message: { readonly properties?: Readonly<Record<string, string>> }) => {
     const transactionId = message.properties?.[SENDER_TRANSACTION_ID_PROPERTY];
     // Not a half message of a txmq sender: not ours to decide.
     if (transactionId === undefined) return 'UNKNOWN' as const;
-    return answerCheck(db, schema, transactionId);
+    let answer = checking.get(transactionId);
+    if (answer === undefined) {
+      answer = answerCheck(db, schema, transactionId).finally(() => checking.delete(transactionId));
+      checking.set(transactionId, answer);
+    }
+    return answer;
   };
   const checker = async (message: ReceivedMessage) => {
     try {
@@ -137,12 +147,13 @@ export function createTransactionalSender<DB>(options: TransactionalSenderOption
 
   const clientOptions = {
     endpoints,
+    ...(namespace !== undefined && { namespace }),
     ...(requestTimeoutMs !== undefined && { requestTimeoutMs }),
     ...(startupTimeoutMs !== undefined && { startupTimeoutMs }),
     ...(logger !== undefined && { logger }),
     checker,
   };
-  // The client checks endpoints, topics, requestTimeoutMs, startupTimeoutMs and logger (InvalidOptionsError names a bad one).
+  // The client checks endpoints, namespace, topics, the timeouts and logger (InvalidOptionsError names a bad one).
   const producer = createOutboxProducer({ ...clientOptions, ...(topics !== undefined && { topics: [...topics] }) });
   // The client announces only the first of `topics` to the broker (more can hang its start-up),
   // and the broker sends a check-back only to a producer that announced the topic: one more
