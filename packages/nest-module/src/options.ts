@@ -1,4 +1,4 @@
-import type { ClientLogger } from '@txmq/broker/client';
+import { checkTopicName, type ClientLogger } from '@txmq/broker/client';
 import { DEFAULT_SCHEMA, InvalidOptionsError, type RelayTuning } from '@txmq/outbox';
 import type { Kysely } from 'kysely';
 
@@ -17,9 +17,17 @@ export interface TxmqModuleOptions {
   readonly migrate?: boolean;
   /**
    * How a send inside a transaction is delivered; default `'outbox'` (a row in the outbox,
-   * published by a relay after commit). `'half-message'` is not available yet and is refused.
+   * published by a relay after commit). `'half-message'`: a RocketMQ transactional half message,
+   * committed after the outermost transaction commits (the check-back answers from the database
+   * if the process dies first).
    */
   readonly delivery?: Delivery;
+  /**
+   * With `delivery: 'half-message'`: the topics this application sends half messages to. The
+   * module announces them to the broker at bootstrap, so the check-backs of half messages a
+   * crashed earlier instance left on them reach this application (one broker connection per topic).
+   */
+  readonly transactionalTopics?: readonly string[];
   /**
    * Run an outbox relay in this application (default `true`), optionally tuned (`listen`,
    * `pollIntervalMs`, `batchSize`...). It starts when the application bootstraps and is drained
@@ -40,14 +48,15 @@ export interface ResolvedOptions {
   readonly db: Kysely<any>;
   readonly schema: string;
   readonly migrate: boolean;
-  readonly delivery: 'outbox';
+  readonly delivery: Delivery;
+  readonly transactionalTopics: readonly string[];
   readonly relay: RelayTuning | false;
   readonly consumers: boolean;
   readonly namespace: string | undefined;
   readonly logger: ClientLogger | undefined;
 }
 
-const KNOWN = new Set(['endpoints', 'db', 'schema', 'migrate', 'delivery', 'relay', 'consumers', 'namespace', 'logger']);
+const KNOWN = new Set(['endpoints', 'db', 'schema', 'migrate', 'delivery', 'transactionalTopics', 'relay', 'consumers', 'namespace', 'logger']);
 
 /**
  * Checks the module's options; a bad one is an `InvalidOptionsError` (of `@txmq/outbox`) whose
@@ -65,10 +74,10 @@ export function resolveOptions(options: TxmqModuleOptions): ResolvedOptions {
   }
   if (schema !== undefined && typeof schema !== 'string') throw new InvalidOptionsError('schema', 'must be a string');
   const delivery = options.delivery ?? 'outbox';
-  if (delivery === 'half-message') {
-    throw new InvalidOptionsError('delivery', "'half-message' is not available in @txmq/nest yet; use 'outbox' (the default)");
+  if (delivery !== 'outbox' && delivery !== 'half-message') {
+    throw new InvalidOptionsError('delivery', `must be 'outbox' or 'half-message', got ${JSON.stringify(delivery)}`);
   }
-  if (delivery !== 'outbox') throw new InvalidOptionsError('delivery', `must be 'outbox' or 'half-message', got ${JSON.stringify(delivery)}`);
+  const transactionalTopics = topicsOption(options.transactionalTopics, delivery);
   const relay = options.relay ?? true;
   if (typeof relay !== 'boolean' && (relay === null || typeof relay !== 'object')) {
     throw new InvalidOptionsError('relay', 'must be a boolean or relay options');
@@ -83,6 +92,7 @@ export function resolveOptions(options: TxmqModuleOptions): ResolvedOptions {
     schema: schema ?? DEFAULT_SCHEMA,
     migrate: booleanOption(options.migrate, 'migrate', true),
     delivery,
+    transactionalTopics,
     relay: relay === true ? {} : relay,
     consumers: booleanOption(options.consumers, 'consumers', true),
     namespace,
@@ -94,4 +104,15 @@ function booleanOption(value: unknown, name: string, fallback: boolean): boolean
   if (value === undefined) return fallback;
   if (typeof value !== 'boolean') throw new InvalidOptionsError(name, 'must be a boolean');
   return value;
+}
+
+function topicsOption(value: unknown, delivery: Delivery): readonly string[] {
+  if (value === undefined) return [];
+  if (delivery !== 'half-message') throw new InvalidOptionsError('transactionalTopics', "is only used with delivery: 'half-message'");
+  if (!Array.isArray(value)) throw new InvalidOptionsError('transactionalTopics', 'must be an array of topic names');
+  for (const [i, topic] of value.entries()) {
+    const violation = checkTopicName(topic);
+    if (violation) throw new InvalidOptionsError(`transactionalTopics[${i}]`, violation.problem);
+  }
+  return Object.freeze([...new Set(value as string[])]);
 }

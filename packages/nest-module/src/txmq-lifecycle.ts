@@ -1,9 +1,9 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import type { TxmqProducer as BrokerProducer } from '@txmq/broker/client';
-import type { Outbox, Relay } from '@txmq/outbox';
+import type { Outbox, Relay, TransactionalSender } from '@txmq/outbox';
 import type { ResolvedOptions } from './options.js';
-import { TXMQ_BROKER_PRODUCER, TXMQ_OUTBOX, TXMQ_RELAY, TXMQ_RESOLVED_OPTIONS } from './tokens.js';
+import { TXMQ_BROKER_PRODUCER, TXMQ_OUTBOX, TXMQ_RELAY, TXMQ_RESOLVED_OPTIONS, TXMQ_TRANSACTIONAL_SENDER } from './tokens.js';
 import { registerHost, unregisterHost } from './transaction/host-registry.js';
 import { TransactionHost } from './transaction/transaction-host.js';
 import { hasTransactionalMethods } from './transaction/transactional.js';
@@ -22,6 +22,7 @@ export class TxmqLifecycle implements OnModuleInit, OnApplicationBootstrap, Befo
     @Inject(TXMQ_OUTBOX) private readonly outbox: Outbox,
     @Inject(TXMQ_RELAY) private readonly relay: Relay | null,
     @Inject(TXMQ_BROKER_PRODUCER) private readonly producer: BrokerProducer,
+    @Inject(TXMQ_TRANSACTIONAL_SENDER) private readonly sender: TransactionalSender | null,
   ) {}
 
   onModuleInit(): void {
@@ -33,6 +34,7 @@ export class TxmqLifecycle implements OnModuleInit, OnApplicationBootstrap, Befo
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.options.migrate) await this.outbox.migrate();
+    await this.sender?.start();
     await this.relay?.start();
   }
 
@@ -43,5 +45,6 @@ export class TxmqLifecycle implements OnModuleInit, OnApplicationBootstrap, Befo
   async onApplicationShutdown(): Promise<void> {
     unregisterHost(this.host);
     await this.producer.close();
+    await this.sender?.close();
   }
 }

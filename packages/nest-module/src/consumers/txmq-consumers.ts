@@ -87,7 +87,7 @@ export class TxmqConsumers implements OnApplicationBootstrap, BeforeApplicationS
     const host = this.host;
     const handle = async (binding: Binding, message: ReceivedMessage): Promise<void> => {
       const context = new TxmqContext([message, group]);
-      const outcome = await inbox.process(message, (trx) => host.runIn(trx, () => binding.call(message, context)));
+      const outcome = await host.adopt((enter) => inbox.process(message, (trx) => enter(trx, () => binding.call(message, context))));
       if (outcome.status === 'duplicate') this.#log.debug(`${binding.name}: message ${outcome.messageId} already applied, acknowledged`);
     };
     return createPushConsumer({
