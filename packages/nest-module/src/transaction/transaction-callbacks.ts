@@ -22,9 +22,9 @@ export class TransactionCallbacks {
     this.#afterRollback.push(fn);
   }
 
-  /** Whether the commit has something riding on it (then the host makes sure COMMIT can commit). */
-  get hasAfterCommit(): boolean {
-    return this.#afterCommit.length > 0;
+  /** Whether callbacks wait for `outcome` (after-commit ones: then the host makes sure COMMIT can commit). */
+  has(outcome: 'commit' | 'rollback'): boolean {
+    return (outcome === 'commit' ? this.#afterCommit : this.#afterRollback).length > 0;
   }
 
   /**

@@ -125,7 +125,7 @@ export class TransactionHost<DB = any> {
   async #body<T>(tx: Transaction<DB>, callbacks: TransactionCallbacks, fn: () => Promise<T>): Promise<T> {
     try {
       const value = await this.#storage.run({ tx, callbacks }, fn);
-      if (callbacks.hasAfterCommit) await assertCanCommit(tx);
+      if (callbacks.has('commit')) await assertCanCommit(tx);
       return value;
     } catch (error) {
       callbacks.bodyFailed = true;
@@ -141,11 +141,15 @@ export class TransactionHost<DB = any> {
     } catch (error) {
       // The body threw: no COMMIT was sent, the transaction is rolled back. Otherwise COMMIT (or
       // BEGIN) failed and the outcome is unknown: run nothing.
-      if (callbacks.bodyFailed) await this.#storage.run(NO_TRANSACTION, () => callbacks.run('rollback', this.#log));
+      if (callbacks.bodyFailed) await this.#runCallbacks(callbacks, 'rollback');
       throw error;
     }
-    await this.#storage.run(NO_TRANSACTION, () => callbacks.run('commit', this.#log));
+    await this.#runCallbacks(callbacks, 'commit');
     return value;
+  }
+
+  async #runCallbacks(callbacks: TransactionCallbacks, outcome: 'commit' | 'rollback'): Promise<void> {
+    if (callbacks.has(outcome)) await this.#storage.run(NO_TRANSACTION, () => callbacks.run(outcome, this.#log));
   }
 
   #callbacks(method: string, fn: unknown): TransactionCallbacks {
