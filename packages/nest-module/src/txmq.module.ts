@@ -4,7 +4,8 @@ import { createProducer } from '@txmq/broker/client';
 import { createOutbox, createRelay, type Outbox } from '@txmq/outbox';
 import { ConfigurableModuleClass, TXMQ_MODULE_OPTIONS } from './module-definition.js';
 import { resolveOptions, type ResolvedOptions, type TxmqModuleOptions } from './options.js';
-import { TXMQ_BROKER_PRODUCER, TXMQ_OUTBOX, TXMQ_RELAY, TXMQ_RESOLVED_OPTIONS } from './tokens.js';
+import { SYSTEM_CLOCK } from './clock.js';
+import { TXMQ_BROKER_PRODUCER, TXMQ_CLOCK, TXMQ_OUTBOX, TXMQ_RELAY, TXMQ_RESOLVED_OPTIONS } from './tokens.js';
 import { TransactionHost } from './transaction/transaction-host.js';
 import { TxmqConsumers } from './consumers/txmq-consumers.js';
 import { TxmqLifecycle } from './txmq-lifecycle.js';
@@ -40,6 +41,7 @@ const providers: Provider[] = [
             endpoints,
           }),
   },
+  { provide: TXMQ_CLOCK, useValue: SYSTEM_CLOCK },
   TxmqProducer,
   TxmqLifecycle,
   TxmqConsumers,
@@ -56,6 +58,6 @@ const providers: Provider[] = [
 @Module({
   imports: [DiscoveryModule],
   providers,
-  exports: [TransactionHost, TxmqProducer, TXMQ_OUTBOX, TXMQ_RESOLVED_OPTIONS],
+  exports: [TransactionHost, TxmqProducer, TxmqConsumers, TXMQ_OUTBOX, TXMQ_RESOLVED_OPTIONS],
 })
 export class TxmqModule extends ConfigurableModuleClass {}
