@@ -172,8 +172,9 @@ export class TxmqConsumers implements OnApplicationBootstrap {
         const name = bindings.get(message.topic)?.name ?? group;
         // The shutdown reports these together, naming the handlers.
         if (error instanceof HandlerAbandonedError) return;
+        const next = isNonRetryable(error) ? `; not retryable, moving it to %DLQ%${group}` : '';
         this.#log.error(
-          `${name}: message ${safeId(message)} (attempt ${message.deliveryAttempt}) failed and was rolled back: ${String(error)}`,
+          `${name}: message ${safeId(message)} (attempt ${message.deliveryAttempt}) failed and was rolled back${next}: ${String(error)}`,
           error instanceof Error ? error.stack : undefined,
         );
       },
