@@ -40,6 +40,12 @@ export interface TxmqModuleOptions {
   readonly namespace?: string;
   /** Where the broker clients log and relay errors go; default warnings and errors on stderr. */
   readonly logger?: ClientLogger;
+  /**
+   * Bound of the graceful shutdown, in ms (default 30 000): stopping the consumers and waiting for
+   * their running handlers, then stopping the relay after its in-flight batch, then closing the
+   * producer. What is still running when it passes is logged and left behind.
+   */
+  readonly shutdownTimeoutMs?: number;
 }
 
 /** {@link TxmqModuleOptions} checked, with every default applied. */
@@ -54,9 +60,15 @@ export interface ResolvedOptions {
   readonly consumers: boolean;
   readonly namespace: string | undefined;
   readonly logger: ClientLogger | undefined;
+  readonly shutdownTimeoutMs: number;
 }
 
-const KNOWN = new Set(['endpoints', 'db', 'schema', 'migrate', 'delivery', 'transactionalTopics', 'relay', 'consumers', 'namespace', 'logger']);
+/** Default of {@link TxmqModuleOptions.shutdownTimeoutMs}. */
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 30_000;
+/** The longest delay a Node timer takes. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+const KNOWN = new Set(['endpoints', 'db', 'schema', 'migrate', 'delivery', 'relay', 'consumers', 'namespace', 'logger', 'shutdownTimeoutMs', 'transactionalTopics']);
 
 /**
  * Checks the module's options; a bad one is an `InvalidOptionsError` (of `@txmq/outbox`) whose
@@ -86,6 +98,10 @@ export function resolveOptions(options: TxmqModuleOptions): ResolvedOptions {
   if (logger !== undefined && (logger === null || typeof logger !== 'object' || typeof logger.error !== 'function' || typeof logger.warn !== 'function')) {
     throw new InvalidOptionsError('logger', 'must have info(), warn() and error() methods');
   }
+  const shutdownTimeoutMs = options.shutdownTimeoutMs === undefined ? DEFAULT_SHUTDOWN_TIMEOUT_MS : options.shutdownTimeoutMs;
+  if (!Number.isInteger(shutdownTimeoutMs) || shutdownTimeoutMs < 1 || shutdownTimeoutMs > MAX_TIMER_MS) {
+    throw new InvalidOptionsError('shutdownTimeoutMs', `must be a positive integer of ms up to ${MAX_TIMER_MS}, got ${String(shutdownTimeoutMs)}`);
+  }
   return {
     endpoints,
     db,
@@ -97,6 +113,7 @@ export function resolveOptions(options: TxmqModuleOptions): ResolvedOptions {
     consumers: booleanOption(options.consumers, 'consumers', true),
     namespace,
     logger,
+    shutdownTimeoutMs,
   };
 }
 
