@@ -126,6 +126,16 @@ describe('TransactionHost.afterCommit / afterRollback', () => {
     assert.throws(() => host.afterCommit(() => undefined), (error: unknown) => error instanceof TransactionNotActiveError && /afterCommit\(\)/.test(error.message));
     assert.throws(() => host.afterRollback(() => undefined), TransactionNotActiveError);
     await assert.rejects(host.withTransaction(async () => host.afterCommit('nope' as never)), TypeError);
+    let late: Promise<unknown> | undefined;
+    await host.withTransaction(async () => {
+      // Work the body leaves running registers after the transaction's body has finished.
+      late = new Promise<void>((resolve) => setImmediate(resolve)).then(() => host.afterCommit(() => undefined)).then(
+        () => 'registered',
+        (error: unknown) => error,
+      );
+    });
+    const error = await late;
+    assert.ok(error instanceof TransactionNotActiveError && /has ended/.test(error.message), String(error));
   });
 
   it('a transaction an earlier caught error aborted fails with TransactionAbortedError instead of a silent rollback', async () => {

@@ -13,6 +13,8 @@ export class TransactionCallbacks {
   readonly #afterRollback: TransactionCallback[] = [];
   /** The body threw (or could not commit), so the transaction rolled back and never sent COMMIT. */
   bodyFailed = false;
+  /** The body has finished: a callback registered now (by work it left running) would be missed. */
+  closed = false;
 
   afterCommit(fn: TransactionCallback): void {
     this.#afterCommit.push(fn);

@@ -90,7 +90,8 @@ export class TransactionHost<DB = any> {
    * its own). Callbacks run outside any transaction, concurrently, and the call that started the
    * transaction resolves once they have finished; one that throws is logged, never thrown to
    * that caller. A commit that fails runs no callback, nor does a rolled-back transaction.
-   * @throws TransactionNotActiveError outside a transaction.
+   * @throws TransactionNotActiveError outside a transaction, or once the transaction's body has
+   *   finished (from work it left running).
    */
   afterCommit(fn: TransactionCallback): void {
     this.#callbacks('afterCommit', fn).afterCommit(fn);
@@ -124,7 +125,7 @@ export class TransactionHost<DB = any> {
   /** Runs `fn` as the body of the outermost transaction `tx`. */
   async #body<T>(tx: Transaction<DB>, callbacks: TransactionCallbacks, fn: () => Promise<T>): Promise<T> {
     try {
-      const value = await this.#storage.run({ tx, callbacks }, fn);
+      const value = await this.#storage.run({ tx, callbacks }, fn).finally(() => (callbacks.closed = true));
       if (callbacks.has('commit')) await assertCanCommit(tx);
       return value;
     } catch (error) {
@@ -156,6 +157,7 @@ export class TransactionHost<DB = any> {
     if (typeof fn !== 'function') throw new TypeError(`TransactionHost.${method}: fn must be a function`);
     const callbacks = this.#storage.getStore()?.callbacks;
     if (callbacks === undefined) throw new TransactionNotActiveError(`TransactionHost.${method}()`, 'to register a callback');
+    if (callbacks.closed) throw new TransactionNotActiveError(`TransactionHost.${method}()`, 'to register a callback (the transaction it was called in has ended)');
     return callbacks;
   }
 }
