@@ -15,7 +15,8 @@ export type TxmqNestErrorCode =
   | 'TRANSACTION_ALREADY_ACTIVE'
   | 'NO_TRANSACTION_HOST'
   | 'NON_RETRYABLE'
-  | 'REQUEST_RESPONSE_UNSUPPORTED';
+  | 'REQUEST_RESPONSE_UNSUPPORTED'
+  | 'NOT_CONSUMED';
 
 /** A method with `propagation: 'mandatory'` was called outside a transaction. */
 export class TransactionNotActiveError extends TxmqNestError {
