@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { OnApplicationShutdown } from '@nestjs/common';
 import { startBroker, type BrokerConfig, type RunningBroker } from '@txmq/broker';
-import { createPgliteDialect, InvalidOptionsError, pgliteNotifications, type NotificationSource } from '@txmq/outbox';
+import { createPgliteDialect, pgliteNotifications, type NotificationSource } from '@txmq/outbox';
 import { Kysely, sql } from 'kysely';
+import { freshPglite } from './fresh-pglite.js';
 import { NotConsumedError } from './not-consumed-error.js';
 
 /** Options of {@link TxmqTestingHandle.waitUntilConsumed}. */
@@ -63,7 +64,7 @@ export class TxmqTestingHandle implements OnApplicationShutdown {
       if (options.db !== undefined) {
         handle = new TxmqTestingHandle(broker, options.db, options.schema, undefined);
       } else {
-        const pglite = await openPglite();
+        const pglite = await freshPglite();
         handle = new TxmqTestingHandle(broker, new Kysely<any>({ dialect: createPgliteDialect(pglite, { closeOnDestroy: true }) }), options.schema, pgliteNotifications(pglite));
       }
       await options.setup?.(handle.db);
@@ -123,17 +124,4 @@ export class TxmqTestingHandle implements OnApplicationShutdown {
       order by o.id`.execute(this.db);
     return rows;
   }
-}
-
-/** A fresh in-memory PGlite database; `@electric-sql/pglite` is an optional peer dependency. */
-async function openPglite(): Promise<import('@electric-sql/pglite').PGlite> {
-  let module: typeof import('@electric-sql/pglite');
-  try {
-    module = await import('@electric-sql/pglite');
-  } catch (error) {
-    throw new InvalidOptionsError('db', 'no db was given and @electric-sql/pglite is not installed: install it, or pass a Kysely instance', { cause: error });
-  }
-  const pglite = new module.PGlite();
-  await pglite.waitReady;
-  return pglite;
 }
