@@ -10,12 +10,16 @@ import { eventually, testDatabaseUrl } from '@txmq/test-support';
 import { startBrokerProcess, type BrokerProcess } from './support/broker-process.js';
 import { freshDatabase, type FreshDatabase } from './support/fresh-database.js';
 
+/** Generous: the machine running the suite may be busy. */
+const FLOW = { timeoutMs: 30_000 };
+
 let broker: BrokerProcess;
 let database: FreshDatabase;
 const destroyAfter: { destroy(): Promise<void> }[] = [];
 
 before(async () => {
-  broker = await startBrokerProcess({ memory: true, logLevel: 'warn' });
+  // Declared, so consumers that subscribe before the first send find the topics' routes at once.
+  broker = await startBrokerProcess({ memory: true, logLevel: 'warn', config: { topics: { 'user-registered': {}, 'newsletter-subscribed': {} } } });
   database = await freshDatabase(await testDatabaseUrl(), 'nest_snippets');
   // The snippets read their configuration from the environment, as the README says.
   process.env.TXMQ_ENDPOINTS = broker.endpoint;
@@ -45,10 +49,10 @@ test('forRoot app, TxmqServer microservice and TxmqClient together: a registrati
   let accountId: number;
   try {
     accountId = await app.get(AccountsService).register('ada@example.com');
-    await eventually('the welcome points', async () => (await db.selectFrom('points').selectAll().execute()).length > 0);
-    await eventually('the welcome mail', () => mailer.sent.includes('ada@example.com: Welcome'));
+    await eventually('the welcome points', async () => (await db.selectFrom('points').selectAll().execute()).length > 0, FLOW);
+    await eventually('the welcome mail', () => mailer.sent.includes('ada@example.com: Welcome'), FLOW);
     await app.get(Newsletter).subscribe('bob@example.com');
-    await eventually('the newsletter confirmation', () => mailer.sent.includes('bob@example.com: You are subscribed'));
+    await eventually('the newsletter confirmation', () => mailer.sent.includes('bob@example.com: You are subscribed'), FLOW);
   } finally {
     await app.close();
     await notifications.close();
@@ -67,7 +71,7 @@ test('forRootAsync app: a registration grants points, and the database module de
   try {
     await createTables(db);
     accountId = await app.get(AccountsService).register('cy@example.com');
-    await eventually('the welcome points', async () => (await db.selectFrom('points').selectAll().where('account_id', '=', accountId).execute()).length > 0);
+    await eventually('the welcome points', async () => (await db.selectFrom('points').selectAll().where('account_id', '=', accountId).execute()).length > 0, FLOW);
   } finally {
     await app.close();
   }
