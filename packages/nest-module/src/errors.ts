@@ -16,7 +16,8 @@ export type TxmqNestErrorCode =
   | 'NO_TRANSACTION_HOST'
   | 'NON_RETRYABLE'
   | 'REQUEST_RESPONSE_UNSUPPORTED'
-  | 'TRANSACTION_ABORTED';
+  | 'TRANSACTION_ABORTED'
+  | 'NOT_CONSUMED';
 
 /**
  * A method that needs an active transaction (`propagation: 'mandatory'`, `TransactionHost.afterCommit`)
