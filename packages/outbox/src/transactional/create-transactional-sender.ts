@@ -36,7 +36,18 @@ export interface TransactionalSenderOptions<DB = any> {
   readonly logger?: ClientLogger;
   /** Called with errors the sender recovers from (a failed EndTransaction, a failed check-back). */
   readonly onError?: (error: unknown) => void;
+  /**
+   * How long a check-back of a transaction that is still open waits for it to end, in ms
+   * (default 1000). It holds a connection of `db` meanwhile; a transaction still open then is
+   * answered UNKNOWN, and the broker asks again at its next check.
+   */
+  readonly checkWaitMs?: number;
 }
+
+/** {@link TransactionalSenderOptions.checkWaitMs} when the options do not say. */
+const DEFAULT_CHECK_WAIT_MS = 1000;
+/** The largest `lock_timeout` Postgres takes, in ms. */
+const MAX_LOCK_TIMEOUT_MS = 2_147_483_647;
 
 /** Result of {@link TransactionalSender.send}. */
 export interface TransactionalSendResult<T> {
@@ -85,7 +96,10 @@ export interface TransactionalSender<DB = any> {
    *   no longer commit it (the half message is rolled back).
    */
   sendInTransaction(trx: Transaction<DB>, message: OutboxMessage): Promise<PendingHalfMessage>;
-  /** Answers a check-back for a half message (used by the producer's checker; exposed for tests and custom transports). */
+  /**
+   * Answers a check-back for a half message (used by the producer's checker; exposed for tests and
+   * custom transports): UNKNOWN when its transaction is still open after `checkWaitMs`.
+   */
   check(message: { readonly properties?: Readonly<Record<string, string>> }): Promise<CheckAnswer | 'UNKNOWN'>;
   /** Deletes transaction-log rows older than `olderThanMs` (keep them longer than the broker's check window). */
   purge(olderThanMs: number): Promise<number>;
@@ -111,7 +125,7 @@ export interface TransactionalSender<DB = any> {
  */
 export function createTransactionalSender<DB>(options: TransactionalSenderOptions<DB>): TransactionalSender<DB> {
   if (options === null || typeof options !== 'object') throw new InvalidOptionsError('options', 'must be an object');
-  const { db, endpoints, onError, topics, namespace, requestTimeoutMs, startupTimeoutMs, logger } = options;
+  const { db, endpoints, onError, topics, namespace, requestTimeoutMs, startupTimeoutMs, logger, checkWaitMs = DEFAULT_CHECK_WAIT_MS } = options;
   if (db === null || typeof db !== 'object' || typeof (db as Partial<Kysely<DB>>).transaction !== 'function') {
     throw new InvalidOptionsError('db', 'must be a Kysely instance');
   }
@@ -119,19 +133,22 @@ export function createTransactionalSender<DB>(options: TransactionalSenderOption
   if (onError !== undefined && typeof onError !== 'function') {
     throw new InvalidOptionsError('onError', 'must be a function (error) => void');
   }
+  if (!Number.isInteger(checkWaitMs) || checkWaitMs < 1 || checkWaitMs > MAX_LOCK_TIMEOUT_MS) {
+    throw new InvalidOptionsError('checkWaitMs', `must be an integer from 1 to ${MAX_LOCK_TIMEOUT_MS}, got ${String(checkWaitMs)}`);
+  }
   const schema = resolveSchema(options.schema);
   const report = (error: unknown) => onError?.(error);
 
-  // A check of a transaction still open waits for it (see answerCheck) on a connection of `db`;
-  // the broker's repeated checks of that transaction share the one waiting, instead of one each.
-  const checking = new Map<string, Promise<CheckAnswer>>();
+  // A check of a transaction still open waits for it (see answerCheck, at most checkWaitMs) on a
+  // connection of `db`; the broker's repeated checks of that transaction share the one waiting.
+  const checking = new Map<string, Promise<CheckAnswer | 'UNKNOWN'>>();
   const check = async (message: { readonly properties?: Readonly<Record<string, string>> }) => {
     const transactionId = message.properties?.[SENDER_TRANSACTION_ID_PROPERTY];
     // Not a half message of a txmq sender: not ours to decide.
     if (transactionId === undefined) return 'UNKNOWN' as const;
     let answer = checking.get(transactionId);
     if (answer === undefined) {
-      answer = answerCheck(db, schema, transactionId).finally(() => checking.delete(transactionId));
+      answer = answerCheck(db, schema, transactionId, checkWaitMs).finally(() => checking.delete(transactionId));
       checking.set(transactionId, answer);
     }
     return answer;

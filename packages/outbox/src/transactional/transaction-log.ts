@@ -5,6 +5,8 @@ import { OutboxStateError, TransactionFencedError } from '../errors.js';
 export type CheckAnswer = 'COMMIT' | 'ROLLBACK';
 
 const UNIQUE_VIOLATION = '23505';
+/** SQLSTATE of a lock wait that `lock_timeout` ended. */
+const LOCK_NOT_AVAILABLE = '55P03';
 
 /**
  * Records, inside the local transaction, that `transactionId` commits. Runs right after the half
@@ -29,17 +31,28 @@ export async function recordCommit(trx: Transaction<any>, schema: string, transa
  *
  * - Local transaction committed: the insert conflicts, the row says `committed` → COMMIT.
  * - Local transaction still running: the insert waits on its uncommitted row, then conflicts
- *   (it committed) or succeeds (it rolled back) — the answer is definite either way.
+ *   (it committed) or succeeds (it rolled back) — the answer is definite either way. The wait is
+ *   bounded by `waitMs` (`lock_timeout` of a short transaction around the insert): a transaction
+ *   open longer gets UNKNOWN, and the broker asks again later, so a check-back never holds a pool
+ *   connection for long.
  * - Local transaction never reached its insert (process died, or it is slow): the fence row wins
  *   → ROLLBACK, and a late local insert fails, so the transaction cannot commit afterwards.
  *
- * The two statements run separately so the read takes a fresh snapshot after the insert waited.
+ * The read runs after the insert's transaction, so it takes a fresh snapshot after the wait.
  */
-export async function answerCheck(db: Kysely<any>, schema: string, transactionId: string): Promise<CheckAnswer> {
+export async function answerCheck(db: Kysely<any>, schema: string, transactionId: string, waitMs: number): Promise<CheckAnswer | 'UNKNOWN'> {
   const log = sql.table(`${schema}.transaction_log`);
-  await sql`
-    insert into ${log} (transaction_id, state) values (${transactionId}, 'rolled_back')
-    on conflict (transaction_id) do nothing`.execute(db);
+  try {
+    await db.transaction().execute(async (trx) => {
+      await sql`select set_config('lock_timeout', ${String(waitMs)}, true)`.execute(trx);
+      await sql`
+        insert into ${log} (transaction_id, state) values (${transactionId}, 'rolled_back')
+        on conflict (transaction_id) do nothing`.execute(trx);
+    });
+  } catch (error) {
+    if ((error as { code?: unknown }).code === LOCK_NOT_AVAILABLE) return 'UNKNOWN';
+    throw error;
+  }
   const { rows } = await sql<{ state: string }>`
     select state from ${log} where transaction_id = ${transactionId}`.execute(db);
   const state = rows[0]?.state;
