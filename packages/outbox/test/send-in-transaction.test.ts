@@ -4,10 +4,10 @@ import { after, before, test } from 'node:test';
 import { createSimpleConsumer, createTransactionAdmin, type ReceivedMessage, type TransactionAdmin } from '@txmq/broker/client';
 import { eventually } from '@txmq/test-support';
 import { sql, type Transaction } from 'kysely';
-import { createOutbox, createTransactionalSender, decodeBody, TransactionFencedError, type TransactionalSender } from '../src/index.js';
+import { createOutbox, createTransactionalSender, decodeBody, isOutboxError, OutboxStateError, TransactionFencedError, type TransactionalSender } from '../src/index.js';
 import { startBrokerProcess, type BrokerProcess } from './fixtures/broker-process.js';
 import { recordCommit } from '../src/transactional/transaction-log.js';
-import { backendPid, deferred, testDb, waitForBlocked } from './helpers.js';
+import { backendPid, countingProxy, deferred, testDb, waitForBlocked } from './helpers.js';
 
 const QUIET = { info() {}, warn() {}, error() {} };
 const t = testDb('sendtx');
@@ -205,4 +205,27 @@ test('repeated check-backs of a transaction still open wait on one database conn
   assert.deepEqual(await Promise.all(answers), ['COMMIT', 'COMMIT', 'COMMIT']);
   assert.equal(await s.check({ properties }), 'COMMIT', 'a later check asks the database again');
   assert.equal(fenceInserts, 2);
+});
+
+test('a start() that fails for one topic closes the connections the others opened, and the sender', async () => {
+  const strict = await startBrokerProcess({ autoCreateTopics: false, topics: { 'sit-declared': {} } });
+  const proxy = await countingProxy(strict.endpoint);
+  try {
+    // Listed twice, the declared topic gets one connection; the undeclared one is refused.
+    const twice = createTransactionalSender({ db: t.db, schema: t.schema, endpoints: proxy.endpoint, topics: ['sit-declared', 'sit-declared'], logger: QUIET });
+    senders.push(twice);
+    await twice.start();
+    await eventually('one connection per distinct topic', () => proxy.open() === 1);
+    await twice.close();
+    await eventually('closed', () => proxy.open() === 0);
+
+    const s = createTransactionalSender({ db: t.db, schema: t.schema, endpoints: proxy.endpoint, topics: ['sit-declared', 'sit-undeclared'], logger: QUIET });
+    senders.push(s);
+    await assert.rejects(s.start(), (error: unknown) => isOutboxError(error, 'PUBLISH_FAILED') && /TOPIC_NOT_FOUND/.test(String((error as Error).cause)));
+    await eventually('every connection closed', () => proxy.open() === 0);
+    await assert.rejects(s.start(), OutboxStateError);
+  } finally {
+    await proxy.close();
+    await strict.close();
+  }
 });

@@ -23,7 +23,7 @@ export interface TransactionalSenderOptions<DB = any> {
   /**
    * Topics this sender sends to, announced to the broker at `start()` so check-backs reach it.
    * Each topic after the first adds one more broker connection (the client announces one topic
-   * per connection).
+   * per connection); a topic listed twice counts once.
    */
   readonly topics?: readonly string[];
   /** RocketMQ namespace of the producer (default none). */
@@ -72,6 +72,8 @@ export interface TransactionalSender<DB = any> {
    * Connects now instead of on the first `send`, announcing `topics` so that the broker's
    * check-backs reach this process. Call it at boot, so half messages an earlier instance left
    * when it crashed are answered even before (or without) a send; it fails fast on a wrong endpoint.
+   * @throws PublishError when a connection failed (the broker unreachable, a topic refused); the
+   *   sender is then closed, with every connection it had opened: create a new one to try again.
    */
   start(): Promise<void>;
   /**
@@ -103,7 +105,7 @@ export interface TransactionalSender<DB = any> {
   check(message: { readonly properties?: Readonly<Record<string, string>> }): Promise<CheckAnswer | 'UNKNOWN'>;
   /** Deletes transaction-log rows older than `olderThanMs` (keep them longer than the broker's check window). */
   purge(olderThanMs: number): Promise<number>;
-  /** Closes the producer; idempotent. */
+  /** Closes the producer (one per topic); idempotent. */
   close(): Promise<void>;
 }
 
@@ -175,8 +177,13 @@ export function createTransactionalSender<DB>(options: TransactionalSenderOption
   // The client announces only the first of `topics` to the broker (more can hang its start-up),
   // and the broker sends a check-back only to a producer that announced the topic: one more
   // producer per further topic answers check-backs of half messages a crashed instance left there.
-  const announcers = (topics ?? []).slice(1).map((topic) => createOutboxProducer({ ...clientOptions, topics: [topic] }));
+  const announcers = [...new Set(topics)].slice(1).map((topic) => createOutboxProducer({ ...clientOptions, topics: [topic] }));
+  const clients = [producer, ...announcers];
   let closed = false;
+  const close = async () => {
+    closed = true;
+    await Promise.allSettled(clients.map((client) => client.close()));
+  };
 
   const assertOpen = (method: string) => {
     if (closed) throw new OutboxStateError(`sender.${method}() called after close()`);
@@ -201,10 +208,12 @@ export function createTransactionalSender<DB>(options: TransactionalSenderOption
     check,
     async start() {
       assertOpen('start');
-      try {
-        await Promise.all([producer, ...announcers].map((client) => client.start()));
-      } catch (error) {
-        throw toPublishError(error, 'connecting the transactional sender');
+      const started = await Promise.allSettled(clients.map((client) => client.start()));
+      const failed = started.find((result) => result.status === 'rejected');
+      if (failed !== undefined) {
+        // The clients that did connect would stay connected (and keep the process alive).
+        await close();
+        throw toPublishError(failed.reason, 'connecting the transactional sender');
       }
     },
     async send<T>(message: OutboxMessage, work: (trx: Transaction<DB>) => Promise<T>): Promise<TransactionalSendResult<T>> {
@@ -255,9 +264,6 @@ export function createTransactionalSender<DB>(options: TransactionalSenderOption
         where created_at < now() - ${olderThanMs} * interval '1 millisecond'`.execute(db);
       return Number(result.numAffectedRows ?? 0n);
     },
-    async close() {
-      closed = true;
-      await Promise.all([producer, ...announcers].map((client) => client.close()));
-    },
+    close,
   });
 }
