@@ -133,7 +133,9 @@ test('a transaction that never committed is rolled back by the check-back, and f
   await assert.rejects(
     t.db.transaction().execute(async (trx) => {
       pending = await crashed.sendInTransaction(trx, { topic, body: 'x' });
-      await crashed.close(); // dies inside the transaction: its connection's transaction is lost
+      // The process "dies" before it settles anything: its producer is gone, and the throw stands
+      // for the transaction ending without a commit (as when Postgres drops a dead client's).
+      await crashed.close();
       throw new Error('process died');
     }),
     /process died/,
