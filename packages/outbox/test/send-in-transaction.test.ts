@@ -231,3 +231,32 @@ test('a start() that fails for one topic closes the connections the others opene
     await strict.close();
   }
 });
+
+test('unrecorded() names the half messages whose record a rollback to savepoint undid, and fails in an aborted transaction', async () => {
+  const topic = topicName('sit-savepoint');
+  const s = sender([topic]);
+  const [kept, undone] = await t.db.transaction().execute(async (trx) => {
+    const first = await s.sendInTransaction(trx, { topic, body: 'kept' });
+    await sql`savepoint before_second`.execute(trx);
+    const second = await s.sendInTransaction(trx, { topic, body: 'undone' });
+    await sql`rollback to savepoint before_second`.execute(trx);
+    assert.deepEqual(await s.unrecorded(trx, [first, second]), [second]);
+    assert.deepEqual(await s.unrecorded(trx, []), []);
+    return [first, second];
+  });
+  assert.equal(await kept!.commit(), 'committed');
+  assert.equal(await undone!.rollback(), 'rolled-back');
+  assert.equal(await s.check({ properties: { 'txmq-transaction-id': undone!.messageId } }), 'ROLLBACK');
+
+  await assert.rejects(
+    t.db.transaction().execute(async (trx) => {
+      const pending = await s.sendInTransaction(trx, { topic, body: 'aborted' });
+      await sql`select 1 / 0`.execute(trx).catch(() => undefined);
+      await assert.rejects(s.unrecorded(trx, [pending]), (error: unknown) => (error as { code?: string }).code === '25P02');
+      await pending.rollback();
+      throw new Error('the transaction can only roll back');
+    }),
+    /can only roll back/,
+  );
+  assert.deepEqual(await unsettled(topic), []);
+});

@@ -11,7 +11,7 @@ import { migrate, type MigrateResult } from '../schema/migrate.js';
 import { resolveSchema } from '../schema/schema-name.js';
 import { assertTransaction } from '../outbox/transaction-guard.js';
 import { pendingHalfMessage, type PendingHalfMessage } from './pending-half-message.js';
-import { answerCheck, recordCommit, type CheckAnswer } from './transaction-log.js';
+import { answerCheck, recordCommit, recordedIn, type CheckAnswer } from './transaction-log.js';
 
 /** Options of {@link createTransactionalSender}; `DB` is your Kysely database type. */
 export interface TransactionalSenderOptions<DB = any> {
@@ -94,10 +94,21 @@ export interface TransactionalSender<DB = any> {
    * @throws InvalidMessageError naming the field (a half message has neither `messageGroup` nor `deliverAt`).
    * @throws OutboxNotInTransactionError when `trx` is not a Kysely transaction.
    * @throws PublishError when the half message could not be sent (nothing was written).
-   * @throws TransactionFencedError when a check-back already answered ROLLBACK for it: `trx` can
-   *   no longer commit it (the half message is rolled back).
+   * @throws TransactionFencedError when a check-back already answered ROLLBACK for it: the half
+   *   message is rolled back, and `trx` is aborted (its insert of the record failed), so it must
+   *   roll back; a COMMIT of it would be answered with a silent ROLLBACK. Any other error of the
+   *   record (the driver's) leaves `trx` aborted and the half message rolled back too.
    */
   sendInTransaction(trx: Transaction<DB>, message: OutboxMessage): Promise<PendingHalfMessage>;
+  /**
+   * Which of `messages` (sent with `sendInTransaction(trx, ...)`) `trx` no longer records as
+   * committing, because a `rollback to savepoint` undid the record. Call it right before
+   * committing `trx`, and `rollback()` the ones it returns: the commit cannot deliver them (their
+   * check-back answers ROLLBACK). One statement, whatever the number of messages.
+   * @throws OutboxNotInTransactionError when `trx` is not a Kysely transaction.
+   * @throws the driver's error (SQLSTATE 25P02) when `trx` is aborted and can only roll back.
+   */
+  unrecorded(trx: Transaction<DB>, messages: readonly PendingHalfMessage[]): Promise<PendingHalfMessage[]>;
   /**
    * Answers a check-back for a half message (used by the producer's checker; exposed for tests and
    * custom transports): UNKNOWN when its transaction is still open after `checkWaitMs`.
@@ -254,6 +265,11 @@ export function createTransactionalSender<DB>(options: TransactionalSenderOption
         throw error;
       }
       return pending;
+    },
+    async unrecorded(trx: Transaction<DB>, messages: readonly PendingHalfMessage[]): Promise<PendingHalfMessage[]> {
+      assertTransaction(trx, 'unrecorded', 'sender');
+      const recorded = await recordedIn(trx, schema, messages.map((message) => message.messageId));
+      return messages.filter((message) => !recorded.has(message.messageId));
     },
     async purge(olderThanMs: number) {
       if (!Number.isInteger(olderThanMs) || olderThanMs < 0) {

@@ -26,6 +26,18 @@ export async function recordCommit(trx: Transaction<any>, schema: string, transa
 }
 
 /**
+ * Which of `transactionIds` have a log row visible in `trx`, in one statement: a row recorded in
+ * `trx` and undone by a `rollback to savepoint` is missing.
+ * @throws the driver's error (SQLSTATE 25P02) when `trx` is aborted.
+ */
+export async function recordedIn(trx: Transaction<any>, schema: string, transactionIds: readonly string[]): Promise<Set<string>> {
+  const { rows } = await sql<{ transaction_id: string }>`
+    select transaction_id from ${sql.table(`${schema}.transaction_log`)}
+    where transaction_id = any(${[...transactionIds]}::text[])`.execute(trx);
+  return new Set(rows.map((row) => row.transaction_id));
+}
+
+/**
  * Answers a check-back with DTM's barrier idea: insert a `rolled_back` row on the same key the
  * local transaction inserts, ignoring a conflict, then read the row.
  *
