@@ -5,10 +5,13 @@ import { Inject, Injectable, Module, type INestApplicationContext } from '@nestj
 import { Test } from '@nestjs/testing';
 import { startBroker, type RunningBroker } from '@txmq/broker';
 import { createSimpleConsumer, createTransactionAdmin, type ReceivedMessage, type TransactionAdmin } from '@txmq/broker/client';
-import { createTransactionalSender, decodeBody, InvalidMessageError, isOutboxError, type PendingHalfMessage } from '@txmq/outbox';
+import { createTransactionalSender, decodeBody, InvalidMessageError, isOutboxError, type PendingHalfMessage, type TransactionalSender } from '@txmq/outbox';
 import { eventually } from '@txmq/test-support';
 import { sql } from 'kysely';
 import { OnMessage, TransactionHost, Transactional, TxmqContext, TxmqModule, TxmqProducer, type TxmqModuleOptions, type TxmqSendResult } from '../src/index.js';
+import { halfMessageSender } from '../src/half-message-sender.js';
+import type { ResolvedOptions } from '../src/options.js';
+import { TXMQ_RESOLVED_OPTIONS, TXMQ_TRANSACTIONAL_SENDER } from '../src/tokens.js';
 import { FAST_RETRY, testDb, type TestDb } from './helpers.js';
 
 const QUIET = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -21,6 +24,7 @@ const TOPIC = {
   crashCommitted: 'hm-crash-committed',
   crashUncommitted: 'hm-crash-uncommitted',
   direct: 'hm-direct',
+  race: 'hm-race',
 };
 const HANDLER_GROUP = 'hm-handler';
 
@@ -126,10 +130,31 @@ function startTestBroker(checkImmunityMs: number): Promise<RunningBroker> {
   });
 }
 
-async function startApp(options: Partial<TxmqModuleOptions>, imports: unknown[] = []): Promise<INestApplicationContext> {
+function testingModule(options: Partial<TxmqModuleOptions>, imports: unknown[] = []) {
   const moduleOptions = { endpoints: broker.endpoint, db: t.db, schema: t.schema, delivery: 'half-message', relay: false, logger: QUIET, isGlobal: true, ...options } as const;
-  const moduleRef = await Test.createTestingModule({ imports: [TxmqModule.forRoot(moduleOptions), ...(imports as never[])] }).compile();
-  return moduleRef.init();
+  return Test.createTestingModule({ imports: [TxmqModule.forRoot(moduleOptions), ...(imports as never[])] });
+}
+
+async function startApp(options: Partial<TxmqModuleOptions>, imports: unknown[] = []): Promise<INestApplicationContext> {
+  return (await testingModule(options, imports).compile()).init();
+}
+
+/** The module's own sender, except that each half message goes out only once `gate()` resolved: a slow broker. */
+function slowSender(sender: TransactionalSender, gate: () => Promise<void>): TransactionalSender {
+  return {
+    ...sender,
+    async sendInTransaction(trx, message) {
+      await gate();
+      return sender.sendInTransaction(trx, message);
+    },
+  };
+}
+
+/** The ids of the committed transaction-log rows. */
+async function committedRecords(): Promise<string[]> {
+  const { rows } = await sql<{ transaction_id: string }>`
+    select transaction_id from ${sql.table(`${t.schema}.transaction_log`)} where state = 'committed' order by 1`.execute(t.db);
+  return rows.map((row) => row.transaction_id);
 }
 
 before(async () => {
@@ -235,6 +260,47 @@ describe("delivery: 'half-message'", () => {
       assert.deepEqual(afterHandlerCommit, [{ attempt: 2, committed: true }], 'after-commit work runs after the inbox commit, and only then');
     } finally {
       await r.close();
+    }
+  });
+
+  it('a send still in flight when a sibling in Promise.all fails is waited for and rolled back with the transaction', async () => {
+    let gate: Promise<void> = Promise.resolve();
+    const moduleRef = await testingModule({})
+      .overrideProvider(TXMQ_TRANSACTIONAL_SENDER)
+      .useFactory({ inject: [TXMQ_RESOLVED_OPTIONS], factory: (options: ResolvedOptions) => slowSender(halfMessageSender(options)!, () => gate) })
+      .compile();
+    const slow = await moduleRef.init();
+    const r = reader(TOPIC.race);
+    try {
+      const host: TransactionHost = slow.get(TransactionHost);
+      const producer = slow.get(TxmqProducer);
+      await t.db.insertInto(t.users).values({ id: 'hm-race-taken' }).execute();
+      const siblings: [string, () => Promise<unknown>, RegExp][] = [
+        // The insert fails in the database, aborting the transaction, while the send waits for the broker.
+        ['a failing insert', () => host.tx.insertInto(t.users).values({ id: 'hm-race-taken' }).execute(), /duplicate key/],
+        ['a failing call', () => Promise.reject(new Error('the call failed')), /the call failed/],
+      ];
+      for (const [what, failing, error] of siblings) {
+        let open!: () => void;
+        gate = new Promise<void>((resolve) => (open = resolve));
+        const recordsBefore = await committedRecords();
+        let sendSettled = false;
+        await assert.rejects(
+          host.withTransaction(async () => {
+            await Promise.all([producer.send({ topic: TOPIC.race, body: what }).finally(() => (sendSettled = true)), failing().finally(open)]);
+          }),
+          error,
+        );
+        assert.ok(sendSettled, `${what}: the transaction ended only after the send had settled`);
+        assert.deepEqual(await admin.list({ topic: TOPIC.race }), [], `${what}: the half message was settled`);
+        assert.deepEqual(await committedRecords(), recordsBefore, `${what}: no record of a commit`);
+      }
+      gate = Promise.resolve();
+      const marker = await host.withTransaction(() => producer.send({ topic: TOPIC.race, body: 'marker' }));
+      assert.deepEqual((await r.drain((all) => all.some((m) => idOf(m) === marker.messageId))).map(idOf), [marker.messageId]);
+    } finally {
+      await r.close();
+      await slow.close();
     }
   });
 
