@@ -44,7 +44,8 @@ export class TxmqProducer {
    *   (a half message may have neither `messageGroup` nor `deliverAt`).
    * @throws PublishError (of `@txmq/outbox`) when a half message could not be sent.
    * @throws TransactionFencedError (of `@txmq/outbox`) when the broker's check-back already
-   *   answered ROLLBACK for the half message: the transaction can no longer commit it.
+   *   answered ROLLBACK for the half message: the transaction is aborted and rolls back (caught,
+   *   the error still makes the transaction fail, with `TransactionAbortedError`).
    * @throws TransactionNotActiveError when called, inside a transaction, by work its body left
    *   running after it had ended.
    */
@@ -66,6 +67,7 @@ export class TxmqProducer {
   }
 
   async #sendHalf(sender: TransactionalSender, sends: TransactionSends, message: OutboxMessage): Promise<TxmqSendResult> {
+    sends.sendingHalfMessage(sender);
     const pending = await sender.sendInTransaction(this.host.tx as Transaction<any>, message);
     // Settled by the host once the outermost transaction has ended (left to the check-back when
     // its COMMIT fails). The send is enlisted, so the transaction is still open here.

@@ -5,10 +5,10 @@ import { Inject, Injectable, Module, type INestApplicationContext } from '@nestj
 import { Test } from '@nestjs/testing';
 import { startBroker, type RunningBroker } from '@txmq/broker';
 import { createSimpleConsumer, createTransactionAdmin, type ReceivedMessage, type TransactionAdmin } from '@txmq/broker/client';
-import { createTransactionalSender, decodeBody, InvalidMessageError, isOutboxError, type PendingHalfMessage, type TransactionalSender } from '@txmq/outbox';
+import { createTransactionalSender, decodeBody, InvalidMessageError, isOutboxError, TransactionFencedError, type PendingHalfMessage, type TransactionalSender } from '@txmq/outbox';
 import { eventually } from '@txmq/test-support';
 import { sql } from 'kysely';
-import { OnMessage, TransactionHost, Transactional, TxmqContext, TxmqModule, TxmqProducer, type TxmqModuleOptions, type TxmqSendResult } from '../src/index.js';
+import { OnMessage, TransactionAbortedError, TransactionHost, Transactional, TxmqContext, TxmqModule, TxmqProducer, type TxmqModuleOptions, type TxmqSendResult } from '../src/index.js';
 import { halfMessageSender } from '../src/half-message-sender.js';
 import type { ResolvedOptions } from '../src/options.js';
 import { TXMQ_RESOLVED_OPTIONS, TXMQ_TRANSACTIONAL_SENDER } from '../src/tokens.js';
@@ -25,6 +25,7 @@ const TOPIC = {
   crashUncommitted: 'hm-crash-uncommitted',
   direct: 'hm-direct',
   race: 'hm-race',
+  fenced: 'hm-fenced',
 };
 const HANDLER_GROUP = 'hm-handler';
 
@@ -150,11 +151,44 @@ function slowSender(sender: TransactionalSender, gate: () => Promise<void>): Tra
   };
 }
 
-/** The ids of the committed transaction-log rows. */
-async function committedRecords(): Promise<string[]> {
+/** The ids of the transaction-log rows in `state`. */
+async function records(state: 'committed' | 'rolled_back' = 'committed'): Promise<string[]> {
   const { rows } = await sql<{ transaction_id: string }>`
-    select transaction_id from ${sql.table(`${t.schema}.transaction_log`)} where state = 'committed' order by 1`.execute(t.db);
+    select transaction_id from ${sql.table(`${t.schema}.transaction_log`)} where state = ${state} order by 1`.execute(t.db);
   return rows.map((row) => row.transaction_id);
+}
+
+/**
+ * Runs `fn` while a record of a commit waits for a lock `fn` releases with `release()` once the
+ * broker's check-back has fenced the transaction (written its 'rolled_back' row) first.
+ */
+async function withRecordsHeld<T>(fn: (release: () => void) => Promise<T>): Promise<T> {
+  const log = sql.table(`${t.schema}.transaction_log`);
+  const hold = sql.table(`${t.schema}.hold_commit_records`);
+  await sql`
+    create or replace function ${hold}() returns trigger language plpgsql as $$
+    begin
+      if new.state = 'committed' then perform pg_advisory_xact_lock(hashtext('hm-fenced')); end if;
+      return new;
+    end $$`.execute(t.db);
+  await sql`create trigger hold before insert on ${log} for each row execute function ${hold}()`.execute(t.db);
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let locked!: () => void;
+  const lockTaken = new Promise<void>((resolve) => (locked = resolve));
+  const blocker = t.db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(hashtext('hm-fenced'))`.execute(trx);
+    locked();
+    await released;
+  });
+  try {
+    await lockTaken;
+    return await fn(release);
+  } finally {
+    release();
+    await blocker;
+    await sql`drop trigger hold on ${log}`.execute(t.db);
+  }
 }
 
 before(async () => {
@@ -283,7 +317,7 @@ describe("delivery: 'half-message'", () => {
       for (const [what, failing, error] of siblings) {
         let open!: () => void;
         gate = new Promise<void>((resolve) => (open = resolve));
-        const recordsBefore = await committedRecords();
+        const recordsBefore = await records();
         let sendSettled = false;
         await assert.rejects(
           host.withTransaction(async () => {
@@ -293,7 +327,7 @@ describe("delivery: 'half-message'", () => {
         );
         assert.ok(sendSettled, `${what}: the transaction ended only after the send had settled`);
         assert.deepEqual(await admin.list({ topic: TOPIC.race }), [], `${what}: the half message was settled`);
-        assert.deepEqual(await committedRecords(), recordsBefore, `${what}: no record of a commit`);
+        assert.deepEqual(await records(), recordsBefore, `${what}: no record of a commit`);
       }
       gate = Promise.resolve();
       const marker = await host.withTransaction(() => producer.send({ topic: TOPIC.race, body: 'marker' }));
@@ -384,6 +418,43 @@ describe("delivery: 'half-message' after a crash", () => {
     }
   });
 
+  it('a send the check-back fenced fails with TransactionFencedError; when the body catches it, the transaction fails with TransactionAbortedError', async () => {
+    const host: TransactionHost = app.get(TransactionHost);
+    const producer = app.get(TxmqProducer);
+    for (const caught of [false, true]) {
+      const id = `hm-fenced-${caught ? 'caught' : 'thrown'}`;
+      let seen: unknown;
+      const outcome = await withRecordsHeld(async (release) => {
+        const fencesBefore = (await records('rolled_back')).length;
+        const transaction = host.withTransaction(async () => {
+          await host.tx.insertInto(t.users).values({ id }).execute();
+          const sent = producer.send({ topic: TOPIC.fenced, body: id });
+          if (!caught) return sent;
+          await sent.catch((error: unknown) => (seen = error));
+          return 'the error was caught';
+        });
+        const settled = transaction.then((value) => ({ value }), (error: unknown) => ({ error }));
+        await eventually('the check-back fenced the transaction', async () => (await records('rolled_back')).length > fencesBefore);
+        release();
+        return settled;
+      });
+      if (caught) {
+        assert.ok(seen instanceof TransactionFencedError, String(seen));
+        assert.ok('error' in outcome && outcome.error instanceof TransactionAbortedError, `the transaction reports its rollback, got ${JSON.stringify(outcome)}`);
+      } else {
+        assert.ok('error' in outcome && outcome.error instanceof TransactionFencedError, String('error' in outcome ? outcome.error : outcome.value));
+      }
+      assert.ok(!(await t.userIds()).includes(id), 'the transaction rolled back');
+    }
+    assert.deepEqual(await admin.list({ topic: TOPIC.fenced }), [], 'the half messages were rolled back');
+    const marker = await host.withTransaction(() => producer.send({ topic: TOPIC.fenced, body: 'marker' }));
+    const r = reader(TOPIC.fenced);
+    try {
+      assert.deepEqual((await r.drain((all) => all.some((m) => idOf(m) === marker.messageId))).map(idOf), [marker.messageId]);
+    } finally {
+      await r.close();
+    }
+  });
 });
 
 describe('half-message options', () => {

@@ -158,7 +158,7 @@ export class TransactionHost<DB = any> {
         if (sends.inFlight) await sends.settled();
         callbacks.closed = true;
       }
-      if (callbacks.has('commit') || sends.has('commit')) await assertCanCommit(tx);
+      if (callbacks.has('commit') || sends.checksCommit) await assertCanCommit(tx);
       return value;
     } catch (error) {
       callbacks.bodyFailed = true;

@@ -1,4 +1,4 @@
-import type { PendingHalfMessage } from '@txmq/outbox';
+import type { PendingHalfMessage, TransactionalSender } from '@txmq/outbox';
 
 /** How an outermost transaction ended, as far as its host knows. */
 export type TransactionOutcome = 'commit' | 'rollback' | 'unknown';
@@ -6,10 +6,11 @@ export type TransactionOutcome = 'commit' | 'rollback' | 'unknown';
 /**
  * The sends of one outermost transaction: those still in flight, which the end of its body waits
  * for (a send finishing after the ROLLBACK would write outside the transaction), and the half
- * messages sent in it, settled once it has ended.
+ * messages sent in it, checked before its COMMIT and settled once it has ended.
  */
 export class TransactionSends {
   readonly #inFlight = new Set<Promise<unknown>>();
+  #sender: TransactionalSender | undefined;
   readonly #halfMessages: PendingHalfMessage[] = [];
 
   /** Tracks `send` until it has settled. */
@@ -30,12 +31,26 @@ export class TransactionSends {
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
   }
 
+  /**
+   * A half message is being sent with `sender`. From now on the COMMIT is checked, even if this
+   * send fails: a failed record (a fenced one) leaves the transaction aborted, and the caller may
+   * have caught the error.
+   */
+  sendingHalfMessage(sender: TransactionalSender): void {
+    this.#sender = sender;
+  }
+
+  /** Whether the COMMIT has to be checked first. */
+  get checksCommit(): boolean {
+    return this.#sender !== undefined;
+  }
+
   /** `pending` was recorded in the transaction: it is committed or rolled back with it. */
   add(pending: PendingHalfMessage): void {
     this.#halfMessages.push(pending);
   }
 
-  /** Whether {@link settle} has anything to do after `outcome` (then the COMMIT is checked first). */
+  /** Whether {@link settle} has anything to do after `outcome`. */
   has(outcome: TransactionOutcome): boolean {
     return outcome !== 'unknown' && this.#halfMessages.length > 0;
   }
