@@ -26,6 +26,8 @@ const TOPIC = {
   direct: 'hm-direct',
   race: 'hm-race',
   fenced: 'hm-fenced',
+  savepoint: 'hm-savepoint',
+  aborted: 'hm-aborted',
 };
 const HANDLER_GROUP = 'hm-handler';
 
@@ -336,6 +338,40 @@ describe("delivery: 'half-message'", () => {
       await r.close();
       await slow.close();
     }
+  });
+
+  it('a rollback to savepoint after a send rolls its half message back, and the commit delivers the others', async () => {
+    const r = reader(TOPIC.savepoint);
+    try {
+      let undone: string | undefined;
+      const kept = await users.host.withTransaction(async () => {
+        const sent = await users.producer.send({ topic: TOPIC.savepoint, body: 'kept' });
+        await sql`savepoint before_undone`.execute(users.host.tx);
+        const undoneSend = await users.producer.send({ topic: TOPIC.savepoint, body: 'undone' });
+        undone = await halfOf(TOPIC.savepoint, undoneSend.messageId);
+        await sql`rollback to savepoint before_undone`.execute(users.host.tx);
+        return sent;
+      });
+      assert.ok(undone !== undefined && (await rolledBack(undone)), 'the half message sent after the savepoint is rolled back');
+      assert.deepEqual((await r.drain((all) => all.length >= 1)).map(idOf), [kept.messageId]);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('a transaction an earlier caught error aborted fails with TransactionAbortedError and rolls its half message back', async () => {
+    let transactionId: string | undefined;
+    await assert.rejects(
+      users.host.withTransaction(async () => {
+        await users.host.tx.insertInto(t.users).values({ id: 'hm-aborted' }).execute();
+        const sent = await users.producer.send({ topic: TOPIC.aborted, body: 'aborted' });
+        transactionId = await halfOf(TOPIC.aborted, sent.messageId);
+        await sql`select 1 / 0`.execute(users.host.tx).catch(() => undefined);
+      }),
+      (error: unknown) => error instanceof TransactionAbortedError && (error.cause as { code?: string }).code === '25P02',
+    );
+    assert.ok(transactionId !== undefined && (await rolledBack(transactionId)));
+    assert.ok(!(await t.userIds()).includes('hm-aborted'));
   });
 
   it('outside a transaction a send is published directly; a half message refuses messageGroup and deliverAt', async () => {

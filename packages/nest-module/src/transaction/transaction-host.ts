@@ -158,7 +158,8 @@ export class TransactionHost<DB = any> {
         if (sends.inFlight) await sends.settled();
         callbacks.closed = true;
       }
-      if (callbacks.has('commit') || sends.checksCommit) await assertCanCommit(tx);
+      if (sends.checksCommit) await assertCanCommit(() => sends.check(tx));
+      else if (callbacks.has('commit')) await assertCanCommit(() => sql`select 1`.execute(tx));
       return value;
     } catch (error) {
       callbacks.bodyFailed = true;
@@ -199,13 +200,14 @@ export class TransactionHost<DB = any> {
 
 /**
  * Postgres answers COMMIT of a transaction that an earlier (caught) error aborted with a silent
- * ROLLBACK, which Kysely reports as a commit. Before a commit that callbacks rely on, one
- * statement tells the two apart.
+ * ROLLBACK, which Kysely reports as a commit. Before a commit that callbacks or half messages rely
+ * on, one `statement` in the transaction tells the two apart (with half messages, the one that
+ * reads their records).
  * @throws TransactionAbortedError when the transaction can only roll back.
  */
-async function assertCanCommit(tx: Transaction<any>): Promise<void> {
+async function assertCanCommit(statement: () => Promise<unknown>): Promise<void> {
   try {
-    await sql`select 1`.execute(tx);
+    await statement();
   } catch (error) {
     if ((error as { code?: unknown }).code === IN_FAILED_TRANSACTION) throw new TransactionAbortedError({ cause: error });
     throw error;

@@ -1,4 +1,5 @@
 import type { PendingHalfMessage, TransactionalSender } from '@txmq/outbox';
+import type { Transaction } from 'kysely';
 
 /** How an outermost transaction ended, as far as its host knows. */
 export type TransactionOutcome = 'commit' | 'rollback' | 'unknown';
@@ -12,6 +13,8 @@ export class TransactionSends {
   readonly #inFlight = new Set<Promise<unknown>>();
   #sender: TransactionalSender | undefined;
   readonly #halfMessages: PendingHalfMessage[] = [];
+  /** Half messages whose record a `rollback to savepoint` undid: rolled back whatever the outcome. */
+  #undone: readonly PendingHalfMessage[] = [];
 
   /** Tracks `send` until it has settled. */
   track<T>(send: Promise<T>): Promise<T> {
@@ -40,9 +43,21 @@ export class TransactionSends {
     this.#sender = sender;
   }
 
-  /** Whether the COMMIT has to be checked first. */
+  /** Whether {@link check} has to run before the COMMIT. */
   get checksCommit(): boolean {
     return this.#sender !== undefined;
+  }
+
+  /**
+   * Before the COMMIT, in one statement: sets aside the half messages whose record `tx` no longer
+   * holds (a `rollback to savepoint` undid it), to roll them back once the transaction has ended.
+   * @throws the driver's error (SQLSTATE 25P02) when `tx` is aborted.
+   */
+  async check(tx: Transaction<any>): Promise<void> {
+    if (this.#sender === undefined) return;
+    const undone = await this.#sender.unrecorded(tx, this.#halfMessages);
+    for (const pending of undone) this.#halfMessages.splice(this.#halfMessages.indexOf(pending), 1);
+    this.#undone = undone;
   }
 
   /** `pending` was recorded in the transaction: it is committed or rolled back with it. */
@@ -52,7 +67,7 @@ export class TransactionSends {
 
   /** Whether {@link settle} has anything to do after `outcome`. */
   has(outcome: TransactionOutcome): boolean {
-    return outcome !== 'unknown' && this.#halfMessages.length > 0;
+    return this.#undone.length > 0 || (outcome !== 'unknown' && this.#halfMessages.length > 0);
   }
 
   /**
@@ -61,7 +76,9 @@ export class TransactionSends {
    * reads the truth from the log). Never rejects.
    */
   async settle(outcome: TransactionOutcome): Promise<void> {
-    if (outcome === 'unknown') return;
-    await Promise.all(this.#halfMessages.map((pending) => (outcome === 'commit' ? pending.commit() : pending.rollback())));
+    const settling: Promise<unknown>[] = this.#undone.map((pending) => pending.rollback());
+    if (outcome === 'commit') settling.push(...this.#halfMessages.map((pending) => pending.commit()));
+    if (outcome === 'rollback') settling.push(...this.#halfMessages.map((pending) => pending.rollback()));
+    await Promise.all(settling);
   }
 }
