@@ -8,7 +8,7 @@ import { createSimpleConsumer, createTransactionAdmin, type ReceivedMessage, typ
 import { createTransactionalSender, decodeBody, InvalidMessageError, isOutboxError, TransactionFencedError, type PendingHalfMessage, type TransactionalSender } from '@txmq/outbox';
 import { eventually } from '@txmq/test-support';
 import { sql } from 'kysely';
-import { OnMessage, TransactionAbortedError, TransactionHost, Transactional, TxmqContext, TxmqModule, TxmqProducer, type TxmqModuleOptions, type TxmqSendResult } from '../src/index.js';
+import { OnMessage, TransactionAbortedError, TransactionHost, TransactionNotActiveError, Transactional, TxmqContext, TxmqModule, TxmqProducer, type TxmqModuleOptions, type TxmqSendResult } from '../src/index.js';
 import { halfMessageSender } from '../src/half-message-sender.js';
 import type { ResolvedOptions } from '../src/options.js';
 import { TXMQ_RESOLVED_OPTIONS, TXMQ_TRANSACTIONAL_SENDER } from '../src/tokens.js';
@@ -372,6 +372,18 @@ describe("delivery: 'half-message'", () => {
     );
     assert.ok(transactionId !== undefined && (await rolledBack(transactionId)));
     assert.ok(!(await t.userIds()).includes('hm-aborted'));
+  });
+
+  it('a send by work the body left running, once the transaction has ended, throws TransactionNotActiveError', async () => {
+    let late: Promise<unknown> | undefined;
+    await users.host.withTransaction(async () => {
+      late = new Promise<void>((resolve) => setImmediate(resolve)).then(() => users.producer.send({ topic: TOPIC.direct, body: 'late' })).then(
+        (sent) => sent,
+        (error: unknown) => error,
+      );
+    });
+    const error = await late;
+    assert.ok(error instanceof TransactionNotActiveError && /TxmqProducer\.send\(\).*has ended/.test(error.message), String(error));
   });
 
   it('outside a transaction a send is published directly; a half message refuses messageGroup and deliverAt', async () => {
