@@ -293,6 +293,8 @@ describe("delivery: 'half-message'", () => {
       assert.deepEqual(received.map(bodyOf), [{ id: 'hm-handler', attempt: 2 }], 'the send of the failed first attempt rolled back');
       const ids = await t.userIds();
       assert.ok(ids.includes('hm-handler-2') && !ids.includes('hm-handler-1'));
+      // The after-commit callback runs concurrently with the half message's commit, so it may still be reading.
+      await eventually('the after-commit callback', () => afterHandlerCommit.length > 0);
       assert.deepEqual(afterHandlerCommit, [{ attempt: 2, committed: true }], 'after-commit work runs after the inbox commit, and only then');
     } finally {
       await r.close();
