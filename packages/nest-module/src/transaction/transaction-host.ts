@@ -110,7 +110,8 @@ export class TransactionHost<DB = any> {
    * Runs `fn` after the outermost active transaction rolls back because its body threw (like
    * {@link afterCommit}, it is logged if it throws). When the COMMIT itself fails, the outcome
    * is unknown to the host and neither kind of callback runs.
-   * @throws TransactionNotActiveError outside a transaction.
+   * @throws TransactionNotActiveError outside a transaction, or once the transaction's body has
+   *   finished (from work it left running).
    */
   afterRollback(fn: TransactionCallback): void {
     this.#callbacks('afterRollback', fn).afterRollback(fn);
