@@ -14,8 +14,14 @@ export type { Propagation, TransactionalOptions } from './transaction/propagatio
 export type { TransactionCallback } from './transaction/transaction-callbacks.js';
 export { TxmqProducer } from './txmq-producer.js';
 export type { TxmqSendResult } from './txmq-producer.js';
-export { NonRetryableError, NoTransactionHostError, TransactionAlreadyActiveError, TransactionNotActiveError, TxmqNestError } from './errors.js';
-export { TransactionAbortedError } from './errors.js';
+export {
+  NonRetryableError,
+  NoTransactionHostError,
+  TransactionAbortedError,
+  TransactionAlreadyActiveError,
+  TransactionNotActiveError,
+  TxmqNestError,
+} from './errors.js';
 export type { TxmqNestErrorCode } from './errors.js';
 export { OnMessage } from './consumers/on-message.js';
 export type { OnMessageOptions } from './consumers/on-message.js';

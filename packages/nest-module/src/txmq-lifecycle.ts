@@ -89,7 +89,7 @@ export class TxmqLifecycle implements OnModuleInit, OnApplicationBootstrap, Befo
     unregisterHost(this.host);
     const deadline = this.#deadline ?? this.#startDeadline();
     this.#deadline = undefined;
-    const onError = (error: unknown) => this.#log.warn(`closing the producer failed: ${describe(error)}`);
+    const onError = (error: unknown) => this.#log.warn(`closing the producer or the half-message sender failed: ${describe(error)}`);
     const closing = Promise.all([this.producer.close(), this.sender?.close()]);
     try {
       if (deadline.expired) closing.catch(onError);

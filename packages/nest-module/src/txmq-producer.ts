@@ -5,6 +5,7 @@ import { encodeMessage, toBrokerMessage, type Outbox, type OutboxMessage, type T
 import type { Transaction } from 'kysely';
 import { TXMQ_BROKER_PRODUCER, TXMQ_OUTBOX, TXMQ_TRANSACTIONAL_SENDER } from './tokens.js';
 import { TransactionHost } from './transaction/transaction-host.js';
+import type { TransactionSends } from './transaction/transaction-sends.js';
 
 /** What {@link TxmqProducer.send} reports. */
 export interface TxmqSendResult {
@@ -43,13 +44,15 @@ export class TxmqProducer {
    *   (a half message may have neither `messageGroup` nor `deliverAt`).
    * @throws PublishError (of `@txmq/outbox`) when a half message could not be sent.
    * @throws TransactionFencedError (of `@txmq/outbox`) when the broker's check-back already
-   *   answered ROLLBACK for the half message: the transaction can no longer commit it.
+   *   answered ROLLBACK for the half message: the transaction is aborted and rolls back (caught,
+   *   the error still makes the transaction fail, with `TransactionAbortedError`).
+   * @throws TransactionNotActiveError when called, inside a transaction, by work its body left
+   *   running after it had ended.
    */
   async send(message: OutboxMessage): Promise<TxmqSendResult> {
     if (this.host.isTransactionActive()) {
-      if (this.sender !== null) return this.#sendHalf(this.sender, message);
-      const { messageId } = await this.outbox.send(this.host.tx, message);
-      return { messageId, via: 'outbox' };
+      const sender = this.sender;
+      return this.host.enlist('TxmqProducer.send()', (sends) => (sender === null ? this.#sendToOutbox(message) : this.#sendHalf(sender, sends, message)));
     }
     const encoded = encodeMessage(message, 'message');
     const messageId = randomUUID();
@@ -58,11 +61,17 @@ export class TxmqProducer {
     return { messageId, via: 'broker' };
   }
 
-  async #sendHalf(sender: TransactionalSender, message: OutboxMessage): Promise<TxmqSendResult> {
+  async #sendToOutbox(message: OutboxMessage): Promise<TxmqSendResult> {
+    const { messageId } = await this.outbox.send(this.host.tx, message);
+    return { messageId, via: 'outbox' };
+  }
+
+  async #sendHalf(sender: TransactionalSender, sends: TransactionSends, message: OutboxMessage): Promise<TxmqSendResult> {
+    sends.sendingHalfMessage(sender);
     const pending = await sender.sendInTransaction(this.host.tx as Transaction<any>, message);
-    // Neither runs when the COMMIT itself fails: the check-back then reads the outcome from the log.
-    this.host.afterCommit(() => pending.commit());
-    this.host.afterRollback(() => pending.rollback());
+    // Settled by the host once the outermost transaction has ended (left to the check-back when
+    // its COMMIT fails). The send is enlisted, so the transaction is still open here.
+    sends.add(pending);
     return { messageId: pending.messageId, via: 'half-message' };
   }
 }

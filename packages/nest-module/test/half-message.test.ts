@@ -5,10 +5,13 @@ import { Inject, Injectable, Module, type INestApplicationContext } from '@nestj
 import { Test } from '@nestjs/testing';
 import { startBroker, type RunningBroker } from '@txmq/broker';
 import { createSimpleConsumer, createTransactionAdmin, type ReceivedMessage, type TransactionAdmin } from '@txmq/broker/client';
-import { createTransactionalSender, decodeBody, InvalidMessageError, isOutboxError, type PendingHalfMessage } from '@txmq/outbox';
+import { createTransactionalSender, decodeBody, InvalidMessageError, isOutboxError, TransactionFencedError, type PendingHalfMessage, type TransactionalSender } from '@txmq/outbox';
 import { eventually } from '@txmq/test-support';
 import { sql } from 'kysely';
-import { OnMessage, TransactionHost, Transactional, TxmqContext, TxmqModule, TxmqProducer, type TxmqModuleOptions, type TxmqSendResult } from '../src/index.js';
+import { OnMessage, TransactionAbortedError, TransactionHost, TransactionNotActiveError, Transactional, TxmqContext, TxmqModule, TxmqProducer, type TxmqModuleOptions, type TxmqSendResult } from '../src/index.js';
+import { halfMessageSender } from '../src/half-message-sender.js';
+import type { ResolvedOptions } from '../src/options.js';
+import { TXMQ_RESOLVED_OPTIONS, TXMQ_TRANSACTIONAL_SENDER } from '../src/tokens.js';
 import { FAST_RETRY, testDb, type TestDb } from './helpers.js';
 
 const QUIET = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -21,6 +24,10 @@ const TOPIC = {
   crashCommitted: 'hm-crash-committed',
   crashUncommitted: 'hm-crash-uncommitted',
   direct: 'hm-direct',
+  race: 'hm-race',
+  fenced: 'hm-fenced',
+  savepoint: 'hm-savepoint',
+  aborted: 'hm-aborted',
 };
 const HANDLER_GROUP = 'hm-handler';
 
@@ -126,10 +133,64 @@ function startTestBroker(checkImmunityMs: number): Promise<RunningBroker> {
   });
 }
 
-async function startApp(options: Partial<TxmqModuleOptions>, imports: unknown[] = []): Promise<INestApplicationContext> {
+function testingModule(options: Partial<TxmqModuleOptions>, imports: unknown[] = []) {
   const moduleOptions = { endpoints: broker.endpoint, db: t.db, schema: t.schema, delivery: 'half-message', relay: false, logger: QUIET, isGlobal: true, ...options } as const;
-  const moduleRef = await Test.createTestingModule({ imports: [TxmqModule.forRoot(moduleOptions), ...(imports as never[])] }).compile();
-  return moduleRef.init();
+  return Test.createTestingModule({ imports: [TxmqModule.forRoot(moduleOptions), ...(imports as never[])] });
+}
+
+async function startApp(options: Partial<TxmqModuleOptions>, imports: unknown[] = []): Promise<INestApplicationContext> {
+  return (await testingModule(options, imports).compile()).init();
+}
+
+/** The module's own sender, except that each half message goes out only once `gate()` resolved: a slow broker. */
+function slowSender(sender: TransactionalSender, gate: () => Promise<void>): TransactionalSender {
+  return {
+    ...sender,
+    async sendInTransaction(trx, message) {
+      await gate();
+      return sender.sendInTransaction(trx, message);
+    },
+  };
+}
+
+/** The ids of the transaction-log rows in `state`. */
+async function records(state: 'committed' | 'rolled_back' = 'committed'): Promise<string[]> {
+  const { rows } = await sql<{ transaction_id: string }>`
+    select transaction_id from ${sql.table(`${t.schema}.transaction_log`)} where state = ${state} order by 1`.execute(t.db);
+  return rows.map((row) => row.transaction_id);
+}
+
+/**
+ * Runs `fn` while a record of a commit waits for a lock `fn` releases with `release()` once the
+ * broker's check-back has fenced the transaction (written its 'rolled_back' row) first.
+ */
+async function withRecordsHeld<T>(fn: (release: () => void) => Promise<T>): Promise<T> {
+  const log = sql.table(`${t.schema}.transaction_log`);
+  const hold = sql.table(`${t.schema}.hold_commit_records`);
+  await sql`
+    create or replace function ${hold}() returns trigger language plpgsql as $$
+    begin
+      if new.state = 'committed' then perform pg_advisory_xact_lock(hashtext('hm-fenced')); end if;
+      return new;
+    end $$`.execute(t.db);
+  await sql`create trigger hold before insert on ${log} for each row execute function ${hold}()`.execute(t.db);
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let locked!: () => void;
+  const lockTaken = new Promise<void>((resolve) => (locked = resolve));
+  const blocker = t.db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(hashtext('hm-fenced'))`.execute(trx);
+    locked();
+    await released;
+  });
+  try {
+    await lockTaken;
+    return await fn(release);
+  } finally {
+    release();
+    await blocker;
+    await sql`drop trigger hold on ${log}`.execute(t.db);
+  }
 }
 
 before(async () => {
@@ -232,10 +293,99 @@ describe("delivery: 'half-message'", () => {
       assert.deepEqual(received.map(bodyOf), [{ id: 'hm-handler', attempt: 2 }], 'the send of the failed first attempt rolled back');
       const ids = await t.userIds();
       assert.ok(ids.includes('hm-handler-2') && !ids.includes('hm-handler-1'));
+      // The after-commit callback runs concurrently with the half message's commit, so it may still be reading.
+      await eventually('the after-commit callback', () => afterHandlerCommit.length > 0);
       assert.deepEqual(afterHandlerCommit, [{ attempt: 2, committed: true }], 'after-commit work runs after the inbox commit, and only then');
     } finally {
       await r.close();
     }
+  });
+
+  it('a send still in flight when a sibling in Promise.all fails is waited for and rolled back with the transaction', async () => {
+    let gate: Promise<void> = Promise.resolve();
+    const moduleRef = await testingModule({})
+      .overrideProvider(TXMQ_TRANSACTIONAL_SENDER)
+      .useFactory({ inject: [TXMQ_RESOLVED_OPTIONS], factory: (options: ResolvedOptions) => slowSender(halfMessageSender(options)!, () => gate) })
+      .compile();
+    const slow = await moduleRef.init();
+    const r = reader(TOPIC.race);
+    try {
+      const host: TransactionHost = slow.get(TransactionHost);
+      const producer = slow.get(TxmqProducer);
+      await t.db.insertInto(t.users).values({ id: 'hm-race-taken' }).execute();
+      const siblings: [string, () => Promise<unknown>, RegExp][] = [
+        // The insert fails in the database, aborting the transaction, while the send waits for the broker.
+        ['a failing insert', () => host.tx.insertInto(t.users).values({ id: 'hm-race-taken' }).execute(), /duplicate key/],
+        ['a failing call', () => Promise.reject(new Error('the call failed')), /the call failed/],
+      ];
+      for (const [what, failing, error] of siblings) {
+        let open!: () => void;
+        gate = new Promise<void>((resolve) => (open = resolve));
+        const recordsBefore = await records();
+        let sendSettled = false;
+        await assert.rejects(
+          host.withTransaction(async () => {
+            await Promise.all([producer.send({ topic: TOPIC.race, body: what }).finally(() => (sendSettled = true)), failing().finally(open)]);
+          }),
+          error,
+        );
+        assert.ok(sendSettled, `${what}: the transaction ended only after the send had settled`);
+        assert.deepEqual(await admin.list({ topic: TOPIC.race }), [], `${what}: the half message was settled`);
+        assert.deepEqual(await records(), recordsBefore, `${what}: no record of a commit`);
+      }
+      gate = Promise.resolve();
+      const marker = await host.withTransaction(() => producer.send({ topic: TOPIC.race, body: 'marker' }));
+      assert.deepEqual((await r.drain((all) => all.some((m) => idOf(m) === marker.messageId))).map(idOf), [marker.messageId]);
+    } finally {
+      await r.close();
+      await slow.close();
+    }
+  });
+
+  it('a rollback to savepoint after a send rolls its half message back, and the commit delivers the others', async () => {
+    const r = reader(TOPIC.savepoint);
+    try {
+      let undone: string | undefined;
+      const kept = await users.host.withTransaction(async () => {
+        const sent = await users.producer.send({ topic: TOPIC.savepoint, body: 'kept' });
+        await sql`savepoint before_undone`.execute(users.host.tx);
+        const undoneSend = await users.producer.send({ topic: TOPIC.savepoint, body: 'undone' });
+        undone = await halfOf(TOPIC.savepoint, undoneSend.messageId);
+        await sql`rollback to savepoint before_undone`.execute(users.host.tx);
+        return sent;
+      });
+      assert.ok(undone !== undefined && (await rolledBack(undone)), 'the half message sent after the savepoint is rolled back');
+      assert.deepEqual((await r.drain((all) => all.length >= 1)).map(idOf), [kept.messageId]);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('a transaction an earlier caught error aborted fails with TransactionAbortedError and rolls its half message back', async () => {
+    let transactionId: string | undefined;
+    await assert.rejects(
+      users.host.withTransaction(async () => {
+        await users.host.tx.insertInto(t.users).values({ id: 'hm-aborted' }).execute();
+        const sent = await users.producer.send({ topic: TOPIC.aborted, body: 'aborted' });
+        transactionId = await halfOf(TOPIC.aborted, sent.messageId);
+        await sql`select 1 / 0`.execute(users.host.tx).catch(() => undefined);
+      }),
+      (error: unknown) => error instanceof TransactionAbortedError && (error.cause as { code?: string }).code === '25P02',
+    );
+    assert.ok(transactionId !== undefined && (await rolledBack(transactionId)));
+    assert.ok(!(await t.userIds()).includes('hm-aborted'));
+  });
+
+  it('a send by work the body left running, once the transaction has ended, throws TransactionNotActiveError', async () => {
+    let late: Promise<unknown> | undefined;
+    await users.host.withTransaction(async () => {
+      late = new Promise<void>((resolve) => setImmediate(resolve)).then(() => users.producer.send({ topic: TOPIC.direct, body: 'late' })).then(
+        (sent) => sent,
+        (error: unknown) => error,
+      );
+    });
+    const error = await late;
+    assert.ok(error instanceof TransactionNotActiveError && /TxmqProducer\.send\(\).*has ended/.test(error.message), String(error));
   });
 
   it('outside a transaction a send is published directly; a half message refuses messageGroup and deliverAt', async () => {
@@ -318,6 +468,43 @@ describe("delivery: 'half-message' after a crash", () => {
     }
   });
 
+  it('a send the check-back fenced fails with TransactionFencedError; when the body catches it, the transaction fails with TransactionAbortedError', async () => {
+    const host: TransactionHost = app.get(TransactionHost);
+    const producer = app.get(TxmqProducer);
+    for (const caught of [false, true]) {
+      const id = `hm-fenced-${caught ? 'caught' : 'thrown'}`;
+      let seen: unknown;
+      const outcome = await withRecordsHeld(async (release) => {
+        const fencesBefore = (await records('rolled_back')).length;
+        const transaction = host.withTransaction(async () => {
+          await host.tx.insertInto(t.users).values({ id }).execute();
+          const sent = producer.send({ topic: TOPIC.fenced, body: id });
+          if (!caught) return sent;
+          await sent.catch((error: unknown) => (seen = error));
+          return 'the error was caught';
+        });
+        const settled = transaction.then((value) => ({ value }), (error: unknown) => ({ error }));
+        await eventually('the check-back fenced the transaction', async () => (await records('rolled_back')).length > fencesBefore);
+        release();
+        return settled;
+      });
+      if (caught) {
+        assert.ok(seen instanceof TransactionFencedError, String(seen));
+        assert.ok('error' in outcome && outcome.error instanceof TransactionAbortedError, `the transaction reports its rollback, got ${JSON.stringify(outcome)}`);
+      } else {
+        assert.ok('error' in outcome && outcome.error instanceof TransactionFencedError, String('error' in outcome ? outcome.error : outcome.value));
+      }
+      assert.ok(!(await t.userIds()).includes(id), 'the transaction rolled back');
+    }
+    assert.deepEqual(await admin.list({ topic: TOPIC.fenced }), [], 'the half messages were rolled back');
+    const marker = await host.withTransaction(() => producer.send({ topic: TOPIC.fenced, body: 'marker' }));
+    const r = reader(TOPIC.fenced);
+    try {
+      assert.deepEqual((await r.drain((all) => all.some((m) => idOf(m) === marker.messageId))).map(idOf), [marker.messageId]);
+    } finally {
+      await r.close();
+    }
+  });
 });
 
 describe('half-message options', () => {

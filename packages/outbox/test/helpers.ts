@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { connect, createServer, type Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
@@ -90,4 +91,32 @@ export async function waitForBlocked(db: Kysely<any>, pid: number, count: number
 
 export function bodyJson(message: PublishableMessage): any {
   return JSON.parse(message.body.toString('utf8'));
+}
+
+/** A TCP proxy to `target` (`host:port`) that knows how many connections are open through it. */
+export async function countingProxy(target: string): Promise<{ endpoint: string; open: () => number; close: () => Promise<void> }> {
+  const [host, port] = target.split(':') as [string, string];
+  const open = new Set<Socket>();
+  const server = createServer((client) => {
+    open.add(client);
+    const upstream = connect({ host, port: Number(port) });
+    const end = () => {
+      open.delete(client);
+      client.destroy();
+      upstream.destroy();
+    };
+    for (const socket of [client, upstream]) socket.on('close', end).on('error', end);
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return {
+    endpoint: `127.0.0.1:${address.port}`,
+    open: () => open.size,
+    close: () => {
+      for (const socket of open) socket.destroy();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }

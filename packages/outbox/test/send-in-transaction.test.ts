@@ -4,10 +4,10 @@ import { after, before, test } from 'node:test';
 import { createSimpleConsumer, createTransactionAdmin, type ReceivedMessage, type TransactionAdmin } from '@txmq/broker/client';
 import { eventually } from '@txmq/test-support';
 import { sql, type Transaction } from 'kysely';
-import { createOutbox, createTransactionalSender, decodeBody, TransactionFencedError, type TransactionalSender } from '../src/index.js';
+import { createOutbox, createTransactionalSender, decodeBody, isOutboxError, OutboxStateError, TransactionFencedError, type TransactionalSender } from '../src/index.js';
 import { startBrokerProcess, type BrokerProcess } from './fixtures/broker-process.js';
 import { recordCommit } from '../src/transactional/transaction-log.js';
-import { backendPid, deferred, testDb, waitForBlocked } from './helpers.js';
+import { backendPid, countingProxy, deferred, testDb, waitForBlocked } from './helpers.js';
 
 const QUIET = { info() {}, warn() {}, error() {} };
 const t = testDb('sendtx');
@@ -133,7 +133,9 @@ test('a transaction that never committed is rolled back by the check-back, and f
   await assert.rejects(
     t.db.transaction().execute(async (trx) => {
       pending = await crashed.sendInTransaction(trx, { topic, body: 'x' });
-      await crashed.close(); // dies inside the transaction: its connection's transaction is lost
+      // The process "dies" before it settles anything: its producer is gone, and the throw stands
+      // for the transaction ending without a commit (as when Postgres drops a dead client's).
+      await crashed.close();
       throw new Error('process died');
     }),
     /process died/,
@@ -205,4 +207,56 @@ test('repeated check-backs of a transaction still open wait on one database conn
   assert.deepEqual(await Promise.all(answers), ['COMMIT', 'COMMIT', 'COMMIT']);
   assert.equal(await s.check({ properties }), 'COMMIT', 'a later check asks the database again');
   assert.equal(fenceInserts, 2);
+});
+
+test('a start() that fails for one topic closes the connections the others opened, and the sender', async () => {
+  const strict = await startBrokerProcess({ autoCreateTopics: false, topics: { 'sit-declared': {} } });
+  const proxy = await countingProxy(strict.endpoint);
+  try {
+    // Listed twice, the declared topic gets one connection; the undeclared one is refused.
+    const twice = createTransactionalSender({ db: t.db, schema: t.schema, endpoints: proxy.endpoint, topics: ['sit-declared', 'sit-declared'], logger: QUIET });
+    senders.push(twice);
+    await twice.start();
+    await eventually('one connection per distinct topic', () => proxy.open() === 1);
+    await twice.close();
+    await eventually('closed', () => proxy.open() === 0);
+
+    const s = createTransactionalSender({ db: t.db, schema: t.schema, endpoints: proxy.endpoint, topics: ['sit-declared', 'sit-undeclared'], logger: QUIET });
+    senders.push(s);
+    await assert.rejects(s.start(), (error: unknown) => isOutboxError(error, 'PUBLISH_FAILED') && /TOPIC_NOT_FOUND/.test(String((error as Error).cause)));
+    await eventually('every connection closed', () => proxy.open() === 0);
+    await assert.rejects(s.start(), OutboxStateError);
+  } finally {
+    await proxy.close();
+    await strict.close();
+  }
+});
+
+test('unrecorded() names the half messages whose record a rollback to savepoint undid, and fails in an aborted transaction', async () => {
+  const topic = topicName('sit-savepoint');
+  const s = sender([topic]);
+  const [kept, undone] = await t.db.transaction().execute(async (trx) => {
+    const first = await s.sendInTransaction(trx, { topic, body: 'kept' });
+    await sql`savepoint before_second`.execute(trx);
+    const second = await s.sendInTransaction(trx, { topic, body: 'undone' });
+    await sql`rollback to savepoint before_second`.execute(trx);
+    assert.deepEqual(await s.unrecorded(trx, [first, second]), [second]);
+    assert.deepEqual(await s.unrecorded(trx, []), []);
+    return [first, second];
+  });
+  assert.equal(await kept!.commit(), 'committed');
+  assert.equal(await undone!.rollback(), 'rolled-back');
+  assert.equal(await s.check({ properties: { 'txmq-transaction-id': undone!.messageId } }), 'ROLLBACK');
+
+  await assert.rejects(
+    t.db.transaction().execute(async (trx) => {
+      const pending = await s.sendInTransaction(trx, { topic, body: 'aborted' });
+      await sql`select 1 / 0`.execute(trx).catch(() => undefined);
+      await assert.rejects(s.unrecorded(trx, [pending]), (error: unknown) => (error as { code?: string }).code === '25P02');
+      await pending.rollback();
+      throw new Error('the transaction can only roll back');
+    }),
+    /can only roll back/,
+  );
+  assert.deepEqual(await unsettled(topic), []);
 });

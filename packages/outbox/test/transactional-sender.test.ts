@@ -25,6 +25,8 @@ test('createTransactionalSender is synchronous, does no I/O, and names a bad opt
     [{ db: t.db, endpoints, namespace: 1 }, 'namespace'],
     [{ db: t.db, endpoints, onError: 1 }, 'onError'],
     [{ db: t.db, endpoints, schema: 'Bad' }, 'schema'],
+    [{ db: t.db, endpoints, checkWaitMs: 0 }, 'checkWaitMs'],
+    [{ db: t.db, endpoints, checkWaitMs: 1.5 }, 'checkWaitMs'],
   ];
   for (const [options, option] of cases) {
     assert.throws(

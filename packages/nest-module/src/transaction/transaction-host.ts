@@ -4,14 +4,23 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import { TransactionAbortedError, TransactionAlreadyActiveError, TransactionNotActiveError } from '../errors.js';
 import { PROPAGATIONS, type Propagation, type TransactionalOptions } from './propagation.js';
 import { TransactionCallbacks, type TransactionCallback } from './transaction-callbacks.js';
+import { TransactionSends, type TransactionOutcome } from './transaction-sends.js';
 
 /**
- * What the host keeps per async context: the transaction and the callbacks of its outermost
- * transaction, or `tx: undefined` where none is active (the callbacks run there).
+ * What the host keeps per async context: the transaction, and the callbacks and sends of its
+ * outermost transaction; or `tx: undefined` where none is active (the callbacks run there).
  */
 interface Frame<DB> {
   readonly tx: Transaction<DB> | undefined;
   readonly callbacks?: TransactionCallbacks;
+  readonly sends?: TransactionSends;
+}
+
+/** The frame of an outermost transaction's body. */
+interface Outermost<DB> extends Frame<DB> {
+  readonly tx: Transaction<DB>;
+  readonly callbacks: TransactionCallbacks;
+  readonly sends: TransactionSends;
 }
 
 /** SQLSTATE of a statement sent in a transaction an earlier error aborted. */
@@ -101,10 +110,24 @@ export class TransactionHost<DB = any> {
    * Runs `fn` after the outermost active transaction rolls back because its body threw (like
    * {@link afterCommit}, it is logged if it throws). When the COMMIT itself fails, the outcome
    * is unknown to the host and neither kind of callback runs.
-   * @throws TransactionNotActiveError outside a transaction.
+   * @throws TransactionNotActiveError outside a transaction, or once the transaction's body has
+   *   finished (from work it left running).
    */
   afterRollback(fn: TransactionCallback): void {
     this.#callbacks('afterRollback', fn).afterRollback(fn);
+  }
+
+  /**
+   * @internal Starts `send` as a send of the active transaction: the end of the outermost
+   * transaction's body waits for it before committing or rolling back, so a send the body left
+   * running (in a `Promise.all` whose other branch threw) cannot finish outside the transaction.
+   * @throws TransactionNotActiveError outside a transaction, or once its body has ended.
+   */
+  enlist<T>(caller: string, send: (sends: TransactionSends) => Promise<T>): Promise<T> {
+    const frame = this.#storage.getStore();
+    if (frame?.sends === undefined || frame.callbacks === undefined) return Promise.reject(new TransactionNotActiveError(caller, 'to send in it'));
+    if (frame.callbacks.closed) return Promise.reject(new TransactionNotActiveError(caller, 'to send in it (the transaction it was called in has ended)'));
+    return frame.sends.track(send(frame.sends));
   }
 
   /**
@@ -114,19 +137,30 @@ export class TransactionHost<DB = any> {
    */
   adopt<R>(open: (enter: <T>(tx: Transaction<DB>, fn: () => Promise<T>) => Promise<T>) => Promise<R>): Promise<R> {
     const callbacks = new TransactionCallbacks();
-    return this.#finish(callbacks, (async () => open((tx, fn) => this.#body(tx, callbacks, fn)))());
+    const sends = new TransactionSends();
+    return this.#finish(callbacks, sends, (async () => open((tx, fn) => this.#body({ tx, callbacks, sends }, fn)))());
   }
 
   #begin<T>(fn: () => Promise<T>): Promise<T> {
     const callbacks = new TransactionCallbacks();
-    return this.#finish(callbacks, this.#db.transaction().execute((tx) => this.#body(tx, callbacks, fn)));
+    const sends = new TransactionSends();
+    return this.#finish(callbacks, sends, this.#db.transaction().execute((tx) => this.#body({ tx, callbacks, sends }, fn)));
   }
 
-  /** Runs `fn` as the body of the outermost transaction `tx`. */
-  async #body<T>(tx: Transaction<DB>, callbacks: TransactionCallbacks, fn: () => Promise<T>): Promise<T> {
+  /** Runs `fn` as the body of the outermost transaction `frame.tx`. */
+  async #body<T>(frame: Outermost<DB>, fn: () => Promise<T>): Promise<T> {
+    const { tx, callbacks, sends } = frame;
     try {
-      const value = await this.#storage.run({ tx, callbacks }, fn).finally(() => (callbacks.closed = true));
-      if (callbacks.has('commit')) await assertCanCommit(tx);
+      let value: T;
+      try {
+        value = await this.#storage.run(frame, fn);
+      } finally {
+        // Before COMMIT, and before the ROLLBACK a throw leads to.
+        if (sends.inFlight) await sends.settled();
+        callbacks.closed = true;
+      }
+      if (sends.checksCommit) await assertCanCommit(() => sends.check(tx));
+      else if (callbacks.has('commit')) await assertCanCommit(() => sql`select 1`.execute(tx));
       return value;
     } catch (error) {
       callbacks.bodyFailed = true;
@@ -134,23 +168,26 @@ export class TransactionHost<DB = any> {
     }
   }
 
-  /** Waits for the transaction, then runs the callbacks its outcome calls for. */
-  async #finish<T>(callbacks: TransactionCallbacks, transaction: Promise<T>): Promise<T> {
+  /** Waits for the transaction, then runs the callbacks and settles the sends its outcome calls for. */
+  async #finish<T>(callbacks: TransactionCallbacks, sends: TransactionSends, transaction: Promise<T>): Promise<T> {
     let value: T;
     try {
       value = await transaction;
     } catch (error) {
       // The body threw: no COMMIT was sent, the transaction is rolled back. Otherwise COMMIT (or
-      // BEGIN) failed and the outcome is unknown: run nothing.
-      if (callbacks.bodyFailed) await this.#runCallbacks(callbacks, 'rollback');
+      // BEGIN) failed and the outcome is unknown: run no callback.
+      await this.#afterEnd(callbacks, sends, callbacks.bodyFailed ? 'rollback' : 'unknown');
       throw error;
     }
-    await this.#runCallbacks(callbacks, 'commit');
+    await this.#afterEnd(callbacks, sends, 'commit');
     return value;
   }
 
-  async #runCallbacks(callbacks: TransactionCallbacks, outcome: 'commit' | 'rollback'): Promise<void> {
-    if (callbacks.has(outcome)) await this.#storage.run(NO_TRANSACTION, () => callbacks.run(outcome, this.#log));
+  async #afterEnd(callbacks: TransactionCallbacks, sends: TransactionSends, outcome: TransactionOutcome): Promise<void> {
+    const work: (() => Promise<void>)[] = [];
+    if (outcome !== 'unknown' && callbacks.has(outcome)) work.push(() => callbacks.run(outcome, this.#log));
+    if (sends.has(outcome)) work.push(() => sends.settle(outcome));
+    if (work.length > 0) await this.#storage.run(NO_TRANSACTION, () => Promise.all(work.map((run) => run())));
   }
 
   #callbacks(method: string, fn: unknown): TransactionCallbacks {
@@ -164,13 +201,14 @@ export class TransactionHost<DB = any> {
 
 /**
  * Postgres answers COMMIT of a transaction that an earlier (caught) error aborted with a silent
- * ROLLBACK, which Kysely reports as a commit. Before a commit that callbacks rely on, one
- * statement tells the two apart.
+ * ROLLBACK, which Kysely reports as a commit. Before a commit that callbacks or half messages rely
+ * on, one `statement` in the transaction tells the two apart (with half messages, the one that
+ * reads their records).
  * @throws TransactionAbortedError when the transaction can only roll back.
  */
-async function assertCanCommit(tx: Transaction<any>): Promise<void> {
+async function assertCanCommit(statement: () => Promise<unknown>): Promise<void> {
   try {
-    await sql`select 1`.execute(tx);
+    await statement();
   } catch (error) {
     if ((error as { code?: unknown }).code === IN_FAILED_TRANSACTION) throw new TransactionAbortedError({ cause: error });
     throw error;

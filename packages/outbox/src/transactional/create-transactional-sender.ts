@@ -11,7 +11,7 @@ import { migrate, type MigrateResult } from '../schema/migrate.js';
 import { resolveSchema } from '../schema/schema-name.js';
 import { assertTransaction } from '../outbox/transaction-guard.js';
 import { pendingHalfMessage, type PendingHalfMessage } from './pending-half-message.js';
-import { answerCheck, recordCommit, type CheckAnswer } from './transaction-log.js';
+import { answerCheck, recordCommit, recordedIn, type CheckAnswer } from './transaction-log.js';
 
 /** Options of {@link createTransactionalSender}; `DB` is your Kysely database type. */
 export interface TransactionalSenderOptions<DB = any> {
@@ -23,7 +23,7 @@ export interface TransactionalSenderOptions<DB = any> {
   /**
    * Topics this sender sends to, announced to the broker at `start()` so check-backs reach it.
    * Each topic after the first adds one more broker connection (the client announces one topic
-   * per connection).
+   * per connection); a topic listed twice counts once.
    */
   readonly topics?: readonly string[];
   /** RocketMQ namespace of the producer (default none). */
@@ -36,7 +36,18 @@ export interface TransactionalSenderOptions<DB = any> {
   readonly logger?: ClientLogger;
   /** Called with errors the sender recovers from (a failed EndTransaction, a failed check-back). */
   readonly onError?: (error: unknown) => void;
+  /**
+   * How long a check-back of a transaction that is still open waits for it to end, in ms
+   * (default 1000). It holds a connection of `db` meanwhile; a transaction still open then is
+   * answered UNKNOWN, and the broker asks again at its next check.
+   */
+  readonly checkWaitMs?: number;
 }
+
+/** {@link TransactionalSenderOptions.checkWaitMs} when the options do not say. */
+const DEFAULT_CHECK_WAIT_MS = 1000;
+/** The largest `lock_timeout` Postgres takes, in ms. */
+const MAX_LOCK_TIMEOUT_MS = 2_147_483_647;
 
 /** Result of {@link TransactionalSender.send}. */
 export interface TransactionalSendResult<T> {
@@ -61,6 +72,8 @@ export interface TransactionalSender<DB = any> {
    * Connects now instead of on the first `send`, announcing `topics` so that the broker's
    * check-backs reach this process. Call it at boot, so half messages an earlier instance left
    * when it crashed are answered even before (or without) a send; it fails fast on a wrong endpoint.
+   * @throws PublishError when a connection failed (the broker unreachable, a topic refused); the
+   *   sender is then closed, with every connection it had opened: create a new one to try again.
    */
   start(): Promise<void>;
   /**
@@ -81,15 +94,29 @@ export interface TransactionalSender<DB = any> {
    * @throws InvalidMessageError naming the field (a half message has neither `messageGroup` nor `deliverAt`).
    * @throws OutboxNotInTransactionError when `trx` is not a Kysely transaction.
    * @throws PublishError when the half message could not be sent (nothing was written).
-   * @throws TransactionFencedError when a check-back already answered ROLLBACK for it: `trx` can
-   *   no longer commit it (the half message is rolled back).
+   * @throws TransactionFencedError when a check-back already answered ROLLBACK for it: the half
+   *   message is rolled back, and `trx` is aborted (its insert of the record failed), so it must
+   *   roll back; a COMMIT of it would be answered with a silent ROLLBACK. Any other error of the
+   *   record (the driver's) leaves `trx` aborted and the half message rolled back too.
    */
   sendInTransaction(trx: Transaction<DB>, message: OutboxMessage): Promise<PendingHalfMessage>;
-  /** Answers a check-back for a half message (used by the producer's checker; exposed for tests and custom transports). */
+  /**
+   * Which of `messages` (sent with `sendInTransaction(trx, ...)`) `trx` no longer records as
+   * committing, because a `rollback to savepoint` undid the record. Call it right before
+   * committing `trx`, and `rollback()` the ones it returns: the commit cannot deliver them (their
+   * check-back answers ROLLBACK). One statement, whatever the number of messages.
+   * @throws OutboxNotInTransactionError when `trx` is not a Kysely transaction.
+   * @throws the driver's error (SQLSTATE 25P02) when `trx` is aborted and can only roll back.
+   */
+  unrecorded(trx: Transaction<DB>, messages: readonly PendingHalfMessage[]): Promise<PendingHalfMessage[]>;
+  /**
+   * Answers a check-back for a half message (used by the producer's checker; exposed for tests and
+   * custom transports): UNKNOWN when its transaction is still open after `checkWaitMs`.
+   */
   check(message: { readonly properties?: Readonly<Record<string, string>> }): Promise<CheckAnswer | 'UNKNOWN'>;
   /** Deletes transaction-log rows older than `olderThanMs` (keep them longer than the broker's check window). */
   purge(olderThanMs: number): Promise<number>;
-  /** Closes the producer; idempotent. */
+  /** Closes the producer (one per topic); idempotent. */
   close(): Promise<void>;
 }
 
@@ -111,7 +138,7 @@ export interface TransactionalSender<DB = any> {
  */
 export function createTransactionalSender<DB>(options: TransactionalSenderOptions<DB>): TransactionalSender<DB> {
   if (options === null || typeof options !== 'object') throw new InvalidOptionsError('options', 'must be an object');
-  const { db, endpoints, onError, topics, namespace, requestTimeoutMs, startupTimeoutMs, logger } = options;
+  const { db, endpoints, onError, topics, namespace, requestTimeoutMs, startupTimeoutMs, logger, checkWaitMs = DEFAULT_CHECK_WAIT_MS } = options;
   if (db === null || typeof db !== 'object' || typeof (db as Partial<Kysely<DB>>).transaction !== 'function') {
     throw new InvalidOptionsError('db', 'must be a Kysely instance');
   }
@@ -119,19 +146,22 @@ export function createTransactionalSender<DB>(options: TransactionalSenderOption
   if (onError !== undefined && typeof onError !== 'function') {
     throw new InvalidOptionsError('onError', 'must be a function (error) => void');
   }
+  if (!Number.isInteger(checkWaitMs) || checkWaitMs < 1 || checkWaitMs > MAX_LOCK_TIMEOUT_MS) {
+    throw new InvalidOptionsError('checkWaitMs', `must be an integer from 1 to ${MAX_LOCK_TIMEOUT_MS}, got ${String(checkWaitMs)}`);
+  }
   const schema = resolveSchema(options.schema);
   const report = (error: unknown) => onError?.(error);
 
-  // A check of a transaction still open waits for it (see answerCheck) on a connection of `db`;
-  // the broker's repeated checks of that transaction share the one waiting, instead of one each.
-  const checking = new Map<string, Promise<CheckAnswer>>();
+  // A check of a transaction still open waits for it (see answerCheck, at most checkWaitMs) on a
+  // connection of `db`; the broker's repeated checks of that transaction share the one waiting.
+  const checking = new Map<string, Promise<CheckAnswer | 'UNKNOWN'>>();
   const check = async (message: { readonly properties?: Readonly<Record<string, string>> }) => {
     const transactionId = message.properties?.[SENDER_TRANSACTION_ID_PROPERTY];
     // Not a half message of a txmq sender: not ours to decide.
     if (transactionId === undefined) return 'UNKNOWN' as const;
     let answer = checking.get(transactionId);
     if (answer === undefined) {
-      answer = answerCheck(db, schema, transactionId).finally(() => checking.delete(transactionId));
+      answer = answerCheck(db, schema, transactionId, checkWaitMs).finally(() => checking.delete(transactionId));
       checking.set(transactionId, answer);
     }
     return answer;
@@ -158,8 +188,13 @@ export function createTransactionalSender<DB>(options: TransactionalSenderOption
   // The client announces only the first of `topics` to the broker (more can hang its start-up),
   // and the broker sends a check-back only to a producer that announced the topic: one more
   // producer per further topic answers check-backs of half messages a crashed instance left there.
-  const announcers = (topics ?? []).slice(1).map((topic) => createOutboxProducer({ ...clientOptions, topics: [topic] }));
+  const announcers = [...new Set(topics)].slice(1).map((topic) => createOutboxProducer({ ...clientOptions, topics: [topic] }));
+  const clients = [producer, ...announcers];
   let closed = false;
+  const close = async () => {
+    closed = true;
+    await Promise.allSettled(clients.map((client) => client.close()));
+  };
 
   const assertOpen = (method: string) => {
     if (closed) throw new OutboxStateError(`sender.${method}() called after close()`);
@@ -184,10 +219,12 @@ export function createTransactionalSender<DB>(options: TransactionalSenderOption
     check,
     async start() {
       assertOpen('start');
-      try {
-        await Promise.all([producer, ...announcers].map((client) => client.start()));
-      } catch (error) {
-        throw toPublishError(error, 'connecting the transactional sender');
+      const started = await Promise.allSettled(clients.map((client) => client.start()));
+      const failed = started.find((result) => result.status === 'rejected');
+      if (failed !== undefined) {
+        // The clients that did connect would stay connected (and keep the process alive).
+        await close();
+        throw toPublishError(failed.reason, 'connecting the transactional sender');
       }
     },
     async send<T>(message: OutboxMessage, work: (trx: Transaction<DB>) => Promise<T>): Promise<TransactionalSendResult<T>> {
@@ -229,6 +266,11 @@ export function createTransactionalSender<DB>(options: TransactionalSenderOption
       }
       return pending;
     },
+    async unrecorded(trx: Transaction<DB>, messages: readonly PendingHalfMessage[]): Promise<PendingHalfMessage[]> {
+      assertTransaction(trx, 'unrecorded', 'sender');
+      const recorded = await recordedIn(trx, schema, messages.map((message) => message.messageId));
+      return messages.filter((message) => !recorded.has(message.messageId));
+    },
     async purge(olderThanMs: number) {
       if (!Number.isInteger(olderThanMs) || olderThanMs < 0) {
         throw new InvalidOptionsError('olderThanMs', `must be a non-negative integer, got ${String(olderThanMs)}`);
@@ -238,9 +280,6 @@ export function createTransactionalSender<DB>(options: TransactionalSenderOption
         where created_at < now() - ${olderThanMs} * interval '1 millisecond'`.execute(db);
       return Number(result.numAffectedRows ?? 0n);
     },
-    async close() {
-      closed = true;
-      await Promise.all([producer, ...announcers].map((client) => client.close()));
-    },
+    close,
   });
 }
