@@ -15,6 +15,7 @@ export type TxmqNestErrorCode =
   | 'TRANSACTION_ALREADY_ACTIVE'
   | 'NO_TRANSACTION_HOST'
   | 'NON_RETRYABLE'
+  | 'HANDLER_ABANDONED'
   | 'REQUEST_RESPONSE_UNSUPPORTED';
 
 /** A method with `propagation: 'mandatory'` was called outside a transaction. */

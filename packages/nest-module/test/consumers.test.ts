@@ -358,6 +358,48 @@ describe('@OnMessage lifecycle', () => {
     }
   });
 
+  it('a message waiting for concurrency when shutdownTimeoutMs passes never reaches its handler, even once the slot frees', async () => {
+    const clock = new ManualClock(Date.now());
+    const debug: string[] = [];
+    const started: string[] = [];
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    @Injectable()
+    class Queued {
+      @OnMessage({ topic: 'nest-queued', group: 'g-queued', concurrency: 1 })
+      async handle(message: ReceivedMessage): Promise<void> {
+        started.push(body(message).id);
+        await held;
+      }
+    }
+    const moduleRef = await Test.createTestingModule({
+      imports: [TxmqModule.forRoot({ endpoints: broker.endpoint, db: db.db, schema: db.schema, relay: false, logger: QUIET })],
+      providers: [Queued],
+    })
+      .overrideProvider(TXMQ_CLOCK)
+      .useValue(clock)
+      .setLogger({ log: () => undefined, warn: () => undefined, error: () => undefined, debug: (message: unknown) => void debug.push(String(message)) })
+      .compile();
+    const app = await moduleRef.init();
+    const producer = createProducer({ endpoints: broker.endpoint, logger: QUIET });
+    for (const id of ['queued-a', 'queued-b']) {
+      await producer.send({ topic: 'nest-queued', body: JSON.stringify({ id }), properties: { 'txmq-message-id': id, ...JSON_BODY } });
+    }
+    await producer.close();
+    const consumers = app.get(TxmqConsumers);
+    await eventually('one handler running, one message waiting for it', () => consumers.stats()[0]?.inFlight === 2);
+    assert.equal(started.length, 1);
+    const closing = app.close();
+    await eventually('the shutdown bound armed', () => clock.pending > 0);
+    clock.advance(30_000);
+    await closing;
+    // The running handler returns and frees its slot; the waiting delivery failed with the bound.
+    release();
+    const waiting = ['queued-a', 'queued-b'].find((id) => id !== started[0]);
+    await eventually('the slot passed on', () => debug.some((m) => m.includes(`message ${waiting} was waiting for concurrency when shutdownTimeoutMs passed; not started`)));
+    assert.deepEqual(started.length, 1, started.join());
+  });
+
   it('consumers: false opens no consumer', async () => {
     const counter = await connectionCounter();
     @Injectable()

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isOutboxError, type Outbox, type Relay, type RelayStats } from '@txmq/outbox';
 import type { Kysely } from 'kysely';
+import { HandlerAbandonedError } from '../src/consumers/abandoned.js';
+import { TxmqNestError } from '../src/errors.js';
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS, resolveOptions, type TxmqModuleOptions } from '../src/options.js';
 import { Deadline } from '../src/shutdown/deadline.js';
 import { describeInFlight } from '../src/shutdown/describe-in-flight.js';
@@ -75,6 +77,15 @@ describe('describeInFlight', () => {
       { group: 'g2', messages: [{ handler: 'B.on', messageId: 'm3', receivedAt: 0 }] },
     ]);
     assert.equal(text, '2 handlers of group g1 still running (A.on: messages m1, m2); 1 handler of group g2 still running (B.on: message m3)');
+  });
+});
+
+describe('HandlerAbandonedError', () => {
+  it('is a TxmqNestError with code HANDLER_ABANDONED naming the handler and the message', () => {
+    const error = new HandlerAbandonedError('Billing.onOrder', 'm-1');
+    assert.ok(error instanceof TxmqNestError);
+    assert.equal(error.code, 'HANDLER_ABANDONED');
+    assert.match(error.message, /^Billing\.onOrder: message m-1 had not been handled when shutdownTimeoutMs passed/);
   });
 });
 

@@ -148,8 +148,16 @@ export class TxmqConsumers implements OnApplicationBootstrap {
       const outcome = await inbox.process(message, (trx) => host.runIn(trx, () => binding.call(message, context)));
       if (outcome.status === 'duplicate') this.#log.debug(`${binding.name}: message ${outcome.messageId} already applied, acknowledged`);
     };
-    const run = (binding: Binding, message: ReceivedMessage): Promise<void> =>
-      binding.limit === undefined ? handle(binding, message) : binding.limit.run(() => handle(binding, message));
+    const run = (binding: Binding, message: ReceivedMessage, messageId: string): Promise<void> => {
+      // Checked again once a `concurrency` slot is free: a delivery still waiting when the bound
+      // passed has already failed, and its handler must not start after app.close() returned.
+      const start = (): Promise<void> => {
+        if (!this.#abandoned) return handle(binding, message);
+        this.#log.debug(`${binding.name}: message ${messageId} was waiting for concurrency when shutdownTimeoutMs passed; not started`);
+        return Promise.reject(new HandlerAbandonedError(binding.name, messageId));
+      };
+      return binding.limit === undefined ? start() : binding.limit.run(start);
+    };
     return createPushConsumer({
       endpoints,
       group,
@@ -159,10 +167,11 @@ export class TxmqConsumers implements OnApplicationBootstrap {
       handler: async (message) => {
         const binding = bindings.get(message.topic);
         if (binding === undefined) throw new Error(`no @OnMessage handler for topic ${message.topic} in group ${group}`);
-        const entry = stats.received(message, binding.name, safeId(message));
+        const messageId = safeId(message);
+        const entry = stats.received(message, binding.name, messageId);
         let acknowledged = false;
         try {
-          await this.#unlessAbandoned(binding.name, () => run(binding, message));
+          await this.#unlessAbandoned(binding.name, messageId, () => run(binding, message, messageId));
           acknowledged = true;
         } finally {
           stats.settled(entry, acknowledged);
@@ -188,10 +197,10 @@ export class TxmqConsumers implements OnApplicationBootstrap {
   }
 
   /** Runs `handle`, unless {@link abandon} is called first: then a {@link HandlerAbandonedError}. */
-  async #unlessAbandoned(handler: string, handle: () => Promise<void>): Promise<void> {
-    if (this.#abandoned) throw new HandlerAbandonedError(handler);
+  async #unlessAbandoned(handler: string, messageId: string, handle: () => Promise<void>): Promise<void> {
+    if (this.#abandoned) throw new HandlerAbandonedError(handler, messageId);
     let giveUp!: () => void;
-    const abandoned = new Promise<never>((_, reject) => (giveUp = () => reject(new HandlerAbandonedError(handler))));
+    const abandoned = new Promise<never>((_, reject) => (giveUp = () => reject(new HandlerAbandonedError(handler, messageId))));
     this.#giveUp.add(giveUp);
     try {
       await Promise.race([handle(), abandoned]);
