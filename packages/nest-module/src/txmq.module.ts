@@ -7,6 +7,7 @@ import { resolveOptions, type ResolvedOptions, type TxmqModuleOptions } from './
 import { SYSTEM_CLOCK } from './clock.js';
 import { TXMQ_BROKER_PRODUCER, TXMQ_CLOCK, TXMQ_OUTBOX, TXMQ_RELAY, TXMQ_RESOLVED_OPTIONS } from './tokens.js';
 import { TransactionHost } from './transaction/transaction-host.js';
+import { TxmqConsumerStats } from './consumers/txmq-consumer-stats.js';
 import { TxmqConsumers } from './consumers/txmq-consumers.js';
 import { TxmqLifecycle } from './txmq-lifecycle.js';
 import { TxmqProducer } from './txmq-producer.js';
@@ -45,6 +46,7 @@ const providers: Provider[] = [
   TxmqProducer,
   TxmqLifecycle,
   TxmqConsumers,
+  TxmqConsumerStats,
 ];
 
 /**
@@ -58,6 +60,6 @@ const providers: Provider[] = [
 @Module({
   imports: [DiscoveryModule],
   providers,
-  exports: [TransactionHost, TxmqProducer, TxmqConsumers, TXMQ_OUTBOX, TXMQ_RESOLVED_OPTIONS],
+  exports: [TransactionHost, TxmqProducer, TxmqConsumerStats, TXMQ_OUTBOX, TXMQ_RESOLVED_OPTIONS],
 })
 export class TxmqModule extends ConfigurableModuleClass {}

@@ -9,7 +9,8 @@ import { createProducer, createSimpleConsumer, type ReceivedMessage } from '@txm
 import { decodeBody, type Outbox, type Relay } from '@txmq/outbox';
 import { eventually } from '@txmq/test-support';
 import { sql } from 'kysely';
-import { NonRetryableError, OnMessage, TransactionHost, Transactional, TxmqConsumers, TxmqContext, TxmqModule, TxmqProducer, TXMQ_OUTBOX } from '../src/index.js';
+import { NonRetryableError, OnMessage, TransactionHost, Transactional, TxmqConsumerStats, TxmqContext, TxmqModule, TxmqProducer, TXMQ_OUTBOX } from '../src/index.js';
+import { TxmqConsumers } from '../src/consumers/txmq-consumers.js';
 import { TXMQ_CLOCK, TXMQ_RELAY } from '../src/tokens.js';
 import { ManualClock } from './manual-clock.js';
 import { connectionCounter, startFastBroker, testDb, type TestDb } from './helpers.js';
@@ -256,6 +257,7 @@ describe('@OnMessage lifecycle', () => {
     }).compile();
     const app = await moduleRef.init();
     const consumers = app.get(TxmqConsumers);
+    const stats = app.get(TxmqConsumerStats);
     const relay = app.get<Relay>(TXMQ_RELAY);
     const drain = consumers.drain.bind(consumers);
     consumers.drain = () => {
@@ -264,7 +266,7 @@ describe('@OnMessage lifecycle', () => {
     };
     const stop = relay.stop.bind(relay);
     relay.stop = () => {
-      events.push(`relay stops, ${consumers.stats()[0]?.inFlight} in flight at the consumers`);
+      events.push(`relay stops, ${stats.stats()[0]?.inFlight} in flight at the consumers`);
       return stop();
     };
     const producer = createProducer({ endpoints: broker.endpoint, logger: QUIET });
@@ -273,7 +275,7 @@ describe('@OnMessage lifecycle', () => {
     await eventually('the handler started', () => started);
     const closing = app.close().then(() => events.push('closed'));
     await eventually('the consumers draining', () => events.includes('consumers drain'));
-    assert.equal(consumers.stats()[0]?.inFlight, 1, 'the handler is still running');
+    assert.equal(stats.stats()[0]?.inFlight, 1, 'the handler is still running');
     release();
     await closing;
     assert.deepEqual(events, ['consumers drain', 'handler returned', 'relay stops, 0 in flight at the consumers', 'closed']);
@@ -386,8 +388,8 @@ describe('@OnMessage lifecycle', () => {
       await producer.send({ topic: 'nest-queued', body: JSON.stringify({ id }), properties: { 'txmq-message-id': id, ...JSON_BODY } });
     }
     await producer.close();
-    const consumers = app.get(TxmqConsumers);
-    await eventually('one handler running, one message waiting for it', () => consumers.stats()[0]?.inFlight === 2);
+    const stats = app.get(TxmqConsumerStats);
+    await eventually('one handler running, one message waiting for it', () => stats.stats()[0]?.inFlight === 2);
     assert.equal(started.length, 1);
     const closing = app.close();
     await eventually('the shutdown bound armed', () => clock.pending > 0);

@@ -10,7 +10,7 @@ import { decodeBody } from '@txmq/outbox';
 import { eventually } from '@txmq/test-support';
 import { sql } from 'kysely';
 import { TxmqHealthIndicator } from '../src/health/index.js';
-import { OnMessage, TransactionHost, TxmqConsumers, TxmqModule, TxmqProducer } from '../src/index.js';
+import { OnMessage, TransactionHost, TxmqConsumerStats, TxmqModule, TxmqProducer } from '../src/index.js';
 import { TXMQ_CLOCK } from '../src/tokens.js';
 import { ManualClock } from './manual-clock.js';
 import { testDb, type TestDb } from './helpers.js';
@@ -156,7 +156,7 @@ describe('TxmqHealthIndicator (terminus)', () => {
     await moduleRef.init();
     const producer = createProducer({ endpoints: broker.endpoint, logger: QUIET });
     const send = (body: string) => producer.send({ topic: 'health-lag', body, properties: { 'txmq-content-type': 'text/plain' } });
-    const consumers = moduleRef.get(TxmqConsumers);
+    const consumers = moduleRef.get(TxmqConsumerStats);
     try {
       const indicator = moduleRef.get(TxmqHealthIndicator);
       const idle = (await indicator.isHealthy()).txmq;

@@ -3,7 +3,7 @@ import type { TxmqClock } from '../clock.js';
 
 /**
  * What one consumer group of the `@OnMessage` handlers has done in this process since it
- * started, as measured on the consumer side (`TxmqConsumers.stats()`). Ages are as of the call.
+ * started, as measured on the consumer side (`TxmqConsumerStats.stats()`). Ages are as of the call.
  */
 export interface ConsumerStats {
   readonly group: string;

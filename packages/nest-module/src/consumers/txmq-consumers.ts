@@ -35,10 +35,11 @@ export interface GroupInFlight {
 }
 
 /**
- * Finds the `@OnMessage` methods of the application's providers at bootstrap and, with the
- * module option `consumers` (default true), runs one push consumer per consumer group for them.
- * Inject it to read {@link TxmqConsumers.stats}. The module's lifecycle drains it at shutdown
- * (stop receiving, wait for the handlers running to commit) before it stops the relay.
+ * @internal Finds the `@OnMessage` methods of the application's providers at bootstrap and, with
+ * the module option `consumers` (default true), runs one push consumer per consumer group for
+ * them. The module's lifecycle drains it at shutdown (stop receiving, wait for the handlers
+ * running to commit) before it stops the relay. Not exported: applications read its statistics
+ * through `TxmqConsumerStats`, and only the lifecycle may drain or abandon it.
  */
 @Injectable()
 export class TxmqConsumers implements OnApplicationBootstrap {
@@ -71,7 +72,7 @@ export class TxmqConsumers implements OnApplicationBootstrap {
     await Promise.all(this.#groups.map(({ consumer }) => consumer.start()));
   }
 
-  /** What each consumer group running in this process has done since it started (empty when none runs). */
+  /** What each consumer group running in this process has done since it started (empty when none runs); `TxmqConsumerStats.stats()`. */
   stats(): ConsumerStats[] {
     return this.#groups.map(({ stats }) => stats.snapshot());
   }
