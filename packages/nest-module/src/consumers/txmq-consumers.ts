@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService, ExternalContextCreator, MetadataScanner } from '@nestjs/core';
 import { createPushConsumer, type ReceivedMessage, type TxmqPushConsumer } from '@txmq/broker/client';
-import { createInbox, inboxMessageId, type Outbox } from '@txmq/outbox';
+import { createInbox, type Outbox } from '@txmq/outbox';
 import type { TxmqClock } from '../clock.js';
 import type { ResolvedOptions } from '../options.js';
 import { TXMQ_CLOCK, TXMQ_OUTBOX, TXMQ_RESOLVED_OPTIONS } from '../tokens.js';
@@ -10,8 +10,10 @@ import { TxmqContext } from '../txmq-context.js';
 import { HandlerAbandonedError } from './abandoned.js';
 import { GroupStats, type ConsumerStats, type InFlightMessage } from './consumer-stats.js';
 import { isNonRetryable } from './dead-letter-rule.js';
+import { deliveryId } from './message-id.js';
 import { MessageParamsFactory, PARAM_ARGS_METADATA } from './message-params.js';
 import { onMessageOptions, type OnMessageOptions } from './on-message.js';
+import { flaggingPipeFailures } from './pipe-failures.js';
 import { Semaphore } from './semaphore.js';
 
 /** One `@OnMessage` method, wrapped with the Nest enhancers that apply to it. */
@@ -109,6 +111,7 @@ export class TxmqConsumers implements OnApplicationBootstrap {
   /** The `@OnMessage` methods by group, then topic. */
   #discover(): Map<string, Map<string, Binding>> {
     const groups = new Map<string, Map<string, Binding>>();
+    const contexts = flaggingPipeFailures(this.contexts);
     for (const wrapper of this.discovery.getProviders()) {
       const instance = wrapper.instance as Record<string, unknown> | null | undefined;
       if (instance === null || typeof instance !== 'object' || !wrapper.isDependencyTreeStatic()) continue;
@@ -124,7 +127,7 @@ export class TxmqConsumers implements OnApplicationBootstrap {
         }
         // With @Payload() / @Ctx() parameters the handler gets what they say, after the pipes;
         // without any it is called with (message, context) as is.
-        const call = this.contexts.create(
+        const call = contexts.create(
           instance, instance[method] as (...args: unknown[]) => unknown, method,
           PARAM_ARGS_METADATA, this.#params, undefined, undefined, { guards: true, interceptors: true, filters: true }, 'txmq',
         ) as Binding['call'];
@@ -168,7 +171,7 @@ export class TxmqConsumers implements OnApplicationBootstrap {
       handler: async (message) => {
         const binding = bindings.get(message.topic);
         if (binding === undefined) throw new Error(`no @OnMessage handler for topic ${message.topic} in group ${group}`);
-        const messageId = safeId(message);
+        const messageId = deliveryId(message);
         const entry = stats.received(message, binding.name, messageId);
         let acknowledged = false;
         try {
@@ -184,7 +187,7 @@ export class TxmqConsumers implements OnApplicationBootstrap {
         if (error instanceof HandlerAbandonedError) return;
         const next = isNonRetryable(error) ? `; not retryable, moving it to %DLQ%${group}` : '';
         this.#log.error(
-          `${name}: message ${safeId(message)} (attempt ${message.deliveryAttempt}) failed and was rolled back${next}: ${String(error)}`,
+          `${name}: message ${deliveryId(message)} (attempt ${message.deliveryAttempt}) failed and was rolled back${next}: ${String(error)}`,
           error instanceof Error ? error.stack : undefined,
         );
       },
@@ -208,13 +211,5 @@ export class TxmqConsumers implements OnApplicationBootstrap {
     } finally {
       this.#giveUp.delete(giveUp);
     }
-  }
-}
-
-function safeId(message: ReceivedMessage): string {
-  try {
-    return inboxMessageId(message);
-  } catch {
-    return message.messageId;
   }
 }
