@@ -88,11 +88,6 @@ export class TxmqConsumers implements OnApplicationBootstrap {
     return this.#draining;
   }
 
-  /** @internal Deliveries acknowledged so far, over all groups. */
-  handled(): number {
-    return this.#groups.reduce((sum, { stats }) => sum + stats.handled, 0);
-  }
-
   /** @internal The groups with messages in flight, and those messages. */
   inFlight(): GroupInFlight[] {
     return this.#groups.map(({ stats }) => ({ group: stats.group, messages: stats.inFlight() })).filter((g) => g.messages.length > 0);
