@@ -68,6 +68,7 @@ export class GroupStats {
     return entry;
   }
 
+  /** Counts the delivery `received` returned as handled (`acknowledged`) or failed; a second call for it is ignored. */
   settled(entry: InFlightMessage, acknowledged: boolean): void {
     if (!this.#inFlight.delete(entry)) return;
     if (acknowledged) this.#handled += 1;
@@ -78,15 +79,12 @@ export class GroupStats {
     return this.#group;
   }
 
-  get handled(): number {
-    return this.#handled;
-  }
-
   /** The messages in flight, oldest first. */
   inFlight(): InFlightMessage[] {
     return [...this.#inFlight];
   }
 
+  /** The counters as of now, with the ages computed on the clock. */
   snapshot(): ConsumerStats {
     const now = this.#clock.now();
     const oldest = this.#inFlight.values().next();

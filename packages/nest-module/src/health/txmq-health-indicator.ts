@@ -4,6 +4,7 @@ import { createTransactionAdmin } from '@txmq/broker/client';
 import type { Outbox, OutboxStats } from '@txmq/outbox';
 import type { ConsumerStats } from '../consumers/consumer-stats.js';
 import { TxmqConsumerStats } from '../consumers/txmq-consumer-stats.js';
+import { describeError } from '../describe-error.js';
 import type { ResolvedOptions } from '../options.js';
 import { TXMQ_OUTBOX, TXMQ_RESOLVED_OPTIONS } from '../tokens.js';
 import { consumerProblems } from './consumer-health.js';
@@ -85,7 +86,7 @@ export class TxmqHealthIndicator {
     const [reachable, stats] = await Promise.all([this.#reachable(timeoutMs), this.outbox.stats().catch((error: unknown) => error)]);
     const broker = reachable ? 'reachable' : 'unreachable';
     if (!isStats(stats)) {
-      return session.down({ endpoint, broker, message: `the outbox could not be read: ${describe(stats)}` } satisfies TxmqHealthData);
+      return session.down({ endpoint, broker, message: `the outbox could not be read: ${describeError(stats)}` } satisfies TxmqHealthData);
     }
     const groups = this.consumers.stats();
     const data = {
@@ -124,8 +125,4 @@ export class TxmqHealthIndicator {
 
 function isStats(value: unknown): value is OutboxStats {
   return value !== null && typeof value === 'object' && typeof (value as Partial<OutboxStats>).pending === 'number';
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
