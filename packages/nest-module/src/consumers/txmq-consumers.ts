@@ -74,7 +74,7 @@ export class TxmqConsumers implements OnApplicationBootstrap {
     await Promise.all(this.#groups.map(({ consumer }) => consumer.start()));
   }
 
-  /** What each consumer group running in this process has done since it started (empty when none runs); `TxmqConsumerStats.stats()`. */
+  /** What each consumer group running in this process has done since it started (empty when none runs), for `TxmqConsumerStats`. */
   stats(): ConsumerStats[] {
     return this.#groups.map(({ stats }) => stats.snapshot());
   }
