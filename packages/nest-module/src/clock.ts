@@ -2,15 +2,19 @@
 export interface TxmqClock {
   /** Milliseconds since the epoch (message timestamps are compared with it). */
   now(): number;
-  /** Calls `callback` once, `ms` from now. */
+  /** Calls `callback` once, `ms` from now; the timer must not keep the process alive. */
   setTimer(callback: () => void, ms: number): unknown;
   /** Cancels a timer `setTimer` returned. */
   clearTimer(timer: unknown): void;
 }
 
-/** @internal {@link TxmqClock} on `Date.now()` and Node timers. */
+/** @internal {@link TxmqClock} on `Date.now()` and unref'd Node timers. */
 export const SYSTEM_CLOCK: TxmqClock = {
   now: () => Date.now(),
-  setTimer: (callback, ms) => setTimeout(callback, ms),
+  setTimer(callback, ms) {
+    const timer = setTimeout(callback, ms);
+    timer.unref();
+    return timer;
+  },
   clearTimer: (timer) => clearTimeout(timer as NodeJS.Timeout),
 };

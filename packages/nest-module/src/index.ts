@@ -25,7 +25,7 @@ export {
 export type { TxmqNestErrorCode } from './errors.js';
 export { OnMessage } from './consumers/on-message.js';
 export type { OnMessageOptions } from './consumers/on-message.js';
-export { TxmqConsumers } from './consumers/txmq-consumers.js';
+export { TxmqConsumerStats } from './consumers/txmq-consumer-stats.js';
 export type { ConsumerStats } from './consumers/consumer-stats.js';
 export { TxmqServer, TXMQ_TRANSPORT } from './transport/txmq-server.js';
 export type { TxmqServerOptions, TxmqTransportStatus } from './transport/txmq-server.js';

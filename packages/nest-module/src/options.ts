@@ -42,8 +42,9 @@ export interface TxmqModuleOptions {
   readonly logger?: ClientLogger;
   /**
    * Bound of the graceful shutdown, in ms (default 30 000): stopping the consumers and waiting for
-   * their running handlers, then stopping the relay after its in-flight batch, then closing the
-   * producer. What is still running when it passes is logged and left behind.
+   * their running handlers, then waiting for the relay to claim the outbox rows committed
+   * meanwhile and stopping it after its in-flight batch, then closing the producer. What is still
+   * running when it passes is logged and left behind.
    */
   readonly shutdownTimeoutMs?: number;
 }

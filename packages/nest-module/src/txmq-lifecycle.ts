@@ -1,26 +1,26 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import type { TxmqProducer as BrokerProducer } from '@txmq/broker/client';
-import type { Outbox, Relay, TransactionalSender } from '@txmq/outbox';
+import { DEFAULT_RELAY_POLL_INTERVAL_MS, type Outbox, type Relay, type TransactionalSender } from '@txmq/outbox';
 import type { TxmqClock } from './clock.js';
 import { TxmqConsumers } from './consumers/txmq-consumers.js';
+import { describeError } from './describe-error.js';
 import type { ResolvedOptions } from './options.js';
 import { Deadline } from './shutdown/deadline.js';
 import { describeInFlight } from './shutdown/describe-in-flight.js';
-import { relayCatchUp } from './shutdown/relay-catch-up.js';
+import { isEmpty, markOutbox, rowsCommittedSince, rowsLeft, type OutboxMark } from './shutdown/outbox-rows.js';
+import { relayCatchUp, type CatchUp } from './shutdown/relay-catch-up.js';
 import { TXMQ_BROKER_PRODUCER, TXMQ_CLOCK, TXMQ_OUTBOX, TXMQ_RELAY, TXMQ_RESOLVED_OPTIONS, TXMQ_TRANSACTIONAL_SENDER } from './tokens.js';
 import { registerHost, unregisterHost } from './transaction/host-registry.js';
 import { TransactionHost } from './transaction/transaction-host.js';
 import { hasTransactionalMethods } from './transaction/transactional.js';
 
-/** The relay's default `pollIntervalMs` (of `@txmq/outbox`). */
-const RELAY_POLL_MS = 500;
-
 /**
  * Runs the module's I/O at the application's lifecycle: nothing before bootstrap; at bootstrap
  * the migrations (`migrate`) and the relay (`relay`); at shutdown, in this order and within
  * `shutdownTimeoutMs` in all: the consumers stop receiving and their running handlers commit,
- * the relay claims what they wrote and stops after its in-flight batch, and the producer closes.
+ * the relay claims the outbox rows committed since the shutdown began and stops after its
+ * in-flight batch, and the producer closes.
  */
 @Injectable()
 export class TxmqLifecycle implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
@@ -55,8 +55,12 @@ export class TxmqLifecycle implements OnModuleInit, OnApplicationBootstrap, Befo
   /** Drains the consumers, then the relay; the producer stays open for `onApplicationShutdown`. */
   async beforeApplicationShutdown(): Promise<void> {
     const deadline = this.#startDeadline();
-    const handledBefore = this.consumers.handled();
-    if (!(await deadline.within(this.consumers.drain(), (error) => this.#log.error(`stopping the consumers failed: ${describe(error)}`)))) {
+    const relay = this.relay;
+    const tuning = this.options.relay;
+    // Not awaited before the drain starts, so a full pool does not hold up stopping the
+    // consumers; a handler that commits before the mark is read is left to the next relay.
+    const mark = relay === null ? undefined : this.#mark();
+    if (!(await deadline.within(this.consumers.drain(), (error) => this.#log.error(`stopping the consumers failed: ${describeError(error)}`)))) {
       const running = describeInFlight(this.consumers.inFlight());
       this.#log.error(
         `shutdownTimeoutMs (${this.options.shutdownTimeoutMs} ms) passed with ${running ?? 'the consumers still leaving their groups'}; ` +
@@ -64,19 +68,16 @@ export class TxmqLifecycle implements OnModuleInit, OnApplicationBootstrap, Befo
       );
       this.consumers.abandon();
     }
-    const relay = this.relay;
-    if (relay === null) return;
+    if (relay === null || tuning === false || mark === undefined) return;
     if (deadline.expired) {
       // The bound has passed and was reported: stop without waiting.
-      relay.stop().catch((error: unknown) => this.#log.error(`stopping the relay failed: ${describe(error)}`));
+      relay.stop().catch((error: unknown) => this.#log.error(`stopping the relay failed: ${describeError(error)}`));
       return;
     }
-    // Rows the last handlers committed are claimed first, so the stopping relay publishes them.
-    if (this.consumers.handled() > handledBefore) {
-      const stallMs = 2 * (this.options.relay === false ? RELAY_POLL_MS : (this.options.relay.pollIntervalMs ?? RELAY_POLL_MS)) + 100;
-      await deadline.within(relayCatchUp(this.outbox, relay, deadline, stallMs), (error) => this.#log.warn(`reading the outbox before stopping the relay failed: ${describe(error)}`));
-    }
-    if (!(await deadline.within(relay.stop(), (error) => this.#log.error(`stopping the relay failed: ${describe(error)}`)))) {
+    // The rows committed since the shutdown began are claimed first, so the stopping relay publishes them.
+    const stallMs = 2 * (tuning.pollIntervalMs ?? DEFAULT_RELAY_POLL_INTERVAL_MS);
+    await deadline.within(this.#catchUp(relay, mark, deadline, stallMs), (error) => this.#log.warn(`reading the outbox before stopping the relay failed: ${describeError(error)}`));
+    if (!(await deadline.within(relay.stop(), (error) => this.#log.error(`stopping the relay failed: ${describeError(error)}`)))) {
       this.#log.error(
         `shutdownTimeoutMs (${this.options.shutdownTimeoutMs} ms) passed while the relay was still publishing (${relay.stats().inFlight} messages in flight); ` +
           'closing anyway: rows it did not mark published stay in the outbox for the next relay',
@@ -89,7 +90,7 @@ export class TxmqLifecycle implements OnModuleInit, OnApplicationBootstrap, Befo
     unregisterHost(this.host);
     const deadline = this.#deadline ?? this.#startDeadline();
     this.#deadline = undefined;
-    const onError = (error: unknown) => this.#log.warn(`closing the producer or the half-message sender failed: ${describe(error)}`);
+    const onError = (error: unknown) => this.#log.warn(`closing the producer or the half-message sender failed: ${describeError(error)}`);
     const closing = Promise.all([this.producer.close(), this.sender?.close()]);
     try {
       if (deadline.expired) closing.catch(onError);
@@ -106,8 +107,28 @@ export class TxmqLifecycle implements OnModuleInit, OnApplicationBootstrap, Befo
     this.#deadline = new Deadline(this.clock, this.options.shutdownTimeoutMs);
     return this.#deadline;
   }
-}
 
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  /** Where the outbox stands as the shutdown begins; undefined (logged) when it cannot be read. */
+  #mark(): Promise<OutboxMark | undefined> {
+    return markOutbox(this.outbox).catch((error: unknown) => {
+      this.#log.warn(`reading the outbox as the shutdown began failed; the relay stops without waiting for new rows: ${describeError(error)}`);
+      return undefined;
+    });
+  }
+
+  /** Waits for the relay to claim the rows committed since `mark` (see `relayCatchUp`). */
+  async #catchUp(relay: Relay, marking: Promise<OutboxMark | undefined>, deadline: Deadline, stallMs: number): Promise<CatchUp | undefined> {
+    const mark = await marking;
+    if (mark === undefined) return undefined;
+    const rows = await rowsCommittedSince(this.outbox, mark);
+    if (isEmpty(rows)) return 'caught-up';
+    const outcome = await relayCatchUp(() => rowsLeft(this.outbox, rows), relay, deadline, stallMs);
+    if (outcome === 'stalled') {
+      this.#log.warn(
+        `the relay claimed none of the outbox rows committed during the shutdown for ${stallMs} ms (two poll intervals); ` +
+          'stopping it anyway: they stay in the outbox for the next relay',
+      );
+    }
+    return outcome;
+  }
 }

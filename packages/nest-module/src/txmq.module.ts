@@ -8,6 +8,7 @@ import { SYSTEM_CLOCK } from './clock.js';
 import { TXMQ_BROKER_PRODUCER, TXMQ_CLOCK, TXMQ_OUTBOX, TXMQ_RELAY, TXMQ_RESOLVED_OPTIONS, TXMQ_TRANSACTIONAL_SENDER } from './tokens.js';
 import { halfMessageSender } from './half-message-sender.js';
 import { TransactionHost } from './transaction/transaction-host.js';
+import { TxmqConsumerStats } from './consumers/txmq-consumer-stats.js';
 import { TxmqConsumers } from './consumers/txmq-consumers.js';
 import { TxmqLifecycle } from './txmq-lifecycle.js';
 import { TxmqProducer } from './txmq-producer.js';
@@ -47,6 +48,7 @@ const providers: Provider[] = [
   TxmqProducer,
   TxmqLifecycle,
   TxmqConsumers,
+  TxmqConsumerStats,
 ];
 
 /**
@@ -60,6 +62,6 @@ const providers: Provider[] = [
 @Module({
   imports: [DiscoveryModule],
   providers,
-  exports: [TransactionHost, TxmqProducer, TxmqConsumers, TXMQ_OUTBOX, TXMQ_RESOLVED_OPTIONS],
+  exports: [TransactionHost, TxmqProducer, TxmqConsumerStats, TXMQ_OUTBOX, TXMQ_RESOLVED_OPTIONS],
 })
 export class TxmqModule extends ConfigurableModuleClass {}

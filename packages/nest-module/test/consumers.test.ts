@@ -6,10 +6,12 @@ import { APP_GUARD } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import type { RunningBroker } from '@txmq/broker';
 import { createProducer, createSimpleConsumer, type ReceivedMessage } from '@txmq/broker/client';
-import { decodeBody, type Outbox, type Relay } from '@txmq/outbox';
+import { createOutbox, decodeBody, type Relay } from '@txmq/outbox';
 import { eventually } from '@txmq/test-support';
 import { sql } from 'kysely';
-import { NonRetryableError, OnMessage, TransactionHost, Transactional, TxmqConsumers, TxmqContext, TxmqModule, TxmqProducer, TXMQ_OUTBOX } from '../src/index.js';
+import { NonRetryableError, OnMessage, TransactionHost, Transactional, TxmqConsumerStats, TxmqContext, TxmqModule, TxmqProducer, TXMQ_OUTBOX } from '../src/index.js';
+import { TxmqConsumers } from '../src/consumers/txmq-consumers.js';
+import { CATCH_UP_POLL_MS } from '../src/shutdown/relay-catch-up.js';
 import { TXMQ_CLOCK, TXMQ_RELAY } from '../src/tokens.js';
 import { ManualClock } from './manual-clock.js';
 import { connectionCounter, startFastBroker, testDb, type TestDb } from './helpers.js';
@@ -229,11 +231,13 @@ describe('@OnMessage lifecycle', () => {
     await db?.close();
   });
 
-  it('app.close() during a slow handler waits for it to commit, then the relay publishes what it sent and stops', async () => {
+  it('app.close() during a slow handler waits for it to commit, then for the relay to claim what it sent, and the relay publishes it and stops', async () => {
+    const clock = new ManualClock(Date.now());
     const events: string[] = [];
     let started = false;
     let release: () => void = () => undefined;
     const released = new Promise<void>((resolve) => (release = resolve));
+    const group = 'slow-order';
     @Injectable()
     class Slow {
       constructor(
@@ -245,40 +249,82 @@ describe('@OnMessage lifecycle', () => {
       async handle(message: ReceivedMessage): Promise<void> {
         started = true;
         await this.host.tx.insertInto(db.users).values({ id: body(message).id }).execute();
-        await this.producer.send({ topic: 'nest-slow-done', body: { id: 'slow' } });
+        await this.producer.send({ topic: 'nest-slow-done', body: { id: 'slow' }, messageGroup: group });
         await released;
         events.push('handler returned');
       }
     }
-    const moduleRef = await Test.createTestingModule({
-      imports: [TxmqModule.forRoot({ endpoints: broker.endpoint, db: db.db, schema: db.schema, relay: { pollIntervalMs: 50 }, logger: QUIET })],
-      providers: [Slow],
-    }).compile();
-    const app = await moduleRef.init();
-    const consumers = app.get(TxmqConsumers);
-    const relay = app.get<Relay>(TXMQ_RELAY);
-    const drain = consumers.drain.bind(consumers);
-    consumers.drain = () => {
-      events.push('consumers drain');
-      return drain();
-    };
-    const stop = relay.stop.bind(relay);
-    relay.stop = () => {
-      events.push(`relay stops, ${consumers.stats()[0]?.inFlight} in flight at the consumers`);
-      return stop();
-    };
-    const producer = createProducer({ endpoints: broker.endpoint, logger: QUIET });
-    await producer.send({ topic: 'nest-slow', body: JSON.stringify({ id: 'slow' }), properties: { 'txmq-message-id': 'slow-id', ...JSON_BODY } });
-    await producer.close();
-    await eventually('the handler started', () => started);
-    const closing = app.close().then(() => events.push('closed'));
-    await eventually('the consumers draining', () => events.includes('consumers drain'));
-    assert.equal(consumers.stats()[0]?.inFlight, 1, 'the handler is still running');
-    release();
-    await closing;
-    assert.deepEqual(events, ['consumers drain', 'handler returned', 'relay stops, 0 in flight at the consumers', 'closed']);
-    assert.deepEqual(await db.userIds(), ['slow']);
-    assert.equal((await app.get<Outbox>(TXMQ_OUTBOX).stats()).pending, 0, "the relay published the handler's send before it stopped");
+    // The relay cannot claim the handler's row until the test lets it: an earlier row of its
+    // message group, committed before the application starts, is locked by the test.
+    const outbox = createOutbox({ db: db.db, schema: db.schema, notify: false });
+    await outbox.migrate();
+    await db.db.transaction().execute((trx) => outbox.send(trx, { topic: 'nest-slow-done', body: { id: 'head' }, messageGroup: group }));
+    let unlock: () => void = () => undefined;
+    const unlocked = new Promise<void>((resolve) => (unlock = resolve));
+    let locked: () => void = () => undefined;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const lock = db.db.transaction().execute(async (trx) => {
+      await sql`select id from ${sql.table(`${db.schema}.outbox`)} where message_group = ${group} for update`.execute(trx);
+      locked();
+      await unlocked;
+    });
+    await isLocked;
+    try {
+      const moduleRef = await Test.createTestingModule({
+        imports: [TxmqModule.forRoot({ endpoints: broker.endpoint, db: db.db, schema: db.schema, relay: { pollIntervalMs: 50 }, logger: QUIET })],
+        providers: [Slow],
+      })
+        .overrideProvider(TXMQ_CLOCK)
+        .useValue(clock)
+        .compile();
+      const app = await moduleRef.init();
+      const consumers = app.get(TxmqConsumers);
+      const stats = app.get(TxmqConsumerStats);
+      const relay = app.get<Relay>(TXMQ_RELAY);
+      const drain = consumers.drain.bind(consumers);
+      consumers.drain = () => {
+        events.push('consumers drain');
+        return drain();
+      };
+      const stop = relay.stop.bind(relay);
+      relay.stop = () => {
+        events.push(`relay stops, ${stats.stats()[0]?.inFlight} in flight at the consumers, ${relay.stats().claimed} rows claimed`);
+        return stop();
+      };
+      const producer = createProducer({ endpoints: broker.endpoint, logger: QUIET });
+      await producer.send({ topic: 'nest-slow', body: JSON.stringify({ id: 'slow' }), properties: { 'txmq-message-id': 'slow-id', ...JSON_BODY } });
+      await producer.close();
+      await eventually('the handler started', () => started);
+      let closed = false;
+      const closing = app.close().then(() => {
+        events.push('closed');
+        closed = true;
+      });
+      await eventually('the consumers draining', () => events.includes('consumers drain'));
+      assert.equal(stats.stats()[0]?.inFlight, 1, 'the handler is still running');
+      release();
+      // Past the drain, the module waits for the relay (a poll of its catch-up is due on its clock)
+      // instead of stopping it.
+      await eventually('the drain over', () => events.includes('handler returned') && (clock.pending > 1 || events.some((e) => e.startsWith('relay stops'))));
+      assert.equal(events.some((e) => e.startsWith('relay stops')), false, events.join());
+      unlock();
+      // The catch-up's clock moves only once the relay has claimed both rows: it never sees the
+      // relay idle, however slowly the relay gets there.
+      await eventually("the relay claimed the handler's row", () => relay.stats().claimed >= 2);
+      await eventually('app.close() returned', () => {
+        clock.advance(CATCH_UP_POLL_MS);
+        return closed;
+      });
+      await closing;
+      assert.deepEqual(events, ['consumers drain', 'handler returned', 'relay stops, 0 in flight at the consumers, 2 rows claimed', 'closed']);
+      assert.deepEqual(await db.userIds(), ['slow']);
+      assert.equal((await outbox.stats()).pending, 0, "the relay published the handler's send before it stopped");
+    } finally {
+      unlock();
+      await lock;
+      // Ends a shutdown still waiting when an assertion failed: the bound passes.
+      clock.advance(30_000);
+    }
     const reader = createSimpleConsumer({ endpoints: broker.endpoint, group: 'g-slow-reader', subscriptions: { 'nest-slow-done': '*' }, awaitMs: 1000, logger: QUIET });
     try {
       const sent = await eventually('the sent message', async () => (await reader.receive(16)).find((m) => body(m).id === 'slow'));
@@ -356,6 +402,48 @@ describe('@OnMessage lifecycle', () => {
     } finally {
       await next.close();
     }
+  });
+
+  it('a message waiting for concurrency when shutdownTimeoutMs passes never reaches its handler, even once the slot frees', async () => {
+    const clock = new ManualClock(Date.now());
+    const debug: string[] = [];
+    const started: string[] = [];
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    @Injectable()
+    class Queued {
+      @OnMessage({ topic: 'nest-queued', group: 'g-queued', concurrency: 1 })
+      async handle(message: ReceivedMessage): Promise<void> {
+        started.push(body(message).id);
+        await held;
+      }
+    }
+    const moduleRef = await Test.createTestingModule({
+      imports: [TxmqModule.forRoot({ endpoints: broker.endpoint, db: db.db, schema: db.schema, relay: false, logger: QUIET })],
+      providers: [Queued],
+    })
+      .overrideProvider(TXMQ_CLOCK)
+      .useValue(clock)
+      .setLogger({ log: () => undefined, warn: () => undefined, error: () => undefined, debug: (message: unknown) => void debug.push(String(message)) })
+      .compile();
+    const app = await moduleRef.init();
+    const producer = createProducer({ endpoints: broker.endpoint, logger: QUIET });
+    for (const id of ['queued-a', 'queued-b']) {
+      await producer.send({ topic: 'nest-queued', body: JSON.stringify({ id }), properties: { 'txmq-message-id': id, ...JSON_BODY } });
+    }
+    await producer.close();
+    const stats = app.get(TxmqConsumerStats);
+    await eventually('one handler running, one message waiting for it', () => stats.stats()[0]?.inFlight === 2);
+    assert.equal(started.length, 1);
+    const closing = app.close();
+    await eventually('the shutdown bound armed', () => clock.pending > 0);
+    clock.advance(30_000);
+    await closing;
+    // The running handler returns and frees its slot; the waiting delivery failed with the bound.
+    release();
+    const waiting = ['queued-a', 'queued-b'].find((id) => id !== started[0]);
+    await eventually('the slot passed on', () => debug.some((m) => m.includes(`message ${waiting} was waiting for concurrency when shutdownTimeoutMs passed; not started`)));
+    assert.deepEqual(started.length, 1, started.join());
   });
 
   it('consumers: false opens no consumer', async () => {

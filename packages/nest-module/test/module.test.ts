@@ -5,7 +5,9 @@ import { Inject, Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { isOutboxError, type Outbox } from '@txmq/outbox';
 import { sql } from 'kysely';
-import { TransactionHost, TXMQ_OUTBOX, TxmqModule, TxmqProducer, type TxmqModuleOptions } from '../src/index.js';
+import * as nest from '../src/index.js';
+import { TransactionHost, TXMQ_OUTBOX, TxmqConsumerStats, TxmqModule, TxmqProducer, type TxmqModuleOptions } from '../src/index.js';
+import { TxmqConsumers } from '../src/consumers/txmq-consumers.js';
 import { connectionCounter, testDb, type TestDb } from './helpers.js';
 
 let t: TestDb;
@@ -101,6 +103,36 @@ describe('TxmqModule', () => {
         imports: [TxmqModule.forRoot({ endpoints: broker.endpoint, db: t.db, relay: false }), FeatureModule],
       }).compile(),
       /TxmqProducer/,
+    );
+  });
+
+  it('exports a reader of the consumer statistics, not the consumers the shutdown drains', async () => {
+    assert.equal('TxmqConsumers' in nest, false);
+    assert.deepEqual(Object.getOwnPropertyNames(TxmqConsumerStats.prototype).sort(), ['constructor', 'stats']);
+    @Injectable()
+    class Reader {
+      constructor(@Inject(TxmqConsumerStats) readonly stats: TxmqConsumerStats) {}
+    }
+    @Module({ providers: [Reader] })
+    class ReaderModule {}
+    const moduleRef = await Test.createTestingModule({
+      imports: [TxmqModule.forRoot({ endpoints: broker.endpoint, db: t.db, schema: t.schema, relay: false, isGlobal: true }), ReaderModule],
+    }).compile();
+    await moduleRef.init();
+    assert.deepEqual(moduleRef.get(Reader).stats.stats(), []);
+    await moduleRef.close();
+
+    @Injectable()
+    class Drainer {
+      constructor(@Inject(TxmqConsumers) readonly consumers: TxmqConsumers) {}
+    }
+    @Module({ providers: [Drainer] })
+    class DrainerModule {}
+    await assert.rejects(
+      Test.createTestingModule({
+        imports: [TxmqModule.forRoot({ endpoints: broker.endpoint, db: t.db, schema: t.schema, relay: false, isGlobal: true }), DrainerModule],
+      }).compile(),
+      /TxmqConsumers/,
     );
   });
 

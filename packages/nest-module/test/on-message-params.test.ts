@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
-  createParamDecorator, Inject, Injectable, Module, ParseIntPipe, StandardSchemaValidationPipe, UsePipes,
+  BadRequestException, createParamDecorator, Inject, Injectable, Module, ParseIntPipe, StandardSchemaValidationPipe, UsePipes,
   type ExecutionContext, type INestApplicationContext, type ParameterDecoratorOptions, type PipeTransform,
 } from '@nestjs/common';
 import { APP_PIPE } from '@nestjs/core';
@@ -11,8 +11,8 @@ import { Test } from '@nestjs/testing';
 import type { RunningBroker } from '@txmq/broker';
 import { createProducer, createSimpleConsumer, type ReceivedMessage } from '@txmq/broker/client';
 import { eventually } from '@txmq/test-support';
-import { OnMessage, TransactionHost, TxmqContext, TxmqModule, TxmqProducer } from '../src/index.js';
-import { CONTEXT_PARAM, PARAM_ARGS_METADATA, PAYLOAD_PARAM } from '../src/consumers/message-params.js';
+import { NonRetryableError, OnMessage, TransactionHost, TxmqContext, TxmqModule, TxmqProducer } from '../src/index.js';
+import { CONTEXT_PARAM, MessageParamsFactory, PARAM_ARGS_METADATA, PAYLOAD_PARAM } from '../src/consumers/message-params.js';
 import { startFastBroker, testDb, type TestDb } from './helpers.js';
 
 const QUIET = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -22,6 +22,12 @@ let t: TestDb;
 let broker: RunningBroker;
 /** What each handler was called with, by handler. */
 const seen = new Map<string, unknown[][]>();
+/** The errors the module logged. */
+const logged: string[] = [];
+/** The failed attempts the module logged for the message with this txmq-message-id, and what it did next. */
+function failedAttempts(id: string): string[] {
+  return logged.filter((line) => line.includes(`: message ${id} (attempt `)).map((line) => line.replace(/^.*\((attempt \d+)\) failed and was rolled back(; not retryable)?.*$/s, '$1$2'));
+}
 function record(handler: string, ...args: unknown[]): void {
   seen.set(handler, [...(seen.get(handler) ?? []), args]);
 }
@@ -100,6 +106,12 @@ class Handlers {
     record('schema', body);
   }
 
+  @OnMessage({ topic: 'p-body-400', group: 'g-p-body-400' })
+  async bodyRefuses(@Payload() body: { id: string }, @Ctx() context: TxmqContext): Promise<void> {
+    record('bodyRefuses', body, context.getDeliveryAttempt());
+    if (context.getDeliveryAttempt() === 1) throw new BadRequestException(`the handler refuses ${body.id} once`);
+  }
+
   @OnMessage({ topic: 'p-retry', group: 'g-p-retry' })
   async retried(@Payload(new FailsOnce()) body: { id: string }, @Attempt() attempt: number): Promise<void> {
     record('retried', body, attempt);
@@ -133,12 +145,12 @@ describe('@OnMessage parameters and pipes', () => {
   let app: INestApplicationContext;
 
   before(async () => {
-    broker = await startFastBroker(['g-p-int', 'g-p-schema', 'g-p-retry']);
+    broker = await startFastBroker(['g-p-int', 'g-p-schema', 'g-p-retry', 'g-p-body-400']);
     t = await testDb();
     const moduleRef = await Test.createTestingModule({
       imports: [TxmqModule.forRoot({ endpoints: broker.endpoint, db: t.db, schema: t.schema, relay: false, logger: QUIET, isGlobal: true }), HandlersModule],
     })
-      .setLogger({ log: () => undefined, warn: () => undefined, error: () => undefined })
+      .setLogger({ log: () => undefined, warn: () => undefined, error: (message: unknown) => void logged.push(String(message)) })
       .compile();
     app = await moduleRef.init();
   });
@@ -176,8 +188,8 @@ describe('@OnMessage parameters and pipes', () => {
     await send('p-int', JSON.stringify({ id: 'good', count: '42' }), 'int-good');
     await eventually('the good one', () => seen.get('int')?.some(([, id]) => id === 'good'));
     assert.deepEqual(seen.get('int')?.find(([, id]) => id === 'good'), [42, 'good']);
-    const dead = await deadLetter('g-p-int', 'int-bad');
-    assert.equal(dead.deliveryAttempt, 1, 'a validation failure is not retried');
+    await deadLetter('g-p-int', 'int-bad');
+    assert.deepEqual(failedAttempts('int-bad'), ['attempt 1; not retryable'], 'a validation failure is not retried');
     assert.equal(seen.get('int')?.some(([, id]) => id === 'bad'), false, 'the handler never ran for it');
   });
 
@@ -192,14 +204,23 @@ describe('@OnMessage parameters and pipes', () => {
     await send('p-schema', JSON.stringify({ id: 'valid' }), 'schema-good');
     await eventually('the valid one', () => seen.get('schema')?.length === 1);
     assert.deepEqual(seen.get('schema'), [[{ id: 'valid' }]]);
-    assert.equal((await deadLetter('g-p-schema', 'schema-bad')).deliveryAttempt, 1);
+    await deadLetter('g-p-schema', 'schema-bad');
+    assert.deepEqual(failedAttempts('schema-bad'), ['attempt 1; not retryable']);
   });
 
   it('a body that is not valid JSON goes to %DLQ%<group> at once', async () => {
     await send('p-schema', '{not json', 'schema-garbled');
     const dead = await deadLetter('g-p-schema', 'schema-garbled');
-    assert.equal(dead.deliveryAttempt, 1);
+    assert.deepEqual(failedAttempts('schema-garbled'), ['attempt 1; not retryable']);
+    assert.match(logged.find((line) => line.includes('message schema-garbled')) ?? '', /the body of message schema-garbled is not valid JSON/);
     assert.equal(dead.body.toString(), '{not json');
+  });
+
+  it('a BadRequestException thrown by the handler itself (not by a pipe) is retried like any error', async () => {
+    await send('p-body-400', JSON.stringify({ id: 'body-400' }), 'body-400-1');
+    await eventually('the second delivery', () => seen.get('bodyRefuses')?.length === 2);
+    assert.deepEqual(seen.get('bodyRefuses')?.map(([, attempt]) => attempt), [1, 2]);
+    assert.deepEqual(failedAttempts('body-400-1'), ['attempt 1']);
   });
 
   it('a pipe that throws another error fails the delivery like the handler would: rolled back and redelivered', async () => {
@@ -209,5 +230,35 @@ describe('@OnMessage parameters and pipes', () => {
     assert.equal(attempt, 2, 'a custom parameter decorator reads the context');
     await eventually('its write committed', async () => (await t.userIds()).includes('again'));
     assert.equal(seen.get('retried')?.length, 1);
+  });
+});
+
+describe('MessageParamsFactory', () => {
+  const context = new TxmqContext([{} as ReceivedMessage, 'g']);
+  function delivery(body: string): ReceivedMessage {
+    return {
+      messageId: 'broker-id', topic: 't', keys: [], body: Buffer.from(body), deliveryAttempt: 1, bornAt: new Date(0),
+      properties: { 'txmq-message-id': 'txmq-id', ...JSON_BODY },
+    };
+  }
+
+  it('decodes a body once per delivery, however many @Payload parameters read it', () => {
+    const factory = new MessageParamsFactory();
+    const message = delivery(JSON.stringify({ order: { id: 'o-1' } }));
+    const whole = factory.exchangeKeyForValue(PAYLOAD_PARAM, undefined, [message, context]) as { order: object };
+    assert.equal(factory.exchangeKeyForValue(PAYLOAD_PARAM, 'order', [message, context]), whole.order, 'the same decoded object');
+    assert.equal(factory.exchangeKeyForValue(PAYLOAD_PARAM, undefined, [message, context]), whole);
+    assert.notEqual(factory.exchangeKeyForValue(PAYLOAD_PARAM, undefined, [delivery(JSON.stringify({ order: {} })), context]), whole, 'another delivery is decoded anew');
+  });
+
+  it('a body that does not parse is a NonRetryableError naming the txmq-message-id, once per delivery', () => {
+    const factory = new MessageParamsFactory();
+    const message = delivery('{not json');
+    let first: unknown;
+    assert.throws(() => factory.exchangeKeyForValue(PAYLOAD_PARAM, undefined, [message, context]), (error: unknown) => {
+      first = error;
+      return error instanceof NonRetryableError && /^the body of message txmq-id is not valid JSON/.test(error.message);
+    });
+    assert.throws(() => factory.exchangeKeyForValue(PAYLOAD_PARAM, 'id', [message, context]), (error: unknown) => error === first);
   });
 });

@@ -4,6 +4,7 @@
  */
 export { createOutbox } from './outbox/create-outbox.js';
 export { createRelay } from './relay/create-relay.js';
+export { DEFAULT_RELAY_POLL_INTERVAL_MS } from './relay/relay-options.js';
 export { pgNotifications, pgliteNotifications } from './relay/notifications.js';
 export { createBrokerPublisher } from './publisher/broker-publisher.js';
 export { toBrokerMessage } from './publisher/to-broker-message.js';

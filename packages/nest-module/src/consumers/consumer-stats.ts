@@ -3,7 +3,7 @@ import type { TxmqClock } from '../clock.js';
 
 /**
  * What one consumer group of the `@OnMessage` handlers has done in this process since it
- * started, as measured on the consumer side (`TxmqConsumers.stats()`). Ages are as of the call.
+ * started, as measured on the consumer side (`TxmqConsumerStats.stats()`). Ages are as of the call.
  */
 export interface ConsumerStats {
   readonly group: string;
@@ -68,6 +68,7 @@ export class GroupStats {
     return entry;
   }
 
+  /** Counts the delivery `received` returned as handled (`acknowledged`) or failed; a second call for it is ignored. */
   settled(entry: InFlightMessage, acknowledged: boolean): void {
     if (!this.#inFlight.delete(entry)) return;
     if (acknowledged) this.#handled += 1;
@@ -78,15 +79,12 @@ export class GroupStats {
     return this.#group;
   }
 
-  get handled(): number {
-    return this.#handled;
-  }
-
   /** The messages in flight, oldest first. */
   inFlight(): InFlightMessage[] {
     return [...this.#inFlight];
   }
 
+  /** The counters as of now, with the ages computed on the clock. */
   snapshot(): ConsumerStats {
     const now = this.#clock.now();
     const oldest = this.#inFlight.values().next();

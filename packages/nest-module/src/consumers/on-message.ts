@@ -31,8 +31,9 @@ export const ON_MESSAGE_METADATA = Symbol.for('txmq.nest.on-message');
  * `TxmqContext`) instead, after the pipes. A message already applied by the group (same
  * `txmq-message-id`) is acknowledged without calling the handler. A throw (of the handler, a
  * guard, pipe or interceptor) rolls back and the broker redelivers with its backoff; after
- * `maxAttempts`, or at once for a `NonRetryableError` or an `HttpException` with status 400 or
- * 422 (what validation pipes throw), the message goes to `%DLQ%<group>`. Nest guards,
+ * `maxAttempts`, or at once for a `NonRetryableError` or for an `HttpException` with status 400
+ * or 422 thrown by a parameter pipe (what validation pipes throw; thrown by the handler itself it
+ * is retried), the message goes to `%DLQ%<group>`. Nest guards,
  * interceptors, pipes and exception filters apply, with `getType()` `'txmq'`.
  *
  * @throws TypeError naming a bad option, when the class is defined.

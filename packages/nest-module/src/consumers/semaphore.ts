@@ -8,6 +8,7 @@ export class Semaphore {
     this.#limit = limit;
   }
 
+  /** Calls `fn` once fewer than `limit` calls are running, and resolves or rejects as it does. */
   async run<T>(fn: () => Promise<T>): Promise<T> {
     if (this.#running >= this.#limit) await new Promise<void>((resolve) => this.#waiting.push(resolve));
     else this.#running += 1;

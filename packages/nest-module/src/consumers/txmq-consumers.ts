@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService, ExternalContextCreator, MetadataScanner } from '@nestjs/core';
 import { createPushConsumer, type ReceivedMessage, type TxmqPushConsumer } from '@txmq/broker/client';
-import { createInbox, inboxMessageId, type Outbox } from '@txmq/outbox';
+import { createInbox, type Outbox } from '@txmq/outbox';
 import type { TxmqClock } from '../clock.js';
 import type { ResolvedOptions } from '../options.js';
 import { TXMQ_CLOCK, TXMQ_OUTBOX, TXMQ_RESOLVED_OPTIONS } from '../tokens.js';
@@ -10,8 +10,10 @@ import { TxmqContext } from '../txmq-context.js';
 import { HandlerAbandonedError } from './abandoned.js';
 import { GroupStats, type ConsumerStats, type InFlightMessage } from './consumer-stats.js';
 import { isNonRetryable } from './dead-letter-rule.js';
+import { deliveryId } from './message-id.js';
 import { MessageParamsFactory, PARAM_ARGS_METADATA } from './message-params.js';
 import { onMessageOptions, type OnMessageOptions } from './on-message.js';
+import { flaggingPipeFailures } from './pipe-failures.js';
 import { Semaphore } from './semaphore.js';
 
 /** One `@OnMessage` method, wrapped with the Nest enhancers that apply to it. */
@@ -35,10 +37,11 @@ export interface GroupInFlight {
 }
 
 /**
- * Finds the `@OnMessage` methods of the application's providers at bootstrap and, with the
- * module option `consumers` (default true), runs one push consumer per consumer group for them.
- * Inject it to read {@link TxmqConsumers.stats}. The module's lifecycle drains it at shutdown
- * (stop receiving, wait for the handlers running to commit) before it stops the relay.
+ * @internal Finds the `@OnMessage` methods of the application's providers at bootstrap and, with
+ * the module option `consumers` (default true), runs one push consumer per consumer group for
+ * them. The module's lifecycle drains it at shutdown (stop receiving, wait for the handlers
+ * running to commit) before it stops the relay. Not exported: applications read its statistics
+ * through `TxmqConsumerStats`, and only the lifecycle may drain or abandon it.
  */
 @Injectable()
 export class TxmqConsumers implements OnApplicationBootstrap {
@@ -71,7 +74,7 @@ export class TxmqConsumers implements OnApplicationBootstrap {
     await Promise.all(this.#groups.map(({ consumer }) => consumer.start()));
   }
 
-  /** What each consumer group running in this process has done since it started (empty when none runs). */
+  /** What each consumer group running in this process has done since it started (empty when none runs), for `TxmqConsumerStats`. */
   stats(): ConsumerStats[] {
     return this.#groups.map(({ stats }) => stats.snapshot());
   }
@@ -83,11 +86,6 @@ export class TxmqConsumers implements OnApplicationBootstrap {
   drain(): Promise<void> {
     this.#draining ??= Promise.all(this.#groups.map(({ consumer }) => consumer.close())).then(() => undefined);
     return this.#draining;
-  }
-
-  /** @internal Deliveries acknowledged so far, over all groups. */
-  handled(): number {
-    return this.#groups.reduce((sum, { stats }) => sum + stats.handled, 0);
   }
 
   /** @internal The groups with messages in flight, and those messages. */
@@ -108,6 +106,7 @@ export class TxmqConsumers implements OnApplicationBootstrap {
   /** The `@OnMessage` methods by group, then topic. */
   #discover(): Map<string, Map<string, Binding>> {
     const groups = new Map<string, Map<string, Binding>>();
+    const contexts = flaggingPipeFailures(this.contexts);
     for (const wrapper of this.discovery.getProviders()) {
       const instance = wrapper.instance as Record<string, unknown> | null | undefined;
       if (instance === null || typeof instance !== 'object' || !wrapper.isDependencyTreeStatic()) continue;
@@ -123,7 +122,7 @@ export class TxmqConsumers implements OnApplicationBootstrap {
         }
         // With @Payload() / @Ctx() parameters the handler gets what they say, after the pipes;
         // without any it is called with (message, context) as is.
-        const call = this.contexts.create(
+        const call = contexts.create(
           instance, instance[method] as (...args: unknown[]) => unknown, method,
           PARAM_ARGS_METADATA, this.#params, undefined, undefined, { guards: true, interceptors: true, filters: true }, 'txmq',
         ) as Binding['call'];
@@ -148,8 +147,16 @@ export class TxmqConsumers implements OnApplicationBootstrap {
       const outcome = await host.adopt((enter) => inbox.process(message, (trx) => enter(trx, () => binding.call(message, context))));
       if (outcome.status === 'duplicate') this.#log.debug(`${binding.name}: message ${outcome.messageId} already applied, acknowledged`);
     };
-    const run = (binding: Binding, message: ReceivedMessage): Promise<void> =>
-      binding.limit === undefined ? handle(binding, message) : binding.limit.run(() => handle(binding, message));
+    const run = (binding: Binding, message: ReceivedMessage, messageId: string): Promise<void> => {
+      // Checked again once a `concurrency` slot is free: a delivery still waiting when the bound
+      // passed has already failed, and its handler must not start after app.close() returned.
+      const start = (): Promise<void> => {
+        if (!this.#abandoned) return handle(binding, message);
+        this.#log.debug(`${binding.name}: message ${messageId} was waiting for concurrency when shutdownTimeoutMs passed; not started`);
+        return Promise.reject(new HandlerAbandonedError(binding.name, messageId));
+      };
+      return binding.limit === undefined ? start() : binding.limit.run(start);
+    };
     return createPushConsumer({
       endpoints,
       group,
@@ -159,10 +166,11 @@ export class TxmqConsumers implements OnApplicationBootstrap {
       handler: async (message) => {
         const binding = bindings.get(message.topic);
         if (binding === undefined) throw new Error(`no @OnMessage handler for topic ${message.topic} in group ${group}`);
-        const entry = stats.received(message, binding.name, safeId(message));
+        const messageId = deliveryId(message);
+        const entry = stats.received(message, binding.name, messageId);
         let acknowledged = false;
         try {
-          await this.#unlessAbandoned(binding.name, () => run(binding, message));
+          await this.#unlessAbandoned(binding.name, messageId, () => run(binding, message, messageId));
           acknowledged = true;
         } finally {
           stats.settled(entry, acknowledged);
@@ -174,7 +182,7 @@ export class TxmqConsumers implements OnApplicationBootstrap {
         if (error instanceof HandlerAbandonedError) return;
         const next = isNonRetryable(error) ? `; not retryable, moving it to %DLQ%${group}` : '';
         this.#log.error(
-          `${name}: message ${safeId(message)} (attempt ${message.deliveryAttempt}) failed and was rolled back${next}: ${String(error)}`,
+          `${name}: message ${deliveryId(message)} (attempt ${message.deliveryAttempt}) failed and was rolled back${next}: ${String(error)}`,
           error instanceof Error ? error.stack : undefined,
         );
       },
@@ -188,23 +196,15 @@ export class TxmqConsumers implements OnApplicationBootstrap {
   }
 
   /** Runs `handle`, unless {@link abandon} is called first: then a {@link HandlerAbandonedError}. */
-  async #unlessAbandoned(handler: string, handle: () => Promise<void>): Promise<void> {
-    if (this.#abandoned) throw new HandlerAbandonedError(handler);
+  async #unlessAbandoned(handler: string, messageId: string, handle: () => Promise<void>): Promise<void> {
+    if (this.#abandoned) throw new HandlerAbandonedError(handler, messageId);
     let giveUp!: () => void;
-    const abandoned = new Promise<never>((_, reject) => (giveUp = () => reject(new HandlerAbandonedError(handler))));
+    const abandoned = new Promise<never>((_, reject) => (giveUp = () => reject(new HandlerAbandonedError(handler, messageId))));
     this.#giveUp.add(giveUp);
     try {
       await Promise.race([handle(), abandoned]);
     } finally {
       this.#giveUp.delete(giveUp);
     }
-  }
-}
-
-function safeId(message: ReceivedMessage): string {
-  try {
-    return inboxMessageId(message);
-  } catch {
-    return message.messageId;
   }
 }

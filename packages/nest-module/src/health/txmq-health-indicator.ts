@@ -1,9 +1,10 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import { createTransactionAdmin } from '@txmq/broker/client';
 import type { Outbox, OutboxStats } from '@txmq/outbox';
 import type { ConsumerStats } from '../consumers/consumer-stats.js';
-import { TxmqConsumers } from '../consumers/txmq-consumers.js';
+import { TxmqConsumerStats } from '../consumers/txmq-consumer-stats.js';
+import { describeError } from '../describe-error.js';
 import type { ResolvedOptions } from '../options.js';
 import { TXMQ_OUTBOX, TXMQ_RESOLVED_OPTIONS } from '../tokens.js';
 import { consumerProblems } from './consumer-health.js';
@@ -52,7 +53,7 @@ const DEFAULTS = { timeoutMs: 2000, degradedAfterMs: 60_000, maxConsumerLagMs: 6
 /**
  * A `@nestjs/terminus` health indicator for txmq: the broker is reachable (a gRPC connection can be
  * made within `timeoutMs`), the outbox is not backed up (`outbox.stats()`), and the `@OnMessage`
- * consumers keep up (`TxmqConsumers.stats()`, measured in this process). `down` when the broker is
+ * consumers keep up (`TxmqConsumerStats.stats()`, measured in this process). `down` when the broker is
  * unreachable, the outbox cannot be read, or the oldest pending row is older than `downAfterMs`;
  * `degraded` when it is older than `degradedAfterMs`, more than `maxPending` rows are pending, a
  * consumer group's recent delivery lag reached `maxConsumerLagMs`, or a message has been in
@@ -72,7 +73,7 @@ export class TxmqHealthIndicator {
     @Inject(HealthIndicatorService) private readonly indicators: HealthIndicatorService,
     @Inject(TXMQ_OUTBOX) private readonly outbox: Outbox,
     @Inject(TXMQ_RESOLVED_OPTIONS) private readonly options: ResolvedOptions,
-    @Optional() @Inject(TxmqConsumers) private readonly consumers?: TxmqConsumers,
+    @Inject(TxmqConsumerStats) private readonly consumers: TxmqConsumerStats,
   ) {}
 
   /** Checks the broker, the outbox and the consumers; the result is keyed by `key` (default `txmq`). */
@@ -85,9 +86,9 @@ export class TxmqHealthIndicator {
     const [reachable, stats] = await Promise.all([this.#reachable(timeoutMs), this.outbox.stats().catch((error: unknown) => error)]);
     const broker = reachable ? 'reachable' : 'unreachable';
     if (!isStats(stats)) {
-      return session.down({ endpoint, broker, message: `the outbox could not be read: ${describe(stats)}` } satisfies TxmqHealthData);
+      return session.down({ endpoint, broker, message: `the outbox could not be read: ${describeError(stats)}` } satisfies TxmqHealthData);
     }
-    const groups = this.consumers?.stats() ?? [];
+    const groups = this.consumers.stats();
     const data = {
       endpoint, broker, pending: stats.pending, oldestPendingAgeMs: stats.oldestPendingAgeMs, parked: stats.parked,
       ...(groups.length > 0 && { consumers: groups }),
@@ -124,8 +125,4 @@ export class TxmqHealthIndicator {
 
 function isStats(value: unknown): value is OutboxStats {
   return value !== null && typeof value === 'object' && typeof (value as Partial<OutboxStats>).pending === 'number';
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,6 +1,9 @@
 import type { TxmqClock } from '../clock.js';
 
-/** A point in time the steps of a shutdown race against; `dispose()` cancels its timer. */
+/**
+ * A point in time the steps of a shutdown race against, `ms` after it is created on `clock`.
+ * Its timer does not keep the process alive; `dispose()` cancels it.
+ */
 export class Deadline {
   readonly #clock: TxmqClock;
   readonly #at: number;
@@ -53,6 +56,10 @@ export class Deadline {
     });
   }
 
+  /**
+   * Cancels the timer and counts the deadline as passed: `within()` and `sleep()` no longer wait.
+   * Call it once the shutdown is over. Idempotent.
+   */
   dispose(): void {
     this.#clock.clearTimer(this.#timer);
     this.#expired = true;

@@ -4,6 +4,7 @@ import { decodeBody, InvalidOptionsError } from '@txmq/outbox';
 import { finalize, isObservable, lastValueFrom } from 'rxjs';
 import { RequestResponseUnsupportedError } from './request-response-unsupported.js';
 import { TxmqContext } from '../txmq-context.js';
+import { describeError } from '../describe-error.js';
 
 /**
  * The transport id of `TxmqServer`: `@EventPattern('topic', TXMQ_TRANSPORT)` binds a handler to
@@ -125,16 +126,7 @@ export class TxmqServer extends Server<Record<string, Function>, TxmqTransportSt
   private reportFailure(error: unknown, message: ReceivedMessage): void {
     this.logger.warn(
       `handler of topic ${message.topic} failed for message ${message.messageId} (delivery attempt ${message.deliveryAttempt}); ` +
-        `not acknowledged, the broker redelivers it: ${describe(error)}`,
+        `not acknowledged, the broker redelivers it: ${describeError(error)}`,
     );
-  }
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  try {
-    return JSON.stringify(error);
-  } catch {
-    return String(error);
   }
 }

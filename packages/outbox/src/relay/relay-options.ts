@@ -4,6 +4,9 @@ import type { Publisher } from '../publisher/publisher.js';
 import type { BackoffOptions } from './backoff.js';
 import { pgNotifications, type NotificationSource } from './notifications.js';
 
+/** Default of {@link RelayTuning.pollIntervalMs}. */
+export const DEFAULT_RELAY_POLL_INTERVAL_MS = 500;
+
 /** Settings shared by both forms of {@link RelayOptions}. */
 export interface RelayTuning {
   /** Most rows claimed per claim statement (default 100). */
@@ -72,7 +75,7 @@ export function resolveTuning(options: RelayTuning): ResolvedTuning {
     batchSize: positiveInt(options.batchSize, 'batchSize', 100),
     maxInFlight: positiveInt(options.maxInFlight, 'maxInFlight', 256),
     groupDepth: positiveInt(options.groupDepth, 'groupDepth', 16),
-    pollIntervalMs: positiveInt(options.pollIntervalMs, 'pollIntervalMs', 500),
+    pollIntervalMs: positiveInt(options.pollIntervalMs, 'pollIntervalMs', DEFAULT_RELAY_POLL_INTERVAL_MS),
     leaseMs: positiveInt(options.leaseMs, 'leaseMs', 30_000),
     publishTimeoutMs: positiveInt(options.publishTimeoutMs, 'publishTimeoutMs', 10_000),
     maxAttempts: positiveInt(options.maxAttempts, 'maxAttempts', 10),
