@@ -73,5 +73,7 @@ function startFailure(error: unknown, settings: ServiceSettings): string {
   if ((error as { code?: unknown }).code === 'EADDRINUSE') {
     return `port ${settings.port} on ${settings.host} is in use (is the example running already?); choose another with --port`;
   }
+  // txmq's errors (BrokerUnreachableError...) say what is wrong; a stack would only hide it.
+  if (error instanceof Error && typeof (error as { code?: unknown }).code === 'string') return `${error.name}: ${error.message}`;
   return error instanceof Error ? (error.stack ?? error.message) : String(error);
 }

@@ -7,8 +7,8 @@ import type { ProcessOutput } from './process-output.js';
 /** How to run one process of the system. */
 export interface ProcessSpec {
   readonly name: string;
-  /** Node's arguments (the script first). `previous` is the address of the run before, to keep its port. */
-  readonly args: (previous: string | undefined) => string[];
+  /** Node's arguments, the script first (with a fixed port, so a restart comes back where it was). */
+  readonly args: readonly string[];
   readonly env: NodeJS.ProcessEnv;
   /** How it says it is ready: a {@link ReadyMessage} over IPC, or a stdout line matching (group 1: its address). */
   readonly ready: 'ipc' | RegExp;
@@ -30,7 +30,7 @@ interface Exit {
 /**
  * A child process the supervisor keeps running: started with an IPC channel in a process group
  * of its own (so Ctrl-C reaches the supervisor alone, which stops the processes in order), and
- * restarted, on the same port, when it exits without being asked to.
+ * restarted when it exits without being asked to.
  */
 export class ManagedProcess {
   #child: ChildProcess | undefined;
@@ -60,7 +60,7 @@ export class ManagedProcess {
   /** Starts it; resolves with its address once it is ready, rejects when it exits (or is too slow) first. */
   async start(): Promise<string> {
     const { name } = this.spec;
-    const child = spawn(process.execPath, this.spec.args(this.#address), {
+    const child = spawn(process.execPath, [...this.spec.args], {
       env: this.spec.env,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

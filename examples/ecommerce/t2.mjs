@@ -1,0 +1,13 @@
+const { PGlite } = await import('@electric-sql/pglite');
+let t = Date.now();
+const a = await PGlite.create();
+console.log('memory create', Date.now() - t);
+t = Date.now();
+const b = await PGlite.create();
+console.log('memory create 2', Date.now() - t);
+t = Date.now();
+const dump = await a.dumpDataDir('none');
+console.log('dump', Date.now() - t, dump.size);
+t = Date.now();
+const c = await PGlite.create({ loadDataDir: dump });
+console.log('load from dump', Date.now() - t);
