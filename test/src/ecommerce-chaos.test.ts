@@ -1,15 +1,19 @@
 // The e-commerce example under crashes, against real Postgres: the broker, the account service
 // (which runs the outbox relay) and a consumer service are SIGKILLed and restarted at random
-// moments while users register; afterwards every registration is complete exactly once.
-// The seed is printed; TXMQ_CHAOS_SEED=N runs the same plan again.
+// moments while users register; afterwards every registration is complete exactly once. Then the
+// same with half messages (`delivery: 'half-message'`), where the account service is killed
+// between a half message and its local commit, and between the commit and the broker hearing of
+// it: the broker's check-back settles each from the account database.
+// Random plans print their seed; TXMQ_CHAOS_SEED=N runs the same plan again.
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import type { BrokerConfig } from '@txmq/broker';
 import { eventually, testDatabaseUrl } from '@txmq/test-support';
 import { chaosPlan, runLoad } from './support/ecommerce/chaos.js';
 import { startPostgresSystem, type PostgresSystem } from './support/ecommerce/postgres-system.js';
-import type { Registration } from './support/ecommerce/register.js';
+import { register, type Registration } from './support/ecommerce/register.js';
 import { readState, settled, type SystemState } from './support/ecommerce/system-state.js';
+import { lockTransactionLog } from './support/ecommerce/transaction-log-lock.js';
 import { seededRandom } from './support/seeded-random.js';
 
 const FAST_RETRY = { retryBackoff: { initialMs: 100, maxMs: 500, multiplier: 2 } };
@@ -24,22 +28,104 @@ const BROKER_CONFIG: BrokerConfig = {
 
 /** How long the system may take to deliver what is left after the last crash. */
 const SETTLE_BOUND_MS = 150_000;
+/** How long a step of the half-message cases may take (a restart, a check-back). */
+const STEP_BOUND_MS = 60_000;
 
-test('200 registrations while the broker, the account service and a consumer service are killed and restarted: every registration complete, exactly once', async (t) => {
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+test('outbox: 200 registrations while the broker, the account service and a consumer service are killed and restarted: every registration complete, exactly once', async (t) => {
   const random = seededRandom();
   const consumer = random.next() < 0.5 ? 'points' : 'coupons';
-  const registrations = 200;
-  const plan = chaosPlan(random, ['broker', 'account', consumer], registrations, 2, 800);
-  const log = (line: string) => t.diagnostic(line);
-  log(`seed ${random.seed} (TXMQ_CHAOS_SEED=${random.seed} repeats this run); plan: ${plan.map((k) => `${k.target}@${k.at}+${k.downMs}ms`).join(', ')}`);
+  await chaosRun(t, { random, delivery: 'outbox', registrations: 200, targets: ['broker', 'account', consumer], killsEach: 2 });
+});
 
-  const system = await startPostgresSystem({ serverUrl: await testDatabaseUrl(), brokerConfig: BROKER_CONFIG, delivery: 'outbox' });
+test('half messages: the account service killed between a half message and its local commit: the check-back rolls it back, nothing is granted', async () => {
+  const system = await startPostgresSystem({ serverUrl: await testDatabaseUrl(), brokerConfig: BROKER_CONFIG, delivery: 'half-message' });
+  try {
+    await registerAndSettle(system, 'before@half.example');
+    const lock = await lockTransactionLog(system.db);
+    let answered = false;
+    const hanging = register(system.accountUrl, 'crashed@half.example', 'Crashed', STEP_BOUND_MS).finally(() => (answered = true));
+    try {
+      // The half message is with the broker; the registration waits to record its commit.
+      await eventually('the registration to wait for the transaction log', async () => (await lock.waiting()) > 0, { timeoutMs: STEP_BOUND_MS });
+      assert.equal(answered, false, 'POST /users hangs while its transaction cannot record the commit');
+      await system.services.account.kill();
+    } finally {
+      await lock.release();
+    }
+    assert.equal((await hanging).outcome, 'failed', 'the POST got no answer');
+    await system.services.account.start();
+    await eventually('the check-back to fence the transaction as rolled back', async () => (await logStates(system)).rolled_back === 1, { timeoutMs: STEP_BOUND_MS });
+    await registerAndSettle(system, 'after@half.example');
+
+    const state = await readState(system.db);
+    assert.deepEqual([...state.users.keys()].sort(), ['after@half.example', 'before@half.example'], 'the crashed registration is not there');
+    assertExactlyOnce(state, system);
+    assert.deepEqual(await logStates(system), { committed: 2, rolled_back: 1 });
+  } finally {
+    await system.dispose();
+  }
+});
+
+test('half messages: the local transaction commits, the account service dies before the broker hears of it: the check-back commits it, the rewards arrive once', async () => {
+  const system = await startPostgresSystem({ serverUrl: await testDatabaseUrl(), brokerConfig: BROKER_CONFIG, delivery: 'half-message' });
+  try {
+    await registerAndSettle(system, 'before@half.example');
+    const lock = await lockTransactionLog(system.db);
+    const hanging = register(system.accountUrl, 'committed@half.example', 'Committed', STEP_BOUND_MS);
+    try {
+      await eventually('the registration to wait for the transaction log', async () => (await lock.waiting()) > 0, { timeoutMs: STEP_BOUND_MS });
+      // Frozen from before the local commit until it is killed, the broker never gets the
+      // commit (EndTransaction): only a check-back can settle the half message.
+      system.broker.pause(true);
+    } finally {
+      await lock.release();
+    }
+    const id = await eventually('the registration to commit', () => userId(system, 'committed@half.example'), { timeoutMs: STEP_BOUND_MS });
+    await system.services.account.kill();
+    await system.broker.kill();
+    await hanging;
+    await system.broker.start();
+    await system.services.account.start();
+    await eventually('the committed registration to get its rewards', async () => {
+      const state = await readState(system.db);
+      return state.points.has(id) && state.coupons.has(id);
+    }, { timeoutMs: STEP_BOUND_MS });
+    await registerAndSettle(system, 'after@half.example');
+
+    const state = await readState(system.db);
+    assert.deepEqual([...state.users.keys()].sort(), ['after@half.example', 'before@half.example', 'committed@half.example']);
+    assertExactlyOnce(state, system);
+    assert.deepEqual(await logStates(system), { committed: 3, rolled_back: 0 });
+  } finally {
+    await system.dispose();
+  }
+});
+
+test('half messages: 80 registrations while the account service and the broker are killed and restarted: every registration complete, exactly once', async (t) => {
+  await chaosRun(t, { random: seededRandom(), delivery: 'half-message', registrations: 80, targets: ['account', 'account', 'broker'], killsEach: 1 });
+});
+
+interface ChaosRun {
+  readonly random: ReturnType<typeof seededRandom>;
+  readonly delivery: 'outbox' | 'half-message';
+  readonly registrations: number;
+  readonly targets: readonly string[];
+  readonly killsEach: number;
+}
+
+async function chaosRun(t: TestContext, run: ChaosRun): Promise<void> {
+  const plan = chaosPlan(run.random, run.targets, run.registrations, run.killsEach, 800);
+  const log = (line: string) => t.diagnostic(line);
+  log(`seed ${run.random.seed} (TXMQ_CHAOS_SEED=${run.random.seed} repeats this run); plan: ${plan.map((k) => `${k.target}@${k.at}+${k.downMs}ms`).join(', ')}`);
+  const system = await startPostgresSystem({ serverUrl: await testDatabaseUrl(), brokerConfig: BROKER_CONFIG, delivery: run.delivery });
   try {
     const loadStart = Date.now();
     const results = await runLoad({
       accountUrl: system.accountUrl,
       processes: new Map([['broker', system.broker], ...Object.entries(system.services)]),
-      registrations,
+      registrations: run.registrations,
       concurrency: 4,
       paceMs: 60,
       plan,
@@ -50,11 +136,12 @@ test('200 registrations while the broker, the account service and a consumer ser
     const state = await settle(system);
     log(`load and crashes ${seconds(settleStart - loadStart)}, settled ${seconds(Date.now() - settleStart)} later`);
     log(summary(results, state));
-    assertComplete(results, state, system);
+    assertComplete(results, state);
+    assertExactlyOnce(state, system);
   } finally {
     await system.dispose();
   }
-});
+}
 
 async function settle(system: PostgresSystem): Promise<SystemState> {
   try {
@@ -69,22 +156,50 @@ async function settle(system: PostgresSystem): Promise<SystemState> {
   }
 }
 
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-
-function summary(results: readonly Registration[], state: SystemState): string {
-  const count = (outcome: Registration['outcome']) => results.filter((r) => r.outcome === outcome).length;
-  const failed = results.filter((r) => r.outcome === 'failed');
-  const kept = failed.filter((r) => state.users.has(r.email)).length;
-  return `${count('created')} answered 201, ${count('refused')} refused, ${failed.length} without an answer (${kept} of them registered nonetheless); ${state.users.size} users`;
+/** Registers `email` (it must be answered 201) and waits for its rewards. */
+async function registerAndSettle(system: PostgresSystem, email: string): Promise<void> {
+  const result = await register(system.accountUrl, email, 'Someone', STEP_BOUND_MS);
+  assert.equal(result.outcome, 'created', `${email}: ${JSON.stringify(result)}`);
+  await settle(system);
 }
 
-function assertComplete(results: readonly Registration[], state: SystemState, system: PostgresSystem): void {
+async function userId(system: PostgresSystem, email: string): Promise<string | undefined> {
+  const { rows } = await system.db.query<{ id: string }>('select id from account.users where email = $1', [email]);
+  return rows[0]?.id;
+}
+
+/** How many transactions the account service's transaction log holds in each state. */
+async function logStates(system: PostgresSystem): Promise<{ committed: number; rolled_back: number }> {
+  const { rows } = await system.db.query<{ state: 'committed' | 'rolled_back'; count: string }>(
+    'select state, count(*) as count from account_txmq.transaction_log group by state',
+  );
+  const states = { committed: 0, rolled_back: 0 };
+  for (const row of rows) states[row.state] = Number(row.count);
+  return states;
+}
+
+function summary(results: readonly Registration[], state: SystemState): string {
+  const created = results.filter((r) => r.outcome === 'created').length;
+  const failed = results.filter((r) => r.outcome === 'failed');
+  const kept = failed.filter((r) => state.users.has(r.email)).length;
+  const reasons = new Map<string, number>();
+  for (const r of failed) if (r.outcome === 'failed') reasons.set(r.error.slice(0, 60), (reasons.get(r.error.slice(0, 60)) ?? 0) + 1);
+  const why = [...reasons].map(([reason, count]) => `${count}× ${reason}`).join('; ');
+  return `${created} answered 201, ${failed.length} failed (${kept} of them registered nonetheless${why && `; ${why}`}); ${state.users.size} users`;
+}
+
+/** Every registration answered 201 is there with its id, no other was refused, and every user is one the test registered. */
+function assertComplete(results: readonly Registration[], state: SystemState): void {
   for (const result of results) {
     if (result.outcome === 'created') assert.equal(state.users.get(result.email), result.id, `${result.email} was answered 201, so it is registered, with that id`);
     if (result.outcome === 'refused') assert.fail(`${result.email} was refused with ${result.status}: ${result.body}`);
   }
   const attempted = new Set(results.map((r) => r.email));
   for (const email of state.users.keys()) assert.ok(attempted.has(email), `${email} is a registration the test made`);
+}
+
+/** Every user has one grant of 100 points and one coupon, rewards go only to users, and no message was applied twice. */
+function assertExactlyOnce(state: SystemState, system: PostgresSystem): void {
   for (const [email, id] of state.users) {
     assert.deepEqual(state.points.get(id), [100], `${email} has exactly one welcome grant of 100 points`);
     assert.equal(state.coupons.get(id), 1, `${email} has exactly one welcome coupon`);

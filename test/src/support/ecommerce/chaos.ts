@@ -39,8 +39,8 @@ export interface LoadOptions {
 /**
  * Registers `registrations` users over HTTP from `concurrency` clients while the plan's crashes
  * happen, and resolves with how each `POST /users` ended once every crashed process is back. A
- * client whose POST failed because the account service is down waits for it to be back (the
- * registration counts as failed: the test checks it is either complete or absent).
+ * client whose POST failed waits until every crashed process is back (the registration counts as
+ * failed: the test checks it is either complete or absent).
  */
 export async function runLoad(options: LoadOptions): Promise<Registration[]> {
   const results: Registration[] = [];
@@ -68,7 +68,8 @@ export async function runLoad(options: LoadOptions): Promise<Registration[]> {
       for (const kill of options.plan) if (kill.at === i) crash(kill);
       const result = await register(options.accountUrl, options.email(i), `User ${i}`);
       results.push(result);
-      if (result.outcome !== 'created') await back.get('account');
+      // Down, or unable to reach the broker: wait until every crashed process is back.
+      if (result.outcome !== 'created') await Promise.all(back.values());
       await sleep(options.paceMs);
     }
   };

@@ -92,6 +92,7 @@ export class ExampleProcess {
     if (!this.running) return;
     let timer: NodeJS.Timeout | undefined;
     const tooSlow = new Promise<'too slow'>((resolve) => (timer = setTimeout(() => resolve('too slow'), STOP_BOUND_MS)));
+    this.#child!.kill('SIGCONT');
     this.#child!.kill('SIGTERM');
     const result = await Promise.race([this.#exited, tooSlow]);
     clearTimeout(timer);

@@ -1,9 +1,12 @@
 /** How one `POST /users` ended. */
 export type Registration =
   | { readonly email: string; readonly outcome: 'created'; readonly id: string }
-  /** Answered, but not with 201 (a 409 or a 500). */
+  /** Answered with a 4xx. */
   | { readonly email: string; readonly outcome: 'refused'; readonly status: number; readonly body: string }
-  /** No answer: the connection was refused or reset, or it timed out. */
+  /**
+   * No answer (the connection was refused or reset, or it timed out), or a 5xx: whether the user
+   * was registered is unknown to the client.
+   */
   | { readonly email: string; readonly outcome: 'failed'; readonly error: string };
 
 /** Registers `email` at the account service, bounded by `timeoutMs`. */
@@ -23,5 +26,6 @@ export async function register(accountUrl: string, email: string, name: string, 
     return { email, outcome: 'failed', error: cause?.code ?? (error as Error).name };
   }
   if (response.status === 201) return { email, outcome: 'created', id: (JSON.parse(body) as { id: string }).id };
+  if (response.status >= 500) return { email, outcome: 'failed', error: `${response.status} ${body}` };
   return { email, outcome: 'refused', status: response.status, body };
 }
