@@ -11,15 +11,16 @@ export interface Kill {
 }
 
 /**
- * `killsEach` crashes of each of `targets` at random registrations of `registrations` (not the
- * first or last few, so the load runs before and after), each down for up to `maxDownMs`.
+ * A crash plan: `kills[target]` crashes of each target at random registrations of
+ * `registrations` (not the first or last few, so the load runs before and after), each down for
+ * up to `maxDownMs`.
  */
-export function chaosPlan(random: SeededRandom, targets: readonly string[], registrations: number, killsEach: number, maxDownMs: number): Kill[] {
-  const kills: Kill[] = [];
-  for (const target of targets) {
-    for (let k = 0; k < killsEach; k++) kills.push({ at: random.int(5, registrations - 10), target, downMs: random.int(0, maxDownMs) });
+export function chaosPlan(random: SeededRandom, kills: Readonly<Record<string, number>>, registrations: number, maxDownMs: number): Kill[] {
+  const plan: Kill[] = [];
+  for (const [target, count] of Object.entries(kills)) {
+    for (let k = 0; k < count; k++) plan.push({ at: random.int(5, registrations - 10), target, downMs: random.int(0, maxDownMs) });
   }
-  return kills.sort((a, b) => a.at - b.at);
+  return plan.sort((a, b) => a.at - b.at);
 }
 
 export interface LoadOptions {
