@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Lint of the import graph. Relative imports name their .js file (ESM) and stay inside their own
 // package (another package is imported by its name); nothing imports test code; packages depend "downwards" (nest-module -> outbox -> broker/client); application-side code uses
-// the broker only through `@txmq/broker/client`; and inside the broker the layers run
+// the broker only through `@txmq/broker/client` (but for the nest module's testing entry, which
+// starts one in-process); and inside the broker the layers run
 // protocol -> core -> store, with the client side loading no server code.
 // Usage: node scripts/check-imports.mjs [root]   (default: this repository)
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -18,8 +19,13 @@ const FORBIDDEN_PACKAGES = {
 
 /** Code that runs in applications: it may use the broker through its client entry point only. */
 const CLIENT_ONLY = ['packages/outbox/', 'packages/nest-module/', 'examples/'];
-/** Tests that start an in-process broker (`startBroker` of `@txmq/broker`) to run against. */
-const MAY_START_BROKER = ['packages/nest-module/test/'];
+/**
+ * What may start an in-process broker (`startBroker` of `@txmq/broker`): the nest module's tests,
+ * and its testing entry (`@txmq/nest/testing`), which only application tests load.
+ */
+const MAY_START_BROKER = ['packages/nest-module/test/', 'packages/nest-module/src/testing/'];
+/** The testing entry loads the broker server: the rest of the nest module must not import it. */
+const NEST_TESTING = 'packages/nest-module/src/testing/';
 
 /** What the broker's client side (and what it shares with the server) must never load. */
 const SERVER_MODULES = ['core/', 'protocol/', 'store/', 'cli/', 'admin/service', 'server', 'config', 'logger', 'index', 'internal'];
@@ -79,6 +85,9 @@ export function checkSource(file, source) {
     const clientOnly = CLIENT_ONLY.some((prefix) => file.startsWith(prefix)) && !(spec === '@txmq/broker' && MAY_START_BROKER.some((prefix) => file.startsWith(prefix)));
     if (clientOnly && /^@txmq\/broker(\/|$)/.test(spec) && spec !== '@txmq/broker/client') {
       problems.push(`${file}: must import the broker as "@txmq/broker/client", not "${spec}" (which loads the broker server)`);
+    }
+    if (relativeSpec && file.startsWith('packages/nest-module/src/') && !file.startsWith(NEST_TESTING) && resolveRelative(file, spec).startsWith(NEST_TESTING)) {
+      problems.push(`${file}: must not import the testing entry "${spec}" (it loads the broker server)`);
     }
     if (file.startsWith(BROKER)) problems.push(...checkLayers(file, spec, relativeSpec));
   }

@@ -171,3 +171,32 @@ test('a supervisor killed outright (SIGKILL) leaves no broker or service running
     killAll(started);
   }
 });
+
+test('the broker alone is one command too: npx txmq-broker runs it until Ctrl-C, which it drains and stops at', async () => {
+  const npx = spawn('npx', ['txmq-broker', '--port', '0', '--memory', '--log-level', 'warn'], { cwd: root, env: userEnv(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => npx.once('exit', (code, signal) => resolve({ code, signal })));
+  try {
+    const endpoint = await new Promise<string>((resolve, reject) => {
+      const onData = (chunk: Buffer) => {
+        output += chunk.toString();
+        const match = /listening on (\S+:\d+)/.exec(output);
+        if (match) resolve(match[1]!);
+      };
+      npx.stdout.on('data', onData);
+      npx.stderr.on('data', onData);
+      void exit.then(({ code }) => reject(new Error(`npx txmq-broker exited with ${code} before listening:\n${output}`)));
+    });
+    process.kill(-npx.pid!, 'SIGINT');
+    // npx itself ends by the signal (as an interrupted command does); the broker, which got it too, drains and exits.
+    await exit;
+    await eventually(`the broker to free ${endpoint}`, async () => !(await listening(endpoint)), { intervalMs: 100 });
+    assert.match(output, /txmq broker stopping \(SIGINT\)/);
+  } finally {
+    try {
+      process.kill(-npx.pid!, 'SIGKILL');
+    } catch {
+      // the group is gone: nothing left
+    }
+  }
+});

@@ -1,5 +1,7 @@
-// Every code block a README shows to run is a copy of a file in examples/snippets/, and every one
-// of those files runs to a clean exit against a real broker (and Postgres), so the README cannot rot.
+// Every code block a README shows to run is a copy of a file that CI checks, so the README cannot
+// rot: a plain .mjs file of examples/snippets/, which runs here to a clean exit against a real
+// broker (and Postgres), or a TypeScript file of examples/nest-snippets/src/ (Nest code needs
+// decorators), which `tsc -b` compiles and nest-snippets.test.ts runs as one application.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -14,11 +16,15 @@ import { freshDatabase } from './support/fresh-database.js';
 import { codeBlocks, readmePaths, readRepoFile, REPO_ROOT } from './support/readmes.js';
 
 const SNIPPETS = 'examples/snippets';
+const NEST_SNIPPETS = 'examples/nest-snippets/src';
 const RUNNABLE = new Set(['js', 'mjs', 'javascript', 'ts', 'typescript']);
 /** How long one snippet may take to run and exit. */
 const SNIPPET_BOUND_MS = 60_000;
 
 const snippetFiles = readdirSync(join(REPO_ROOT, SNIPPETS)).sort().map((name) => `${SNIPPETS}/${name}`);
+const nestSnippetFiles = readdirSync(join(REPO_ROOT, NEST_SNIPPETS)).sort().map((name) => `${NEST_SNIPPETS}/${name}`);
+/** What a marked block may show: a runnable .mjs snippet, or a compiled TypeScript one. */
+const SNIPPET_PATH = new RegExp(`^(${SNIPPETS}/[^/]+\\.mjs|${NEST_SNIPPETS}/[^/]+\\.ts)$`);
 const readmes = readmePaths().map((path) => ({ path, blocks: codeBlocks(readRepoFile(path)) }));
 
 test('every README code block marked <!-- snippet: PATH --> is exactly the content of PATH', () => {
@@ -31,18 +37,32 @@ test('every README code block marked <!-- snippet: PATH --> is exactly the conte
   }
 });
 
-test('every JavaScript or TypeScript block in a README is a marked snippet (so it is run)', () => {
+test('every JavaScript or TypeScript block in a README is a marked snippet (so it is run or compiled)', () => {
   for (const { path, blocks } of readmes) {
     for (const block of blocks.filter((b) => RUNNABLE.has(b.lang))) {
-      assert.ok(block.snippet, `${path}:${block.line}: a \`${block.lang}\` block without a <!-- snippet: ${SNIPPETS}/NAME.mjs --> line before it`);
-      assert.match(block.snippet, /\.mjs$/, `${path}:${block.line}: snippets are plain .mjs files, runnable by Node as written`);
+      const where = `${path}:${block.line}`;
+      assert.ok(block.snippet, `${where}: a \`${block.lang}\` block without a <!-- snippet: ${SNIPPETS}/NAME.mjs --> (or ${NEST_SNIPPETS}/NAME.ts) line before it`);
+      assert.match(block.snippet, SNIPPET_PATH, `${where}: snippets are plain .mjs files of ${SNIPPETS}/, runnable by Node as written, or .ts files of ${NEST_SNIPPETS}/, compiled by tsc -b`);
+      const typescript = block.snippet.endsWith('.ts');
+      assert.equal(['ts', 'typescript'].includes(block.lang), typescript, `${where}: a ${typescript ? 'TypeScript' : 'JavaScript'} snippet in a \`${block.lang}\` block`);
     }
   }
 });
 
-test(`every file in ${SNIPPETS}/ is shown by some README`, () => {
-  const shown = new Set(readmes.flatMap(({ blocks }) => blocks.map((b) => b.snippet)));
-  for (const file of snippetFiles) assert.ok(shown.has(file), `${file} is in no README`);
+for (const [folder, files] of [[SNIPPETS, snippetFiles], [NEST_SNIPPETS, nestSnippetFiles]] as const) {
+  test(`every file in ${folder}/ is shown by some README`, () => {
+    assert.ok(files.length > 0, `${folder}/ has files`);
+    const shown = new Set(readmes.flatMap(({ blocks }) => blocks.map((b) => b.snippet)));
+    for (const file of files) assert.ok(shown.has(file), `${file} is in no README`);
+  });
+}
+
+test(`the files of ${NEST_SNIPPETS}/ are TypeScript that tsc -b compiles`, () => {
+  for (const file of nestSnippetFiles) {
+    assert.match(file, /\.ts$/, `${file}: only .ts files belong in ${NEST_SNIPPETS}/`);
+    const compiled = file.replace(/^examples\/nest-snippets\/src\//, 'examples/nest-snippets/dist/src/').replace(/\.ts$/, '.js');
+    assert.ok(existsSync(join(REPO_ROOT, compiled)), `${file} was not compiled to ${compiled}: is examples/nest-snippets referenced from tsconfig.json?`);
+  }
 });
 
 test("the README's broker config example is a config the broker accepts", () => {

@@ -66,14 +66,30 @@ test('@txmq/outbox importing the broker root is rejected; so are examples and th
   for (const problem of problems) assert.match(problem, /must import the broker as "@txmq\/broker\/client"/);
 });
 
-test('the nest module\'s tests may start an in-process broker from the broker root; its src/ may not', async () => {
+test("the nest module's tests and its testing entry may start an in-process broker from the broker root; the rest of its src/ may not", async () => {
   const { problems } = await lint({
     ...CLEAN,
     'packages/nest-module/test/transport.test.ts': "import { startBroker } from '@txmq/broker';\n",
     'packages/nest-module/test/deep.test.ts': "import { startBroker } from '@txmq/broker/dist/src/server.js';\n",
+    'packages/nest-module/src/testing/handle.ts': "import { startBroker } from '@txmq/broker';\n",
+    'packages/nest-module/src/testing/deep.ts': "import { startBroker } from '@txmq/broker/dist/src/server.js';\n",
     'packages/nest-module/src/module.ts': "import { startBroker } from '@txmq/broker';\n",
   });
-  assert.deepEqual(problems.map((p) => p.split(':')[0]).sort(), ['packages/nest-module/src/module.ts', 'packages/nest-module/test/deep.test.ts']);
+  assert.deepEqual(problems.map((p) => p.split(':')[0]).sort(), [
+    'packages/nest-module/src/module.ts',
+    'packages/nest-module/src/testing/deep.ts',
+    'packages/nest-module/test/deep.test.ts',
+  ]);
+});
+
+test('the rest of the nest module does not import its testing entry (which loads the broker server)', async () => {
+  const { problems } = await lint({
+    ...CLEAN,
+    'packages/nest-module/src/index.ts': "export { TxmqTestingModule } from './testing/index.js';\n",
+    'packages/nest-module/src/testing/index.ts': "export { TxmqModule } from '../txmq.module.js';\nexport { handle } from './handle.js';\n",
+    'packages/nest-module/test/testing.test.ts': "import { TxmqTestingModule } from '../src/testing/index.js';\n",
+  });
+  assert.deepEqual(problems, ['packages/nest-module/src/index.ts: must not import the testing entry "./testing/index.js" (it loads the broker server)']);
 });
 
 test('the other layer rules: store/ below core/, core/ below config.ts, the client side loads no server code', async () => {

@@ -15,12 +15,18 @@ export type TxmqNestErrorCode =
   | 'TRANSACTION_ALREADY_ACTIVE'
   | 'NO_TRANSACTION_HOST'
   | 'NON_RETRYABLE'
-  | 'REQUEST_RESPONSE_UNSUPPORTED';
+  | 'REQUEST_RESPONSE_UNSUPPORTED'
+  | 'TRANSACTION_ABORTED'
+  | 'NOT_CONSUMED';
 
-/** A method with `propagation: 'mandatory'` was called outside a transaction. */
+/**
+ * A method that needs an active transaction (`propagation: 'mandatory'`, `TransactionHost.afterCommit`)
+ * was called outside one.
+ */
 export class TransactionNotActiveError extends TxmqNestError {
-  constructor(method: string) {
-    super('TRANSACTION_NOT_ACTIVE', `${method} requires an active transaction (propagation 'mandatory'), but none is active`);
+  /** @param why - what the transaction is needed for, as the message says it. */
+  constructor(method: string, why = "(propagation 'mandatory')") {
+    super('TRANSACTION_NOT_ACTIVE', `${method} requires an active transaction ${why}, but none is active`);
     this.name = 'TransactionNotActiveError';
   }
 }
@@ -50,5 +56,22 @@ export class NonRetryableError extends TxmqNestError {
   constructor(message: string, options?: ErrorOptions) {
     super('NON_RETRYABLE', message, options);
     this.name = 'NonRetryableError';
+  }
+}
+
+/**
+ * A transaction with after-commit work (a half message sent in it, a `TransactionHost.afterCommit`
+ * callback) cannot commit: a statement in it failed and its error was caught, so Postgres has
+ * aborted the whole transaction (a COMMIT would silently roll it back). The transaction is rolled
+ * back and the after-rollback work runs; `cause` is the database's error.
+ */
+export class TransactionAbortedError extends TxmqNestError {
+  constructor(options?: ErrorOptions) {
+    super(
+      'TRANSACTION_ABORTED',
+      'the transaction cannot commit: a statement in it failed and the error was caught, so the database aborted it; it was rolled back',
+      options,
+    );
+    this.name = 'TransactionAbortedError';
   }
 }

@@ -1,4 +1,4 @@
-import type { ClientLogger } from '@txmq/broker/client';
+import { checkTopicName, type ClientLogger } from '@txmq/broker/client';
 import { DEFAULT_SCHEMA, InvalidOptionsError, type RelayTuning } from '@txmq/outbox';
 import type { Kysely } from 'kysely';
 
@@ -17,9 +17,17 @@ export interface TxmqModuleOptions {
   readonly migrate?: boolean;
   /**
    * How a send inside a transaction is delivered; default `'outbox'` (a row in the outbox,
-   * published by a relay after commit). `'half-message'` is not available yet and is refused.
+   * published by a relay after commit). `'half-message'`: a RocketMQ transactional half message,
+   * committed after the outermost transaction commits (the check-back answers from the database
+   * if the process dies first).
    */
   readonly delivery?: Delivery;
+  /**
+   * With `delivery: 'half-message'`: the topics this application sends half messages to. The
+   * module announces them to the broker at bootstrap, so the check-backs of half messages a
+   * crashed earlier instance left on them reach this application (one broker connection per topic).
+   */
+  readonly transactionalTopics?: readonly string[];
   /**
    * Run an outbox relay in this application (default `true`), optionally tuned (`listen`,
    * `pollIntervalMs`, `batchSize`...). It starts when the application bootstraps and is drained
@@ -32,6 +40,12 @@ export interface TxmqModuleOptions {
   readonly namespace?: string;
   /** Where the broker clients log and relay errors go; default warnings and errors on stderr. */
   readonly logger?: ClientLogger;
+  /**
+   * Bound of the graceful shutdown, in ms (default 30 000): stopping the consumers and waiting for
+   * their running handlers, then stopping the relay after its in-flight batch, then closing the
+   * producer. What is still running when it passes is logged and left behind.
+   */
+  readonly shutdownTimeoutMs?: number;
 }
 
 /** {@link TxmqModuleOptions} checked, with every default applied. */
@@ -40,14 +54,21 @@ export interface ResolvedOptions {
   readonly db: Kysely<any>;
   readonly schema: string;
   readonly migrate: boolean;
-  readonly delivery: 'outbox';
+  readonly delivery: Delivery;
+  readonly transactionalTopics: readonly string[];
   readonly relay: RelayTuning | false;
   readonly consumers: boolean;
   readonly namespace: string | undefined;
   readonly logger: ClientLogger | undefined;
+  readonly shutdownTimeoutMs: number;
 }
 
-const KNOWN = new Set(['endpoints', 'db', 'schema', 'migrate', 'delivery', 'relay', 'consumers', 'namespace', 'logger']);
+/** Default of {@link TxmqModuleOptions.shutdownTimeoutMs}. */
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 30_000;
+/** The longest delay a Node timer takes. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+const KNOWN = new Set(['endpoints', 'db', 'schema', 'migrate', 'delivery', 'relay', 'consumers', 'namespace', 'logger', 'shutdownTimeoutMs', 'transactionalTopics']);
 
 /**
  * Checks the module's options; a bad one is an `InvalidOptionsError` (of `@txmq/outbox`) whose
@@ -65,10 +86,10 @@ export function resolveOptions(options: TxmqModuleOptions): ResolvedOptions {
   }
   if (schema !== undefined && typeof schema !== 'string') throw new InvalidOptionsError('schema', 'must be a string');
   const delivery = options.delivery ?? 'outbox';
-  if (delivery === 'half-message') {
-    throw new InvalidOptionsError('delivery', "'half-message' is not available in @txmq/nest yet; use 'outbox' (the default)");
+  if (delivery !== 'outbox' && delivery !== 'half-message') {
+    throw new InvalidOptionsError('delivery', `must be 'outbox' or 'half-message', got ${JSON.stringify(delivery)}`);
   }
-  if (delivery !== 'outbox') throw new InvalidOptionsError('delivery', `must be 'outbox' or 'half-message', got ${JSON.stringify(delivery)}`);
+  const transactionalTopics = topicsOption(options.transactionalTopics, delivery);
   const relay = options.relay ?? true;
   if (typeof relay !== 'boolean' && (relay === null || typeof relay !== 'object')) {
     throw new InvalidOptionsError('relay', 'must be a boolean or relay options');
@@ -77,16 +98,22 @@ export function resolveOptions(options: TxmqModuleOptions): ResolvedOptions {
   if (logger !== undefined && (logger === null || typeof logger !== 'object' || typeof logger.error !== 'function' || typeof logger.warn !== 'function')) {
     throw new InvalidOptionsError('logger', 'must have info(), warn() and error() methods');
   }
+  const shutdownTimeoutMs = options.shutdownTimeoutMs === undefined ? DEFAULT_SHUTDOWN_TIMEOUT_MS : options.shutdownTimeoutMs;
+  if (!Number.isInteger(shutdownTimeoutMs) || shutdownTimeoutMs < 1 || shutdownTimeoutMs > MAX_TIMER_MS) {
+    throw new InvalidOptionsError('shutdownTimeoutMs', `must be a positive integer of ms up to ${MAX_TIMER_MS}, got ${String(shutdownTimeoutMs)}`);
+  }
   return {
     endpoints,
     db,
     schema: schema ?? DEFAULT_SCHEMA,
     migrate: booleanOption(options.migrate, 'migrate', true),
     delivery,
+    transactionalTopics,
     relay: relay === true ? {} : relay,
     consumers: booleanOption(options.consumers, 'consumers', true),
     namespace,
     logger,
+    shutdownTimeoutMs,
   };
 }
 
@@ -94,4 +121,15 @@ function booleanOption(value: unknown, name: string, fallback: boolean): boolean
   if (value === undefined) return fallback;
   if (typeof value !== 'boolean') throw new InvalidOptionsError(name, 'must be a boolean');
   return value;
+}
+
+function topicsOption(value: unknown, delivery: Delivery): readonly string[] {
+  if (value === undefined) return [];
+  if (delivery !== 'half-message') throw new InvalidOptionsError('transactionalTopics', "is only used with delivery: 'half-message'");
+  if (!Array.isArray(value)) throw new InvalidOptionsError('transactionalTopics', 'must be an array of topic names');
+  for (const [i, topic] of value.entries()) {
+    const violation = checkTopicName(topic);
+    if (violation) throw new InvalidOptionsError(`transactionalTopics[${i}]`, violation.problem);
+  }
+  return Object.freeze([...new Set(value as string[])]);
 }

@@ -1,20 +1,32 @@
-import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import type { TxmqProducer as BrokerProducer } from '@txmq/broker/client';
-import type { Outbox, Relay } from '@txmq/outbox';
+import type { Outbox, Relay, TransactionalSender } from '@txmq/outbox';
+import type { TxmqClock } from './clock.js';
+import { TxmqConsumers } from './consumers/txmq-consumers.js';
 import type { ResolvedOptions } from './options.js';
-import { TXMQ_BROKER_PRODUCER, TXMQ_OUTBOX, TXMQ_RELAY, TXMQ_RESOLVED_OPTIONS } from './tokens.js';
+import { Deadline } from './shutdown/deadline.js';
+import { describeInFlight } from './shutdown/describe-in-flight.js';
+import { relayCatchUp } from './shutdown/relay-catch-up.js';
+import { TXMQ_BROKER_PRODUCER, TXMQ_CLOCK, TXMQ_OUTBOX, TXMQ_RELAY, TXMQ_RESOLVED_OPTIONS, TXMQ_TRANSACTIONAL_SENDER } from './tokens.js';
 import { registerHost, unregisterHost } from './transaction/host-registry.js';
 import { TransactionHost } from './transaction/transaction-host.js';
 import { hasTransactionalMethods } from './transaction/transactional.js';
 
+/** The relay's default `pollIntervalMs` (of `@txmq/outbox`). */
+const RELAY_POLL_MS = 500;
+
 /**
  * Runs the module's I/O at the application's lifecycle: nothing before bootstrap; at bootstrap
- * the migrations (`migrate`) and the relay (`relay`); at shutdown the relay is drained (its
- * in-flight batch finishes) and the producer closed.
+ * the migrations (`migrate`) and the relay (`relay`); at shutdown, in this order and within
+ * `shutdownTimeoutMs` in all: the consumers stop receiving and their running handlers commit,
+ * the relay claims what they wrote and stops after its in-flight batch, and the producer closes.
  */
 @Injectable()
 export class TxmqLifecycle implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+  readonly #log = new Logger('TxmqModule');
+  #deadline: Deadline | undefined;
+
   constructor(
     @Inject(DiscoveryService) private readonly discovery: DiscoveryService,
     @Inject(TransactionHost) private readonly host: TransactionHost,
@@ -22,6 +34,9 @@ export class TxmqLifecycle implements OnModuleInit, OnApplicationBootstrap, Befo
     @Inject(TXMQ_OUTBOX) private readonly outbox: Outbox,
     @Inject(TXMQ_RELAY) private readonly relay: Relay | null,
     @Inject(TXMQ_BROKER_PRODUCER) private readonly producer: BrokerProducer,
+    @Inject(TXMQ_TRANSACTIONAL_SENDER) private readonly sender: TransactionalSender | null,
+    @Inject(TxmqConsumers) private readonly consumers: TxmqConsumers,
+    @Inject(TXMQ_CLOCK) private readonly clock: TxmqClock,
   ) {}
 
   onModuleInit(): void {
@@ -33,15 +48,66 @@ export class TxmqLifecycle implements OnModuleInit, OnApplicationBootstrap, Befo
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.options.migrate) await this.outbox.migrate();
+    await this.sender?.start();
     await this.relay?.start();
   }
 
+  /** Drains the consumers, then the relay; the producer stays open for `onApplicationShutdown`. */
   async beforeApplicationShutdown(): Promise<void> {
-    await this.relay?.stop();
+    const deadline = this.#startDeadline();
+    const handledBefore = this.consumers.handled();
+    if (!(await deadline.within(this.consumers.drain(), (error) => this.#log.error(`stopping the consumers failed: ${describe(error)}`)))) {
+      const running = describeInFlight(this.consumers.inFlight());
+      this.#log.error(
+        `shutdownTimeoutMs (${this.options.shutdownTimeoutMs} ms) passed with ${running ?? 'the consumers still leaving their groups'}; ` +
+          'closing anyway: messages whose handler did not commit are not acknowledged, and the broker redelivers them',
+      );
+      this.consumers.abandon();
+    }
+    const relay = this.relay;
+    if (relay === null) return;
+    if (deadline.expired) {
+      // The bound has passed and was reported: stop without waiting.
+      relay.stop().catch((error: unknown) => this.#log.error(`stopping the relay failed: ${describe(error)}`));
+      return;
+    }
+    // Rows the last handlers committed are claimed first, so the stopping relay publishes them.
+    if (this.consumers.handled() > handledBefore) {
+      const stallMs = 2 * (this.options.relay === false ? RELAY_POLL_MS : (this.options.relay.pollIntervalMs ?? RELAY_POLL_MS)) + 100;
+      await deadline.within(relayCatchUp(this.outbox, relay, deadline, stallMs), (error) => this.#log.warn(`reading the outbox before stopping the relay failed: ${describe(error)}`));
+    }
+    if (!(await deadline.within(relay.stop(), (error) => this.#log.error(`stopping the relay failed: ${describe(error)}`)))) {
+      this.#log.error(
+        `shutdownTimeoutMs (${this.options.shutdownTimeoutMs} ms) passed while the relay was still publishing (${relay.stats().inFlight} messages in flight); ` +
+          'closing anyway: rows it did not mark published stay in the outbox for the next relay',
+      );
+    }
   }
 
+  /** Closes the producer, within what is left of the bound (without waiting once it has passed). */
   async onApplicationShutdown(): Promise<void> {
     unregisterHost(this.host);
-    await this.producer.close();
+    const deadline = this.#deadline ?? this.#startDeadline();
+    this.#deadline = undefined;
+    const onError = (error: unknown) => this.#log.warn(`closing the producer failed: ${describe(error)}`);
+    const closing = Promise.all([this.producer.close(), this.sender?.close()]);
+    try {
+      if (deadline.expired) closing.catch(onError);
+      else if (!(await deadline.within(closing, onError))) {
+        this.#log.error(`shutdownTimeoutMs (${this.options.shutdownTimeoutMs} ms) passed before the producer had closed; leaving it`);
+      }
+    } finally {
+      deadline.dispose();
+    }
   }
+
+  #startDeadline(): Deadline {
+    this.#deadline?.dispose();
+    this.#deadline = new Deadline(this.clock, this.options.shutdownTimeoutMs);
+    return this.#deadline;
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

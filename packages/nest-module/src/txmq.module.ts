@@ -4,7 +4,9 @@ import { createProducer } from '@txmq/broker/client';
 import { createOutbox, createRelay, type Outbox } from '@txmq/outbox';
 import { ConfigurableModuleClass, TXMQ_MODULE_OPTIONS } from './module-definition.js';
 import { resolveOptions, type ResolvedOptions, type TxmqModuleOptions } from './options.js';
-import { TXMQ_BROKER_PRODUCER, TXMQ_OUTBOX, TXMQ_RELAY, TXMQ_RESOLVED_OPTIONS } from './tokens.js';
+import { SYSTEM_CLOCK } from './clock.js';
+import { TXMQ_BROKER_PRODUCER, TXMQ_CLOCK, TXMQ_OUTBOX, TXMQ_RELAY, TXMQ_RESOLVED_OPTIONS, TXMQ_TRANSACTIONAL_SENDER } from './tokens.js';
+import { halfMessageSender } from './half-message-sender.js';
 import { TransactionHost } from './transaction/transaction-host.js';
 import { TxmqConsumers } from './consumers/txmq-consumers.js';
 import { TxmqLifecycle } from './txmq-lifecycle.js';
@@ -12,7 +14,7 @@ import { TxmqProducer } from './txmq-producer.js';
 
 // Every factory below is synchronous and does no I/O (the factory rule of the txmq packages):
 // bad options fail when the module is created, the broker is first contacted at bootstrap
-// (relay) or on the first direct send (producer).
+// (relay, half-message sender) or on the first direct send (producer).
 const providers: Provider[] = [
   { provide: TXMQ_RESOLVED_OPTIONS, inject: [TXMQ_MODULE_OPTIONS], useFactory: (options: TxmqModuleOptions) => resolveOptions(options) },
   { provide: TransactionHost, inject: [TXMQ_RESOLVED_OPTIONS], useFactory: (options: ResolvedOptions) => new TransactionHost(options.db) },
@@ -40,6 +42,8 @@ const providers: Provider[] = [
             endpoints,
           }),
   },
+  { provide: TXMQ_CLOCK, useValue: SYSTEM_CLOCK },
+  { provide: TXMQ_TRANSACTIONAL_SENDER, inject: [TXMQ_RESOLVED_OPTIONS], useFactory: halfMessageSender },
   TxmqProducer,
   TxmqLifecycle,
   TxmqConsumers,
@@ -56,6 +60,6 @@ const providers: Provider[] = [
 @Module({
   imports: [DiscoveryModule],
   providers,
-  exports: [TransactionHost, TxmqProducer, TXMQ_OUTBOX, TXMQ_RESOLVED_OPTIONS],
+  exports: [TransactionHost, TxmqProducer, TxmqConsumers, TXMQ_OUTBOX, TXMQ_RESOLVED_OPTIONS],
 })
 export class TxmqModule extends ConfigurableModuleClass {}

@@ -6,10 +6,12 @@ import { APP_GUARD } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import type { RunningBroker } from '@txmq/broker';
 import { createProducer, createSimpleConsumer, type ReceivedMessage } from '@txmq/broker/client';
-import { decodeBody } from '@txmq/outbox';
+import { decodeBody, type Outbox, type Relay } from '@txmq/outbox';
 import { eventually } from '@txmq/test-support';
 import { sql } from 'kysely';
-import { NonRetryableError, OnMessage, TransactionHost, Transactional, TxmqContext, TxmqModule, TxmqProducer } from '../src/index.js';
+import { NonRetryableError, OnMessage, TransactionHost, Transactional, TxmqConsumers, TxmqContext, TxmqModule, TxmqProducer, TXMQ_OUTBOX } from '../src/index.js';
+import { TXMQ_CLOCK, TXMQ_RELAY } from '../src/tokens.js';
+import { ManualClock } from './manual-clock.js';
 import { connectionCounter, startFastBroker, testDb, type TestDb } from './helpers.js';
 
 type Broker = RunningBroker;
@@ -126,7 +128,7 @@ async function deadLetters(group: string): Promise<ReceivedMessage[]> {
 }
 
 before(async () => {
-    broker = await startFastBroker(['g-retry', 'g-dlq', 'g-poison', 'g-chain']);
+    broker = await startFastBroker(['g-retry', 'g-dlq', 'g-poison', 'g-chain', 'g-stuck']);
 });
 after(async () => {
   await broker?.close();
@@ -227,37 +229,133 @@ describe('@OnMessage lifecycle', () => {
     await db?.close();
   });
 
-  it('app.close() during a slow handler waits for it, and its effect is committed', async () => {
+  it('app.close() during a slow handler waits for it to commit, then the relay publishes what it sent and stops', async () => {
+    const events: string[] = [];
     let started = false;
     let release: () => void = () => undefined;
     const released = new Promise<void>((resolve) => (release = resolve));
     @Injectable()
     class Slow {
-      constructor(@Inject(TransactionHost) readonly host: TransactionHost) {}
+      constructor(
+        @Inject(TransactionHost) readonly host: TransactionHost,
+        @Inject(TxmqProducer) readonly producer: TxmqProducer,
+      ) {}
 
       @OnMessage({ topic: 'nest-slow', group: 'g-slow' })
       async handle(message: ReceivedMessage): Promise<void> {
         started = true;
         await this.host.tx.insertInto(db.users).values({ id: body(message).id }).execute();
+        await this.producer.send({ topic: 'nest-slow-done', body: { id: 'slow' } });
         await released;
+        events.push('handler returned');
       }
     }
     const moduleRef = await Test.createTestingModule({
-      imports: [TxmqModule.forRoot({ endpoints: broker.endpoint, db: db.db, schema: db.schema, relay: false, logger: QUIET })],
+      imports: [TxmqModule.forRoot({ endpoints: broker.endpoint, db: db.db, schema: db.schema, relay: { pollIntervalMs: 50 }, logger: QUIET })],
       providers: [Slow],
     }).compile();
     const app = await moduleRef.init();
+    const consumers = app.get(TxmqConsumers);
+    const relay = app.get<Relay>(TXMQ_RELAY);
+    const drain = consumers.drain.bind(consumers);
+    consumers.drain = () => {
+      events.push('consumers drain');
+      return drain();
+    };
+    const stop = relay.stop.bind(relay);
+    relay.stop = () => {
+      events.push(`relay stops, ${consumers.stats()[0]?.inFlight} in flight at the consumers`);
+      return stop();
+    };
     const producer = createProducer({ endpoints: broker.endpoint, logger: QUIET });
     await producer.send({ topic: 'nest-slow', body: JSON.stringify({ id: 'slow' }), properties: { 'txmq-message-id': 'slow-id', ...JSON_BODY } });
     await producer.close();
     await eventually('the handler started', () => started);
-    let closed = false;
-    const closing = app.close().then(() => (closed = true));
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    assert.equal(closed, false, 'close waits for the running handler');
+    const closing = app.close().then(() => events.push('closed'));
+    await eventually('the consumers draining', () => events.includes('consumers drain'));
+    assert.equal(consumers.stats()[0]?.inFlight, 1, 'the handler is still running');
     release();
     await closing;
+    assert.deepEqual(events, ['consumers drain', 'handler returned', 'relay stops, 0 in flight at the consumers', 'closed']);
     assert.deepEqual(await db.userIds(), ['slow']);
+    assert.equal((await app.get<Outbox>(TXMQ_OUTBOX).stats()).pending, 0, "the relay published the handler's send before it stopped");
+    const reader = createSimpleConsumer({ endpoints: broker.endpoint, group: 'g-slow-reader', subscriptions: { 'nest-slow-done': '*' }, awaitMs: 1000, logger: QUIET });
+    try {
+      const sent = await eventually('the sent message', async () => (await reader.receive(16)).find((m) => body(m).id === 'slow'));
+      assert.equal(sent.topic, 'nest-slow-done');
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('a handler that never finishes: app.close() returns when shutdownTimeoutMs passes, says what still ran, and the message is redelivered', async () => {
+    const clock = new ManualClock(Date.now());
+    const errors: string[] = [];
+    let firstStarted = false;
+    let giveUp: (error: Error) => void = () => undefined;
+    const stuck = new Promise<void>((_, reject) => (giveUp = reject));
+    @Injectable()
+    class Stuck {
+      constructor(@Inject(TransactionHost) readonly host: TransactionHost) {}
+
+      @OnMessage({ topic: 'nest-stuck', group: 'g-stuck' })
+      async handle(): Promise<void> {
+        firstStarted = true;
+        await this.host.tx.insertInto(db.users).values({ id: 'stuck-first' }).execute();
+        await stuck;
+      }
+    }
+    const moduleRef = await Test.createTestingModule({
+      imports: [TxmqModule.forRoot({ endpoints: broker.endpoint, db: db.db, schema: db.schema, relay: false, logger: QUIET })],
+      providers: [Stuck],
+    })
+      .overrideProvider(TXMQ_CLOCK)
+      .useValue(clock)
+      .setLogger({ log: () => undefined, warn: () => undefined, error: (message: unknown) => void errors.push(String(message)) })
+      .compile();
+    const app = await moduleRef.init();
+    const producer = createProducer({ endpoints: broker.endpoint, logger: QUIET });
+    await producer.send({ topic: 'nest-stuck', body: JSON.stringify({ id: 'stuck' }), properties: { 'txmq-message-id': 'stuck-id', ...JSON_BODY } });
+    await producer.close();
+    await eventually('the handler started', () => firstStarted);
+    let closed = false;
+    const closing = app.close().then(() => (closed = true));
+    await eventually('the shutdown bound armed', () => clock.pending > 0);
+    clock.advance(29_999);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(closed, false, 'the bound (default 30 000 ms) has not passed yet');
+    clock.advance(1);
+    await closing;
+    assert.equal(errors.length, 1, errors.join('\n'));
+    assert.match(errors[0] ?? '', /shutdownTimeoutMs \(30000 ms\) passed with 1 handler of group g-stuck still running \(Stuck\.handle: message stuck-id\); closing anyway/);
+
+    // Not acknowledged: the broker redelivers it to the next member of the group.
+    const attempts: number[] = [];
+    @Injectable()
+    class Next {
+      constructor(@Inject(TransactionHost) readonly host: TransactionHost) {}
+
+      @OnMessage({ topic: 'nest-stuck', group: 'g-stuck' })
+      async handle(_message: ReceivedMessage, context: TxmqContext): Promise<void> {
+        attempts.push(context.getDeliveryAttempt());
+        await this.host.tx.insertInto(db.users).values({ id: 'stuck-next' }).execute();
+      }
+    }
+    const next = await (
+      await Test.createTestingModule({
+        imports: [TxmqModule.forRoot({ endpoints: broker.endpoint, db: db.db, schema: db.schema, relay: false, logger: QUIET })],
+        providers: [Next],
+      }).compile()
+    ).init();
+    try {
+      // The abandoned handler fails at last: its transaction (which held the inbox record) rolls back.
+      giveUp(new Error('gave up'));
+      await eventually('the redelivery applied', async () => (await db.userIds()).includes('stuck-next'));
+      assert.ok(attempts.every((a) => a >= 2), attempts.join());
+      assert.deepEqual((await db.userIds()).filter((id) => id.startsWith('stuck')), ['stuck-next']);
+    } finally {
+      await next.close();
+    }
   });
 
   it('consumers: false opens no consumer', async () => {

@@ -1,14 +1,21 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Controller, Get, Inject, Module } from '@nestjs/common';
+import { Controller, Get, Inject, Injectable, Module } from '@nestjs/common';
 import { HealthCheckService, TerminusModule } from '@nestjs/terminus';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { startBroker, type RunningBroker } from '@txmq/broker';
+import { createProducer, type ReceivedMessage } from '@txmq/broker/client';
+import { decodeBody } from '@txmq/outbox';
+import { eventually } from '@txmq/test-support';
 import { sql } from 'kysely';
 import { TxmqHealthIndicator } from '../src/health/index.js';
-import { TransactionHost, TxmqModule, TxmqProducer } from '../src/index.js';
+import { OnMessage, TransactionHost, TxmqConsumers, TxmqModule, TxmqProducer } from '../src/index.js';
+import { TXMQ_CLOCK } from '../src/tokens.js';
+import { ManualClock } from './manual-clock.js';
 import { testDb, type TestDb } from './helpers.js';
+
+const QUIET = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 let t: TestDb;
 
@@ -123,6 +130,69 @@ describe('TxmqHealthIndicator (terminus)', () => {
         return true;
       });
     } finally {
+      await moduleRef.close();
+    }
+  });
+
+  it('reports each consumer group; a recent delivery lag or a long-running handler degrades it, a stale lag does not', async () => {
+    // The consumers' clock runs two minutes ahead of the producer's: every receipt looks 2 minutes late.
+    const clock = new ManualClock(Date.now() + 120_000);
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    @Injectable()
+    class Lagging {
+      @OnMessage({ topic: 'health-lag', group: 'g-health-lag' })
+      async handle(message: ReceivedMessage): Promise<void> {
+        if (decodeBody(message) === 'hold') await released;
+      }
+    }
+    const moduleRef = await Test.createTestingModule({
+      imports: [TxmqModule.forRoot({ endpoints: broker.endpoint, db: t.db, schema: t.schema, relay: false, isGlobal: true, logger: QUIET }), HealthModule],
+      providers: [Lagging],
+    })
+      .overrideProvider(TXMQ_CLOCK)
+      .useValue(clock)
+      .compile();
+    await moduleRef.init();
+    const producer = createProducer({ endpoints: broker.endpoint, logger: QUIET });
+    const send = (body: string) => producer.send({ topic: 'health-lag', body, properties: { 'txmq-content-type': 'text/plain' } });
+    const consumers = moduleRef.get(TxmqConsumers);
+    try {
+      const indicator = moduleRef.get(TxmqHealthIndicator);
+      const idle = (await indicator.isHealthy()).txmq;
+      assert.equal(idle.status, 'up');
+      assert.deepEqual(idle.consumers, [
+        { group: 'g-health-lag', topics: ['health-lag'], inFlight: 0, handled: 0, failed: 0, oldestInFlightMs: 0, lagMs: undefined, lagAgeMs: undefined, lastReceivedAt: undefined },
+      ]);
+
+      await send('quick');
+      await eventually('the message handled', () => consumers.stats()[0]?.handled === 1);
+      const late = (await indicator.isHealthy()).txmq;
+      assert.equal(late.status, 'degraded');
+      assert.match(String(late.message), /^consumer group g-health-lag received a message \d+ ms after it was due \(maxConsumerLagMs = 60000\)$/);
+      const lag = late.consumers?.[0]?.lagMs ?? 0;
+      assert.ok(lag > 100_000 && lag <= 120_000, String(lag));
+      assert.deepEqual(late.consumers?.[0]?.lastReceivedAt, new Date(clock.now()));
+      assert.equal((await indicator.isHealthy('txmq', { maxConsumerLagMs: 121_000 })).txmq.status, 'up');
+
+      clock.advance(60_001);
+      assert.equal((await indicator.isHealthy()).txmq.status, 'up', 'nothing received for lagWindowMs: the lag is stale');
+      assert.equal((await indicator.isHealthy('txmq', { lagWindowMs: 120_000 })).txmq.status, 'degraded');
+
+      const thresholds = { maxConsumerLagMs: 10 * 60_000 };
+      await send('hold');
+      await eventually('the handler running', () => consumers.stats()[0]?.inFlight === 1);
+      assert.equal((await indicator.isHealthy('txmq', thresholds)).txmq.status, 'up');
+      clock.advance(60_000);
+      const held = (await indicator.isHealthy('txmq', thresholds)).txmq;
+      assert.equal(held.status, 'degraded');
+      assert.equal(held.message, 'consumer group g-health-lag has had a message in flight for 60000 ms (maxInFlightAgeMs = 60000)');
+      release();
+      await eventually('the held message handled', () => consumers.stats()[0]?.handled === 2);
+      assert.equal((await indicator.isHealthy('txmq', thresholds)).txmq.status, 'up');
+    } finally {
+      release();
+      await producer.close();
       await moduleRef.close();
     }
   });

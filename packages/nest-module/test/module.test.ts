@@ -108,7 +108,6 @@ describe('TxmqModule', () => {
     ['db', { db: undefined }],
     ['endpoints', { endpoints: '' }],
     ['delivery', { delivery: 'carrier-pigeon' }],
-    ['delivery', { delivery: 'half-message' }],
     ['relay', { relay: 'yes' }],
     ['consumers', { consumers: 1 }],
     ['schema', { schema: 'bad schema name' }],

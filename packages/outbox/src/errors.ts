@@ -26,13 +26,14 @@ export class OutboxError extends Error {
   }
 }
 
-/** `send`/`sendMany` was called with something that is not a Kysely transaction. */
+/** `send`/`sendMany` (or `sendInTransaction`) was called with something that is not a Kysely transaction. */
 export class OutboxNotInTransactionError extends OutboxError {
-  constructor(method: string) {
+  /** @param receiver - what the method was called on, as the message names it (`outbox`, `sender`). */
+  constructor(method: string, receiver = 'outbox') {
     super(
       'NOT_IN_TRANSACTION',
-      `outbox.${method}() must be called with the caller's Kysely transaction ` +
-        `(db.transaction().execute(trx => outbox.${method}(trx, ...))); ` +
+      `${receiver}.${method}() must be called with the caller's Kysely transaction ` +
+        `(db.transaction().execute(trx => ${receiver}.${method}(trx, ...))); ` +
         'it got a value that is not a transaction, so the message could not commit or roll back with your writes',
     );
     this.name = 'OutboxNotInTransactionError';

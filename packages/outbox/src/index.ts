@@ -48,6 +48,7 @@ export type {
   TransactionalSenderOptions,
   TransactionalSendResult,
 } from './transactional/create-transactional-sender.js';
+export type { PendingHalfMessage } from './transactional/pending-half-message.js';
 export type { CheckAnswer } from './transactional/transaction-log.js';
 export type { PgliteLike } from './dialect/pglite-dialect.js';
 export type { ContentType, EncodedMessage, JsonValue, OutboxMessage } from './message/message.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { createTransactionalSender, InvalidMessageError, InvalidOptionsError, isOutboxError, OutboxStateError } from '../src/index.js';
+import { createTransactionalSender, InvalidMessageError, InvalidOptionsError, isOutboxError, OutboxNotInTransactionError, OutboxStateError } from '../src/index.js';
 import { testDb } from './helpers.js';
 
 // Nothing listens on port 1: a sender that tried to connect would fail, so these tests also show
@@ -22,6 +22,7 @@ test('createTransactionalSender is synchronous, does no I/O, and names a bad opt
     [{ db: t.db, endpoints, requestTimeoutMs: 0 }, 'requestTimeoutMs'],
     [{ db: t.db, endpoints, requestTimeoutMs: 500 }, 'requestTimeoutMs'],
     [{ db: t.db, endpoints, logger: {} }, 'logger'],
+    [{ db: t.db, endpoints, namespace: 1 }, 'namespace'],
     [{ db: t.db, endpoints, onError: 1 }, 'onError'],
     [{ db: t.db, endpoints, schema: 'Bad' }, 'schema'],
   ];
@@ -90,4 +91,30 @@ test('close() returns at once while a start() is still trying to reach the broke
   assert.ok(Date.now() - closing < 3_000, `close() took ${Date.now() - closing} ms`);
   await assert.rejects(starting, (error: unknown) => isOutboxError(error, 'PUBLISH_FAILED'));
   await assert.rejects(sender.start(), OutboxStateError);
+});
+
+test('sendInTransaction refuses a bad message or a non-transaction before any I/O, and fails after close()', async () => {
+  const sender = createTransactionalSender({ db: t.db, endpoints });
+  try {
+    await t.db.transaction().execute(async (trx) => {
+      for (const [message, field] of [
+        [{ topic: 'orders', body: 1, messageGroup: 'g' }, 'message.messageGroup'],
+        [{ topic: 'orders', body: 1, deliverAt: new Date() }, 'message.deliverAt'],
+      ] as const) {
+        await assert.rejects(
+          sender.sendInTransaction(trx, message),
+          (error: unknown) => error instanceof InvalidMessageError && error.field === field,
+          `expected ${field} to be refused`,
+        );
+      }
+    });
+    await assert.rejects(sender.sendInTransaction(t.db as never, { topic: 'orders', body: 1 }), (error: unknown) =>
+      error instanceof OutboxNotInTransactionError && /sender\.sendInTransaction\(\)/.test(error.message),
+    );
+  } finally {
+    await sender.close();
+  }
+  await t.db.transaction().execute(async (trx) => {
+    await assert.rejects(sender.sendInTransaction(trx, { topic: 'orders', body: 1 }), OutboxStateError);
+  });
 });

@@ -109,7 +109,7 @@ async function scenario(system: RunningSystem, users: number, withGifts: boolean
   }
 
   const list = await getJson<UserList>(`${url('account')}/users?limit=${Math.min(users, 500)}`);
-  console.log(`\n${usersTable(list.users)}\n`);
+  console.log(`\n${usersTable([...list.users].reverse())}\n`);
   for (const user of list.users) {
     if (user.points !== 100 || user.coupon === null) problems.push(`${user.email} has points ${user.points} and coupon ${user.coupon?.code ?? 'none'}`);
   }

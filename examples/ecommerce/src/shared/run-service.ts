@@ -38,8 +38,8 @@ export async function runService(settings: ServiceSettings): Promise<number> {
     database = await openDatabase(service, settings.database);
     app = await NestFactory.create(MODULES[service].register(settings, database), { logger: ['error', 'warn'], abortOnError: false });
     await app.listen(settings.port, settings.host);
-    announceReady(service, urlOf(app.getHttpServer().address(), settings.host));
     console.log(`${service}: data in ${database.description}, broker ${settings.endpoints}`);
+    announceReady(service, urlOf(app.getHttpServer().address(), settings.host));
     console.log(`${service} stopping (${await stop.stopped})`);
   } catch (error) {
     console.error(`${service}: could not start: ${startFailure(error, settings)}`);

@@ -26,10 +26,14 @@ export const ON_MESSAGE_METADATA = Symbol.for('txmq.nest.on-message');
  * `(message: ReceivedMessage, context: TxmqContext)` inside an inbox transaction of the
  * module's `TransactionHost`: the handler's writes through `TransactionHost.tx`, the inbox
  * record and its `TxmqProducer.send`s commit together, and the message is acknowledged after
- * that commit. A message already applied by the group (same `txmq-message-id`) is acknowledged
- * without calling the handler. A throw rolls back and the broker redelivers with its backoff;
- * after `maxAttempts`, or at once for a `NonRetryableError`, the message goes to `%DLQ%<group>`.
- * Nest guards, interceptors, pipes and exception filters apply, with `getType()` `'txmq'`.
+ * that commit. With the parameter decorators of `@nestjs/microservices` the method gets
+ * `@Payload()` (the decoded body, or `@Payload('field')` one property of it) and `@Ctx()` (the
+ * `TxmqContext`) instead, after the pipes. A message already applied by the group (same
+ * `txmq-message-id`) is acknowledged without calling the handler. A throw (of the handler, a
+ * guard, pipe or interceptor) rolls back and the broker redelivers with its backoff; after
+ * `maxAttempts`, or at once for a `NonRetryableError` or an `HttpException` with status 400 or
+ * 422 (what validation pipes throw), the message goes to `%DLQ%<group>`. Nest guards,
+ * interceptors, pipes and exception filters apply, with `getType()` `'txmq'`.
  *
  * @throws TypeError naming a bad option, when the class is defined.
  */

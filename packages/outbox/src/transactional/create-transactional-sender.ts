@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ClientLogger, HalfMessage, ReceivedMessage } from '@txmq/broker/client';
+import type { ClientLogger, ReceivedMessage } from '@txmq/broker/client';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { InvalidOptionsError, OutboxStateError } from '../errors.js';
 import { encodeMessage } from '../message/encode-message.js';
@@ -9,6 +9,8 @@ import { brokerMessage } from '../publisher/to-broker-message.js';
 import { toPublishError } from '../publisher/to-publish-error.js';
 import { migrate, type MigrateResult } from '../schema/migrate.js';
 import { resolveSchema } from '../schema/schema-name.js';
+import { assertTransaction } from '../outbox/transaction-guard.js';
+import { pendingHalfMessage, type PendingHalfMessage } from './pending-half-message.js';
 import { answerCheck, recordCommit, type CheckAnswer } from './transaction-log.js';
 
 /** Options of {@link createTransactionalSender}; `DB` is your Kysely database type. */
@@ -18,8 +20,14 @@ export interface TransactionalSenderOptions<DB = any> {
   readonly schema?: string;
   /** `host:port` of a txmq broker or RocketMQ 5 proxy. */
   readonly endpoints: string;
-  /** Topics this sender sends to, announced to the broker up front so check-backs reach it. */
+  /**
+   * Topics this sender sends to, announced to the broker at `start()` so check-backs reach it.
+   * Each topic after the first adds one more broker connection (the client announces one topic
+   * per connection).
+   */
   readonly topics?: readonly string[];
+  /** RocketMQ namespace of the producer (default none). */
+  readonly namespace?: string;
   /** Per-request timeout of the producer, in ms (at least 1000; the client's default otherwise). */
   readonly requestTimeoutMs?: number;
   /** How long connecting to the broker may take before a start or send fails, in ms (default 30 000). */
@@ -64,6 +72,19 @@ export interface TransactionalSender<DB = any> {
    * @throws PublishError when the half message could not be sent (`work` did not run).
    */
   send<T>(message: OutboxMessage, work: (trx: Transaction<DB>) => Promise<T>): Promise<TransactionalSendResult<T>>;
+  /**
+   * Sends `message` as a half message whose local transaction is yours: records in `trx` that it
+   * commits (the transaction-log row a check-back reads) and returns it pending. Settle it after
+   * `trx` ends: `commit()` once it committed, `rollback()` once it rolled back; if the commit
+   * failed (outcome unknown) or the process dies first, leave it: the broker's check-back answers
+   * from the log (COMMIT if the row committed, else ROLLBACK, fencing a late commit).
+   * @throws InvalidMessageError naming the field (a half message has neither `messageGroup` nor `deliverAt`).
+   * @throws OutboxNotInTransactionError when `trx` is not a Kysely transaction.
+   * @throws PublishError when the half message could not be sent (nothing was written).
+   * @throws TransactionFencedError when a check-back already answered ROLLBACK for it: `trx` can
+   *   no longer commit it (the half message is rolled back).
+   */
+  sendInTransaction(trx: Transaction<DB>, message: OutboxMessage): Promise<PendingHalfMessage>;
   /** Answers a check-back for a half message (used by the producer's checker; exposed for tests and custom transports). */
   check(message: { readonly properties?: Readonly<Record<string, string>> }): Promise<CheckAnswer | 'UNKNOWN'>;
   /** Deletes transaction-log rows older than `olderThanMs` (keep them longer than the broker's check window). */
@@ -90,7 +111,7 @@ export interface TransactionalSender<DB = any> {
  */
 export function createTransactionalSender<DB>(options: TransactionalSenderOptions<DB>): TransactionalSender<DB> {
   if (options === null || typeof options !== 'object') throw new InvalidOptionsError('options', 'must be an object');
-  const { db, endpoints, onError, topics, requestTimeoutMs, startupTimeoutMs, logger } = options;
+  const { db, endpoints, onError, topics, namespace, requestTimeoutMs, startupTimeoutMs, logger } = options;
   if (db === null || typeof db !== 'object' || typeof (db as Partial<Kysely<DB>>).transaction !== 'function') {
     throw new InvalidOptionsError('db', 'must be a Kysely instance');
   }
@@ -101,11 +122,19 @@ export function createTransactionalSender<DB>(options: TransactionalSenderOption
   const schema = resolveSchema(options.schema);
   const report = (error: unknown) => onError?.(error);
 
+  // A check of a transaction still open waits for it (see answerCheck) on a connection of `db`;
+  // the broker's repeated checks of that transaction share the one waiting, instead of one each.
+  const checking = new Map<string, Promise<CheckAnswer>>();
   const check = async (message: { readonly properties?: Readonly<Record<string, string>> }) => {
     const transactionId = message.properties?.[SENDER_TRANSACTION_ID_PROPERTY];
     // Not a half message of a txmq sender: not ours to decide.
     if (transactionId === undefined) return 'UNKNOWN' as const;
-    return answerCheck(db, schema, transactionId);
+    let answer = checking.get(transactionId);
+    if (answer === undefined) {
+      answer = answerCheck(db, schema, transactionId).finally(() => checking.delete(transactionId));
+      checking.set(transactionId, answer);
+    }
+    return answer;
   };
   const checker = async (message: ReceivedMessage) => {
     try {
@@ -116,45 +145,63 @@ export function createTransactionalSender<DB>(options: TransactionalSenderOption
     }
   };
 
-  // The client checks endpoints, topics, requestTimeoutMs, startupTimeoutMs and logger (InvalidOptionsError names a bad one).
-  const producer = createOutboxProducer({
+  const clientOptions = {
     endpoints,
-    ...(topics !== undefined && { topics: [...topics] }),
+    ...(namespace !== undefined && { namespace }),
     ...(requestTimeoutMs !== undefined && { requestTimeoutMs }),
     ...(startupTimeoutMs !== undefined && { startupTimeoutMs }),
     ...(logger !== undefined && { logger }),
     checker,
-  });
+  };
+  // The client checks endpoints, namespace, topics, the timeouts and logger (InvalidOptionsError names a bad one).
+  const producer = createOutboxProducer({ ...clientOptions, ...(topics !== undefined && { topics: [...topics] }) });
+  // The client announces only the first of `topics` to the broker (more can hang its start-up),
+  // and the broker sends a check-back only to a producer that announced the topic: one more
+  // producer per further topic answers check-backs of half messages a crashed instance left there.
+  const announcers = (topics ?? []).slice(1).map((topic) => createOutboxProducer({ ...clientOptions, topics: [topic] }));
   let closed = false;
+
+  const assertOpen = (method: string) => {
+    if (closed) throw new OutboxStateError(`sender.${method}() called after close()`);
+  };
+  /** Checks and encodes `message` (no I/O); `transmit` then sends it as a half message. */
+  const prepare = (message: OutboxMessage) => {
+    const encoded = encodeMessage(message, 'message', { transactional: true });
+    const id = randomUUID();
+    const transmit = async (): Promise<PendingHalfMessage> => {
+      const outgoing = brokerMessage(encoded, { [MESSAGE_ID_PROPERTY]: id, [SENDER_TRANSACTION_ID_PROPERTY]: id });
+      try {
+        return pendingHalfMessage(await producer.sendHalf(outgoing), id, report);
+      } catch (error) {
+        throw toPublishError(error, `sending the half message to topic ${encoded.topic}`);
+      }
+    };
+    return transmit;
+  };
 
   return Object.freeze({
     migrate: () => migrate(db, schema),
     check,
     async start() {
-      if (closed) throw new OutboxStateError('sender.start() called after close()');
+      assertOpen('start');
       try {
-        await producer.start();
+        await Promise.all([producer, ...announcers].map((client) => client.start()));
       } catch (error) {
         throw toPublishError(error, 'connecting the transactional sender');
       }
     },
     async send<T>(message: OutboxMessage, work: (trx: Transaction<DB>) => Promise<T>): Promise<TransactionalSendResult<T>> {
-      if (closed) throw new OutboxStateError('sender.send() called after close()');
-      const encoded = encodeMessage(message, 'message', { transactional: true });
+      assertOpen('send');
+      const transmit = prepare(message);
       if (typeof work !== 'function') throw new InvalidOptionsError('work', 'must be a function (trx) => Promise');
-      const id = randomUUID();
-      const outgoing = brokerMessage(encoded, { [MESSAGE_ID_PROPERTY]: id, [SENDER_TRANSACTION_ID_PROPERTY]: id });
-      let half: HalfMessage;
-      try {
-        half = await producer.sendHalf(outgoing);
-      } catch (error) {
-        throw toPublishError(error, `sending the half message to topic ${encoded.topic}`);
-      }
+      // The half message goes out before the local transaction begins, so no connection is held
+      // during the broker round trip.
+      const pending = await transmit();
       let workFinished = false;
       let result: T;
       try {
         result = await db.transaction().execute(async (trx) => {
-          await recordCommit(trx, schema, id);
+          await recordCommit(trx, schema, pending.messageId);
           const value = await work(trx);
           workFinished = true;
           return value;
@@ -162,16 +209,25 @@ export function createTransactionalSender<DB>(options: TransactionalSenderOption
       } catch (error) {
         // If `work` finished, the failure came from COMMIT itself and its outcome is unknown:
         // leave the decision to the check-back, which reads the truth from the log row.
-        if (!workFinished) await half.rollback().catch(report);
+        if (!workFinished) await pending.rollback();
         throw error;
       }
+      const settledBy = await pending.commit();
+      return { messageId: pending.messageId, transactionId: pending.transactionId, result, settledBy };
+    },
+    async sendInTransaction(trx: Transaction<DB>, message: OutboxMessage): Promise<PendingHalfMessage> {
+      assertOpen('sendInTransaction');
+      assertTransaction(trx, 'sendInTransaction', 'sender');
+      const pending = await prepare(message)();
       try {
-        await half.commit();
-        return { messageId: id, transactionId: half.transactionId, result, settledBy: 'committed' };
+        await recordCommit(trx, schema, pending.messageId);
       } catch (error) {
-        report(error);
-        return { messageId: id, transactionId: half.transactionId, result, settledBy: 'check-back' };
+        // Fenced (the check-back already answered ROLLBACK), or the caller's transaction failed:
+        // this message cannot commit, so nothing is left for the caller to settle.
+        await pending.rollback();
+        throw error;
       }
+      return pending;
     },
     async purge(olderThanMs: number) {
       if (!Number.isInteger(olderThanMs) || olderThanMs < 0) {
@@ -182,9 +238,9 @@ export function createTransactionalSender<DB>(options: TransactionalSenderOption
         where created_at < now() - ${olderThanMs} * interval '1 millisecond'`.execute(db);
       return Number(result.numAffectedRows ?? 0n);
     },
-    close() {
+    async close() {
       closed = true;
-      return producer.close();
+      await Promise.all([producer, ...announcers].map((client) => client.close()));
     },
   });
 }

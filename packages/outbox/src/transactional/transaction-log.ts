@@ -7,8 +7,9 @@ export type CheckAnswer = 'COMMIT' | 'ROLLBACK';
 const UNIQUE_VIOLATION = '23505';
 
 /**
- * Records, inside the local transaction, that `transactionId` commits. Runs first in the local
- * transaction so a concurrent check-back's fence insert on the same key waits for it.
+ * Records, inside the local transaction, that `transactionId` commits. Runs right after the half
+ * message is sent (first in `send`'s own transaction), so from then on a concurrent check-back's
+ * fence insert on the same key waits for the local transaction to end.
  * @throws TransactionFencedError when a check-back already fenced the transaction.
  */
 export async function recordCommit(trx: Transaction<any>, schema: string, transactionId: string): Promise<void> {
