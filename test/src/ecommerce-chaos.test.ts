@@ -13,7 +13,7 @@ import { chaosPlan, runLoad } from './support/ecommerce/chaos.js';
 import { startPostgresSystem, type PostgresSystem } from './support/ecommerce/postgres-system.js';
 import { register, type Registration } from './support/ecommerce/register.js';
 import { readState, settled, type SystemState } from './support/ecommerce/system-state.js';
-import { lockTransactionLog } from './support/ecommerce/transaction-log-lock.js';
+import { lockTable } from './support/ecommerce/table-lock.js';
 import { seededRandom } from './support/seeded-random.js';
 
 const FAST_RETRY = { retryBackoff: { initialMs: 100, maxMs: 500, multiplier: 2 } };
@@ -25,6 +25,9 @@ const BROKER_CONFIG: BrokerConfig = {
   groups: { points: FAST_RETRY, coupons: FAST_RETRY },
   transaction: { checkImmunityMs: 1000, checkIntervalMs: 1000, maxChecks: 100 },
 };
+
+/** The account service's record of its half messages' local commits. */
+const TRANSACTION_LOG = 'account_txmq.transaction_log';
 
 /** How long the system may take to deliver what is left after the last crash. */
 const SETTLE_BOUND_MS = 150_000;
@@ -39,11 +42,36 @@ test('outbox: 200 registrations while the broker, the account service and a cons
   await chaosRun(t, { random, delivery: 'outbox', registrations: 200, kills: { broker: 2, account: 2, [consumer]: 2 } });
 });
 
+test('outbox: both consumer services killed while applying a message: the grants roll back with them, the messages are delivered again and applied once', async () => {
+  const system = await startPostgresSystem({ serverUrl: await testDatabaseUrl(), brokerConfig: BROKER_CONFIG, delivery: 'outbox' });
+  try {
+    await registerAndSettle(system, 'before@consumers.example');
+    const locks = [await lockTable(system.db, 'points.point_grants'), await lockTable(system.db, 'coupons.coupons')];
+    try {
+      const result = await register(system.accountUrl, 'crashed@consumers.example', 'Crashed', STEP_BOUND_MS);
+      assert.equal(result.outcome, 'created', JSON.stringify(result));
+      // Each handler has the message and waits to insert its grant, in its inbox transaction.
+      await eventually('both handlers to wait for their grants table', async () => (await Promise.all(locks.map((lock) => lock.waiting()))).every((n) => n > 0), { timeoutMs: STEP_BOUND_MS });
+      await Promise.all([system.services.points.kill(), system.services.coupons.kill()]);
+    } finally {
+      for (const lock of locks) await lock.release();
+    }
+    await Promise.all([system.services.points.start(), system.services.coupons.start()]);
+    // The broker hands the messages out again once it notices the killed consumers are gone.
+    await settle(system);
+    const state = await readState(system.db);
+    assert.equal(state.users.size, 2);
+    assertExactlyOnce(state, system);
+  } finally {
+    await system.dispose();
+  }
+});
+
 test('half messages: the account service killed between a half message and its local commit: the check-back rolls it back, nothing is granted', async () => {
   const system = await startPostgresSystem({ serverUrl: await testDatabaseUrl(), brokerConfig: BROKER_CONFIG, delivery: 'half-message' });
   try {
     await registerAndSettle(system, 'before@half.example');
-    const lock = await lockTransactionLog(system.db);
+    const lock = await lockTable(system.db, TRANSACTION_LOG);
     let answered = false;
     const hanging = register(system.accountUrl, 'crashed@half.example', 'Crashed', STEP_BOUND_MS).finally(() => (answered = true));
     try {
@@ -72,7 +100,7 @@ test('half messages: the local transaction commits, the account service dies bef
   const system = await startPostgresSystem({ serverUrl: await testDatabaseUrl(), brokerConfig: BROKER_CONFIG, delivery: 'half-message' });
   try {
     await registerAndSettle(system, 'before@half.example');
-    const lock = await lockTransactionLog(system.db);
+    const lock = await lockTable(system.db, TRANSACTION_LOG);
     const hanging = register(system.accountUrl, 'committed@half.example', 'Committed', STEP_BOUND_MS);
     try {
       await eventually('the registration to wait for the transaction log', async () => (await lock.waiting()) > 0, { timeoutMs: STEP_BOUND_MS });
