@@ -1,7 +1,7 @@
 // The e-commerce example under crashes, against real Postgres: the broker, the account service
 // (which runs the outbox relay) and a consumer service are SIGKILLed and restarted at random
-// moments while users register; afterwards every registration is complete exactly once. Then the
-// same with half messages (`delivery: 'half-message'`), where the account service is killed
+// moments while users register; afterwards every registration is complete exactly once. Both
+// consumer services are killed while applying a message. Then half messages (`delivery: 'half-message'`), where the account service is killed
 // between a half message and its local commit, and between the commit and the broker hearing of
 // it: the broker's check-back settles each from the account database.
 // Random plans print their seed; TXMQ_CHAOS_SEED=N runs the same plan again.
@@ -18,7 +18,11 @@ import { seededRandom } from './support/seeded-random.js';
 
 const FAST_RETRY = { retryBackoff: { initialMs: 100, maxMs: 500, multiplier: 2 } };
 
-/** Fast redelivery and fast check-backs, so recovery after a crash takes seconds. */
+/**
+ * Fast redelivery and fast check-backs, so recovery after a crash takes seconds. (A push
+ * consumer's message held by a consumer that was killed is not among them: the broker hands it
+ * out again once it notices the consumer is gone, some 40 s later, whatever this says.)
+ */
 const BROKER_CONFIG: BrokerConfig = {
   minInvisibleMs: 100,
   pushLongPollingMs: 1000,
