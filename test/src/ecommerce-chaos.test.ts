@@ -1,10 +1,10 @@
 // The e-commerce example under crashes, against real Postgres: the broker, the account service
 // (which runs the outbox relay) and a consumer service are SIGKILLed and restarted at random
 // moments while users register; afterwards every registration is complete exactly once. Both
-// consumer services are killed while applying a message. Then half messages (`delivery: 'half-message'`), where the account service is killed
-// between a half message and its local commit, and between the commit and the broker hearing of
-// it: the broker's check-back settles each from the account database.
-// Random plans print their seed; TXMQ_CHAOS_SEED=N runs the same plan again.
+// consumer services are killed while applying a message. Then half messages (`delivery:
+// 'half-message'`): the account service is killed between a half message and its local commit,
+// and between the commit and the broker hearing of it; the broker's check-back settles each from
+// the account database. Random plans print their seed; TXMQ_CHAOS_SEED=N runs the same plan again.
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import type { BrokerConfig } from '@txmq/broker';
