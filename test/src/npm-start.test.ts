@@ -100,7 +100,7 @@ function alive(pid: number): boolean {
 async function assertNothingLeft(started: Started): Promise<void> {
   for (const p of started.processes) {
     assert.equal(alive(p.pid), false, `${p.name} (pid ${p.pid}) has exited:\n${started.output()}`);
-    assert.equal(await listening(p.address), false, `${p.name}'s ${p.address} is free`);
+    assert.equal(await listening(p.address), false, `${p.name}'s ${p.address} is free:\n${started.output()}`);
   }
 }
 

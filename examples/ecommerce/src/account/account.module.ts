@@ -4,6 +4,7 @@ import type { ServiceSettings } from '../shared/settings.js';
 import { SERVICE_DATABASE, SERVICE_SETTINGS } from '../shared/tokens.js';
 import { txmqModule } from '../shared/txmq-module.js';
 import { PageController } from './page.controller.js';
+import { PeerUrls } from './peer-urls.js';
 import { RegistrationService } from './registration.service.js';
 import { RewardsClient } from './rewards.client.js';
 import { UsersController } from './users.controller.js';
@@ -22,6 +23,7 @@ export class AccountModule {
         { provide: SERVICE_DATABASE, useValue: database },
         UsersRepository,
         RegistrationService,
+        PeerUrls,
         RewardsClient,
       ],
     };

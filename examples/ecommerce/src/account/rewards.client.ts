@@ -1,7 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { Coupon, CouponsByUser, PointsBalance, PointsBalances, UserCoupons } from '../shared/api.js';
-import type { ServiceSettings } from '../shared/settings.js';
-import { SERVICE_SETTINGS } from '../shared/tokens.js';
+import { PeerUrls } from './peer-urls.js';
 
 /** How long the account service waits for the points or coupons service. */
 const TIMEOUT_MS = 2000;
@@ -12,26 +11,26 @@ const TIMEOUT_MS = 2000;
  */
 @Injectable()
 export class RewardsClient {
-  constructor(@Inject(SERVICE_SETTINGS) private readonly settings: ServiceSettings) {}
+  constructor(private readonly peers: PeerUrls) {}
 
   async pointsOf(userId: string): Promise<PointsBalance | null> {
-    return getJson<PointsBalance>(`${this.settings.pointsUrl}/points/${encodeURIComponent(userId)}`);
+    return getJson<PointsBalance>(`${this.peers.points}/points/${encodeURIComponent(userId)}`);
   }
 
   async couponsOf(userId: string): Promise<readonly Coupon[] | null> {
-    return (await getJson<UserCoupons>(`${this.settings.couponsUrl}/coupons/${encodeURIComponent(userId)}`))?.coupons ?? null;
+    return (await getJson<UserCoupons>(`${this.peers.coupons}/coupons/${encodeURIComponent(userId)}`))?.coupons ?? null;
   }
 
   /** The balance of each of `userIds` that has points. */
   async balances(userIds: readonly string[]): Promise<PointsBalances['balances'] | null> {
     if (userIds.length === 0) return {};
-    return (await getJson<PointsBalances>(`${this.settings.pointsUrl}/points?users=${userIds.map(encodeURIComponent).join(',')}`))?.balances ?? null;
+    return (await getJson<PointsBalances>(`${this.peers.points}/points?users=${userIds.map(encodeURIComponent).join(',')}`))?.balances ?? null;
   }
 
   /** The coupons of each of `userIds` that has some. */
   async coupons(userIds: readonly string[]): Promise<CouponsByUser['coupons'] | null> {
     if (userIds.length === 0) return {};
-    return (await getJson<CouponsByUser>(`${this.settings.couponsUrl}/coupons?users=${userIds.map(encodeURIComponent).join(',')}`))?.coupons ?? null;
+    return (await getJson<CouponsByUser>(`${this.peers.coupons}/coupons?users=${userIds.map(encodeURIComponent).join(',')}`))?.coupons ?? null;
   }
 }
 

@@ -7,11 +7,15 @@ import type { ProcessOutput } from './process-output.js';
 /** How to run one process of the system. */
 export interface ProcessSpec {
   readonly name: string;
-  /** Node's arguments, the script first (with a fixed port, so a restart comes back where it was). */
-  readonly args: readonly string[];
+  /** The port to listen on; 0 for a free one (a restart then keeps the one it got). */
+  readonly port: number;
+  /** Node's arguments for listening on `port`, the script first. */
+  readonly args: (port: number) => string[];
   readonly env: NodeJS.ProcessEnv;
   /** How it says it is ready: a {@link ReadyMessage} over IPC, or a stdout line matching (group 1: its address). */
   readonly ready: 'ipc' | RegExp;
+  /** Called each time it is ready, after a restart too. */
+  readonly onReady?: () => void;
 }
 
 /** How long a process may take to be ready. */
@@ -30,19 +34,22 @@ interface Exit {
 /**
  * A child process the supervisor keeps running: started with an IPC channel in a process group
  * of its own (so Ctrl-C reaches the supervisor alone, which stops the processes in order), and
- * restarted when it exits without being asked to.
+ * restarted, on the same port, when it exits without being asked to.
  */
 export class ManagedProcess {
   #child: ChildProcess | undefined;
   #exited: Promise<Exit> = Promise.resolve({ code: 0, signal: null });
   #address: string | undefined;
+  #port: number;
   #stopping = false;
   #restartTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly spec: ProcessSpec,
     private readonly output: ProcessOutput,
-  ) {}
+  ) {
+    this.#port = spec.port;
+  }
 
   get name(): string {
     return this.spec.name;
@@ -60,7 +67,7 @@ export class ManagedProcess {
   /** Starts it; resolves with its address once it is ready, rejects when it exits (or is too slow) first. */
   async start(): Promise<string> {
     const { name } = this.spec;
-    const child = spawn(process.execPath, [...this.spec.args], {
+    const child = spawn(process.execPath, this.spec.args(this.#port), {
       env: this.spec.env,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -92,8 +99,17 @@ export class ManagedProcess {
       await exited;
       throw error;
     }
+    this.#port = Number(/:(\d+)\/?$/.exec(this.#address)?.[1] ?? this.#port);
     void exited.then((exit) => this.#exitedByItself(child, exit));
+    this.spec.onReady?.();
     return this.#address;
+  }
+
+  /** Sends `message` over the IPC channel, if the process is running; resolves once it is sent. */
+  send(message: object): Promise<void> {
+    const child = this.#child;
+    if (child === undefined || !child.connected) return Promise.resolve();
+    return new Promise((resolve) => child.send(message, () => resolve()));
   }
 
   /** Stops it (SIGTERM, then SIGKILL if it takes too long) and does not restart it. */

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
+import type { PeersMessage } from '../account/peer-urls.js';
 import { httpUrl } from '../shared/ready.js';
 import type { ServiceName } from '../shared/services.js';
-import { freePort } from './free-port.js';
 import { ManagedProcess, type ProcessSpec } from './managed-process.js';
 import type { ProcessOutput } from './process-output.js';
 import type { SystemOptions } from './system-options.js';
@@ -24,54 +24,63 @@ export interface RunningSystem {
 }
 
 /**
- * Starts the broker (unless `externalBroker`) and the services, all at once: the ports are fixed
- * first (free ones for 0), so each process is told where the others are, and a service that is
- * up before the broker waits for it. When one cannot start, the others are stopped and the
- * promise rejects.
+ * Starts the broker (unless `externalBroker`), then every service at once; each binds its own
+ * port (a free one for 0), and the account service is told over IPC where points and coupons
+ * answer, each time one of the three is ready. When one cannot start, the others are stopped and
+ * the promise rejects.
  */
 export async function startSystem(options: SystemOptions, output: ProcessOutput): Promise<RunningSystem> {
-  const port = async (wanted: number) => (wanted === 0 ? freePort(options.host) : wanted);
   const names: ServiceName[] = options.withGifts ? ['account', 'points', 'coupons', 'gifts'] : ['account', 'points', 'coupons'];
-  const ports = new Map<ServiceName, number>();
-  for (const name of names) ports.set(name, await port(options.ports[name]));
-  const url = (name: ServiceName) => httpUrl(options.host, ports.get(name)!);
-
-  let broker: ManagedProcess | undefined;
-  let endpoints = options.externalBroker;
-  if (endpoints === undefined) {
-    const brokerPort = await port(options.ports.broker);
-    broker = new ManagedProcess(brokerSpec(options, brokerPort), output);
-    endpoints = `${options.host}:${brokerPort}`;
-  }
-  const env = { ...options.env, TXMQ_ENDPOINTS: endpoints, POINTS_URL: url('points'), COUPONS_URL: url('coupons') };
-  const services = new Map(names.map((name) => [name, new ManagedProcess(serviceSpec(name, options, ports.get(name)!, env), output)]));
+  const services = new Map<ServiceName, ManagedProcess>();
+  const broker = options.externalBroker === undefined ? new ManagedProcess(brokerSpec(options), output) : undefined;
   const stop = async () => {
     await Promise.all([...services.values()].map((p) => p.stop()));
     await broker?.stop();
   };
   try {
-    await Promise.all([broker?.start(), ...[...services.values()].map((p) => p.start())]);
+    const endpoints = options.externalBroker ?? (await broker!.start());
+    const env = { ...options.env, TXMQ_ENDPOINTS: endpoints, ...peerDefaults(options) };
+    const tellAccount = () => {
+      const [account, points, coupons] = (['account', 'points', 'coupons'] as const).map((name) => services.get(name));
+      if (account?.address === undefined || points?.address === undefined || coupons?.address === undefined) return;
+      const message: PeersMessage = { type: 'peers', pointsUrl: points.address, couponsUrl: coupons.address };
+      void account.send(message);
+    };
+    for (const name of names) services.set(name, new ManagedProcess(serviceSpec(name, options, env, tellAccount), output));
+    await Promise.all([...services.values()].map((p) => p.start()));
+    await services.get('account')!.send({ type: 'peers', pointsUrl: services.get('points')!.address!, couponsUrl: services.get('coupons')!.address! } satisfies PeersMessage);
+    return { endpoints, broker, services, stop };
   } catch (error) {
     await stop();
     throw error;
   }
-  return { endpoints, broker, services, stop };
 }
 
-function brokerSpec(options: SystemOptions, port: number): ProcessSpec {
+/** `POINTS_URL` and `COUPONS_URL` when their ports are known up front (not 0). */
+function peerDefaults(options: SystemOptions): Record<string, string> {
+  const urls: Record<string, string> = {};
+  if (options.ports.points !== 0) urls.POINTS_URL = httpUrl(options.host, options.ports.points);
+  if (options.ports.coupons !== 0) urls.COUPONS_URL = httpUrl(options.host, options.ports.coupons);
+  return urls;
+}
+
+function brokerSpec(options: SystemOptions): ProcessSpec {
   return {
     name: 'broker',
-    args: [BROKER, '--host', options.host, '--port', String(port), '--data-dir', `${options.dataDir}/broker`, '--config', BROKER_CONFIG, '--log-level', 'warn'],
+    port: options.ports.broker,
+    args: (port) => [BROKER, '--host', options.host, '--port', String(port), '--data-dir', `${options.dataDir}/broker`, '--config', BROKER_CONFIG, '--log-level', 'warn'],
     env: { ...options.env },
     ready: /txmq broker listening on (\S+)/,
   };
 }
 
-function serviceSpec(name: ServiceName, options: SystemOptions, port: number, env: NodeJS.ProcessEnv): ProcessSpec {
+function serviceSpec(name: ServiceName, options: SystemOptions, env: NodeJS.ProcessEnv, onReady: () => void): ProcessSpec {
   return {
     name,
-    args: [MAIN, name, '--host', options.host, '--port', String(port), '--data-dir', options.dataDir],
+    port: options.ports[name],
+    args: (port) => [MAIN, name, '--host', options.host, '--port', String(port), '--data-dir', options.dataDir],
     env,
     ready: 'ipc',
+    onReady,
   };
 }
