@@ -50,6 +50,14 @@ export interface BrokerConfig {
    * shutdown waits for its open long poll, so this bounds how long a graceful stop takes.
    */
   pushLongPollingMs?: number;
+  /**
+   * How long a push consumer whose connection closed may take to come back (default 10 000 ms,
+   * the official clients' heartbeat period) before the messages it was handling are delivered to
+   * the rest of its group. A consumer that reconnects in time keeps them; a shorter grace
+   * recovers from a crashed consumer sooner but turns longer network blips into duplicate
+   * deliveries.
+   */
+  reconnectGraceMs?: number;
 }
 
 /** A fully defaulted, validated configuration: what {@link resolveConfig} returns. */
@@ -79,7 +87,7 @@ export function resolveConfig(input: unknown = {}): ResolvedConfig {
   const root = asObject(input, 'config');
   onlyKeys(root, 'config', [
     'topics', 'groups', 'transaction', 'autoCreateTopics', 'autoCreateGroups',
-    'maxBodyBytes', 'retentionHours', 'minInvisibleMs', 'pushLongPollingMs',
+    'maxBodyBytes', 'retentionHours', 'minInvisibleMs', 'pushLongPollingMs', 'reconnectGraceMs',
   ]);
   const topics = new Map<string, TopicSettings>();
   for (const [name, raw] of Object.entries(asObject(root.topics ?? {}, 'topics'))) {
@@ -105,6 +113,7 @@ export function resolveConfig(input: unknown = {}): ResolvedConfig {
     retentionMs: num(root.retentionHours, 'retentionHours', 72, 0) * 3_600_000,
     minInvisibleMs: int(root.minInvisibleMs, 'minInvisibleMs', 1000, 0),
     pushLongPollingMs: int(root.pushLongPollingMs, 'pushLongPollingMs', 5000, 1000, 20_000),
+    reconnectGraceMs: int(root.reconnectGraceMs, 'reconnectGraceMs', 10_000, 0, 120_000),
   };
 }
 

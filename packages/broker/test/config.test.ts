@@ -9,6 +9,14 @@ test('defaults follow RocketMQ', () => {
   assert.deepEqual(config.transaction, { checkImmunityMs: 6000, checkIntervalMs: 30_000, maxChecks: 15 });
   assert.equal(config.maxBodyBytes, 4 * 1024 * 1024);
   assert.equal(config.autoCreateTopics, true);
+  assert.equal(config.reconnectGraceMs, 10_000, "a lost push consumer gets one heartbeat period (the official clients' 10 s) to come back");
+});
+
+test('reconnectGraceMs is read and bounded', () => {
+  assert.equal(resolveConfig({ reconnectGraceMs: 0 }).reconnectGraceMs, 0);
+  assert.equal(resolveConfig({ reconnectGraceMs: 2500 }).reconnectGraceMs, 2500);
+  assert.throws(() => resolveConfig({ reconnectGraceMs: -1 }), /reconnectGraceMs must be an integer from 0 to 120000/);
+  assert.throws(() => resolveConfig({ reconnectGraceMs: 120_001 }), /reconnectGraceMs must be an integer/);
 });
 
 test('declared topics and groups are read', () => {

@@ -17,7 +17,7 @@ Options:
   --port        gRPC port (default 8081)
   --data-dir    durable store directory (default ./.txmq-data)
   --memory      keep everything in memory (nothing survives a restart)
-  --config      JSON config: topics, groups, transaction, autoCreateTopics, autoCreateGroups, maxBodyBytes, retentionHours, minInvisibleMs, pushLongPollingMs
+  --config      JSON config: topics, groups, transaction, autoCreateTopics, autoCreateGroups, maxBodyBytes, retentionHours, minInvisibleMs, pushLongPollingMs, reconnectGraceMs
   --log-level   fatal | error | warn | info | debug | trace | silent (default info)`;
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];

@@ -64,6 +64,8 @@ export interface BrokerCoreOptions {
 }
 
 const RENEW_EVERY_MS = 5_000;
+/** How often clients whose stream ended are checked for having come back (cheap: no lease scan). */
+const LOST_CLIENTS_EVERY_MS = 1_000;
 const WAKE_EVERY_MS = 200;
 const RETENTION_EVERY_MS = 60_000;
 
@@ -109,6 +111,7 @@ export class BrokerCore {
       this.#timers.push(timer);
     };
     every(RENEW_EVERY_MS, () => this.maintainDeliveries());
+    every(LOST_CLIENTS_EVERY_MS, () => this.#releaseLostClients(this.#now()));
     every(WAKE_EVERY_MS, () => this.#deliveries.wake());
     every(Math.min(1000, this.#settings.transaction.checkIntervalMs), () => this.#transactions.runChecks());
     every(RETENTION_EVERY_MS, () => this.applyRetention());
@@ -164,9 +167,12 @@ export class BrokerCore {
     return group;
   }
 
-  /** A client's Telemetry stream ended; it is kept only if it is still the client's current one. */
+  /**
+   * A client's Telemetry stream ended; it is kept only if it is still the client's current one.
+   * If the client does not come back within the reconnect grace, the messages it holds are released.
+   */
   detachTelemetry(clientId: string, peer: TelemetryPeer): void {
-    this.#clients.detach(clientId, peer);
+    this.#clients.detach(clientId, peer, this.#now());
   }
 
   /** A client said goodbye (NotifyClientTermination). */
@@ -257,11 +263,13 @@ export class BrokerCore {
   }
 
   /**
-   * Renews the auto-renew leases of live clients, moves messages out of delivery attempts to the
-   * dead-letter topic (also when their group stopped receiving), and forgets expired clients.
-   * Runs every 5 s once started.
+   * Releases what clients that lost their stream (and did not come back within the reconnect
+   * grace) or went silent hold, renews the auto-renew leases of live clients, moves messages out
+   * of delivery attempts to the dead-letter topic (also when their group stopped receiving), and
+   * forgets expired clients. Runs every 5 s once started (lost clients are checked every second).
    */
   async maintainDeliveries(now = this.#now()): Promise<void> {
+    this.#releaseLostClients(now);
     this.#deliveries.renewLeases((id) => this.#clients.isAlive(id, now), now);
     await this.#deliveries.sweepExhausted(now);
     for (const gone of this.#clients.expire(now)) this.#forget(gone.id, 'expired');
@@ -290,6 +298,13 @@ export class BrokerCore {
     for (const timer of this.#timers) clearInterval(timer);
     this.#scheduler.close();
     await this.#store.close();
+  }
+
+  #releaseLostClients(now: number): void {
+    for (const lost of this.#clients.takeLost(this.#settings.reconnectGraceMs, now)) {
+      const released = this.#deliveries.releaseHeldBy(lost.id, now);
+      if (released > 0) this.#log.info({ clientId: lost.id, released }, 'client lost its connection and did not come back: its messages are delivered again');
+    }
   }
 
   #forget(clientId: string, why: string): void {

@@ -26,6 +26,8 @@ export interface ClientSession {
   readonly subscribedTopics: Set<string>;
   lastSeen: number;
   telemetry?: TelemetryPeer | undefined;
+  /** When its last Telemetry stream ended, while nothing has been heard from it since. */
+  streamLostAt?: number | undefined;
 }
 
 /** Registry of clients, their Settings and their Telemetry streams. */
@@ -40,6 +42,7 @@ export class Clients {
       this.#sessions.set(id, session);
     }
     session.lastSeen = now;
+    session.streamLostAt = undefined;
     return session;
   }
 
@@ -47,10 +50,27 @@ export class Clients {
     return this.#sessions.get(id);
   }
 
-  /** Detaches a stream if it is still the client's current one. */
-  detach(id: string, peer: TelemetryPeer): void {
+  /** Detaches a stream if it is still the client's current one, and notes when it was lost. */
+  detach(id: string, peer: TelemetryPeer, now = Date.now()): void {
     const session = this.#sessions.get(id);
-    if (session?.telemetry === peer) session.telemetry = undefined;
+    if (session?.telemetry !== peer) return;
+    session.telemetry = undefined;
+    session.streamLostAt = now;
+  }
+
+  /**
+   * Returns, once each, the clients whose Telemetry stream ended at least `graceMs` ago and that
+   * have not been heard from since (no new stream, heartbeat or request).
+   */
+  takeLost(graceMs: number, now = Date.now()): ClientSession[] {
+    const lost: ClientSession[] = [];
+    for (const session of this.#sessions.values()) {
+      if (session.streamLostAt !== undefined && now - session.streamLostAt >= graceMs) {
+        session.streamLostAt = undefined;
+        lost.push(session);
+      }
+    }
+    return lost;
   }
 
   remove(id: string): ClientSession | undefined {
@@ -59,9 +79,15 @@ export class Clients {
     return session;
   }
 
+  /**
+   * Whether a client still counts as present: it has a stream, or was heard from lately. A client
+   * whose stream ended and that is still within its reconnect grace counts too: {@link takeLost}
+   * decides about it.
+   */
   isAlive(id: string, now = Date.now()): boolean {
     const session = this.#sessions.get(id);
-    return session !== undefined && (session.telemetry !== undefined || now - session.lastSeen < LIVENESS_MS);
+    if (session === undefined) return false;
+    return session.telemetry !== undefined || session.streamLostAt !== undefined || now - session.lastSeen < LIVENESS_MS;
   }
 
   /** Producers with an open stream that publish to `topic`. */

@@ -171,34 +171,52 @@ export class Deliveries {
     this.wake(topic);
   }
 
-  /** Makes the messages a push consumer held under auto-renew visible again (the client is gone). */
-  releaseHeldBy(clientId: string, now = this.#now()): void {
+  /**
+   * Makes the messages a push consumer held under auto-renew visible again (the client is gone)
+   * and returns how many. Each keeps its attempt count, so its redelivery is the next attempt.
+   *
+   * Releasing early never loses a message, at worst it delivers one twice: a holder that is in
+   * fact alive can still acknowledge with its handle until the message is delivered again, and
+   * after that its handle is stale and the new delivery decides. FIFO order holds: the lease
+   * keeps its place, leases are handed out in offset order and blocking goes by message group, so
+   * the released message is handed out again before any later message of its group.
+   */
+  releaseHeldBy(clientId: string, now = this.#now()): number {
     const topics = new Set<string>();
+    let released = 0;
     for (const sub of this.#subscriptions.values()) {
       for (const lease of sub.leases.values()) {
         if (lease.holder === clientId && lease.autoRenew && lease.visibleAt > now) {
           lease.visibleAt = now;
           lease.autoRenew = false;
           lease.holder = undefined;
+          released += 1;
           topics.add(sub.topic);
         }
       }
     }
     for (const topic of topics) this.wake(topic);
+    return released;
   }
 
-  /** Extends auto-renew leases whose holder is alive; releases those whose holder is gone. */
+  /**
+   * Releases the auto-renew leases of holders that are gone, and extends those of live holders
+   * that are about to run out. Liveness is checked on every lease, not only on those due for
+   * renewal, so a holder that went silent is noticed at once rather than near its lease's end.
+   */
   renewLeases(isAlive: (clientId: string) => boolean, now = this.#now()): void {
+    const gone = new Set<string>();
     for (const sub of this.#subscriptions.values()) {
       for (const lease of sub.leases.values()) {
-        if (!lease.autoRenew || lease.holder === undefined || lease.visibleAt - now > RENEW_AHEAD_MS) continue;
-        if (!isAlive(lease.holder)) {
-          this.releaseHeldBy(lease.holder, now);
-        } else if (now - lease.leasedAt < MAX_RENEW_TOTAL_MS) {
+        if (!lease.autoRenew || lease.holder === undefined) continue;
+        if (gone.has(lease.holder) || !isAlive(lease.holder)) {
+          gone.add(lease.holder);
+        } else if (lease.visibleAt - now <= RENEW_AHEAD_MS && now - lease.leasedAt < MAX_RENEW_TOTAL_MS) {
           lease.visibleAt = now + AUTO_RENEW_INVISIBLE_MS;
         }
       }
     }
+    for (const holder of gone) this.releaseHeldBy(holder, now);
   }
 
   /**

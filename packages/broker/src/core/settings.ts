@@ -11,6 +11,8 @@ export interface BrokerSettings {
   readonly retentionMs: number;
   readonly minInvisibleMs: number;
   readonly pushLongPollingMs: number;
+  /** How long a push consumer whose Telemetry stream ended may take to come back before its held messages are released. */
+  readonly reconnectGraceMs: number;
 }
 
 /** Retry backoff of a group that does not declare its own (RocketMQ's defaults). */
