@@ -59,6 +59,9 @@ export class TxmqTestingHandle implements OnApplicationShutdown {
   /** @internal Starts the broker (memory store, free port) and, without `db`, a PGlite database, then runs `setup`. */
   static async start(options: TestingHandleStart): Promise<TxmqTestingHandle> {
     const broker = await startBroker({ port: 0, memory: true, logLevel: 'error', drainTimeoutMs: 2000, config: options.broker });
+    // Nest gives no hook when compile() fails after this provider resolved: the broker then runs
+    // until the process exits, and must not be what keeps it alive.
+    broker.unref();
     let handle: TxmqTestingHandle | undefined;
     try {
       if (options.db !== undefined) {

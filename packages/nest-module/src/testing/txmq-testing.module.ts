@@ -19,10 +19,11 @@ class TxmqTestingHandleModule {}
  * `TxmqModule` for an application's tests, with no services to run: `forRoot` starts a real txmq
  * broker in-process (memory store, a free port) and, unless `db` is given, a fresh in-memory
  * PGlite database, and registers `TxmqModule` against them. It exports what `TxmqModule`
- * exports plus the {@link TxmqTestingHandle}. Everything stops at `app.close()`.
+ * exports plus the {@link TxmqTestingHandle}. Everything stops when the application closes.
  *
  * `forRoot` is synchronous and checks the options; the broker and the database start when Nest
- * resolves the module's providers (`compile()`, `NestFactory.create`), before bootstrap.
+ * resolves the module's providers (`compile()`, `NestFactory.create`), before bootstrap. The
+ * broker never keeps the process alive by itself, so a test whose `compile()` fails still exits.
  *
  * @example
  * ```ts
@@ -30,10 +31,13 @@ class TxmqTestingHandleModule {}
  *   imports: [TxmqTestingModule.forRoot({ setup: (db) => createTables(db) })],
  *   providers: [AccountsService, PointsConsumer],
  * }).compile();
- * const app = await moduleRef.init();
- * await app.get(AccountsService).register('ada@example.com');
- * await app.get(TxmqTestingHandle).waitUntilConsumed({ topic: 'user-registered', group: 'points' });
- * await app.close();
+ * try {
+ *   await moduleRef.init();
+ *   await moduleRef.get(AccountsService).register('ada@example.com');
+ *   await moduleRef.get(TxmqTestingHandle).waitUntilConsumed({ topic: 'user-registered', group: 'points' });
+ * } finally {
+ *   await moduleRef.close(); // also after a failed init(), which may leave consumers connected
+ * }
  * ```
  */
 @Module({})
