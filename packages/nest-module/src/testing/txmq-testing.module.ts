@@ -6,7 +6,7 @@ import { TxmqModule } from '../txmq.module.js';
 import { onMessageGroups } from './on-message-groups.js';
 import { testingBrokerConfig } from './testing-broker-config.js';
 import { splitOptions, type TxmqTestingModuleOptions } from './testing-options.js';
-import { TxmqTestingHandle } from './txmq-testing-handle.js';
+import { pgliteNotificationsOf, TxmqTestingHandle } from './txmq-testing-handle.js';
 
 /** Relay settings for tests: quick polling, and sent rows kept so `waitUntilConsumed` sees them. */
 const TESTING_RELAY: RelayTuning = { pollIntervalMs: 100, retainSentMs: 24 * 3_600_000 };
@@ -81,5 +81,6 @@ export class TxmqTestingModule {
 
 function testingRelay(relay: TxmqModuleOptions['relay'], handle: TxmqTestingHandle): RelayTuning | false {
   if (relay === false) return false;
-  return { ...TESTING_RELAY, ...(handle.notifications !== undefined && { listen: handle.notifications }), ...(typeof relay === 'object' && relay) };
+  const listen = pgliteNotificationsOf(handle);
+  return { ...TESTING_RELAY, ...(listen !== undefined && { listen }), ...(typeof relay === 'object' && relay) };
 }
