@@ -231,5 +231,11 @@ describe('TxmqTestingModule', () => {
         slow: { retryBackoff: { ...TESTING_RETRY_BACKOFF, maxMs: 5000 } },
       },
     });
+    // A client with a namespace consumes as `<namespace>%<group>` on the broker.
+    const namespaced = testingBrokerConfig({ groups: { 'shop%audit': { fifo: true } } }, groups, 'shop');
+    assert.deepEqual(namespaced.groups, {
+      'shop%welcome': { retryBackoff: TESTING_RETRY_BACKOFF },
+      'shop%audit': { fifo: true, retryBackoff: TESTING_RETRY_BACKOFF },
+    });
   });
 });

@@ -56,7 +56,7 @@ export class TxmqTestingModule {
             TxmqTestingHandle.start({
               db,
               setup,
-              broker: testingBrokerConfig(broker, onMessageGroups(discovery, scanner)),
+              broker: testingBrokerConfig(broker, onMessageGroups(discovery, scanner), module.namespace),
               schema: module.schema ?? DEFAULT_SCHEMA,
             }),
         },
