@@ -181,6 +181,18 @@ describe('TxmqTestingModule', () => {
     }
   });
 
+  it('with a namespace: the outbox messages reach the @OnMessage handler (the relay publishes in the namespace)', async () => {
+    deliveries.length = 0;
+    const { app, handle, accounts } = await boot({ namespace: 'shop' });
+    try {
+      await accounts.register('gus');
+      await handle.waitUntilConsumed({ topic: 'registered', group: 'welcome' });
+      assert.deepEqual(await names(handle.db, 'welcomes'), ['gus']);
+    } finally {
+      await app.close();
+    }
+  });
+
   it('waitUntilConsumed rejects with NotConsumedError naming the messages no handler applies', async () => {
     const { app, handle, accounts } = await boot();
     try {
