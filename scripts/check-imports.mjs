@@ -26,6 +26,8 @@ const CLIENT_ONLY = ['packages/outbox/', 'packages/nest-module/', 'examples/'];
 const MAY_START_BROKER = ['packages/nest-module/test/', 'packages/nest-module/src/testing/'];
 /** The testing entry loads the broker server: the rest of the nest module must not import it. */
 const NEST_TESTING = 'packages/nest-module/src/testing/';
+/** The testing entry imported by the package's own name (`@txmq/nest/testing`, or its files). */
+const NEST_TESTING_SPEC = /^@txmq\/nest\/(testing|dist\/src\/testing)(\/|$)/;
 
 /** What the broker's client side (and what it shares with the server) must never load. */
 const SERVER_MODULES = ['core/', 'protocol/', 'store/', 'cli/', 'admin/service', 'server', 'config', 'logger', 'index', 'internal'];
@@ -86,7 +88,8 @@ export function checkSource(file, source) {
     if (clientOnly && /^@txmq\/broker(\/|$)/.test(spec) && spec !== '@txmq/broker/client') {
       problems.push(`${file}: must import the broker as "@txmq/broker/client", not "${spec}" (which loads the broker server)`);
     }
-    if (relativeSpec && file.startsWith('packages/nest-module/src/') && !file.startsWith(NEST_TESTING) && resolveRelative(file, spec).startsWith(NEST_TESTING)) {
+    const intoTesting = relativeSpec ? resolveRelative(file, spec).startsWith(NEST_TESTING) : NEST_TESTING_SPEC.test(spec);
+    if (file.startsWith('packages/nest-module/src/') && !file.startsWith(NEST_TESTING) && intoTesting) {
       problems.push(`${file}: must not import the testing entry "${spec}" (it loads the broker server)`);
     }
     if (file.startsWith(BROKER)) problems.push(...checkLayers(file, spec, relativeSpec));

@@ -1,7 +1,8 @@
 // Every code block a README shows to run is a copy of a file that CI checks, so the README cannot
 // rot: a plain .mjs file of examples/snippets/, which runs here to a clean exit against a real
 // broker (and Postgres), or a TypeScript file of examples/nest-snippets/src/ (Nest code needs
-// decorators), which `tsc -b` compiles and nest-snippets.test.ts runs as one application.
+// decorators), which `tsc -b` compiles and nest-snippets.test.ts runs as one application (but
+// accounts.test.ts, a test of its own, which the test runner runs with the others).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -80,7 +81,10 @@ after(async () => {
   await broker.dispose();
 });
 
-/** Runs `node file` with `env`; resolves to its exit code and output, or rejects after the bound. */
+/**
+ * Runs `node file` with `env` until it exits: resolves to its exit code (null when a signal ended
+ * it) and output, or kills it and rejects when it runs longer than SNIPPET_BOUND_MS.
+ */
 function runNode(file: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [file], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -11,14 +11,14 @@ test('a registration grants 100 welcome points', async () => {
     imports: [TxmqTestingModule.forRoot({ setup: createTables })],
     providers: [AccountsService, PointsConsumer],
   }).compile();
-  const app = await moduleRef.init();
   try {
-    const accountId = await app.get(AccountsService).register('ada@example.com');
-    const txmq = app.get(TxmqTestingHandle);
+    await moduleRef.init();
+    const accountId = await moduleRef.get(AccountsService).register('ada@example.com');
+    const txmq = moduleRef.get(TxmqTestingHandle);
     await txmq.waitUntilConsumed({ topic: 'user-registered', group: 'points' });
     const points = await txmq.db.selectFrom('points').selectAll().execute();
     assert.deepEqual(points, [{ account_id: accountId, amount: 100 }]);
   } finally {
-    await app.close();
+    await moduleRef.close();
   }
 });

@@ -42,6 +42,12 @@ export interface RunningBroker {
   readonly port: number;
   /** Stops accepting calls, lets in-flight ones finish, ends streams cleanly, and closes the store. */
   close(): Promise<void>;
+  /**
+   * Lets the process exit while the broker runs, as `unref()` of a Node server: its listening
+   * socket and timers no longer keep the event loop alive (open client connections still do).
+   * For a broker embedded in a test process, which must not hang when nobody gets to `close()` it.
+   */
+  unref(): void;
 }
 
 /**
@@ -69,8 +75,7 @@ const CONNECTION_WINDOW_BYTES = 16 * 1024 * 1024;
  * change, the broker keeps working with the default window.
  */
 function widenConnectionWindows(server: Server): void {
-  const http2Servers = (server as unknown as { http2Servers?: Map<Http2Server, unknown> }).http2Servers;
-  for (const http2Server of http2Servers?.keys() ?? []) {
+  for (const http2Server of http2ServersOf(server)) {
     http2Server.on('session', (session: ServerHttp2Session) => {
       try {
         session.setLocalWindowSize(CONNECTION_WINDOW_BYTES);
@@ -79,6 +84,12 @@ function widenConnectionWindows(server: Server): void {
       }
     });
   }
+}
+
+/** The HTTP/2 servers grpc-js listens with (not public in grpc-js: none if its internals change). */
+function http2ServersOf(server: Server): Http2Server[] {
+  const http2Servers = (server as unknown as { http2Servers?: Map<Http2Server, unknown> }).http2Servers;
+  return [...(http2Servers?.keys() ?? [])];
 }
 
 /** Opens the configured store. */
@@ -161,5 +172,9 @@ export async function startBrokerWithCore(options: BrokerOptions = {}): Promise<
       await core.close();
       log.info('broker stopped');
     })());
-  return { endpoint: `${host}:${port}`, host, port, core, close };
+  // The core's timers are unref'd already; the listening sockets are what holds the process.
+  const unref = () => {
+    for (const http2Server of http2ServersOf(server)) http2Server.unref();
+  };
+  return { endpoint: `${host}:${port}`, host, port, core, close, unref };
 }

@@ -86,10 +86,19 @@ test('the rest of the nest module does not import its testing entry (which loads
   const { problems } = await lint({
     ...CLEAN,
     'packages/nest-module/src/index.ts': "export { TxmqTestingModule } from './testing/index.js';\n",
+    'packages/nest-module/src/health/index.ts': "import { TxmqTestingHandle } from '@txmq/nest/testing';\n",
+    'packages/nest-module/src/deep.ts': "import { freshPglite } from '@txmq/nest/dist/src/testing/fresh-pglite.js';\n",
     'packages/nest-module/src/testing/index.ts': "export { TxmqModule } from '../txmq.module.js';\nexport { handle } from './handle.js';\n",
+    'packages/nest-module/src/testing/handle.ts': "import { TxmqModule } from '@txmq/nest';\nimport { freshPglite } from '@txmq/nest/testing';\n",
+    'packages/nest-module/src/testing-like.ts': "import { TxmqModule } from '@txmq/nest/testing-like';\n",
     'packages/nest-module/test/testing.test.ts': "import { TxmqTestingModule } from '../src/testing/index.js';\n",
+    'examples/nest-snippets/src/accounts.test.ts': "import { TxmqTestingModule } from '@txmq/nest/testing';\n",
   });
-  assert.deepEqual(problems, ['packages/nest-module/src/index.ts: must not import the testing entry "./testing/index.js" (it loads the broker server)']);
+  assert.deepEqual(problems.sort(), [
+    'packages/nest-module/src/deep.ts: must not import the testing entry "@txmq/nest/dist/src/testing/fresh-pglite.js" (it loads the broker server)',
+    'packages/nest-module/src/health/index.ts: must not import the testing entry "@txmq/nest/testing" (it loads the broker server)',
+    'packages/nest-module/src/index.ts: must not import the testing entry "./testing/index.js" (it loads the broker server)',
+  ]);
 });
 
 test('the other layer rules: store/ below core/, core/ below config.ts, the client side loads no server code', async () => {

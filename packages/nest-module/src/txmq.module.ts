@@ -33,7 +33,7 @@ const providers: Provider[] = [
   {
     provide: TXMQ_RELAY,
     inject: [TXMQ_RESOLVED_OPTIONS, TXMQ_OUTBOX],
-    useFactory: ({ relay, endpoints, logger }: ResolvedOptions, outbox: Outbox) =>
+    useFactory: ({ relay, endpoints, namespace, logger }: ResolvedOptions, outbox: Outbox) =>
       relay === false
         ? null
         : createRelay({
@@ -41,6 +41,7 @@ const providers: Provider[] = [
             ...relay,
             outbox,
             endpoints,
+            ...(namespace !== undefined && { namespace }),
           }),
   },
   { provide: TXMQ_CLOCK, useValue: SYSTEM_CLOCK },

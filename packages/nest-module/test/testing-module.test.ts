@@ -181,6 +181,18 @@ describe('TxmqTestingModule', () => {
     }
   });
 
+  it('with a namespace: the outbox messages reach the @OnMessage handler (the relay publishes in the namespace)', async () => {
+    deliveries.length = 0;
+    const { app, handle, accounts } = await boot({ namespace: 'shop' });
+    try {
+      await accounts.register('gus');
+      await handle.waitUntilConsumed({ topic: 'registered', group: 'welcome' });
+      assert.deepEqual(await names(handle.db, 'welcomes'), ['gus']);
+    } finally {
+      await app.close();
+    }
+  });
+
   it('waitUntilConsumed rejects with NotConsumedError naming the messages no handler applies', async () => {
     const { app, handle, accounts } = await boot();
     try {
@@ -230,6 +242,12 @@ describe('TxmqTestingModule', () => {
         audit: { fifo: true, retryBackoff: TESTING_RETRY_BACKOFF },
         slow: { retryBackoff: { ...TESTING_RETRY_BACKOFF, maxMs: 5000 } },
       },
+    });
+    // A client with a namespace consumes as `<namespace>%<group>` on the broker.
+    const namespaced = testingBrokerConfig({ groups: { 'shop%audit': { fifo: true } } }, groups, 'shop');
+    assert.deepEqual(namespaced.groups, {
+      'shop%welcome': { retryBackoff: TESTING_RETRY_BACKOFF },
+      'shop%audit': { fifo: true, retryBackoff: TESTING_RETRY_BACKOFF },
     });
   });
 });

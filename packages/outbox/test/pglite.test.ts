@@ -19,7 +19,7 @@ let outbox: Outbox;
 
 before(async () => {
   outbox = createOutbox({ db });
-  assert.deepEqual((await outbox.migrate()).applied, ['0001_initial', '0002_send_functions', '0003_error_details']);
+  assert.deepEqual((await outbox.migrate()).applied, ['0001_initial', '0002_send_functions', '0003_error_details', '0004_transaction_log_topic']);
   assert.deepEqual((await outbox.migrate()).applied, []);
 });
 after(() => db.destroy());

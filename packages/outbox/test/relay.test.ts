@@ -358,6 +358,8 @@ test('bad options throw InvalidOptionsError naming the option, before any I/O', 
     [{ outbox, endpoints: '' }, 'endpoints'],
     [{ outbox, publisher: {} }, 'publisher'],
     [{ outbox, publisher, endpoints: '127.0.0.1:1' }, 'endpoints'],
+    [{ outbox, publisher, namespace: 'shop' }, 'namespace'],
+    [{ outbox, endpoints: '127.0.0.1:1', namespace: 42 }, 'namespace'],
     [{ outbox, publisher, listen: 42 }, 'listen'],
     [{ outbox, publisher, onError: 'log' }, 'onError'],
     [{ outbox, publisher, batchSize: 0 }, 'batchSize'],
@@ -375,6 +377,7 @@ test('bad options throw InvalidOptionsError naming the option, before any I/O', 
   }
   // With endpoints, the relay's broker publisher is created without connecting.
   assert.equal(createRelay({ outbox, endpoints: '127.0.0.1:1' }).stats().state, 'idle');
+  assert.equal(createRelay({ outbox, endpoints: '127.0.0.1:1', namespace: 'shop' }).stats().state, 'idle');
 });
 
 test('the relay claims nothing until its publisher has started, and retries a failed start', async () => {

@@ -87,6 +87,19 @@ test('commit() after the caller\'s transaction commits: delivered once, and not 
   }
 });
 
+test('the transaction log records the topic of a committed half message, of send() and of sendInTransaction()', async () => {
+  const topic = topicName('sit-log-topic');
+  const s = sender([topic]);
+  const inTransaction = await t.db.transaction().execute((trx) => s.sendInTransaction(trx, { topic, body: 1 }));
+  await inTransaction.commit();
+  const sent = await s.send({ topic, body: 2 }, async () => undefined);
+  const { rows } = await sql<{ transaction_id: string; state: string; topic: string | null }>`
+    select transaction_id, state, topic from ${sql.table(`${t.schema}.transaction_log`)} where topic = ${topic}
+    order by transaction_id`.execute(t.db);
+  const ids = [inTransaction.messageId, sent.messageId].sort();
+  assert.deepEqual(rows, ids.map((id) => ({ transaction_id: id, state: 'committed', topic })));
+});
+
 test('rollback() after the caller\'s transaction rolled back: the half message is discarded', async () => {
   const topic = topicName('sit-rollback');
   const s = sender([topic]);

@@ -23,8 +23,14 @@ export async function freshPglite(): Promise<PGlite> {
     if (copy !== undefined) return ready(new module.PGlite({ loadDataDir: copy }));
   }
   const pglite = await ready(new module.PGlite());
-  if (freshDataDir === template) freshDataDir = pglite.dumpDataDir('none');
-  await freshDataDir?.catch(() => (freshDataDir = undefined));
+  if (freshDataDir === template) {
+    const dump = pglite.dumpDataDir('none');
+    freshDataDir = dump;
+    // A failed dump is forgotten (the next database tries again), unless another replaced it.
+    await dump.catch(() => {
+      if (freshDataDir === dump) freshDataDir = undefined;
+    });
+  }
   return pglite;
 }
 

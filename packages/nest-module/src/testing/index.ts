@@ -6,6 +6,6 @@
 export { TxmqTestingModule } from './txmq-testing.module.js';
 export type { TxmqTestingModuleOptions } from './testing-options.js';
 export { TxmqTestingHandle } from './txmq-testing-handle.js';
-export type { WaitUntilConsumedOptions } from './txmq-testing-handle.js';
+export type { WaitUntilConsumedOptions } from './wait-until-consumed.js';
 export { NotConsumedError } from './not-consumed-error.js';
 export { TESTING_RETRY_BACKOFF } from './testing-broker-config.js';

@@ -3,7 +3,10 @@ import { onMessageOptions } from '../consumers/on-message.js';
 
 /**
  * The consumer groups of the application's `@OnMessage` methods, read from the provider classes
- * (so it works before any provider is instantiated).
+ * (so it works before any provider is instantiated): `useClass` and plain class providers, and
+ * `useValue` ones by their value's class. A `useFactory` provider is skipped: its class is known
+ * only once the factory ran, after the broker started (its groups keep the broker's backoff
+ * unless `broker.groups` declares them).
  */
 export function onMessageGroups(discovery: DiscoveryService, scanner: MetadataScanner): Set<string> {
   const groups = new Set<string>();

@@ -18,8 +18,9 @@ export interface TxmqTestingModuleOptions extends Omit<TxmqModuleOptions, 'endpo
   readonly db?: Kysely<any>;
   /**
    * Configuration of the in-process broker (topics, groups...), as in the broker's `--config`
-   * file. Defaults for tests: `minInvisibleMs` 100, `pushLongPollingMs` 1000 (so consumers stop
-   * within about a second), and a retry backoff of 100 ms doubling up to 1 s for every group an
+   * file: names are the broker's, so with `namespace` a group or topic is `<namespace>%<name>`.
+   * Defaults for tests: `minInvisibleMs` 100, `pushLongPollingMs` 1000 (so consumers stop within
+   * about a second), and a retry backoff of 100 ms doubling up to 1 s for every group an
    * `@OnMessage` handler consumes as and every group declared here without a `retryBackoff`.
    */
   readonly broker?: BrokerConfig;
@@ -32,7 +33,11 @@ export interface TxmqTestingModuleOptions extends Omit<TxmqModuleOptions, 'endpo
   readonly isGlobal?: boolean;
 }
 
-/** Stands in for the endpoint and database while the module's own options are checked. */
+/**
+ * Stand-ins for the endpoint the testing module provides and for its default database, so that
+ * `resolveOptions` checks the other options as `TxmqModule.forRoot` would.
+ */
+const PLACEHOLDER_ENDPOINTS = 'testing:0';
 const PLACEHOLDER_DB = { transaction: () => undefined } as unknown as Kysely<any>;
 
 /** The options of `TxmqTestingModule.forRoot` split into the testing module's and `TxmqModule`'s. */
@@ -52,7 +57,7 @@ export function splitOptions(options: TxmqTestingModuleOptions): SplitOptions {
   if (options === null || typeof options !== 'object') throw new InvalidOptionsError('options', 'must be an object');
   const { db, broker, setup, isGlobal, ...module } = options;
   if ('endpoints' in module) throw new InvalidOptionsError('endpoints', 'is set by TxmqTestingModule (it starts a broker); leave it out');
-  resolveOptions({ ...module, endpoints: 'testing:0', db: db ?? PLACEHOLDER_DB });
+  resolveOptions({ ...module, endpoints: PLACEHOLDER_ENDPOINTS, db: db ?? PLACEHOLDER_DB });
   try {
     resolveConfig(broker ?? {});
   } catch (error) {

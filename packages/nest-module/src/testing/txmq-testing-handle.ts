@@ -1,20 +1,10 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { OnApplicationShutdown } from '@nestjs/common';
 import { startBroker, type BrokerConfig, type RunningBroker } from '@txmq/broker';
 import { createPgliteDialect, pgliteNotifications, type NotificationSource } from '@txmq/outbox';
-import { Kysely, sql } from 'kysely';
+import { Kysely } from 'kysely';
 import { freshPglite } from './fresh-pglite.js';
-import { NotConsumedError } from './not-consumed-error.js';
-
-/** Options of {@link TxmqTestingHandle.waitUntilConsumed}. */
-export interface WaitUntilConsumedOptions {
-  /** The topic the application sent to. */
-  readonly topic: string;
-  /** The consumer group (of an `@OnMessage` handler) that must have applied the messages. */
-  readonly group: string;
-  /** How long to wait before rejecting with `NotConsumedError` (default 10 000 ms). */
-  readonly timeoutMs?: number;
-}
+import { topicProgress } from './topic-progress.js';
+import { waitUntilConsumed, type WaitUntilConsumedOptions } from './wait-until-consumed.js';
 
 /** @internal What {@link TxmqTestingHandle.start} needs. */
 export interface TestingHandleStart {
@@ -25,8 +15,13 @@ export interface TestingHandleStart {
   readonly schema: string;
 }
 
-const POLL_MS = 20;
-const DEFAULT_TIMEOUT_MS = 10_000;
+/** LISTEN/NOTIFY of a handle's own PGlite database, so the relay wakes on commit. */
+const notificationsOf = new WeakMap<TxmqTestingHandle, NotificationSource>();
+
+/** The LISTEN/NOTIFY source of `handle`'s PGlite database; undefined when the `db` option was given. */
+export function pgliteNotificationsOf(handle: TxmqTestingHandle): NotificationSource | undefined {
+  return notificationsOf.get(handle);
+}
 
 /**
  * The broker and database a `TxmqTestingModule` runs the application against. Inject it in a
@@ -41,8 +36,6 @@ export class TxmqTestingHandle implements OnApplicationShutdown {
   readonly db: Kysely<any>;
   /** The schema of the outbox and inbox tables. */
   readonly schema: string;
-  /** @internal LISTEN/NOTIFY of the module's PGlite database, so the relay wakes on commit. */
-  readonly notifications: NotificationSource | undefined;
   readonly #broker: RunningBroker;
   readonly #ownsDb: boolean;
   #closing: Promise<void> | undefined;
@@ -51,14 +44,17 @@ export class TxmqTestingHandle implements OnApplicationShutdown {
     this.endpoint = broker.endpoint;
     this.db = db;
     this.schema = schema;
-    this.notifications = notifications;
     this.#broker = broker;
     this.#ownsDb = notifications !== undefined;
+    if (notifications !== undefined) notificationsOf.set(this, notifications);
   }
 
   /** @internal Starts the broker (memory store, free port) and, without `db`, a PGlite database, then runs `setup`. */
   static async start(options: TestingHandleStart): Promise<TxmqTestingHandle> {
     const broker = await startBroker({ port: 0, memory: true, logLevel: 'error', drainTimeoutMs: 2000, config: options.broker });
+    // Nest gives no hook when compile() fails after this provider resolved: the broker then runs
+    // until the process exits, and must not be what keeps it alive.
+    broker.unref();
     let handle: TxmqTestingHandle | undefined;
     try {
       if (options.db !== undefined) {
@@ -76,24 +72,19 @@ export class TxmqTestingHandle implements OnApplicationShutdown {
   }
 
   /**
-   * Resolves once every message the application wrote to its outbox for `topic` (what
-   * `TxmqProducer.send` sends inside a transaction) has been applied by `group`: its inbox
-   * record, and so the handler's writes, are committed. Messages published directly (outside a
-   * transaction, or by another client) are not tracked. Rejects with `NotConsumedError` after
-   * `timeoutMs`, or at once when the relay parked one of the messages.
+   * Resolves once at least `atLeast` (default 1) messages were sent to `topic` and `group` has
+   * applied every one of them: its inbox record, and so the handler's writes, are committed. The
+   * messages counted are those the application wrote to its outbox for `topic` (what
+   * `TxmqProducer.send` sends inside a transaction) and the half messages whose transaction
+   * committed (`delivery: 'half-message'`); messages published directly (outside a transaction,
+   * or by another client) are not tracked. A message the group never receives (one its
+   * `@OnMessage` tag filters out, one dead-lettered) is never applied, so waiting for it lasts
+   * `timeoutMs`. Rejects with `NotConsumedError` after `timeoutMs` (also while the database does
+   * not answer), or at once when the relay parked one of the messages.
+   * @throws InvalidOptionsError (of `@txmq/outbox`) naming a bad option.
    */
-  async waitUntilConsumed(options: WaitUntilConsumedOptions): Promise<void> {
-    const { topic, group } = options;
-    const deadline = Date.now() + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-    for (;;) {
-      const left = await this.#unconsumed(topic, group);
-      if (left.length === 0) return;
-      const ids = left.map((row) => row.message_id);
-      const parked = left.find((row) => row.status === 'parked');
-      if (parked !== undefined) throw new NotConsumedError(topic, group, ids, `message ${parked.message_id} was parked by the relay (${parked.last_error ?? 'no error recorded'})`);
-      if (Date.now() >= deadline) throw new NotConsumedError(topic, group, ids, `not applied within ${options.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`);
-      await sleep(POLL_MS);
-    }
+  waitUntilConsumed(options: WaitUntilConsumedOptions): Promise<void> {
+    return waitUntilConsumed(() => topicProgress(this.db, this.schema, options.topic, options.group), options);
   }
 
   /** Closes the database (when the module created it) and stops the broker; idempotent. */
@@ -111,17 +102,5 @@ export class TxmqTestingHandle implements OnApplicationShutdown {
   /** @internal Runs at `app.close()`, after the txmq module stopped its relay, consumers and producer. */
   async onApplicationShutdown(): Promise<void> {
     await this.close();
-  }
-
-  async #unconsumed(topic: string, group: string): Promise<{ message_id: string; status: string; last_error: string | null }[]> {
-    const { rows } = await sql<{ message_id: string; status: string; last_error: string | null }>`
-      select o.message_id::text as message_id, o.status, o.last_error
-      from ${sql.table(`${this.schema}.outbox`)} as o
-      where o.topic = ${topic}
-        and not exists (
-          select 1 from ${sql.table(`${this.schema}.inbox`)} as i
-          where i.consumer_group = ${group} and i.message_id = o.message_id::text)
-      order by o.id`.execute(this.db);
-    return rows;
   }
 }

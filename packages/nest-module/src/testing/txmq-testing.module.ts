@@ -6,7 +6,7 @@ import { TxmqModule } from '../txmq.module.js';
 import { onMessageGroups } from './on-message-groups.js';
 import { testingBrokerConfig } from './testing-broker-config.js';
 import { splitOptions, type TxmqTestingModuleOptions } from './testing-options.js';
-import { TxmqTestingHandle } from './txmq-testing-handle.js';
+import { pgliteNotificationsOf, TxmqTestingHandle } from './txmq-testing-handle.js';
 
 /** Relay settings for tests: quick polling, and sent rows kept so `waitUntilConsumed` sees them. */
 const TESTING_RELAY: RelayTuning = { pollIntervalMs: 100, retainSentMs: 24 * 3_600_000 };
@@ -19,10 +19,11 @@ class TxmqTestingHandleModule {}
  * `TxmqModule` for an application's tests, with no services to run: `forRoot` starts a real txmq
  * broker in-process (memory store, a free port) and, unless `db` is given, a fresh in-memory
  * PGlite database, and registers `TxmqModule` against them. It exports what `TxmqModule`
- * exports plus the {@link TxmqTestingHandle}. Everything stops at `app.close()`.
+ * exports plus the {@link TxmqTestingHandle}. Everything stops when the application closes.
  *
  * `forRoot` is synchronous and checks the options; the broker and the database start when Nest
- * resolves the module's providers (`compile()`, `NestFactory.create`), before bootstrap.
+ * resolves the module's providers (`compile()`, `NestFactory.create`), before bootstrap. The
+ * broker never keeps the process alive by itself, so a test whose `compile()` fails still exits.
  *
  * @example
  * ```ts
@@ -30,10 +31,13 @@ class TxmqTestingHandleModule {}
  *   imports: [TxmqTestingModule.forRoot({ setup: (db) => createTables(db) })],
  *   providers: [AccountsService, PointsConsumer],
  * }).compile();
- * const app = await moduleRef.init();
- * await app.get(AccountsService).register('ada@example.com');
- * await app.get(TxmqTestingHandle).waitUntilConsumed({ topic: 'user-registered', group: 'points' });
- * await app.close();
+ * try {
+ *   await moduleRef.init();
+ *   await moduleRef.get(AccountsService).register('ada@example.com');
+ *   await moduleRef.get(TxmqTestingHandle).waitUntilConsumed({ topic: 'user-registered', group: 'points' });
+ * } finally {
+ *   await moduleRef.close(); // also after a failed init(), which may leave consumers connected
+ * }
  * ```
  */
 @Module({})
@@ -52,7 +56,7 @@ export class TxmqTestingModule {
             TxmqTestingHandle.start({
               db,
               setup,
-              broker: testingBrokerConfig(broker, onMessageGroups(discovery, scanner)),
+              broker: testingBrokerConfig(broker, onMessageGroups(discovery, scanner), module.namespace),
               schema: module.schema ?? DEFAULT_SCHEMA,
             }),
         },
@@ -77,5 +81,6 @@ export class TxmqTestingModule {
 
 function testingRelay(relay: TxmqModuleOptions['relay'], handle: TxmqTestingHandle): RelayTuning | false {
   if (relay === false) return false;
-  return { ...TESTING_RELAY, ...(handle.notifications !== undefined && { listen: handle.notifications }), ...(typeof relay === 'object' && relay) };
+  const listen = pgliteNotificationsOf(handle);
+  return { ...TESTING_RELAY, ...(listen !== undefined && { listen }), ...(typeof relay === 'object' && relay) };
 }

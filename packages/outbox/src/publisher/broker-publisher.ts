@@ -9,6 +9,8 @@ import { toPublishError } from './to-publish-error.js';
 export interface BrokerPublisherOptions {
   /** `host:port` of a txmq broker or a RocketMQ 5 proxy (one address). */
   readonly endpoints: string;
+  /** RocketMQ namespace to publish in (default none): consumers with the same namespace get the messages. */
+  readonly namespace?: string;
   /** Per-request timeout of the producer, in ms (at least 1000; the client's default otherwise). */
   readonly requestTimeoutMs?: number;
   /** Where the producer logs; default warnings and errors on stderr. */
@@ -48,10 +50,15 @@ export function createBrokerPublisher(options: BrokerPublisherOptions): BrokerPu
  */
 export function brokerPublisher(options: BrokerPublisherOptions, outboxNames: Readonly<Record<string, string>>): BrokerPublisher {
   if (options === null || typeof options !== 'object') throw new InvalidOptionsError('options', 'must be an object');
-  const { endpoints, requestTimeoutMs, logger } = options;
+  const { endpoints, namespace, requestTimeoutMs, logger } = options;
   return publisherOn(
     createOutboxProducer(
-      { endpoints, ...(requestTimeoutMs !== undefined && { requestTimeoutMs }), ...(logger !== undefined && { logger }) },
+      {
+        endpoints,
+        ...(namespace !== undefined && { namespace }),
+        ...(requestTimeoutMs !== undefined && { requestTimeoutMs }),
+        ...(logger !== undefined && { logger }),
+      },
       outboxNames,
     ),
   );

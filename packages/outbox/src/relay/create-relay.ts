@@ -112,15 +112,17 @@ class OutboxRelay implements Relay {
       if (publisher === null || typeof publisher !== 'object' || typeof publisher.publish !== 'function') {
         throw new InvalidOptionsError('publisher', 'must be an object with a publish(message) method');
       }
-      if (options.endpoints !== undefined) {
-        throw new InvalidOptionsError('endpoints', 'must not be set together with `publisher` (the publisher decides where messages go)');
+      for (const option of ['endpoints', 'namespace'] as const) {
+        if (options[option] !== undefined) {
+          throw new InvalidOptionsError(option, 'must not be set together with `publisher` (the publisher decides where messages go)');
+        }
       }
       this.#publisher = publisher;
       this.#ownsPublisher = false;
     } else if (options.endpoints !== undefined) {
       // The producer's request timeout is the relay's publish timeout, and is reported as such when bad.
       this.#publisher = brokerPublisher(
-        { endpoints: options.endpoints, requestTimeoutMs: this.#tuning.publishTimeoutMs },
+        { endpoints: options.endpoints, ...(options.namespace !== undefined && { namespace: options.namespace }), requestTimeoutMs: this.#tuning.publishTimeoutMs },
         { requestTimeoutMs: 'publishTimeoutMs' },
       );
       this.#ownsPublisher = true;

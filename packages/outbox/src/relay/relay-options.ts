@@ -52,8 +52,14 @@ export interface RelayTuning {
 /** Options of `createRelay`: an outbox plus either broker endpoints or a custom publisher. */
 export type RelayOptions = RelayTuning &
   (
-    | { readonly outbox: Outbox; readonly endpoints: string; readonly publisher?: undefined }
-    | { readonly outbox: Outbox; readonly publisher: Publisher; readonly endpoints?: undefined }
+    | {
+        readonly outbox: Outbox;
+        readonly endpoints: string;
+        /** RocketMQ namespace to publish in (default none), as the consumers' namespace. */
+        readonly namespace?: string;
+        readonly publisher?: undefined;
+      }
+    | { readonly outbox: Outbox; readonly publisher: Publisher; readonly endpoints?: undefined; readonly namespace?: undefined }
   );
 
 /** {@link RelayTuning} with every default applied. */

@@ -211,7 +211,7 @@ export function createTransactionalSender<DB>(options: TransactionalSenderOption
         throw toPublishError(error, `sending the half message to topic ${encoded.topic}`);
       }
     };
-    return transmit;
+    return { topic: encoded.topic, transmit };
   };
 
   return Object.freeze({
@@ -229,7 +229,7 @@ export function createTransactionalSender<DB>(options: TransactionalSenderOption
     },
     async send<T>(message: OutboxMessage, work: (trx: Transaction<DB>) => Promise<T>): Promise<TransactionalSendResult<T>> {
       assertOpen('send');
-      const transmit = prepare(message);
+      const { topic, transmit } = prepare(message);
       if (typeof work !== 'function') throw new InvalidOptionsError('work', 'must be a function (trx) => Promise');
       // The half message goes out before the local transaction begins, so no connection is held
       // during the broker round trip.
@@ -238,7 +238,7 @@ export function createTransactionalSender<DB>(options: TransactionalSenderOption
       let result: T;
       try {
         result = await db.transaction().execute(async (trx) => {
-          await recordCommit(trx, schema, pending.messageId);
+          await recordCommit(trx, schema, pending.messageId, topic);
           const value = await work(trx);
           workFinished = true;
           return value;
@@ -255,9 +255,10 @@ export function createTransactionalSender<DB>(options: TransactionalSenderOption
     async sendInTransaction(trx: Transaction<DB>, message: OutboxMessage): Promise<PendingHalfMessage> {
       assertOpen('sendInTransaction');
       assertTransaction(trx, 'sendInTransaction', 'sender');
-      const pending = await prepare(message)();
+      const { topic, transmit } = prepare(message);
+      const pending = await transmit();
       try {
-        await recordCommit(trx, schema, pending.messageId);
+        await recordCommit(trx, schema, pending.messageId, topic);
       } catch (error) {
         // Fenced (the check-back already answered ROLLBACK), or the caller's transaction failed:
         // this message cannot commit, so nothing is left for the caller to settle.

@@ -9,16 +9,17 @@ const UNIQUE_VIOLATION = '23505';
 const LOCK_NOT_AVAILABLE = '55P03';
 
 /**
- * Records, inside the local transaction, that `transactionId` commits. Runs right after the half
- * message is sent (first in `send`'s own transaction), so from then on a concurrent check-back's
- * fence insert on the same key waits for the local transaction to end.
+ * Records, inside the local transaction, that `transactionId` (the half message's
+ * `txmq-message-id`) commits, and the message's `topic`. Runs right after the half message is
+ * sent (first in `send`'s own transaction), so from then on a concurrent check-back's fence
+ * insert on the same key waits for the local transaction to end.
  * @throws TransactionFencedError when a check-back already fenced the transaction.
  */
-export async function recordCommit(trx: Transaction<any>, schema: string, transactionId: string): Promise<void> {
+export async function recordCommit(trx: Transaction<any>, schema: string, transactionId: string, topic?: string): Promise<void> {
   try {
     await sql`
-      insert into ${sql.table(`${schema}.transaction_log`)} (transaction_id, state)
-      values (${transactionId}, 'committed')`.execute(trx);
+      insert into ${sql.table(`${schema}.transaction_log`)} (transaction_id, state, topic)
+      values (${transactionId}, 'committed', ${topic ?? null})`.execute(trx);
   } catch (error) {
     if ((error as { code?: unknown }).code === UNIQUE_VIOLATION) throw new TransactionFencedError(transactionId, { cause: error });
     throw error;
