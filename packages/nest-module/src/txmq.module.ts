@@ -42,6 +42,7 @@ const providers: Provider[] = [
             outbox,
             endpoints,
             ...(namespace !== undefined && { namespace }),
+            ...(logger !== undefined && { logger }),
           }),
   },
   { provide: TXMQ_CLOCK, useValue: SYSTEM_CLOCK },

@@ -112,7 +112,7 @@ class OutboxRelay implements Relay {
       if (publisher === null || typeof publisher !== 'object' || typeof publisher.publish !== 'function') {
         throw new InvalidOptionsError('publisher', 'must be an object with a publish(message) method');
       }
-      for (const option of ['endpoints', 'namespace'] as const) {
+      for (const option of ['endpoints', 'namespace', 'logger'] as const) {
         if (options[option] !== undefined) {
           throw new InvalidOptionsError(option, 'must not be set together with `publisher` (the publisher decides where messages go)');
         }
@@ -122,7 +122,12 @@ class OutboxRelay implements Relay {
     } else if (options.endpoints !== undefined) {
       // The producer's request timeout is the relay's publish timeout, and is reported as such when bad.
       this.#publisher = brokerPublisher(
-        { endpoints: options.endpoints, ...(options.namespace !== undefined && { namespace: options.namespace }), requestTimeoutMs: this.#tuning.publishTimeoutMs },
+        {
+          endpoints: options.endpoints,
+          ...(options.namespace !== undefined && { namespace: options.namespace }),
+          ...(options.logger !== undefined && { logger: options.logger }),
+          requestTimeoutMs: this.#tuning.publishTimeoutMs,
+        },
         { requestTimeoutMs: 'publishTimeoutMs' },
       );
       this.#ownsPublisher = true;

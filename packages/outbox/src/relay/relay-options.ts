@@ -1,3 +1,4 @@
+import type { ClientLogger } from '@txmq/broker/client';
 import { InvalidOptionsError } from '../errors.js';
 import type { Outbox } from '../outbox/create-outbox.js';
 import type { Publisher } from '../publisher/publisher.js';
@@ -57,9 +58,11 @@ export type RelayOptions = RelayTuning &
         readonly endpoints: string;
         /** RocketMQ namespace to publish in (default none), as the consumers' namespace. */
         readonly namespace?: string;
+        /** Where the relay's producer logs (default warnings and errors on stderr). */
+        readonly logger?: ClientLogger;
         readonly publisher?: undefined;
       }
-    | { readonly outbox: Outbox; readonly publisher: Publisher; readonly endpoints?: undefined; readonly namespace?: undefined }
+    | { readonly outbox: Outbox; readonly publisher: Publisher; readonly endpoints?: undefined; readonly namespace?: undefined; readonly logger?: undefined }
   );
 
 /** {@link RelayTuning} with every default applied. */
