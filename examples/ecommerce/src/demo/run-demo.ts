@@ -54,6 +54,7 @@ export async function runDemo({ users, withGifts }: { readonly users: number; re
       },
       output,
     );
+    stop.started();
     for (const p of [...system.services.values(), system.broker!]) console.log(`  ${p.name.padEnd(8)} ${p.address}`);
     const interrupted = stop.stopped.then((reason) => Promise.reject(new Error(`interrupted (${reason})`)));
     ({ counts, ok } = await Promise.race([scenario(system, users, withGifts), interrupted]));
