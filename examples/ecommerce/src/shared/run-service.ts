@@ -24,9 +24,9 @@ const SHUTDOWN_BOUND_MS = 20_000;
 
 /**
  * Runs one service until SIGTERM, SIGINT or the end of its supervisor: checks that its port is
- * free, opens its database (a PGlite folder is locked to this process), starts the Nest application (which connects to the broker and starts consuming), prints
- * `NAME ready at URL`, and on the signal closes the application (consumers drain, the relay
- * stops) and the database.
+ * free, opens its database (a PGlite folder is locked to this process), starts the Nest
+ * application (which connects to the broker and starts consuming), prints `NAME ready at URL`,
+ * and on the signal closes the application (consumers drain, the relay stops) and the database.
  *
  * @returns the exit code: 0 stopped cleanly, 1 could not start or stop.
  */
