@@ -1,56 +1,61 @@
 // The account service of the e-commerce example, run as its own process (as `npm start` and the
-// README run it) against a broker process: its HTTP answers, and the `user-registered` message
-// each registration puts on the broker.
+// README run it) against a broker process: its HTTP answers, the `user-registered` message each
+// registration puts on the broker, its hold on its PGlite folder, and the gifts service started
+// later, alone, catching up on every registration made before it.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { createSimpleConsumer, type ReceivedMessage } from '@txmq/broker/client';
 import { decodeBody } from '@txmq/outbox';
+import { eventually } from '@txmq/test-support';
 import { startBrokerProcess, type BrokerProcess } from './support/broker-process.js';
+import { EXAMPLE_MAIN } from './support/ecommerce/example-paths.js';
+import { ExampleProcess } from './support/ecommerce/example-process.js';
+import { userEnv } from './support/ecommerce/user-env.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 /** Where nothing answers: the points and coupons services are not running in this test. */
 const NOWHERE = 'http://127.0.0.1:1';
 
-let broker: BrokerProcess;
-let dataDir: string;
-let account: ChildProcess;
+let broker: BrokerProcess | undefined;
+let dataDir: string | undefined;
+let env: NodeJS.ProcessEnv;
+let account: ExampleProcess | undefined;
 let accountUrl: string;
-let output = '';
+
+/** `node main.js SERVICE --port PORT --data-dir DIR`, as the README runs a service alone. */
+function service(name: string, serviceName = name): ExampleProcess {
+  return new ExampleProcess({
+    name,
+    args: (port) => [EXAMPLE_MAIN, serviceName, '--port', String(port), '--data-dir', dataDir!],
+    env,
+    ready: new RegExp(`^${serviceName} ready at (http://\\S+)$`),
+  });
+}
 
 before(async () => {
   broker = await startBrokerProcess({ memory: true, logLevel: 'warn' });
   dataDir = await mkdtemp(join(tmpdir(), 'txmq-account-'));
-  const env: NodeJS.ProcessEnv = { ...process.env, TXMQ_ENDPOINTS: broker.endpoint, POINTS_URL: NOWHERE, COUPONS_URL: NOWHERE };
-  delete env.DATABASE_URL;
-  account = spawn(process.execPath, ['examples/ecommerce/dist/main.js', 'account', '--port', '0', '--data-dir', dataDir], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  accountUrl = await new Promise<string>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const ready = /^account ready at (http:\/\/\S+)$/m.exec(output);
-      if (ready) resolve(ready[1]!);
-    };
-    account.stdout!.on('data', onData);
-    account.stderr!.on('data', onData);
-    account.once('exit', (code) => reject(new Error(`the account service exited with ${code}:\n${output}`)));
-  });
+  env = { ...userEnv(), TXMQ_ENDPOINTS: broker.endpoint, POINTS_URL: NOWHERE, COUPONS_URL: NOWHERE };
+  account = service('account');
+  await account.start();
+  accountUrl = account.address;
 });
 
 after(async () => {
-  if (account.exitCode === null && account.signalCode === null) {
-    account.kill('SIGKILL');
-    await new Promise((resolve) => account.once('exit', resolve));
-  }
-  await rm(dataDir, { recursive: true, force: true });
-  await broker.dispose();
+  await account?.kill();
+  if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
+  await broker?.dispose();
 });
 
 async function post(body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(`${accountUrl}/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return postRaw(JSON.stringify(body));
+}
+
+async function postRaw(text: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`${accountUrl}/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: text });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
@@ -89,6 +94,14 @@ test('bad input is refused with 400 naming the field', async () => {
     assert.equal(answer.body.field, field, JSON.stringify(answer.body));
     assert.match(String(answer.body.message), new RegExp(field));
   }
+  const malformed = await postRaw('{"email": "x@example.com",');
+  assert.equal(malformed.status, 400);
+  assert.equal(malformed.body.field, 'body', JSON.stringify(malformed.body));
+  assert.match(String(malformed.body.message), /^the body must be JSON: /);
+  const limit = await get('/users?limit=abc');
+  assert.equal(limit.status, 400);
+  assert.equal(limit.body.field, 'limit', JSON.stringify(limit.body));
+  assert.match(String(limit.body.message), /limit must be a whole number/);
 });
 
 test('an unknown user is 404; rewards and the user list say when the points and coupons services do not answer', async () => {
@@ -113,7 +126,7 @@ test('the page at / is the registration form and the users table', async () => {
 
 test('a registration puts a user-registered message on the broker, keyed by the user and carrying the registration', async () => {
   const { body: user } = await post({ email: 'alan@example.com', name: 'Alan Turing' });
-  const consumer = createSimpleConsumer({ endpoints: broker.endpoint, group: 'account-test', subscriptions: { 'user-registered': '*' }, awaitMs: 2000 });
+  const consumer = createSimpleConsumer({ endpoints: broker!.endpoint, group: 'account-test', subscriptions: { 'user-registered': '*' }, awaitMs: 2000 });
   try {
     let found: ReceivedMessage | undefined;
     for (let round = 0; found === undefined && round < 30; round++) {
@@ -129,9 +142,41 @@ test('a registration puts a user-registered message on the broker, keyed by the 
   }
 });
 
-test('SIGTERM stops the service cleanly: it says so and exits 0', async () => {
-  const exit = new Promise<number | null>((resolve) => account.once('exit', (code) => resolve(code)));
-  account.kill('SIGTERM');
-  assert.equal(await exit, 0, output);
-  assert.match(output, /account stopping \(SIGTERM\)/);
+test('a second account service on the same data folder exits 1, naming the folder and the pid holding it; the first keeps working', async () => {
+  const second = service('account-again', 'account');
+  await assert.rejects(second.start(), /exited \(code 1\) before it was ready/);
+  const folder = join(dataDir!, 'account');
+  assert.ok(second.output().includes(`account: could not start: its data folder ${folder} is in use by process ${account!.pid} `), second.output());
+  const answer = await post({ email: 'still.here@example.com', name: 'Still Here' });
+  assert.equal(answer.status, 201, JSON.stringify(answer.body));
+  assert.equal((await get(`/users/${String(answer.body.id)}`)).status, 200);
+});
+
+test('gifts started later, alone: its new consumer group starts at the oldest message, so every earlier registration gets one gift, and the account service was not touched', async () => {
+  const { users } = (await get('/stats')).body as { users: number };
+  assert.ok(users >= 4, `the earlier tests registered users (${users})`);
+  const grace = (await get('/users?limit=500')).body.users.find((u: { email: string }) => u.email === 'grace@example.com');
+  const accountPid = account!.pid;
+  const gifts = service('gifts');
+  try {
+    await gifts.start();
+    const stats = await eventually(`a gift for each of the ${users} registrations`, async () => {
+      const answer = (await (await fetch(`${gifts.address}/stats`)).json()) as { registrations: number };
+      return answer.registrations >= users ? answer : undefined;
+    }, { timeoutMs: 30_000, intervalMs: 100 });
+    assert.deepEqual(stats, { registrations: users, grants: users, duplicates: 0 });
+    const gift = (await (await fetch(`${gifts.address}/gifts/${String(grace.id)}`)).json()) as { gift: string; registeredAt: string };
+    assert.deepEqual({ gift: gift.gift, registeredAt: gift.registeredAt }, { gift: 'tote bag', registeredAt: grace.registeredAt });
+    assert.equal(account!.pid, accountPid, 'the account service kept running, unchanged');
+  } finally {
+    const exit = await gifts.stop();
+    assert.deepEqual(exit, { code: 0, signal: null }, gifts.output());
+  }
+});
+
+test('SIGTERM stops the service cleanly: it says so, exits 0 and lets go of its folder', async () => {
+  const exit = await account!.stop();
+  assert.deepEqual(exit, { code: 0, signal: null }, account!.output());
+  assert.match(account!.output(), /account stopping \(SIGTERM\)/);
+  assert.equal(existsSync(join(dataDir!, 'account', 'txmq-service.pid')), false, 'the lock file is gone');
 });

@@ -3,7 +3,6 @@
 // coupons services grant the rewards. Runs the example as `npm start` does, on embedded defaults.
 // The screenshot is kept in a temporary folder (its path is printed), for a person to look at.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,6 +10,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { chromium } from 'playwright-core';
 import { EXAMPLE_MAIN } from './support/ecommerce/example-paths.js';
+import { ExampleProcess } from './support/ecommerce/example-process.js';
+import { userEnv } from './support/ecommerce/user-env.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
@@ -20,57 +21,16 @@ const START_BOUND_MS = 120_000;
 const DOM_BOUND_MS = 30_000;
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
-interface RunningExample {
-  /** `http://127.0.0.1:PORT/` of the account service. */
-  readonly pageUrl: string;
-  readonly output: () => string;
-  /** SIGTERM, as Ctrl-C would; resolves to the exit code. */
-  stop(): Promise<number | null>;
-}
-
 /** `node examples/ecommerce/dist/main.js all --free-ports --data-dir DIR`: what `npm start` runs, in its own process group. */
-async function startExample(dataDir: string): Promise<RunningExample> {
-  const env = { ...process.env };
-  for (const name of ['DATABASE_URL', 'DATABASE_SCHEMA_PREFIX', 'TXMQ_ENDPOINTS', 'TXMQ_DATA_DIR', 'TXMQ_WITH_GIFTS']) delete env[name];
-  const child = spawn(process.execPath, [EXAMPLE_MAIN, 'all', '--free-ports', '--data-dir', dataDir], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const killGroup = () => {
-    try {
-      process.kill(-child.pid!, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  };
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    const pageUrl = await new Promise<string>((resolve, reject) => {
-      const onData = (chunk: Buffer) => {
-        output += chunk.toString();
-        const match = /example ready: open (http:\/\/\S+\/) /.exec(output);
-        if (match) resolve(match[1]!);
-      };
-      child.stdout!.on('data', onData);
-      child.stderr!.on('data', onData);
-      void exit.then((code) => reject(new Error(`the example exited with ${code} before it was ready:\n${output}`)));
-      timer = setTimeout(() => reject(new Error(`the example was not ready within ${START_BOUND_MS} ms:\n${output}`)), START_BOUND_MS);
-    });
-    return {
-      pageUrl,
-      output: () => output,
-      async stop() {
-        child.kill('SIGTERM');
-        const code = await exit;
-        killGroup();
-        return code;
-      },
-    };
-  } catch (error) {
-    killGroup();
-    throw error;
-  } finally {
-    clearTimeout(timer);
-  }
+function example(dataDir: string): ExampleProcess {
+  return new ExampleProcess({
+    name: 'example',
+    args: () => [EXAMPLE_MAIN, 'all', '--free-ports', '--data-dir', dataDir],
+    env: userEnv(),
+    ready: /example ready: open (http:\/\/\S+\/) /,
+    detached: true,
+    startBoundMs: START_BOUND_MS,
+  });
 }
 
 test('the account page: register through the form, the points and the coupon appear in the table, a duplicate is refused; screenshot', async (t) => {
@@ -80,16 +40,18 @@ test('the account page: register through the form, the points and the coupon app
   );
   const dataDir = await mkdtemp(join(tmpdir(), 'txmq-ecommerce-browser-'));
   const shots = await mkdtemp(join(tmpdir(), 'txmq-ecommerce-screenshot-'));
-  const example = await startExample(dataDir);
-  let code: number | null;
+  const system = example(dataDir);
+  await system.start();
+  let exit: Awaited<ReturnType<ExampleProcess['stop']>>;
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }).catch(async (error: unknown) => {
-    await example.stop();
+    await system.stop();
+    system.signalGroup('SIGKILL');
     throw error;
   });
   try {
     const page = await browser.newPage({ viewport: { width: 1100, height: 700 } });
     page.setDefaultTimeout(DOM_BOUND_MS);
-    await page.goto(example.pageUrl);
+    await page.goto(system.address);
     assert.equal(await page.title(), 'txmq e-commerce example');
 
     await page.fill('#email', 'Ada@Example.com');
@@ -121,8 +83,9 @@ test('the account page: register through the form, the points and the coupon app
 
   } finally {
     await browser.close();
-    code = await example.stop();
+    exit = await system.stop();
+    system.signalGroup('SIGKILL');
     await rm(dataDir, { recursive: true, force: true });
   }
-  assert.equal(code, 0, `the example stops cleanly on SIGTERM:\n${example.output()}`);
+  assert.deepEqual(exit, { code: 0, signal: null }, `the example stops cleanly on SIGTERM:\n${system.output()}`);
 });

@@ -15,15 +15,18 @@ test('the demo registers 10 users (and refuses the duplicates with 409), and eve
   // The test run's Postgres and broker must not reach the demo: it uses its own.
   const env = { ...process.env, DATABASE_URL: 'postgres://nowhere.invalid/none', TXMQ_ENDPOINTS: '127.0.0.1:1' };
   const demo = spawn(process.execPath, DEMO, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
   let output = '';
-  demo.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  demo.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    output += chunk.toString();
+  });
   demo.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const timer = setTimeout(() => demo.kill('SIGKILL'), BOUND_MS);
-  const code = await new Promise<number | null>((resolve) => demo.once('exit', (exitCode) => resolve(exitCode)));
+  const code = await new Promise<number | null>((resolve) => demo.once('close', (exitCode) => resolve(exitCode)));
   clearTimeout(timer);
   assert.equal(code, 0, output);
-  const lines = output.trimEnd().split('\n');
-  assert.equal(lines.at(-1), 'registered=10 points=10 coupons=10 duplicates=0', output);
+  assert.equal(stdout.trimEnd().split('\n').at(-1), 'registered=10 points=10 coupons=10 duplicates=0', output);
   assert.match(output, /refused 2 duplicate registrations with 409/);
   assert.match(output, /ada\.1@example\.com +Ada Lovelace +100 +WELCOME-[0-9A-F]{8} /, 'the table shows the users with their rewards');
 });

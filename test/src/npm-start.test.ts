@@ -1,8 +1,8 @@
 // `npm start` runs the e-commerce example: the broker and the services, each a child process of
 // the supervisor that npm execs. Stopping npm the ways people and process managers do must stop
-// every one of those processes, and killing the supervisor outright must not leave any behind.
+// every one of those processes, killing the supervisor outright must not leave any behind, and a
+// service killed with kill -9 (as the README invites) comes back on its PGlite folder.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,8 +10,13 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { eventually } from '@txmq/test-support';
+import { EXAMPLE_MAIN } from './support/ecommerce/example-paths.js';
+import { ExampleProcess } from './support/ecommerce/example-process.js';
+import { userEnv } from './support/ecommerce/user-env.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
+/** How long the example may take to start (npm builds the workspace first; PGlite per service). */
+const START_BOUND_MS = 120_000;
 
 /** One process of the running example, as the banner lists it. */
 interface Listed {
@@ -21,10 +26,8 @@ interface Listed {
 }
 
 interface Started {
-  readonly npm: ChildProcess;
+  readonly npm: ExampleProcess;
   readonly processes: readonly Listed[];
-  readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  readonly output: () => string;
 }
 
 let dataDir: string;
@@ -36,41 +39,32 @@ after(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-/** The environment of a user's shell: no Postgres or broker of the test run. */
-function userEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const name of ['DATABASE_URL', 'DATABASE_SCHEMA_PREFIX', 'TXMQ_ENDPOINTS', 'TXMQ_DATA_DIR', 'TXMQ_WITH_GIFTS']) delete env[name];
-  return env;
-}
-
 /**
  * `npm start -- --free-ports --data-dir DIR` as a user runs it, in its own process group (like a
- * terminal's job); or, with `direct`, the supervisor it runs, without npm and the build.
+ * terminal's job) and without an IPC channel; or, with `direct`, the supervisor it runs, without
+ * npm and the build. Resolves once the banner is printed (its last line is the data folder's).
  */
 async function npmStart(direct = false): Promise<Started> {
   const args = ['--free-ports', '--data-dir', dataDir];
-  const [command, commandArgs] = direct ? [process.execPath, ['examples/ecommerce/dist/main.js', ...args]] : ['npm', ['start', '--', ...args]];
-  const npm = spawn(command, commandArgs, { cwd: root, env: userEnv(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => npm.once('exit', (code, signal) => resolve({ code, signal })));
-  const processes = await new Promise<Listed[]>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const banner = /example ready: open \S+ .*\n((?: {2}\S+ +\S+ +pid \d+\n)+)/.exec(output);
-      if (banner) {
-        resolve([...banner[1]!.matchAll(/^ {2}(\S+) +(\S+) +pid (\d+)$/gm)].map((m) => ({ name: m[1]!, address: m[2]!, pid: Number(m[3]) })));
-      }
-    };
-    npm.stdout!.on('data', onData);
-    npm.stderr!.on('data', onData);
-    void exit.then(({ code }) => reject(new Error(`npm start exited with ${code} before it was ready:\n${output}`)));
+  const npm = new ExampleProcess({
+    name: direct ? 'supervisor' : 'npm',
+    command: direct ? process.execPath : 'npm',
+    args: () => (direct ? [EXAMPLE_MAIN, ...args] : ['start', '--', ...args]),
+    cwd: root,
+    env: userEnv(),
+    ready: /^ {2}data {5}\S/,
+    ipc: false,
+    detached: true,
+    startBoundMs: START_BOUND_MS,
   });
-  return { npm, processes, exit, output: () => output };
+  await npm.start();
+  const processes = [...npm.output().matchAll(/^\[\S+\] {3}(\S+) +(\S+) +pid (\d+)$/gm)].map((m) => ({ name: m[1]!, address: m[2]!, pid: Number(m[3]) }));
+  return { npm, processes };
 }
 
 function listed(started: Started, name: string): Listed {
   const found = started.processes.find((p) => p.name === name);
-  assert.ok(found, `the banner lists ${name}:\n${started.output()}`);
+  assert.ok(found, `the banner lists ${name}:\n${started.npm.output()}`);
   return found;
 }
 
@@ -99,43 +93,60 @@ function alive(pid: number): boolean {
 /** Nothing of the example is left: no process runs, no port is taken. */
 async function assertNothingLeft(started: Started): Promise<void> {
   for (const p of started.processes) {
-    assert.equal(alive(p.pid), false, `${p.name} (pid ${p.pid}) has exited:\n${started.output()}`);
-    assert.equal(await listening(p.address), false, `${p.name}'s ${p.address} is free:\n${started.output()}`);
+    assert.equal(alive(p.pid), false, `${p.name} (pid ${p.pid}) has exited:\n${started.npm.output()}`);
+    assert.equal(await listening(p.address), false, `${p.name}'s ${p.address} is free:\n${started.npm.output()}`);
   }
 }
 
 /** Kills whatever is left, so a failing run leaves no process behind. */
 function killAll(started: Started | undefined): void {
   if (started === undefined) return;
-  for (const pid of [-started.npm.pid!, ...started.processes.map((p) => p.pid)]) {
+  started.npm.signalGroup('SIGKILL');
+  for (const p of started.processes) {
     try {
-      process.kill(pid, 'SIGKILL');
+      process.kill(p.pid, 'SIGKILL');
     } catch {
       // gone already
     }
   }
 }
 
-test('npm start runs the broker, account, points and coupons; a registration gets its rewards; SIGTERM to npm (as a process manager sends it) stops everything and npm exits 0', async () => {
+/** Registers a user; resolves to its id. */
+async function register(account: string, email: string, name: string): Promise<string> {
+  const created = await fetch(`${account}/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, name }) });
+  assert.equal(created.status, 201, await created.clone().text());
+  return ((await created.json()) as { id: string }).id;
+}
+
+/** Waits until the user has 100 points and one coupon (read through the account service). */
+async function rewardsArrive(account: string, id: string): Promise<void> {
+  await eventually(`100 points and one coupon for user ${id}`, async () => {
+    const answer = (await (await fetch(`${account}/users/${id}/rewards`)).json()) as { points: { balance: number } | null; coupons: unknown[] | null };
+    return answer.points?.balance === 100 && answer.coupons?.length === 1;
+  }, { timeoutMs: 30_000, intervalMs: 100 });
+}
+
+test('npm start runs the broker, account, points and coupons; a registration gets its rewards; kill -9 of account and points: both come back on their PGlite folders and the next registration gets its rewards too; SIGTERM to npm (as a process manager sends it) stops everything and npm exits 0', async () => {
   let started: Started | undefined;
   try {
     started = await npmStart();
+    const npm = started.npm;
     assert.deepEqual(started.processes.map((p) => p.name).sort(), ['account', 'broker', 'coupons', 'points']);
     const account = listed(started, 'account').address;
-    const created = await fetch(`${account}/users`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'ada@example.com', name: 'Ada Lovelace' }),
+    const ada = await register(account, 'ada@example.com', 'Ada Lovelace');
+    await rewardsArrive(account, ada);
+
+    for (const name of ['account', 'points']) process.kill(listed(started, name).pid, 'SIGKILL');
+    await eventually('the supervisor to bring account and points back', () => ['account', 'points'].every((name) => npm.output().includes(`] ${name} is back at `)), {
+      timeoutMs: 60_000,
+      intervalMs: 100,
     });
-    assert.equal(created.status, 201, await created.clone().text());
-    const { id } = (await created.json()) as { id: string };
-    await eventually('100 points and one coupon for the new user', async () => {
-      const answer = (await (await fetch(`${account}/users/${id}/rewards`)).json()) as { points: { balance: number } | null; coupons: unknown[] | null };
-      return answer.points?.balance === 100 && answer.coupons?.length === 1;
-    }, { intervalMs: 100 });
-    started.npm.kill('SIGTERM');
-    const { code, signal } = await started.exit;
-    assert.deepEqual({ code, signal }, { code: 0, signal: null }, started.output());
+    assert.equal((await fetch(`${account}/users/${ada}`)).status, 200, 'the account database kept the user');
+    const grace = await register(account, 'grace@example.com', 'Grace Hopper');
+    await rewardsArrive(account, grace);
+    await rewardsArrive(account, ada);
+
+    assert.deepEqual(await npm.stop(), { code: 0, signal: null }, npm.output());
     await assertNothingLeft(started);
   } finally {
     killAll(started);
@@ -146,10 +157,9 @@ test('Ctrl-C (SIGINT to the whole process group): the services drain, then the b
   let started: Started | undefined;
   try {
     started = await npmStart();
-    process.kill(-started.npm.pid!, 'SIGINT');
-    const { code, signal } = await started.exit;
-    assert.deepEqual({ code, signal }, { code: 0, signal: null }, started.output());
-    const output = started.output();
+    started.npm.signalGroup('SIGINT');
+    assert.deepEqual(await started.npm.exited, { code: 0, signal: null }, started.npm.output());
+    const output = started.npm.output();
     const servicesStopped = Math.max(...['account', 'points', 'coupons'].map((name) => output.indexOf(`${name} stopping`)));
     assert.ok(servicesStopped > 0 && servicesStopped < output.indexOf('txmq broker stopping'), `the services stop before the broker:\n${output}`);
     await assertNothingLeft(started);
@@ -162,8 +172,8 @@ test('a supervisor killed outright (SIGKILL) leaves no broker or service running
   let started: Started | undefined;
   try {
     started = await npmStart(true);
-    process.kill(-started.npm.pid!, 'SIGKILL');
-    await started.exit;
+    started.npm.signalGroup('SIGKILL');
+    await started.npm.exited;
     const processes = started.processes;
     await eventually('every process of the example to exit', () => processes.every((p) => !alive(p.pid)), { timeoutMs: 30_000, intervalMs: 100 });
     await assertNothingLeft(started);
@@ -173,30 +183,24 @@ test('a supervisor killed outright (SIGKILL) leaves no broker or service running
 });
 
 test('the broker alone is one command too: npx txmq-broker runs it until Ctrl-C, which it drains and stops at', async () => {
-  const npx = spawn('npx', ['txmq-broker', '--port', '0', '--memory', '--log-level', 'warn'], { cwd: root, env: userEnv(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => npx.once('exit', (code, signal) => resolve({ code, signal })));
+  const npx = new ExampleProcess({
+    name: 'npx',
+    command: 'npx',
+    args: () => ['txmq-broker', '--port', '0', '--memory', '--log-level', 'warn'],
+    cwd: root,
+    env: userEnv(),
+    ready: /listening on (\S+:\d+)/,
+    ipc: false,
+    detached: true,
+  });
   try {
-    const endpoint = await new Promise<string>((resolve, reject) => {
-      const onData = (chunk: Buffer) => {
-        output += chunk.toString();
-        const match = /listening on (\S+:\d+)/.exec(output);
-        if (match) resolve(match[1]!);
-      };
-      npx.stdout.on('data', onData);
-      npx.stderr.on('data', onData);
-      void exit.then(({ code }) => reject(new Error(`npx txmq-broker exited with ${code} before listening:\n${output}`)));
-    });
-    process.kill(-npx.pid!, 'SIGINT');
+    await npx.start();
+    npx.signalGroup('SIGINT');
     // npx itself ends by the signal (as an interrupted command does); the broker, which got it too, drains and exits.
-    await exit;
-    await eventually(`the broker to free ${endpoint}`, async () => !(await listening(endpoint)), { intervalMs: 100 });
-    assert.match(output, /txmq broker stopping \(SIGINT\)/);
+    await npx.exited;
+    await eventually(`the broker to free ${npx.address}`, async () => !(await listening(npx.address)), { intervalMs: 100 });
+    assert.match(npx.output(), /txmq broker stopping \(SIGINT\)/);
   } finally {
-    try {
-      process.kill(-npx.pid!, 'SIGKILL');
-    } catch {
-      // the group is gone: nothing left
-    }
+    npx.signalGroup('SIGKILL');
   }
 });

@@ -1,8 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import type { ServiceDatabase } from '../shared/database.js';
 import type { ServiceSettings } from '../shared/settings.js';
 import { SERVICE_DATABASE, SERVICE_SETTINGS } from '../shared/tokens.js';
 import { txmqModule } from '../shared/txmq-module.js';
+import { JsonBodyFilter } from './json-body.filter.js';
 import { PageController } from './page.controller.js';
 import { PeerUrls } from './peer-urls.js';
 import { RegistrationService } from './registration.service.js';
@@ -25,6 +27,7 @@ export class AccountModule {
         RegistrationService,
         PeerUrls,
         RewardsClient,
+        { provide: APP_FILTER, useClass: JsonBodyFilter },
       ],
     };
   }

@@ -32,7 +32,7 @@ export class RegistrationService {
       });
     }
     const event: UserRegistered = { userId: user.id, email: user.email, name: user.name, registeredAt: user.registeredAt };
-    await this.producer.send({ topic: USER_REGISTERED, keys: [user.id], body: { ...event } });
+    await this.producer.send({ topic: USER_REGISTERED, keys: [user.id], body: event });
     return user;
   }
 }

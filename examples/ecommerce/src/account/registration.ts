@@ -1,4 +1,4 @@
-import { BadRequestException } from '@nestjs/common';
+import { badField } from './bad-field.js';
 
 /** A registration request, checked and normalized. */
 export interface Registration {
@@ -22,8 +22,4 @@ export function parseRegistration(body: unknown): Registration {
   if (typeof name !== 'string' || name.trim() === '') throw badField('name', 'name is required');
   if (name.trim().length > 100) throw badField('name', 'name must be at most 100 characters');
   return { email: normalized, name: name.trim() };
-}
-
-function badField(field: string, message: string): BadRequestException {
-  return new BadRequestException({ statusCode: 400, error: 'Bad Request', field, message });
 }

@@ -1,5 +1,6 @@
-import { Body, Controller, DefaultValuePipe, Get, HttpCode, NotFoundException, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query } from '@nestjs/common';
 import type { AccountStats, UserList, UserRewards, UserView } from '../shared/api.js';
+import { badField } from './bad-field.js';
 import { parseRegistration } from './registration.js';
 import { RegistrationService } from './registration.service.js';
 import { RewardsClient } from './rewards.client.js';
@@ -23,12 +24,12 @@ export class UsersController {
 
   /** The latest registrations (newest first, `limit` at most 500) with their rewards so far. */
   @Get('users')
-  async list(@Query('limit', new DefaultValuePipe(50), ParseIntPipe) limit: number): Promise<UserList> {
-    const users = await this.users.latest(Math.min(Math.max(limit, 1), 500));
+  async list(@Query('limit') limit: unknown): Promise<UserList> {
+    const users = await this.users.latest(listLimit(limit));
     const ids = users.map((u) => u.id);
     const [balances, coupons] = await Promise.all([this.rewards.balances(ids), this.rewards.coupons(ids)]);
     return {
-      users: users.map((user) => ({ ...user, points: balances?.[user.id] ?? null, coupon: coupons?.[user.id]?.[0] ?? null })),
+      users: users.map((user) => ({ ...user, points: balances?.[user.id] ?? null, coupon: coupons?.[user.id]?.find((c) => c.kind === 'welcome') ?? null })),
       services: { points: balances ? 'up' : 'down', coupons: coupons ? 'up' : 'down' },
     };
   }
@@ -52,4 +53,11 @@ export class UsersController {
   async stats(): Promise<AccountStats> {
     return { users: await this.users.count() };
   }
+}
+
+/** `?limit=`: 50 when absent, else a whole number, kept within 1 to 500. */
+function listLimit(value: unknown): number {
+  if (value === undefined || value === '') return 50;
+  if (typeof value !== 'string' || !/^\d{1,9}$/.test(value)) throw badField('limit', `limit must be a whole number from 1 to 500, got ${JSON.stringify(value)}`);
+  return Math.min(Math.max(Number(value), 1), 500);
 }

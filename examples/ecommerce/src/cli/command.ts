@@ -3,7 +3,7 @@ import { dataDirSetting, isTrue, nonEmpty, portSetting, type Environment } from 
 import { DEFAULT_BROKER_PORT, DEFAULT_PORTS, isServiceName, PORT_VARIABLES, SERVICES } from '../shared/services.js';
 import { serviceSettings, type ServiceSettings } from '../shared/settings.js';
 import type { SystemOptions } from '../supervisor/system-options.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../shared/usage-error.js';
 
 /** What a command line asks for. */
 export type Command =

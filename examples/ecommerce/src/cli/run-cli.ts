@@ -4,7 +4,7 @@ import { runService } from '../shared/run-service.js';
 import { runSystem } from '../supervisor/run-system.js';
 import { parseCommand, type Command } from './command.js';
 import { USAGE } from './usage.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../shared/usage-error.js';
 
 /** Runs a command line; resolves to the exit code (2 for a usage error). */
 export async function runCli(argv: readonly string[], env: Environment): Promise<number> {

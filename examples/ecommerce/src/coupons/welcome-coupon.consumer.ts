@@ -20,6 +20,8 @@ export class WelcomeCouponConsumer {
   async grantWelcomeCoupon(message: ReceivedMessage): Promise<void> {
     const { userId, registeredAt } = readUserRegistered(message);
     const expiresAt = new Date(Date.parse(registeredAt) + WELCOME_COUPON_DAYS * 86_400_000);
+    // A code another coupon has already breaks the primary key, not (user_id, kind): the insert
+    // throws, the inbox transaction rolls back, and the redelivered message draws another code.
     const code = `WELCOME-${randomBytes(4).toString('hex').toUpperCase()}`;
     if (!(await this.coupons.grant({ code, userId, kind: 'welcome', expiresAt }))) {
       this.#log.warn(`user ${userId} already has a welcome coupon; message ${message.messageId} grants nothing`);

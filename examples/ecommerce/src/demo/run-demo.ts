@@ -54,6 +54,7 @@ export async function runDemo({ users, withGifts }: { readonly users: number; re
       },
       output,
     );
+    stop.started();
     for (const p of [...system.services.values(), system.broker!]) console.log(`  ${p.name.padEnd(8)} ${p.address}`);
     const interrupted = stop.stopped.then((reason) => Promise.reject(new Error(`interrupted (${reason})`)));
     ({ counts, ok } = await Promise.race([scenario(system, users, withGifts), interrupted]));
@@ -79,22 +80,35 @@ async function scenario(system: RunningSystem, users: number, withGifts: boolean
   let refused = 0;
   const problems: string[] = [];
   await forEachConcurrently(attempts, CONCURRENCY, async (attempt: Attempt) => {
-    const { status, body } = await postJson(`${url('account')}/users`, { email: attempt.email, name: attempt.name });
-    if (status === 201) created++;
-    else if (status === 409) refused++;
-    else problems.push(`POST /users ${attempt.email}: ${status} ${JSON.stringify(body)}`);
+    try {
+      const { status, body } = await postJson(`${url('account')}/users`, { email: attempt.email, name: attempt.name });
+      if (status === 201) created++;
+      else if (status === 409) refused++;
+      else problems.push(`POST /users ${attempt.email}: ${status} ${JSON.stringify(body)}`);
+    } catch (error) {
+      problems.push(`POST /users ${attempt.email}: no answer (${(error as Error).message})`);
+    }
     progress.update(`registering: ${created + refused}/${attempts.length} answered (${created} created, ${refused} refused as duplicates)`);
   });
   progress.done(`registered ${created} users; refused ${refused} duplicate registrations with 409 (expected ${expectedRefusals})`);
   if (created !== users) problems.push(`${created} registrations succeeded, expected ${users}`);
   if (refused !== expectedRefusals) problems.push(`${refused} duplicates refused, expected ${expectedRefusals}`);
 
+  // Waits for the registrations the account service holds (a POST that failed may or may not
+  // have registered its user); a service that does not answer for a moment is asked again.
   const deadline = Date.now() + REWARDS_BOUND_MS;
-  let counts: Counts;
+  let counts: Counts | undefined;
+  let unanswered: Error | undefined;
   for (;;) {
-    counts = await readCounts(url, withGifts);
-    const complete = counts.points >= users && counts.coupons >= users && (!withGifts || (counts.gifts ?? 0) >= users);
-    const status = `rewards: points ${counts.points}/${users}, coupons ${counts.coupons}/${users}${withGifts ? `, gifts ${counts.gifts}/${users}` : ''}`;
+    try {
+      counts = await readCounts(url, withGifts);
+      unanswered = undefined;
+    } catch (error) {
+      unanswered = error as Error;
+    }
+    const { registered = 0, points = 0, coupons = 0, gifts = 0 } = counts ?? {};
+    const complete = unanswered === undefined && points >= registered && coupons >= registered && (!withGifts || gifts >= registered);
+    const status = `rewards: points ${points}/${registered}, coupons ${coupons}/${registered}${withGifts ? `, gifts ${gifts}/${registered}` : ''}`;
     if (complete) {
       progress.done(status);
       break;
@@ -102,11 +116,12 @@ async function scenario(system: RunningSystem, users: number, withGifts: boolean
     progress.update(status);
     if (Date.now() > deadline) {
       progress.done(status);
-      problems.push(`not every reward arrived within ${REWARDS_BOUND_MS / 1000} s`);
+      problems.push(`not every reward arrived within ${REWARDS_BOUND_MS / 1000} s${unanswered ? ` (last: ${unanswered.message})` : ''}`);
       break;
     }
     await sleep(200);
   }
+  if (counts === undefined) throw new Error(`the services' counts could not be read within ${REWARDS_BOUND_MS / 1000} s: ${unanswered?.message}`);
 
   const list = await getJson<UserList>(`${url('account')}/users?limit=${Math.min(users, 500)}`);
   console.log(`\n${usersTable([...list.users].reverse())}\n`);

@@ -68,7 +68,9 @@ export interface UserView {
 
 /** A user with the rewards the other services granted; `null` while not granted (or unknown). */
 export interface UserWithRewards extends UserView {
+  /** The points balance. */
   readonly points: number | null;
+  /** The welcome coupon. */
   readonly coupon: Coupon | null;
 }
 

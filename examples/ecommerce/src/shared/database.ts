@@ -1,8 +1,8 @@
-import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { createPgliteDialect, pgliteNotifications, type RelayTuning } from '@txmq/outbox';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { lockDataDir } from './data-dir-lock.js';
 import type { DatabaseSettings } from './settings.js';
 import type { ServiceName } from './services.js';
 
@@ -19,8 +19,11 @@ export interface ServiceDatabase {
 }
 
 /**
- * Opens `service`'s database: PGlite in its own folder (created if missing), or its schemas in
- * the Postgres of `DATABASE_URL`, which the services share, each keeping to its own schemas.
+ * Opens `service`'s database: PGlite in its own folder (created if missing, and locked to this
+ * process until `close()`: PGlite is one process's database), or its schemas in the Postgres of
+ * `DATABASE_URL`, which the services share, each keeping to its own schemas.
+ *
+ * @throws DataDirInUseError when another live process has the PGlite folder open.
  */
 export async function openDatabase(service: ServiceName, settings: DatabaseSettings): Promise<ServiceDatabase> {
   if (settings.kind === 'postgres') {
@@ -35,8 +38,14 @@ export async function openDatabase(service: ServiceName, settings: DatabaseSetti
       close: () => db.destroy(),
     };
   }
-  await mkdir(settings.dataDir, { recursive: true });
-  const pglite = await PGlite.create(settings.dataDir);
+  const lock = await lockDataDir(settings.dataDir);
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create(settings.dataDir);
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
   const db = new Kysely<any>({ dialect: createPgliteDialect(pglite, { closeOnDestroy: true }) });
   return {
     db,
@@ -44,6 +53,12 @@ export async function openDatabase(service: ServiceName, settings: DatabaseSetti
     txmqSchema: `${service}_txmq`,
     listen: pgliteNotifications(pglite),
     description: `PGlite in ${settings.dataDir}`,
-    close: () => db.destroy(),
+    close: async () => {
+      try {
+        await db.destroy();
+      } finally {
+        await lock.release();
+      }
+    },
   };
 }

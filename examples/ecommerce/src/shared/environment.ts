@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { UsageError } from '../cli/usage-error.js';
+import { UsageError } from './usage-error.js';
 
 /** The process environment, or a test's stand-in. */
 export type Environment = Readonly<Record<string, string | undefined>>;

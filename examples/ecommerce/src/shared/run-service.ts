@@ -4,7 +4,9 @@ import { AccountModule } from '../account/account.module.js';
 import { CouponsModule } from '../coupons/coupons.module.js';
 import { GiftsModule } from '../gifts/gifts.module.js';
 import { PointsModule } from '../points/points.module.js';
+import { DataDirInUseError } from './data-dir-lock.js';
 import { openDatabase, type ServiceDatabase } from './database.js';
+import { assertPortFree } from './port-check.js';
 import { announceReady, urlOf } from './ready.js';
 import type { ServiceName } from './services.js';
 import type { ServiceSettings } from './settings.js';
@@ -21,10 +23,10 @@ const MODULES: Readonly<Record<ServiceName, { register(settings: ServiceSettings
 const SHUTDOWN_BOUND_MS = 20_000;
 
 /**
- * Runs one service until SIGTERM, SIGINT or the end of its supervisor: opens its database,
- * starts the Nest application (which connects to the broker and starts consuming), prints
- * `NAME ready at URL`, and on the signal closes the application (consumers drain, the relay
- * stops) and the database.
+ * Runs one service until SIGTERM, SIGINT or the end of its supervisor: checks that its port is
+ * free, opens its database (a PGlite folder is locked to this process), starts the Nest
+ * application (which connects to the broker and starts consuming), prints `NAME ready at URL`,
+ * and on the signal closes the application (consumers drain, the relay stops) and the database.
  *
  * @returns the exit code: 0 stopped cleanly, 1 could not start or stop.
  */
@@ -35,11 +37,13 @@ export async function runService(settings: ServiceSettings): Promise<number> {
   let app: INestApplication | undefined;
   let code = 0;
   try {
+    await assertPortFree(settings.port, settings.host);
     database = await openDatabase(service, settings.database);
     app = await NestFactory.create(MODULES[service].register(settings, database), { logger: ['error', 'warn'], abortOnError: false });
     await app.listen(settings.port, settings.host);
     console.log(`${service}: data in ${database.description}, broker ${settings.endpoints}`);
     announceReady(service, urlOf(app.getHttpServer().address(), settings.host));
+    stop.started();
     console.log(`${service} stopping (${await stop.stopped})`);
   } catch (error) {
     console.error(`${service}: could not start: ${startFailure(error, settings)}`);
@@ -70,6 +74,7 @@ function bounded(work: Promise<void>, ms: number, message: string): Promise<void
 }
 
 function startFailure(error: unknown, settings: ServiceSettings): string {
+  if (error instanceof DataDirInUseError) return error.message;
   if ((error as { code?: unknown }).code === 'EADDRINUSE') {
     return `port ${settings.port} on ${settings.host} is in use (is the example running already?); choose another with --port`;
   }

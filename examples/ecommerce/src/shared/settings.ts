@@ -1,5 +1,5 @@
 import type { Delivery } from '@txmq/nest';
-import { UsageError } from '../cli/usage-error.js';
+import { UsageError } from './usage-error.js';
 import { dataDirSetting, nonEmpty, portSetting, type Environment } from './environment.js';
 import { DEFAULT_BROKER_PORT, DEFAULT_PORTS, PORT_VARIABLES, type ServiceName } from './services.js';
 

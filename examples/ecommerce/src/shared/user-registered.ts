@@ -5,14 +5,17 @@ import { decodeBody } from '@txmq/outbox';
 /** The topic the account service announces registrations on. */
 export const USER_REGISTERED = 'user-registered';
 
-/** The body of a `user-registered` message. The user's id is also the registration's. */
-export interface UserRegistered {
+/**
+ * The body of a `user-registered` message. The user's id is also the registration's. (A type
+ * rather than an interface, so that it is a JSON object body of `TxmqProducer.send` as it is.)
+ */
+export type UserRegistered = {
   readonly userId: string;
   readonly email: string;
   readonly name: string;
   /** ISO 8601. */
   readonly registeredAt: string;
-}
+};
 
 /**
  * The event a `user-registered` message carries. A body that is not one can never be applied, so

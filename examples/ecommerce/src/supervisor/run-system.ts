@@ -17,6 +17,7 @@ export async function runSystem(options: SystemOptions): Promise<number> {
       console.error(`txmq e-commerce example could not start: ${(error as Error).message}`);
       return 1;
     }
+    stop.started();
     console.log(banner(system, options));
     console.log(`stopping (${await stop.stopped}): the services drain, then the broker`);
     await system.stop();

@@ -2,5 +2,9 @@ import { fileURLToPath } from 'node:url';
 
 /** The compiled command line of examples/ecommerce (`node main.js [all|demo|SERVICE] ...`). */
 export const EXAMPLE_MAIN = fileURLToPath(new URL('../../../../examples/ecommerce/dist/main.js', import.meta.url));
-/** The broker child of these tests (support/children/broker-child.ts). */
-export const BROKER_CHILD = fileURLToPath(new URL('../children/broker-child.js', import.meta.url));
+/**
+ * The broker process of examples/ecommerce's supervisor: the installed `txmq-broker` command, run
+ * with this process's arguments, that stops when its parent's IPC channel closes, so a failed or
+ * killed test run leaves no broker behind.
+ */
+export const EXAMPLE_BROKER = fileURLToPath(new URL('../../../../examples/ecommerce/dist/supervisor/broker-process.js', import.meta.url));

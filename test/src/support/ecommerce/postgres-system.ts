@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrokerConfig } from '@txmq/broker';
 import pg from 'pg';
-import { freePort } from '../free-port.js';
 import { freshDatabase, type FreshDatabase } from '../fresh-database.js';
-import { BROKER_CHILD, EXAMPLE_MAIN } from './example-paths.js';
+import { EXAMPLE_BROKER, EXAMPLE_MAIN } from './example-paths.js';
 import { ExampleProcess } from './example-process.js';
 
 /** The example's services the tests run (gifts stays off). */
@@ -34,45 +33,28 @@ export interface PostgresSystemOptions {
 
 /**
  * Starts the system the way its README runs the services one by one against real Postgres
- * (`DATABASE_URL`) and a broker (`TXMQ_ENDPOINTS`), with fixed ports so a killed process comes
- * back where the others expect it. The database is created for this run, so no earlier run's
- * state is there.
+ * (`DATABASE_URL`) and a broker (`TXMQ_ENDPOINTS`). Each process binds a free port itself on its
+ * first start (the broker first, then points and coupons, then the account service, which is told
+ * where they are) and keeps it on restarts, so a killed process comes back where the others expect
+ * it. The database is created for this run, so no earlier run's state is there.
  */
 export async function startPostgresSystem(options: PostgresSystemOptions): Promise<PostgresSystem> {
   const database = await freshDatabase(options.serverUrl, 'ecommerce');
   const folder = await mkdtemp(join(tmpdir(), 'txmq-ecommerce-'));
   const configPath = join(folder, 'broker.json');
   await writeFile(configPath, JSON.stringify(options.brokerConfig));
-  const brokerPort = await freePort();
-  const ports = { account: await freePort(), points: await freePort(), coupons: await freePort() };
-  const url = (service: TestedService) => `http://127.0.0.1:${ports[service]}`;
   const broker = new ExampleProcess({
     name: 'broker',
-    args: [BROKER_CHILD, '--host', '127.0.0.1', '--port', String(brokerPort), '--data-dir', join(folder, 'broker'), '--config', configPath, '--log-level', 'warn'],
+    args: (port) => [EXAMPLE_BROKER, '--host', '127.0.0.1', '--port', String(port), '--data-dir', join(folder, 'broker'), '--config', configPath, '--log-level', 'warn'],
     env: process.env,
-    ready: /listening on 127\.0\.0\.1:\d+/,
+    ready: /txmq broker listening on (127\.0\.0\.1:\d+)/,
   });
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    DATABASE_URL: database.url,
-    DATABASE_SCHEMA_PREFIX: '',
-    TXMQ_ENDPOINTS: `127.0.0.1:${brokerPort}`,
-    TXMQ_DELIVERY: options.delivery,
-    POINTS_URL: url('points'),
-    COUPONS_URL: url('coupons'),
-  };
-  const service = (name: TestedService) =>
-    new ExampleProcess({
-      name,
-      args: [EXAMPLE_MAIN, name, '--host', '127.0.0.1', '--port', String(ports[name])],
-      env,
-      ready: new RegExp(`^${name} ready at http://`),
-    });
-  const services = { account: service('account'), points: service('points'), coupons: service('coupons') };
+  const service = (name: TestedService, env: NodeJS.ProcessEnv) =>
+    new ExampleProcess({ name, args: (port) => [EXAMPLE_MAIN, name, '--host', '127.0.0.1', '--port', String(port)], env, ready: new RegExp(`^${name} ready at (http://\\S+)`) });
   const db = new pg.Pool({ connectionString: database.url, max: 4 });
-  const all = [broker, services.account, services.points, services.coupons];
+  const all: ExampleProcess[] = [broker];
   const dispose = async () => {
-    await Promise.all([services.account, services.points, services.coupons].map((p) => p.stop()));
+    await Promise.all(all.slice(1).map((p) => p.stop()));
     await broker.stop();
     await db.end();
     await dropQuietly(database);
@@ -80,19 +62,32 @@ export async function startPostgresSystem(options: PostgresSystemOptions): Promi
   };
   try {
     await broker.start();
-    await Promise.all([services.points.start(), services.coupons.start(), services.account.start()]);
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      DATABASE_URL: database.url,
+      DATABASE_SCHEMA_PREFIX: '',
+      TXMQ_ENDPOINTS: broker.address,
+      TXMQ_DELIVERY: options.delivery,
+    };
+    const points = service('points', env);
+    const coupons = service('coupons', env);
+    all.push(points, coupons);
+    await Promise.all([points.start(), coupons.start()]);
+    const account = service('account', { ...env, POINTS_URL: points.address, COUPONS_URL: coupons.address });
+    all.push(account);
+    await account.start();
+    return {
+      broker,
+      services: { account, points, coupons },
+      accountUrl: account.address,
+      db,
+      tails: (lines = 40) => all.map((p) => `--- ${p.name}\n${p.tail(lines)}`).join('\n'),
+      dispose,
+    };
   } catch (error) {
     await dispose();
     throw error;
   }
-  return {
-    broker,
-    services,
-    accountUrl: url('account'),
-    db,
-    tails: (lines = 40) => all.map((p) => `--- ${p.name}\n${p.tail(lines)}`).join('\n'),
-    dispose,
-  };
 }
 
 async function dropQuietly(database: FreshDatabase): Promise<void> {
