@@ -1,38 +1,6 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-
-const CHILDREN = new URL('./support/children/', import.meta.url);
-/** Server code: the native store and codec, the server's logger, and the broker's server folders. */
-const SERVER_CODE = [
-  /node_modules\/lmdb\//,
-  /node_modules\/msgpackr(-extract)?\//,
-  /node_modules\/pino\//,
-  /packages\/broker\/dist\/src\/(core|protocol|store|admin|cli)\//,
-  /packages\/broker\/dist\/src\/(server|config|logger|cli|tx-command)\.js$/,
-];
-
-/** Every module (ESM URL or CommonJS path) that importing `specifier` in a fresh process loads. */
-async function modulesLoadedBy(specifier: string): Promise<string[]> {
-  const dir = await mkdtemp(join(tmpdir(), 'txmq-loads-'));
-  try {
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      ['--import', new URL('record-loads.js', CHILDREN).href, fileURLToPath(new URL('report-loads.js', CHILDREN)), specifier],
-      { env: { ...process.env, TXMQ_LOAD_LOG: join(dir, 'loads.txt') }, maxBuffer: 64 * 1024 * 1024, timeout: 60_000 },
-    );
-    return stdout.split('\n').filter(Boolean);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
-const serverModules = (modules: string[]) => modules.filter((m) => SERVER_CODE.some((pattern) => pattern.test(m)));
+import { modulesLoadedBy, serverModules } from './support/loaded-modules.js';
 
 test('importing @txmq/broker/client loads no server code (no lmdb, msgpackr, pino, core/, protocol/, store/, server.js)', async () => {
   const modules = await modulesLoadedBy('@txmq/broker/client');
