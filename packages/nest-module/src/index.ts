@@ -1,7 +1,10 @@
 /**
  * `@txmq/nest`: a NestJS module for txmq. `@Transactional()` service methods run in an ambient
- * Kysely transaction (`TransactionHost`), and `TxmqProducer.send` writes to the Postgres outbox
- * inside it, so a message is published if and only if the business transaction commits.
+ * Kysely transaction (`TransactionHost`), and `TxmqProducer.send` inside it writes to the Postgres
+ * outbox (or sends a half message settled after the commit), so a message is published if and
+ * only if the business transaction commits. `@OnMessage` handlers run in an inbox transaction
+ * (exactly-once effect, acknowledged after the commit); `TxmqServer` and `TxmqClient` are a
+ * `@nestjs/microservices` transport.
  */
 export { TxmqModule } from './txmq.module.js';
 export { TXMQ_MODULE_OPTIONS } from './module-definition.js';
