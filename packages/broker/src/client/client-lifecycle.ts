@@ -4,6 +4,7 @@ import { toBrokerError } from './error-mapping.js';
 import { guardShutdown, guardTelemetryStreams, type OfficialClient } from './official-client-guards.js';
 import { endpointOf, loggerOf } from './official-client-options.js';
 import { waitUntilReachable } from './reachability.js';
+import { resendSettingsWhileStarting } from './settings-resend.js';
 import type { ClientOptions } from './types.js';
 
 /** `startupTimeoutMs` when the options do not say. */
@@ -141,6 +142,7 @@ type StartOutcome = { kind: 'started' } | { kind: 'failed'; error: unknown } | {
 /** Starts `client`, giving up (without cancelling it) at `deadline` or when `signal` aborts. */
 async function startWithin(client: OfficialClient, deadline: number, signal: AbortSignal): Promise<StartOutcome> {
   const startup = client.startup();
+  const stopResending = resendSettingsWhileStarting(client, startup);
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
   const gaveUp = new Promise<StartOutcome>((resolve) => {
@@ -154,6 +156,7 @@ async function startWithin(client: OfficialClient, deadline: number, signal: Abo
       gaveUp,
     ]);
   } finally {
+    stopResending();
     clearTimeout(timer);
     if (onAbort) signal.removeEventListener('abort', onAbort);
   }
