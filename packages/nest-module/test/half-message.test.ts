@@ -6,7 +6,7 @@ import { Test } from '@nestjs/testing';
 import { startBroker, type RunningBroker } from '@txmq/broker';
 import { createSimpleConsumer, createTransactionAdmin, type ReceivedMessage, type TransactionAdmin } from '@txmq/broker/client';
 import { createTransactionalSender, decodeBody, InvalidMessageError, isOutboxError, TransactionFencedError, type PendingHalfMessage, type TransactionalSender } from '@txmq/outbox';
-import { eventually } from '@txmq/test-support';
+import { collectMessages, eventually } from '@txmq/test-support';
 import { sql } from 'kysely';
 import { OnMessage, TransactionAbortedError, TransactionHost, TransactionNotActiveError, Transactional, TxmqContext, TxmqModule, TxmqProducer, type TxmqModuleOptions, type TxmqSendResult } from '../src/index.js';
 import { halfMessageSender } from '../src/half-message-sender.js';
@@ -93,23 +93,7 @@ function reader(topic: string) {
     awaitMs: 300,
     logger: QUIET,
   });
-  const seen: ReceivedMessage[] = [];
-  const poll = async () => {
-    for (const m of await consumer.receive(16, 10_000)) {
-      seen.push(m);
-      await consumer.ack(m);
-    }
-    return seen;
-  };
-  return {
-    poll,
-    /** Receives until `until` holds, then once more (a duplicate would arrive in that long poll). */
-    async drain(until: (all: ReceivedMessage[]) => boolean) {
-      await eventually('the expected messages', async () => until(await poll()));
-      return poll();
-    },
-    close: () => consumer.close(),
-  };
+  return collectMessages(consumer);
 }
 const idOf = (m: ReceivedMessage) => m.properties['txmq-message-id'];
 const bodyOf = (m: ReceivedMessage) => decodeBody(m) as { id: string; attempt?: number };

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { createSimpleConsumer, createTransactionAdmin, type ReceivedMessage, type TransactionAdmin } from '@txmq/broker/client';
-import { eventually } from '@txmq/test-support';
+import { collectMessages, eventually } from '@txmq/test-support';
 import { sql, type Transaction } from 'kysely';
 import { createOutbox, createTransactionalSender, decodeBody, isOutboxError, OutboxStateError, TransactionFencedError, type TransactionalSender } from '../src/index.js';
 import { startBrokerProcess, type BrokerProcess } from './fixtures/broker-process.js';
@@ -42,22 +42,7 @@ const insertOrder = (trx: Transaction<any>, id: string) => sql`insert into ${sql
 /** A consumer group reading `topic` from its start; `drain` receives until `until` holds, then one more long poll. */
 function reader(topic: string) {
   const consumer = createSimpleConsumer({ endpoints: broker.endpoint, group: topicName('g'), subscriptions: { [topic]: '*' }, awaitMs: 300, logger: QUIET });
-  const seen: ReceivedMessage[] = [];
-  const poll = async () => {
-    for (const m of await consumer.receive(16, 10_000)) {
-      seen.push(m);
-      await consumer.ack(m);
-    }
-    return seen;
-  };
-  return {
-    poll,
-    async drain(until: (all: ReceivedMessage[]) => boolean) {
-      await eventually('the expected messages', async () => until(await poll()));
-      return poll();
-    },
-    close: () => consumer.close(),
-  };
+  return collectMessages(consumer);
 }
 
 async function unsettled(topic: string): Promise<string[]> {

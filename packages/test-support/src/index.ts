@@ -4,3 +4,5 @@ export { findPostgres, LOCAL_DATABASE_URL, NoPostgresError } from './postgres/fi
 export type { PostgresProbes, TestPostgres } from './postgres/find-postgres.js';
 export { machineProbes, POSTGRES_IMAGE } from './postgres/machine-probes.js';
 export { testDatabaseUrl } from './postgres/test-database-url.js';
+export { collectMessages } from './message-collector.js';
+export type { MessageCollector, ReceivingConsumer } from './message-collector.js';
