@@ -8,7 +8,7 @@ import { Deliveries, MAX_INVISIBLE_MS, type Delivery } from './deliveries.js';
 import { validateMessage, type IncomingMessage } from './validate-incoming.js';
 import { Registry } from './registry.js';
 import type { BrokerSettings } from './settings.js';
-import type { TagFilter } from './tag-filter.js';
+import type { MessageFilter } from './filter/index.js';
 import { TopicLogs } from './topic-log.js';
 import { Transactions, type Resolution } from './transactions.js';
 import type { GroupSettings, TopicSettings } from './types.js';
@@ -26,7 +26,7 @@ export interface ReceiveOptions {
   readonly group: string;
   readonly topic: string;
   readonly clientId: string;
-  readonly filter: TagFilter;
+  readonly filter: MessageFilter;
   readonly batchSize: number;
   /** How long the messages stay invisible to the rest of the group. */
   readonly invisibleMs: number;

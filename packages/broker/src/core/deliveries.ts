@@ -4,10 +4,10 @@ import type { EntityWrite, Store } from '../store/store.js';
 import { retryDelayMs } from './backoff.js';
 import { groupOf } from './consumer.js';
 import { deadLetterDraft } from './dead-letter.js';
+import type { MessageFilter } from './filter/index.js';
 import { decodeReceiptHandle, encodeReceiptHandle, type ReceiptHandle } from './receipt-handle.js';
 import type { Registry } from './registry.js';
 import { Subscription, subscriptionKey, type Lease } from './subscription.js';
-import type { TagFilter } from './tag-filter.js';
 import type { TopicLogs } from './topic-log.js';
 import type { MessageDraft, MessageRecord } from '../store/records.js';
 import type { GroupSettings } from './types.js';
@@ -29,7 +29,7 @@ export interface ReceiveRequest {
   /** Whose subscription it is: the group, or `group@clientId` for a broadcast instance (see consumer.ts). */
   readonly consumer: string;
   readonly topic: string;
-  readonly filter: TagFilter;
+  readonly filter: MessageFilter;
   readonly batchSize: number;
   readonly invisibleMs: number;
   readonly autoRenew: boolean;
@@ -293,7 +293,7 @@ export class Deliveries {
       if (taken.deliveries.length >= req.batchSize) break;
       if (lease.visibleAt > now || isBlocked(lease)) continue;
       const message = this.logs.read(sub.topic, lease.offset);
-      if (!message || !req.filter(message.tag)) {
+      if (!message || !req.filter(message.tag, message.properties)) {
         sub.leases.delete(lease.offset);
         taken.writes.push(pendingDelete(sub, lease.offset));
       } else if (lease.attempts >= req.group.maxDeliveryAttempts) {
@@ -309,7 +309,7 @@ export class Deliveries {
     while (taken.deliveries.length < req.batchSize && sub.nextOffset < end && sub.nextOffset - startOffset < SCAN_LIMIT) {
       const offset = sub.nextOffset++;
       const message = this.logs.read(sub.topic, offset);
-      if (!message || !req.filter(message.tag)) continue;
+      if (!message || !req.filter(message.tag, message.properties)) continue;
       const lease: Lease = { offset, attempts: 0, visibleAt: 0, seq: 0, autoRenew: false, leasedAt: 0, messageGroup: message.messageGroup };
       sub.leases.set(offset, lease);
       if (isBlocked(lease)) {

@@ -1,10 +1,10 @@
 import type { ServerWritableStream } from '@grpc/grpc-js';
 import { AUTO_RENEW_INVISIBLE_MS } from '../../core/deliveries.js';
-import { parseTagExpression } from '../../core/tag-filter.js';
 import { InvalidRequestError } from '../../errors.js';
 import { callContext } from '../call-context.js';
-import { Code, FilterType } from '../codes.js';
+import { Code } from '../codes.js';
 import { fromMillis, messageToWire, qualify, requireName, toMillis } from '../convert.js';
+import { filterOf } from '../filter-expression.js';
 import { OK, statusOf } from '../respond.js';
 import type { ServiceContext } from '../service-context.js';
 import type { ReceiveMessageRequest, Status, Timestamp, WireMessage } from '../wire-types.js';
@@ -50,10 +50,7 @@ async function receive(service: ServiceContext, call: ServerWritableStream<Recei
   const ctx = callContext(call.metadata);
   const group = qualify(ctx.namespace, requireName(request.group, 'group.name', 'ILLEGAL_CONSUMER_GROUP'));
   const topic = qualify(ctx.namespace, requireName(request.messageQueue?.topic, 'message_queue.topic.name', 'ILLEGAL_TOPIC'));
-  if (request.filterExpression?.type === FilterType.SQL) {
-    throw new InvalidRequestError('ILLEGAL_FILTER_EXPRESSION', 'SQL92 filter expressions are not supported; use a tag expression');
-  }
-  const filter = parseTagExpression(request.filterExpression?.expression);
+  const filter = filterOf(request.filterExpression);
   const invisibleMs = request.autoRenew ? AUTO_RENEW_INVISIBLE_MS : toMillis(request.invisibleDuration);
   if (invisibleMs === undefined) throw new InvalidRequestError('ILLEGAL_INVISIBLE_TIME', 'invisible_duration is required unless auto_renew is set');
   const deadline = call.getDeadline();

@@ -3,6 +3,7 @@ import type { TelemetryPeer } from '../../core/clients.js';
 import type { HalfEntity } from '../../store/store.js';
 import { callContext, type CallContext } from '../call-context.js';
 import { clientRole, fromMillis, messageToWire, qualify } from '../convert.js';
+import { filterOf } from '../filter-expression.js';
 import { OK, statusOf } from '../respond.js';
 import type { ServiceContext } from '../service-context.js';
 import type { RetryPolicy, Settings, TelemetryCommand } from '../wire-types.js';
@@ -91,6 +92,8 @@ function applySettings(service: ServiceContext, ctx: CallContext, settings: Sett
     core.configureClient(ctx.clientId, { role, telemetry: peer });
     return echo;
   }
+  // A filter that does not parse is refused now, while the client starts, not at its first receive.
+  for (const entry of settings.subscription?.subscriptions ?? []) filterOf(entry.expression);
   const topics = (settings.subscription?.subscriptions ?? []).flatMap((entry) => (entry.topic?.name ? [qualify(ctx.namespace, entry.topic.name)] : []));
   const group = core.configureClient(ctx.clientId, { role, telemetry: peer, subscription: { group: qualify(ctx.namespace, groupName), topics } })!;
   return {
