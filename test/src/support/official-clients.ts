@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { Producer, PushConsumer, SimpleConsumer, type MessageListener, type MessageView } from 'rocketmq-client-nodejs';
+import { Producer, PushConsumer, SimpleConsumer, type FilterExpression, type MessageListener, type MessageView } from 'rocketmq-client-nodejs';
 import { eventually } from '@txmq/test-support';
 import { quietLogger } from './broker-process.js';
 
@@ -31,8 +31,8 @@ export class ClientPool {
     return this.#start(new Producer({ endpoints: this.endpoint(), namespace: '', topic, logger: quietLogger }));
   }
 
-  /** A started SimpleConsumer; `awaitMs` is its long-polling time. */
-  async simple(group: string, topic: string, expression = '*', awaitMs = 1000): Promise<SimpleConsumer> {
+  /** A started SimpleConsumer; `expression` is a tag expression or a FilterExpression, `awaitMs` its long-polling time. */
+  async simple(group: string, topic: string, expression: string | FilterExpression = '*', awaitMs = 1000): Promise<SimpleConsumer> {
     return this.#start(
       new SimpleConsumer({
         endpoints: this.endpoint(),
@@ -46,7 +46,7 @@ export class ClientPool {
   }
 
   /** A started PushConsumer. */
-  async push(group: string, topic: string, listener: MessageListener['consume'], options: { expression?: string; accelerator?: boolean } = {}): Promise<PushConsumer> {
+  async push(group: string, topic: string, listener: MessageListener['consume'], options: { expression?: string | FilterExpression; accelerator?: boolean } = {}): Promise<PushConsumer> {
     return this.#start(
       new PushConsumer({
         endpoints: this.endpoint(),

@@ -101,11 +101,11 @@ export class RawClient {
   }
 
   /** One ReceiveMessage call; resolves to every frame of the stream. */
-  receive(group: string, topic: string, options: { invisibleMs: number; longPollMs: number }): Promise<ReceiveFrame[]> {
+  receive(group: string, topic: string, options: { invisibleMs: number; longPollMs: number; filter?: { type: number; expression: string } }): Promise<ReceiveFrame[]> {
     const request = {
       group: { name: group },
       messageQueue: { topic: { name: topic }, id: 0 },
-      filterExpression: { type: 1, expression: '*' },
+      filterExpression: options.filter ?? { type: 1, expression: '*' },
       batchSize: 1,
       invisibleDuration: { seconds: Math.floor(options.invisibleMs / 1000) },
       autoRenew: false,
