@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { checkGroupName, checkTopicName } from '@txmq/broker/client';
+import { checkGroupName, checkTopicName, ConfigError } from '@txmq/broker/client';
 
 /** Options of {@link OnMessage}. */
 export interface OnMessageOptions {
@@ -9,6 +9,14 @@ export interface OnMessageOptions {
   readonly group: string;
   /** Tag expression (`*`, `A || B`); default `*`. */
   readonly tag?: string;
+  /**
+   * SQL92 filter over the message's user properties, as RocketMQ consumers subscribe with it
+   * (`"amount > 100 AND region IN ('eu', 'us')"`; `TAGS` is the message's tag): only matching
+   * messages are delivered. A message lacking a property the filter compares is not delivered.
+   * Excludes `tag` (other than `*`); the broker refuses an expression that does not parse when the
+   * consumer starts.
+   */
+  readonly sql?: string;
   /**
    * Deliveries before a failing message goes to `%DLQ%<group>`; default the group's (the
    * broker's `maxDeliveryAttempts`). A value above the group's has no effect beyond it.
@@ -36,7 +44,7 @@ export const ON_MESSAGE_METADATA = Symbol.for('txmq.nest.on-message');
  * is retried), the message goes to `%DLQ%<group>`. Nest guards,
  * interceptors, pipes and exception filters apply, with `getType()` `'txmq'`.
  *
- * @throws TypeError naming a bad option, when the class is defined.
+ * @throws TypeError naming a bad option, and ConfigError for `sql` combined with a `tag`, when the class is defined.
  */
 export function OnMessage(options: OnMessageOptions): MethodDecorator {
   const checked = checkOptions(options);
@@ -59,6 +67,15 @@ function checkOptions(options: OnMessageOptions): OnMessageOptions {
   if (violation !== undefined) throw new TypeError(`@OnMessage(): ${violation.field} ${violation.problem}`);
   if (options.tag !== undefined && (typeof options.tag !== 'string' || options.tag.trim() === '')) {
     throw new TypeError('@OnMessage(): tag must be a non-empty tag expression');
+  }
+  if (options.sql !== undefined && (typeof options.sql !== 'string' || options.sql.trim() === '')) {
+    throw new TypeError('@OnMessage(): sql must be a non-empty SQL92 filter expression');
+  }
+  if (options.sql !== undefined && options.tag !== undefined && options.tag.trim() !== '*') {
+    throw new ConfigError(`@OnMessage(): sql and tag ${JSON.stringify(options.tag)} cannot be combined; filter by tag inside the SQL expression (TAGS = 'A')`, {
+      option: 'sql',
+      problem: `cannot be combined with tag ${JSON.stringify(options.tag)}`,
+    });
   }
   for (const name of ['maxAttempts', 'concurrency'] as const) {
     const value = options[name];

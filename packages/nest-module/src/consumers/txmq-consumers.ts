@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService, ExternalContextCreator, MetadataScanner } from '@nestjs/core';
-import { createPushConsumer, type ReceivedMessage, type TxmqPushConsumer } from '@txmq/broker/client';
+import { createPushConsumer, type PushConsumerOptions, type ReceivedMessage, type TxmqPushConsumer } from '@txmq/broker/client';
 import { createInbox, type Outbox } from '@txmq/outbox';
 import type { TxmqClock } from '../clock.js';
 import type { ResolvedOptions } from '../options.js';
@@ -15,6 +15,7 @@ import { MessageParamsFactory, PARAM_ARGS_METADATA } from './message-params.js';
 import { onMessageOptions, type OnMessageOptions } from './on-message.js';
 import { flaggingPipeFailures } from './pipe-failures.js';
 import { Semaphore } from './semaphore.js';
+import { subscriptionExpression } from './subscription-expression.js';
 
 /** One `@OnMessage` method, wrapped with the Nest enhancers that apply to it. */
 interface Binding {
@@ -162,7 +163,7 @@ export class TxmqConsumers implements OnApplicationBootstrap {
       group,
       ...(namespace !== undefined && { namespace }),
       ...(logger !== undefined && { logger }),
-      subscriptions: Object.fromEntries([...bindings].map(([topic, b]) => [topic, b.options.tag ?? '*'])),
+      subscriptions: Object.fromEntries([...bindings].map(([topic, b]) => [topic, subscriptionExpression(b.options)])) as PushConsumerOptions['subscriptions'],
       handler: async (message) => {
         const binding = bindings.get(message.topic);
         if (binding === undefined) throw new Error(`no @OnMessage handler for topic ${message.topic} in group ${group}`);
