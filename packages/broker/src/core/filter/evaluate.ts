@@ -6,14 +6,37 @@ export type Properties = Readonly<Record<string, string>>;
 /** A compiled node: its value for one message; conditions give TRUE, FALSE or null (unknown). */
 type Evaluate = (tag: string | undefined, properties: Properties) => Value;
 
-/** A string that reads as a number: an optional sign, digits with an optional fraction, an optional exponent. */
-const NUMERIC = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-
 /** The numeric value of `value`, or null when it has none (NULL, a boolean, a string that is not a number). */
 export function toNumber(value: Value): number | null {
   if (typeof value === 'number') return value;
-  if (typeof value === 'string' && NUMERIC.test(value)) return Number(value);
-  return null;
+  if (typeof value !== 'string' || !looksDecimal(value)) return null;
+  const n = Number(value);
+  return Number.isNaN(n) ? null : n;
+}
+
+/**
+ * Whether `Number(text)` may be read as a decimal number: it starts with a digit, a sign or a point
+ * and ends with a digit or a point, which rules out what Number() accepts beyond decimal notation
+ * (blanks around it, `Infinity`, `0x`/`0o`/`0b` prefixes; the rest makes Number() NaN).
+ */
+function looksDecimal(text: string): boolean {
+  if (text.length === 0) return false;
+  const first = text.charCodeAt(0);
+  const last = text.charCodeAt(text.length - 1);
+  const startsWell = isDigit(first) || first === PLUS || first === MINUS || first === POINT;
+  const endsWell = isDigit(last) || last === POINT;
+  return startsWell && endsWell && !(first === ZERO && RADIX_PREFIX.has(text.charCodeAt(1)));
+}
+
+const ZERO = 0x30;
+const PLUS = 0x2b;
+const MINUS = 0x2d;
+const POINT = 0x2e;
+/** `x`, `o`, `b` in either case. */
+const RADIX_PREFIX: ReadonlySet<number> = new Set([0x78, 0x58, 0x6f, 0x4f, 0x62, 0x42]);
+
+function isDigit(code: number): boolean {
+  return code >= ZERO && code <= 0x39;
 }
 
 /** The truth value of `value`: a boolean, or a string `true`/`false` in any case; null otherwise. */
