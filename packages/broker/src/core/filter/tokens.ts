@@ -27,6 +27,7 @@ const IDENTIFIER = /[A-Za-z_$][A-Za-z0-9_$]*/y;
 /** `12`, `12L`, `1.5`, `1.`, `.5`, `1e3`, `1.5E-3` (RocketMQ's decimal and floating-point literals). */
 const NUMBER = /(?:\d+\.\d*|\.\d+|\d+)(?:[eE][+-]?\d+)?[lL]?/y;
 const WHITESPACE = /[ \t\n\r\f]+/y;
+const LINE_COMMENT = /--[^\r\n]*/y;
 const TWO_CHAR_OPERATORS: ReadonlySet<string> = new Set(['<>', '>=', '<=']);
 const ONE_CHAR_OPERATORS: ReadonlySet<string> = new Set(['=', '>', '<', '(', ')', ',', '+', '-']);
 
@@ -53,8 +54,9 @@ function skip(text: string, at: number): number {
   WHITESPACE.lastIndex = at;
   if (WHITESPACE.test(text)) return WHITESPACE.lastIndex;
   if (text.startsWith('--', at)) {
-    const eol = text.slice(at).search(/[\r\n]/);
-    return eol < 0 ? text.length : at + eol;
+    LINE_COMMENT.lastIndex = at;
+    LINE_COMMENT.test(text);
+    return LINE_COMMENT.lastIndex;
   }
   if (text.startsWith('/*', at)) {
     const close = text.indexOf('*/', at + 2);
