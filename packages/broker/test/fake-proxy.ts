@@ -43,6 +43,8 @@ export class FakeProxy {
   readonly calls: string[] = [];
   readonly streams: ServerDuplexStream<TelemetryCommand, TelemetryCommand>[] = [];
   answer: SendAnswer;
+  /** What Telemetry answers to Settings (default: OK with them merged with the broker's); undefined: nothing. */
+  settingsAnswer: ((settings: Settings) => TelemetryCommand | undefined) | undefined;
   /** Holds SendMessage answers while set: resolve it to release them. */
   hold: Promise<void> | undefined;
   endpoint = '';
@@ -93,7 +95,10 @@ export class FakeProxy {
         stream.on('data', (command: TelemetryCommand) => {
           if (command.settings) {
             this.settings.push(command.settings);
-            stream.write({
+            if (this.settingsAnswer) {
+              const answer = this.settingsAnswer(command.settings);
+              if (answer) stream.write(answer);
+            } else stream.write({
               status: OK,
               settings: { ...command.settings, backoffPolicy: { maxAttempts: 3, exponentialBackoff: { initial: { nanos: 1_000_000 }, max: { nanos: 1_000_000 }, multiplier: 1 } }, publishing: { ...command.settings.publishing, maxBodySize: 4 * 1024 * 1024, validateMessageType: true } },
             });
