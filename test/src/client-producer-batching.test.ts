@@ -41,3 +41,21 @@ test('concurrent sends of the batching producer reach the official consumer one 
     await consumer.shutdown();
   }
 });
+
+test('a producer with a namespace publishes into that namespace only', async () => {
+  const topic = uniqueName('scoped');
+  const producer = createProducer({ endpoints: broker.endpoint, namespace: 'tenant-a', logger: quietLogger });
+  const sent = await Promise.all([producer.send({ topic, body: 'one' }), producer.send({ topic, body: 'two' })]);
+  await producer.close();
+  const consumer = (namespace: string) => new SimpleConsumer({ endpoints: broker.endpoint, namespace, consumerGroup: uniqueName('g'), subscriptions: new Map([[topic, '*']]), awaitDuration: 1000, logger: quietLogger });
+  const inside = consumer('tenant-a');
+  const outside = consumer('');
+  await Promise.all([inside.startup(), outside.startup()]);
+  try {
+    const received = await receiveN(inside, 2);
+    assert.deepEqual(received.map((m) => m.messageId).sort(), sent.map((r) => r.messageId).sort());
+    assert.deepEqual(await outside.receive(32, 10_000), []);
+  } finally {
+    await Promise.all([inside.shutdown(), outside.shutdown()]);
+  }
+});
