@@ -92,8 +92,7 @@ export async function claimRows(db: Kysely<any>, settings: ClaimSettings): Promi
     set locked_until = now() + ${settings.leaseMs} * interval '1 millisecond',
         claim_token = ${token}::uuid,
         attempts = o.attempts + 1
-    from picked
-    where o.id = picked.id
+    where o.id = any(array(select id from picked))
     returning o.id, o.message_id, o.topic, o.tag, o.keys, o.message_group, o.headers, o.content_type,
               o.body, o.created_at, o.attempts`.execute(db);
   return rows
