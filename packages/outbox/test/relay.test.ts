@@ -73,7 +73,8 @@ test('a row committed after the first wake-ups is still found promptly, without 
   });
   await listener.query(`listen ${pg.escapeIdentifier(clocked.channel)}`);
   await relay.start();
-  const [first, second, last] = WAKE_UP_DELAYS_MS as [number, number, number];
+  const [first, second] = WAKE_UP_DELAYS_MS as [number, number];
+  const last = WAKE_UP_DELAYS_MS.at(-1) as number;
   try {
     await own.db.transaction().execute(async (trx) => {
       await clocked.send(trx, { topic: 'orders', body: { n: 'slow transaction' } });
@@ -82,10 +83,10 @@ test('a row committed after the first wake-ups is still found promptly, without 
       await eventually('two wake-ups', () => wakeUps === 2);
       assert.equal(publisher.published.length, 0, 'nothing is visible before the commit');
     });
-    // The poll interval is a minute: only the last wake-up, sent after the commit, can publish it.
+    // The poll interval is a minute: only the later wake-ups, sent after the commit, can publish it.
     await clock.advance(last);
     await eventually('the publish', () => publisher.published.length === 1, { timeoutMs: 2_000 });
-    assert.equal(wakeUps, 3);
+    await eventually('every wake-up', () => wakeUps === WAKE_UP_DELAYS_MS.length);
     assert.deepEqual(bodyJson(publisher.published[0]!), { n: 'slow transaction' });
   } finally {
     await listener.end();
