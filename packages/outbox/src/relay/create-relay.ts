@@ -270,9 +270,12 @@ class OutboxRelay implements Relay {
     }
   }
 
-  /** Claims smaller than this wait for more room in the window while a backlog is drained. */
+  /**
+   * While a backlog drains, the next claim waits until this many lanes are free: a full batch, or
+   * half the window when a batch is larger, so the next claim runs while the last one publishes.
+   */
   get #refillAt(): number {
-    return Math.max(1, Math.min(this.#tuning.batchSize, Math.floor(this.#tuning.maxInFlight / 4)));
+    return Math.max(1, Math.min(this.#tuning.batchSize, Math.ceil(this.#tuning.maxInFlight / 2)));
   }
 
   /** Records a settled publish; returns whether the row's group may go on. */

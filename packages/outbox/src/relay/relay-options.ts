@@ -10,7 +10,7 @@ export const DEFAULT_RELAY_POLL_INTERVAL_MS = 500;
 
 /** Settings shared by both forms of {@link RelayOptions}. */
 export interface RelayTuning {
-  /** Most rows claimed per claim statement (default 256). */
+  /** Most rows claimed per claim statement (default 128). */
   readonly batchSize?: number;
   /**
    * Most publishes running at once (default 256). The relay hands that many messages to the
@@ -89,7 +89,7 @@ export interface ResolvedTuning {
 
 export function resolveTuning(options: RelayTuning): ResolvedTuning {
   const tuning: ResolvedTuning = {
-    batchSize: positiveInt(options.batchSize, 'batchSize', 256),
+    batchSize: positiveInt(options.batchSize, 'batchSize', 128),
     maxInFlight: positiveInt(options.maxInFlight, 'maxInFlight', 256),
     groupDepth: positiveInt(options.groupDepth, 'groupDepth', 16),
     pollIntervalMs: positiveInt(options.pollIntervalMs, 'pollIntervalMs', DEFAULT_RELAY_POLL_INTERVAL_MS),
