@@ -211,6 +211,54 @@ test('a failing group does not block other groups, and its later rows wait for i
   }
 });
 
+test('up to maxInFlight publishes run at once, a group counting once, and rows of one group never overlap', async () => {
+  let running = 0;
+  let most = 0;
+  const runningGroups = new Set<string>();
+  const overlaps: string[] = [];
+  const order = new Map<string, number[]>();
+  const gate = deferred();
+  const publisher: Publisher = {
+    async publish(m) {
+      running++;
+      most = Math.max(most, running);
+      const group = m.messageGroup;
+      if (group !== undefined) {
+        if (runningGroups.has(group)) overlaps.push(group);
+        runningGroups.add(group);
+        order.set(group, [...(order.get(group) ?? []), bodyJson(m).i]);
+      }
+      await gate.promise;
+      await new Promise((resolve) => setImmediate(resolve));
+      if (group !== undefined) runningGroups.delete(group);
+      running--;
+    },
+  };
+  await t.db.transaction().execute((trx) =>
+    outbox.sendMany(trx, [
+      ...Array.from({ length: 20 }, (_, i) => ({ topic: 'w', body: { i }, messageGroup: `w-${i % 2}` })),
+      ...Array.from({ length: 30 }, (_, i) => ({ topic: 'w', body: { i } })),
+    ]),
+  );
+  const relay = createRelay({ outbox, publisher, ...fast, maxInFlight: 8, batchSize: 50, groupDepth: 10 });
+  await relay.start();
+  try {
+    // Nothing settles before the gate opens: the window fills with 8 lanes (two of them groups).
+    await eventually('a full window', () => running === 8);
+    assert.ok(relay.stats().inFlight >= 8, 'the groups\' waiting rows are held too');
+    gate.resolve();
+    await eventually('every row published', async () => (await outbox.stats()).pending === 0, { timeoutMs: 10_000 });
+    assert.equal(most, 8, 'never more than maxInFlight at once');
+    assert.deepEqual(overlaps, []);
+    assert.deepEqual(order.get('w-0'), [0, 2, 4, 6, 8, 10, 12, 14, 16, 18]);
+    assert.deepEqual(order.get('w-1'), [1, 3, 5, 7, 9, 11, 13, 15, 17, 19]);
+    assert.equal(relay.stats().published, 50);
+  } finally {
+    await relay.stop();
+    await clear();
+  }
+});
+
 test('broker down: nothing is parked, the relay pauses, and the backlog drains in order when it returns', async () => {
   const publisher = new RecordingPublisher();
   let down = true;
