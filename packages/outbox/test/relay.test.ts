@@ -73,7 +73,8 @@ test('a row committed after the first wake-ups is still found promptly, without 
   });
   await listener.query(`listen ${pg.escapeIdentifier(clocked.channel)}`);
   await relay.start();
-  const [first, second, last] = WAKE_UP_DELAYS_MS as [number, number, number];
+  const [first, second] = WAKE_UP_DELAYS_MS as [number, number];
+  const last = WAKE_UP_DELAYS_MS.at(-1) as number;
   try {
     await own.db.transaction().execute(async (trx) => {
       await clocked.send(trx, { topic: 'orders', body: { n: 'slow transaction' } });
@@ -82,10 +83,10 @@ test('a row committed after the first wake-ups is still found promptly, without 
       await eventually('two wake-ups', () => wakeUps === 2);
       assert.equal(publisher.published.length, 0, 'nothing is visible before the commit');
     });
-    // The poll interval is a minute: only the last wake-up, sent after the commit, can publish it.
+    // The poll interval is a minute: only the later wake-ups, sent after the commit, can publish it.
     await clock.advance(last);
     await eventually('the publish', () => publisher.published.length === 1, { timeoutMs: 2_000 });
-    assert.equal(wakeUps, 3);
+    await eventually('every wake-up', () => wakeUps === WAKE_UP_DELAYS_MS.length);
     assert.deepEqual(bodyJson(publisher.published[0]!), { n: 'slow transaction' });
   } finally {
     await listener.end();
@@ -204,6 +205,54 @@ test('a failing group does not block other groups, and its later rows wait for i
       publisher.published.filter((m) => m.messageGroup === 'stuck').map((m) => bodyJson(m).i),
       [0, 1, 2],
     );
+  } finally {
+    await relay.stop();
+    await clear();
+  }
+});
+
+test('up to maxInFlight publishes run at once, a group counting once, and rows of one group never overlap', async () => {
+  let running = 0;
+  let most = 0;
+  const runningGroups = new Set<string>();
+  const overlaps: string[] = [];
+  const order = new Map<string, number[]>();
+  const gate = deferred();
+  const publisher: Publisher = {
+    async publish(m) {
+      running++;
+      most = Math.max(most, running);
+      const group = m.messageGroup;
+      if (group !== undefined) {
+        if (runningGroups.has(group)) overlaps.push(group);
+        runningGroups.add(group);
+        order.set(group, [...(order.get(group) ?? []), bodyJson(m).i]);
+      }
+      await gate.promise;
+      await new Promise((resolve) => setImmediate(resolve));
+      if (group !== undefined) runningGroups.delete(group);
+      running--;
+    },
+  };
+  await t.db.transaction().execute((trx) =>
+    outbox.sendMany(trx, [
+      ...Array.from({ length: 20 }, (_, i) => ({ topic: 'w', body: { i }, messageGroup: `w-${i % 2}` })),
+      ...Array.from({ length: 30 }, (_, i) => ({ topic: 'w', body: { i } })),
+    ]),
+  );
+  const relay = createRelay({ outbox, publisher, ...fast, maxInFlight: 8, batchSize: 50, groupDepth: 10 });
+  await relay.start();
+  try {
+    // Nothing settles before the gate opens: the window fills with 8 lanes (two of them groups).
+    await eventually('a full window', () => running === 8);
+    assert.ok(relay.stats().inFlight >= 8, 'the groups\' waiting rows are held too');
+    gate.resolve();
+    await eventually('every row published', async () => (await outbox.stats()).pending === 0, { timeoutMs: 10_000 });
+    assert.equal(most, 8, 'never more than maxInFlight at once');
+    assert.deepEqual(overlaps, []);
+    assert.deepEqual(order.get('w-0'), [0, 2, 4, 6, 8, 10, 12, 14, 16, 18]);
+    assert.deepEqual(order.get('w-1'), [1, 3, 5, 7, 9, 11, 13, 15, 17, 19]);
+    assert.equal(relay.stats().published, 50);
   } finally {
     await relay.stop();
     await clear();

@@ -18,8 +18,8 @@ export interface OutboxOptions {
   readonly schema?: string;
   /**
    * Wake LISTENing relays shortly after writes (default `true`): a coalesced NOTIFY sent on its own
-   * connection 10 ms after a send and again 40 and 160 ms after the latest send, at most one per
-   * 50 ms, never inside the caller's transaction. `false` leaves relays to their polling. Polling
+   * connection 2 ms after a send and again 10, 40 and 160 ms after the latest send, at most one per
+   * 10 ms, never inside the caller's transaction. `false` leaves relays to their polling. Polling
    * runs either way.
    */
   readonly notify?: boolean;

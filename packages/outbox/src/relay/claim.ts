@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { ContentType } from '../message/message.js';
 import type { PublishableMessage } from '../publisher/publisher.js';
+import { ASYNC_COMMIT } from './async-commit.js';
 
 /** A row this relay holds a lease on. `token` fences every later update of the row. */
 export interface ClaimedRow extends PublishableMessage {
@@ -87,13 +88,14 @@ export async function claimRows(db: Kysely<any>, settings: ClaimSettings): Promi
     ),
     picked as (
       select id from contiguous union all select id from ungrouped
-    )
+    ),
+    ${ASYNC_COMMIT}
     update ${outbox} o
     set locked_until = now() + ${settings.leaseMs} * interval '1 millisecond',
         claim_token = ${token}::uuid,
         attempts = o.attempts + 1
-    from picked
-    where o.id = picked.id
+    from async_commit
+    where o.id = any(array(select id from picked))
     returning o.id, o.message_id, o.topic, o.tag, o.keys, o.message_group, o.headers, o.content_type,
               o.body, o.created_at, o.attempts`.execute(db);
   return rows

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { ASYNC_COMMIT } from './async-commit.js';
 
 /** A published row to mark sent. */
 export interface Success {
@@ -54,20 +55,23 @@ export async function completeRows(
     if (retainSent) {
       const transportIds = successes.map((s) => s.transportMessageId ?? null);
       await sql`
+        with ${ASYNC_COMMIT}
         update ${outbox} o
         set status = 'sent', sent_at = now(), locked_until = null, broker_message_id = d.tid,
             last_error = null, last_error_code = null, last_error_status = null
-        from unnest(${ids}::bigint[], ${tokens}::uuid[], ${transportIds}::text[]) as d(id, token, tid)
+        from unnest(${ids}::bigint[], ${tokens}::uuid[], ${transportIds}::text[]) as d(id, token, tid), async_commit
         where o.id = d.id and o.claim_token = d.token and o.status = 'pending'`.execute(db);
     } else {
       await sql`
+        with ${ASYNC_COMMIT}
         delete from ${outbox} o
-        using unnest(${ids}::bigint[], ${tokens}::uuid[]) as d(id, token)
+        using unnest(${ids}::bigint[], ${tokens}::uuid[]) as d(id, token), async_commit
         where o.id = d.id and o.claim_token = d.token and o.status = 'pending'`.execute(db);
     }
   }
   if (failures.length > 0) {
     await sql`
+      with ${ASYNC_COMMIT}
       update ${outbox} o
       set locked_until = null,
           last_error = d.error,
@@ -80,14 +84,15 @@ export async function completeRows(
                   ${failures.map((f) => f.error)}::text[], ${failures.map((f) => f.code ?? null)}::text[],
                   ${failures.map((f) => f.status ?? null)}::integer[], ${failures.map((f) => f.park)}::boolean[],
                   ${failures.map((f) => f.delayMs)}::integer[], ${failures.map((f) => f.counted)}::boolean[])
-           as d(id, token, error, code, error_status, park, delay_ms, counted)
+           as d(id, token, error, code, error_status, park, delay_ms, counted), async_commit
       where o.id = d.id and o.claim_token = d.token and o.status = 'pending'`.execute(db);
   }
   if (releases.length > 0) {
     await sql`
+      with ${ASYNC_COMMIT}
       update ${outbox} o
       set locked_until = null, attempts = greatest(0, o.attempts - 1)
-      from unnest(${releases.map((r) => r.id)}::bigint[], ${releases.map((r) => r.token)}::uuid[]) as d(id, token)
+      from unnest(${releases.map((r) => r.id)}::bigint[], ${releases.map((r) => r.token)}::uuid[]) as d(id, token), async_commit
       where o.id = d.id and o.claim_token = d.token and o.status = 'pending'`.execute(db);
   }
 }

@@ -7,6 +7,7 @@ import { claimRows, type ClaimedRow } from './claim.js';
 import { CompletionBuffer } from './completion-buffer.js';
 import type { NotificationSource, NotificationSubscription } from './notifications.js';
 import { publishFailure, type PublishFailure } from './publish-failure.js';
+import { PublishWindow, type PublishResult } from './publish-window.js';
 import { resolveListen, resolveTuning, type RelayOptions, type ResolvedTuning } from './relay-options.js';
 import { sweepSent } from './retention.js';
 
@@ -27,7 +28,7 @@ export interface RelayStats {
   readonly unavailable: number;
   /** Rows this relay parked; `outbox.parked()` lists them with the error that parked them. */
   readonly parked: number;
-  /** Messages being published right now. */
+  /** Claimed messages not settled yet: being published, or waiting behind an earlier message of their group. */
   readonly inFlight: number;
   /** Sent rows deleted by the retention sweeper. */
   readonly swept: number;
@@ -78,7 +79,7 @@ class OutboxRelay implements Relay {
   readonly #listen: NotificationSource | undefined;
   readonly #onError: (error: unknown) => void;
   readonly #completions: CompletionBuffer;
-  readonly #lanes = new Set<Promise<void>>();
+  readonly #window: PublishWindow<ClaimedRow>;
   readonly #counters: Counters = { claimed: 0, published: 0, failed: 0, unavailable: 0, parked: 0, swept: 0 };
   #state: RelayStats['state'] = 'idle';
   /** Whether the publisher's `start()` succeeded (rows are claimed only then). */
@@ -87,7 +88,8 @@ class OutboxRelay implements Relay {
   #loop: Promise<void> | undefined;
   #stopping: Promise<void> | undefined;
   #sweeper: NodeJS.Timeout | undefined;
-  #inFlight = 0;
+  /** The latest claim was full: more rows are waiting, so claim again as soon as the window has room. */
+  #backlogged = false;
   #lastError: string | undefined;
   #lastPublishFailure: PublishFailure | undefined;
   /** Consecutive outages of the transport (pauses), reset by a successful publish. */
@@ -147,6 +149,16 @@ class OutboxRelay implements Relay {
         // A throwing onError must not stop the relay; the error is in stats().lastError anyway.
       }
     };
+    this.#window = new PublishWindow<ClaimedRow>({
+      maxInFlight: this.#tuning.maxInFlight,
+      timeoutMs: this.#tuning.publishTimeoutMs,
+      publish: (row) => (row.attempt > this.#tuning.maxAttempts ? Promise.reject(noResultRecorded(row)) : this.#publisher.publish(row)),
+      settle: (row, result) => this.#settle(row, result),
+      release: (row) => this.#completions.release({ id: row.id, token: row.token }),
+      onSettled: () => {
+        if (this.#backlogged && this.#window.free >= this.#refillAt) this.#wake();
+      },
+    });
     this.#completions = new CompletionBuffer({
       db: this.#outbox.db,
       schema: this.#outbox.schema,
@@ -186,7 +198,7 @@ class OutboxRelay implements Relay {
     return {
       state: this.#state,
       ...this.#counters,
-      inFlight: this.#inFlight,
+      inFlight: this.#window.held,
       lastError: this.#lastError,
       lastPublishFailure: this.#lastPublishFailure,
     };
@@ -202,7 +214,7 @@ class OutboxRelay implements Relay {
     this.#wake();
     clearInterval(this.#sweeper);
     await this.#loop;
-    await Promise.allSettled([...this.#lanes]);
+    await this.#window.idle();
     const deadline = Date.now() + this.#tuning.leaseMs;
     await this.#completions.drain(() => Date.now() > deadline);
     this.#completions.dispose();
@@ -212,13 +224,13 @@ class OutboxRelay implements Relay {
   }
 
   async #run(): Promise<void> {
-    const { batchSize, maxInFlight, groupDepth, leaseMs } = this.#tuning;
+    const { batchSize, groupDepth, leaseMs } = this.#tuning;
     const { db, schema } = this.#outbox;
     while (this.#state === 'running') {
       let more = false;
       // After an outage one row at a time probes the transport; full batches resume once one gets through.
       const probing = this.#outages > 0;
-      const capacity = probing ? 1 - this.#inFlight : maxInFlight - this.#inFlight;
+      const capacity = probing ? (this.#window.held === 0 ? 1 : 0) : this.#window.free;
       // The transport may be down at start: nothing is claimed until the publisher has started.
       if (!this.#publisherStarted && !(await this.#startPublisher())) {
         await this.#sleep();
@@ -234,8 +246,9 @@ class OutboxRelay implements Relay {
           const limit = Math.min(batchSize, capacity);
           const rows = await claimRows(db, { schema, limit, groupDepth, leaseMs });
           this.#counters.claimed += rows.length;
-          this.#dispatch(rows);
-          more = rows.length === limit && !probing;
+          this.#window.admit(rows);
+          this.#backlogged = rows.length === limit && !probing;
+          more = this.#backlogged && this.#window.free >= this.#refillAt;
         } catch (error) {
           this.#onError(error);
         }
@@ -257,66 +270,38 @@ class OutboxRelay implements Relay {
     }
   }
 
-  /** Runs every ungrouped row on its own lane and each group's rows on one lane, in id order. */
-  #dispatch(rows: readonly ClaimedRow[]): void {
-    const lanes = new Map<string, ClaimedRow[]>();
-    for (const row of rows) {
-      const key = row.messageGroup === undefined ? `#${row.id}` : `g:${row.messageGroup}`;
-      const lane = lanes.get(key);
-      if (lane === undefined) lanes.set(key, [row]);
-      else lane.push(row);
-    }
-    for (const lane of lanes.values()) {
-      this.#inFlight += lane.length;
-      const running = this.#runLane(lane).finally(() => this.#lanes.delete(running));
-      this.#lanes.add(running);
-    }
+  /**
+   * While a backlog drains, the next claim waits until this many lanes are free: a full batch, or
+   * half the window when a batch is larger, so the next claim runs while the last one publishes.
+   */
+  get #refillAt(): number {
+    return Math.max(1, Math.min(this.#tuning.batchSize, Math.ceil(this.#tuning.maxInFlight / 2)));
   }
 
-  async #runLane(lane: readonly ClaimedRow[]): Promise<void> {
-    for (let i = 0; i < lane.length; i++) {
-      const row = lane[i] as ClaimedRow;
-      const published = await this.#publishOne(row);
-      this.#inFlight--;
-      if (!published) {
-        // Later rows of the group must wait for this one: hand their claims back untouched.
-        for (const rest of lane.slice(i + 1)) {
-          this.#completions.release({ id: rest.id, token: rest.token });
-          this.#inFlight--;
-        }
-        return;
-      }
-    }
-  }
-
-  async #publishOne(row: ClaimedRow): Promise<boolean> {
-    const { maxAttempts, backoff, publishTimeoutMs } = this.#tuning;
-    if (row.attempt > maxAttempts) {
-      const error = new PublishError(
-        `claimed ${row.attempt} times without a recorded result (a relay crashed or hung while publishing it); parked`,
-        { retryable: false, transportCode: 'NO_RESULT_RECORDED' },
-      );
-      this.#failed(row, publishFailure(error, row), { park: true, delayMs: 0, counted: true });
-      return false;
-    }
-    try {
-      const receipt = await withTimeout(this.#publisher.publish(row), publishTimeoutMs);
+  /** Records a settled publish; returns whether the row's group may go on. */
+  #settle(row: ClaimedRow, result: PublishResult): boolean {
+    const { maxAttempts, backoff } = this.#tuning;
+    if (result.ok) {
       this.#counters.published++;
       this.#outages = 0;
+      const receipt = result.receipt as { transportMessageId?: string } | undefined;
       this.#completions.succeed({ id: row.id, token: row.token, transportMessageId: receipt?.transportMessageId });
       return true;
-    } catch (error) {
-      this.#counters.failed++;
-      const failure = publishFailure(error, row);
-      if (failure.error.unavailable) {
-        this.#counters.unavailable++;
-        this.#failed(row, failure, { park: false, delayMs: this.#pause(), counted: false });
-        return false;
-      }
-      const park = !failure.error.retryable || row.attempt >= maxAttempts;
-      this.#failed(row, failure, { park, delayMs: park ? 0 : backoffDelay(backoff, row.attempt), counted: true });
+    }
+    if (row.attempt > maxAttempts) {
+      this.#failed(row, publishFailure(result.error, row), { park: true, delayMs: 0, counted: true });
       return false;
     }
+    this.#counters.failed++;
+    const failure = publishFailure(result.error, row);
+    if (failure.error.unavailable) {
+      this.#counters.unavailable++;
+      this.#failed(row, failure, { park: false, delayMs: this.#pause(), counted: false });
+      return false;
+    }
+    const park = !failure.error.retryable || row.attempt >= maxAttempts;
+    this.#failed(row, failure, { park, delayMs: park ? 0 : backoffDelay(backoff, row.attempt), counted: true });
+    return false;
   }
 
   /** Records a failed publish on the row, in the stats, and reports it to `onError`. */
@@ -400,14 +385,10 @@ class OutboxRelay implements Relay {
   }
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      // An outage, not the message's fault: the transport may even have stored it (consumers dedupe).
-      () => reject(new PublishError(`publish did not settle within ${ms} ms`, { retryable: true, unavailable: true, transportCode: 'PUBLISH_TIMEOUT' })),
-      ms,
-    );
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+/** Why a row claimed more than `maxAttempts` times is parked without another publish. */
+function noResultRecorded(row: ClaimedRow): PublishError {
+  return new PublishError(
+    `claimed ${row.attempt} times without a recorded result (a relay crashed or hung while publishing it); parked`,
+    { retryable: false, transportCode: 'NO_RESULT_RECORDED' },
+  );
 }

@@ -10,11 +10,19 @@ export const DEFAULT_RELAY_POLL_INTERVAL_MS = 500;
 
 /** Settings shared by both forms of {@link RelayOptions}. */
 export interface RelayTuning {
-  /** Most rows claimed per claim statement (default 100). */
+  /** Most rows claimed per claim statement (default 128). */
   readonly batchSize?: number;
-  /** Most messages being published at once by this relay (default 256). */
+  /**
+   * Most publishes running at once (default 256). The relay hands that many messages to the
+   * publisher without waiting for one another, so a batching producer (the default publisher's
+   * sends concurrent messages to one topic as one request, up to 128) gets full requests. Messages
+   * of one group count once: they go one after another, each after the previous one was accepted.
+   */
   readonly maxInFlight?: number;
-  /** Most rows of one message group claimed at once; they are published one after another (default 16). */
+  /**
+   * Most rows of one message group claimed at once (default 16); they wait in the relay and are
+   * published one after another, in order.
+   */
   readonly groupDepth?: number;
   /** Polling interval when idle, in ms (default 500). Polling is the source of truth. */
   readonly pollIntervalMs?: number;
@@ -81,7 +89,7 @@ export interface ResolvedTuning {
 
 export function resolveTuning(options: RelayTuning): ResolvedTuning {
   const tuning: ResolvedTuning = {
-    batchSize: positiveInt(options.batchSize, 'batchSize', 100),
+    batchSize: positiveInt(options.batchSize, 'batchSize', 128),
     maxInFlight: positiveInt(options.maxInFlight, 'maxInFlight', 256),
     groupDepth: positiveInt(options.groupDepth, 'groupDepth', 16),
     pollIntervalMs: positiveInt(options.pollIntervalMs, 'pollIntervalMs', DEFAULT_RELAY_POLL_INTERVAL_MS),

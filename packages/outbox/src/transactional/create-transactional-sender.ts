@@ -21,9 +21,8 @@ export interface TransactionalSenderOptions<DB = any> {
   /** `host:port` of a txmq broker or RocketMQ 5 proxy. */
   readonly endpoints: string;
   /**
-   * Topics this sender sends to, announced to the broker at `start()` so check-backs reach it.
-   * Each topic after the first adds one more broker connection (the client announces one topic
-   * per connection); a topic listed twice counts once.
+   * Topics this sender sends to, announced to the broker at `start()` (all of them, on one
+   * connection) so that check-backs of half messages an earlier instance left on any of them reach it.
    */
   readonly topics?: readonly string[];
   /** RocketMQ namespace of the producer (default none). */
@@ -116,7 +115,7 @@ export interface TransactionalSender<DB = any> {
   check(message: { readonly properties?: Readonly<Record<string, string>> }): Promise<CheckAnswer | 'UNKNOWN'>;
   /** Deletes transaction-log rows older than `olderThanMs` (keep them longer than the broker's check window). */
   purge(olderThanMs: number): Promise<number>;
-  /** Closes the producer (one per topic); idempotent. */
+  /** Closes the producer; idempotent. */
   close(): Promise<void>;
 }
 
@@ -183,17 +182,14 @@ export function createTransactionalSender<DB>(options: TransactionalSenderOption
     ...(logger !== undefined && { logger }),
     checker,
   };
-  // The client checks endpoints, namespace, topics, the timeouts and logger (InvalidOptionsError names a bad one).
-  const producer = createOutboxProducer({ ...clientOptions, ...(topics !== undefined && { topics: [...topics] }) });
-  // The client announces only the first of `topics` to the broker (more can hang its start-up),
-  // and the broker sends a check-back only to a producer that announced the topic: one more
-  // producer per further topic answers check-backs of half messages a crashed instance left there.
-  const announcers = [...new Set(topics)].slice(1).map((topic) => createOutboxProducer({ ...clientOptions, topics: [topic] }));
-  const clients = [producer, ...announcers];
+  // The client checks endpoints, namespace, topics, the timeouts and logger (InvalidOptionsError
+  // names a bad one). The broker sends a check-back only to a producer that announced the topic:
+  // the producer announces every one of `topics` in its Settings.
+  const producer = createOutboxProducer({ ...clientOptions, ...(topics !== undefined && { topics: [...new Set(topics)] }) });
   let closed = false;
   const close = async () => {
     closed = true;
-    await Promise.allSettled(clients.map((client) => client.close()));
+    await producer.close();
   };
 
   const assertOpen = (method: string) => {
@@ -219,12 +215,12 @@ export function createTransactionalSender<DB>(options: TransactionalSenderOption
     check,
     async start() {
       assertOpen('start');
-      const started = await Promise.allSettled(clients.map((client) => client.start()));
-      const failed = started.find((result) => result.status === 'rejected');
-      if (failed !== undefined) {
-        // The clients that did connect would stay connected (and keep the process alive).
+      try {
+        await producer.start();
+      } catch (error) {
+        // A producer left half-connected would keep the process alive.
         await close();
-        throw toPublishError(failed.reason, 'connecting the transactional sender');
+        throw toPublishError(error, 'connecting the transactional sender');
       }
     },
     async send<T>(message: OutboxMessage, work: (trx: Transaction<DB>) => Promise<T>): Promise<TransactionalSendResult<T>> {
