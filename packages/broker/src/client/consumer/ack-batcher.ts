@@ -109,12 +109,12 @@ function settleEntries(batch: readonly Pending[], response: AckMessageResponse, 
     if (result && succeeded(status)) {
       p.resolve();
     } else if (result && status) {
-      p.reject(refusal(status, endpoint, `ack of message ${p.entry.messageId}`));
+      p.reject(refusal(status, endpoint, `the ack of message ${p.entry.messageId}`));
     } else if (succeeded(top)) {
       // No entry for it, and the whole request succeeded: every entry did.
       p.resolve();
     } else if (top && top.code !== STATUS_CODES.MULTIPLE_RESULTS) {
-      p.reject(refusal(top, endpoint, `ack of message ${p.entry.messageId}`));
+      p.reject(refusal(top, endpoint, `the ack of message ${p.entry.messageId}`));
     } else {
       p.reject(new BrokerRefusedError(STATUS_CODES.MULTIPLE_RESULTS, `the broker at ${endpoint} answered the ack of several messages with mixed results and none for message ${p.entry.messageId}`));
     }

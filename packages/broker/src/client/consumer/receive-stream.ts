@@ -39,7 +39,7 @@ export function readReceiveStream(
     stream.on('end', () => {
       done();
       if (succeeded(status) || status?.code === STATUS_CODES.MESSAGE_NOT_FOUND) resolve(messages);
-      else reject(refusal(status!, endpoint, 'receive'));
+      else reject(refusal(status!, endpoint));
     });
     if (signal.aborted) onAbort();
     else signal.addEventListener('abort', onAbort, { once: true });

@@ -7,10 +7,9 @@ export function succeeded(status: Status | null | undefined): boolean {
   return status?.code === undefined || status.code === STATUS_CODES.OK;
 }
 
-/** The error of a refusing in-band `status` of `what` (e.g. `ack`), sent by the broker at `endpoint`. */
-export function refusal(status: Status, endpoint: string, what: string): BrokerRefusedError {
+/** The error of a refusing in-band `status` of `what` (e.g. `the ack of message M`), sent by the broker at `endpoint`. */
+export function refusal(status: Status, endpoint: string, what = 'the request'): BrokerRefusedError {
   const code = status.code ?? 0;
   const name = statusName(code);
-  const detail = status.message ? `: ${status.message}` : '';
-  return new BrokerRefusedError(code, `the broker at ${endpoint} refused the ${what} with ${name ? `${code} ${name}` : String(code)}${detail}`);
+  return new BrokerRefusedError(code, `the broker at ${endpoint} refused ${what} with ${name ? `${code} ${name}` : String(code)}: ${status.message ?? ''}`);
 }
