@@ -3,7 +3,7 @@
 // package (another package is imported by its name); nothing imports test code; packages depend "downwards" (nest-module -> outbox -> broker/client); application-side code uses
 // the broker only through `@txmq/broker/client` (but for the nest module's testing entry, which
 // starts one in-process); and inside the broker the layers run
-// protocol -> core -> store, with the client side loading no server code.
+// protocol -> core -> store, with the client side loading no server code (both may use wire/).
 // Usage: node scripts/check-imports.mjs [root]   (default: this repository)
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, posix, relative, sep } from 'node:path';
@@ -40,7 +40,9 @@ const SERVER_PACKAGES = [/^lmdb(\/|$)/, /^pino(\/|$)/, /^msgpackr(-extract)?(\/|
 const LAYERS = [
   { from: ['core/'], allow: ['core/', 'store/', 'rules/', 'errors', 'status-codes', 'system-properties'] },
   { from: ['store/'], allow: ['store/', 'errors', 'status-codes'] },
-  { from: ['protocol/'], allow: ['protocol/', 'core/', 'store/', 'rules/', 'errors', 'status-codes', 'system-properties'] },
+  { from: ['protocol/'], allow: ['protocol/', 'core/', 'store/', 'rules/', 'wire/', 'errors', 'status-codes', 'system-properties'] },
+  // The RocketMQ schema and its shapes, shared by the broker's protocol/ and the client.
+  { from: ['wire/'], allow: ['wire/'], denyPackages: SERVER_PACKAGES },
   { from: ['client/', 'rules/', 'errors', 'status-codes', 'system-properties'], deny: SERVER_MODULES, denyPackages: SERVER_PACKAGES },
 ];
 

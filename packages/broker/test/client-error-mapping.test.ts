@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Metadata, status as GrpcStatus } from '@grpc/grpc-js';
 import { ClientException } from 'rocketmq-client-nodejs';
-import { toBrokerError } from '../src/client/error-mapping.js';
+import { toBrokerError } from '../src/client/official-error-mapping.js';
 import { BrokerError, BrokerRefusedError, BrokerTimeoutError, BrokerUnreachableError, InvalidRequestError } from '../src/errors.js';
 
 const endpoint = '127.0.0.1:8081';

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BrokerError, BrokerTimeoutError, BrokerUnreachableError, ClientClosedError } from '../errors.js';
-import { toBrokerError } from './error-mapping.js';
+import { toBrokerError } from './official-error-mapping.js';
 import { guardShutdown, guardTelemetryStreams, type OfficialClient } from './official-client-guards.js';
 import { endpointOf, loggerOf } from './official-client-options.js';
 import { waitUntilReachable } from './reachability.js';

@@ -1,19 +1,9 @@
-import { format } from 'node:util';
+import { loggerOf } from './client-logger.js';
 import { parseEndpoint } from './endpoint.js';
 import type { ClientLogger, ClientOptions } from './types.js';
 
-/** Warnings and errors to stderr; the official client's own default writes files under ~/logs. */
-const STDERR_LOGGER: ClientLogger = {
-  info: () => undefined,
-  debug: () => undefined,
-  warn: (...args) => console.warn(`[txmq client] ${format(...args)}`),
-  error: (...args) => console.error(`[txmq client] ${format(...args)}`),
-};
-
-/** The logger a client logs to. */
-export function loggerOf(options: ClientOptions): ClientLogger {
-  return options.logger ?? STDERR_LOGGER;
-}
+// The official client's own default logger writes files under ~/logs: it always gets ours.
+export { loggerOf };
 
 /** The logger in the shape the official client takes; it calls `close()` on shutdown, which must not end the user's logger. */
 export function officialLogger(logger: ClientLogger) {

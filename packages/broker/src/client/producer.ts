@@ -1,14 +1,19 @@
-import { Producer, type MessageView } from 'rocketmq-client-nodejs';
 import { ClientClosedError, ConfigError, InvalidRequestError } from '../errors.js';
 import { checkTopicName } from '../rules/index.js';
-import { ClientLifecycle } from './client-lifecycle.js';
-import { fromMessageView, toMessageOptions } from './message-mapping.js';
-import { loggerOf, officialOptions } from './official-client-options.js';
+import { ClientType } from '../wire/enums.js';
+import type { RecallMessageResponse } from '../wire/types.js';
+import { loggerOf } from './client-logger.js';
 import { checkClientOptions, checkPositive } from './option-checks.js';
 import { assertValidMessage } from './outgoing-rules.js';
-import type { CheckResult, ClientOptions, HalfMessage, OutgoingMessage, SendResult, TransactionChecker } from './types.js';
+import { Sender } from './producer/sender.js';
+import { checkBackHandler, endTransaction, type HalfMessageRef } from './producer/transactions.js';
+import { ClientSession } from './session/session.js';
+import type { ClientOptions, HalfMessage, OutgoingMessage, SendResult, TransactionChecker } from './types.js';
 
-type Transaction = ReturnType<Producer['beginTransaction']>;
+/** `maxBatchMessages` when the options do not say. */
+const DEFAULT_MAX_BATCH_MESSAGES = 128;
+/** `maxBatchBytes` when the options do not say: well below the 4 MiB a RocketMQ broker stores per batch. */
+const DEFAULT_MAX_BATCH_BYTES = 3 * 1024 * 1024;
 
 /** Options of {@link createProducer}. */
 export interface ProducerOptions extends ClientOptions {
@@ -18,6 +23,13 @@ export interface ProducerOptions extends ClientOptions {
   readonly maxAttempts?: number;
   /** Required for {@link TxmqProducer.sendHalf}: answers the broker's transaction check-backs. */
   readonly checker?: TransactionChecker;
+  /**
+   * Most messages in one SendMessageRequest (default 128). Concurrent NORMAL sends to one topic
+   * travel together while a request of that topic is in flight; `1` sends each message alone.
+   */
+  readonly maxBatchMessages?: number;
+  /** Most bytes of bodies and properties in one SendMessageRequest (default 3 MiB); a larger message goes alone. */
+  readonly maxBatchBytes?: number;
 }
 
 /**
@@ -51,13 +63,13 @@ export interface TxmqProducer {
   close(): Promise<void>;
 }
 
-const RESOLUTION: Record<CheckResult, number> = { UNKNOWN: 0, COMMIT: 1, ROLLBACK: 2 };
-
 /**
- * Creates a producer (a typed layer over the official `rocketmq-client-nodejs` Producer). Does no
- * I/O: it validates the options (throwing `ConfigError` naming a bad one) and connects on first
- * use. A producer with a `checker` answers check-backs only while connected: call `start()` to
- * answer them before the first send.
+ * Creates a producer, speaking RocketMQ 5 gRPC itself. Does no I/O: it validates the options
+ * (throwing `ConfigError` naming a bad one) and connects on first use. Concurrent NORMAL sends to
+ * one topic are batched into one request (see `maxBatchMessages`); FIFO, DELAY and transactional
+ * messages go one per request. Retryable failures are retried up to `maxAttempts` (transactional
+ * sends are not retried). A producer with a `checker` answers check-backs only while connected:
+ * call `start()` to answer them before the first send.
  *
  * @example
  * ```ts
@@ -69,62 +81,89 @@ const RESOLUTION: Record<CheckResult, number> = { UNKNOWN: 0, COMMIT: 1, ROLLBAC
 export function createProducer(options: ProducerOptions): TxmqProducer {
   checkProducerOptions(options);
   const { checker } = options;
-  const lifecycle = new ClientLifecycle('producer', options, () => new Producer({
-    ...officialOptions(options),
-    // One topic at construction: several can race the Settings reply and hang start-up (client quirk).
-    ...(options.topics?.[0] !== undefined && { topic: options.topics[0] }),
-    ...(options.maxAttempts !== undefined && { maxAttempts: options.maxAttempts }),
-    ...(checker && {
-      checker: {
-        check: async (view: MessageView) => RESOLUTION[await checker(fromMessageView(view))] as never,
-      },
-    }),
-  }));
-  const send = (method: string, message: OutgoingMessage, transaction?: (producer: Producer) => Transaction) => {
+  const topics = [...(options.topics ?? [])];
+  let closed = false;
+  let closing: Promise<void> | undefined;
+  const session: ClientSession = new ClientSession({
+    what: 'producer',
+    options,
+    clientType: ClientType.PRODUCER,
+    topics: () => topics,
+    pubSub: () => ({ publishing: { topics: sender.publishingTopics(), validateMessageType: true } }),
+    onCommand: checkBackHandler(() => session, checker),
+  });
+  const sender = new Sender(session, options.maxAttempts ?? 3, {
+    maxMessages: options.maxBatchMessages ?? DEFAULT_MAX_BATCH_MESSAGES,
+    maxBytes: options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES,
+  }, topics);
+  const ready = async (method: string) => {
+    if (closed) throw new ClientClosedError(`producer.${method}()`);
+    await session.start(method);
+  };
+  const send = async (method: string, message: OutgoingMessage, transactional: boolean) => {
     assertValidMessage(message);
-    return lifecycle.run(method, async (producer) => {
-      const tx = transaction?.(producer);
-      const receipt = await producer.send(toMessageOptions(message), tx);
-      const result: SendResult = {
-        messageId: receipt.messageId,
-        transactionId: receipt.transactionId,
-        offset: Number(receipt.offset),
-        ...(receipt.recallHandle ? { recallHandle: receipt.recallHandle } : {}),
-      };
-      return { result, tx };
-    });
+    await ready(method);
+    try {
+      return await sender.send(message, transactional);
+    } catch (error) {
+      throw session.toError(error, method);
+    }
+  };
+  const settle = async (method: string, endpoint: string, half: HalfMessageRef, resolution: 'COMMIT' | 'ROLLBACK') => {
+    await ready(method);
+    try {
+      await endTransaction(session, endpoint, half, resolution, 'CLIENT');
+    } catch (error) {
+      throw session.toError(error, method, endpoint);
+    }
   };
   return {
-    start: () => lifecycle.client('start').then(() => undefined),
-    send: async (message) => (await send('send', message)).result,
+    start: () => ready('start'),
+    send: async (message) => (await send('send', message, false)).result,
     sendOneWay(message, onError = (error) => loggerOf(options).error('one-way send failed:', error)) {
-      if (lifecycle.closed) throw new ClientClosedError('producer.sendOneWay()');
-      send('sendOneWay', message).catch(onError);
+      if (closed) throw new ClientClosedError('producer.sendOneWay()');
+      assertValidMessage(message);
+      send('sendOneWay', message, false).catch(onError);
     },
     async sendHalf(message) {
       if (!checker) throw new ConfigError('producer.sendHalf() needs a producer created with the `checker` option (it answers the broker\'s transaction check-backs); this producer was created without one');
-      const { result, tx } = await send('sendHalf', message, (producer) => producer.beginTransaction());
-      const transaction = tx!;
+      if (message?.messageGroup !== undefined || message?.deliverAt !== undefined) {
+        throw new InvalidRequestError('BAD_REQUEST', 'invalid half message: a transactional message cannot have a messageGroup or deliverAt');
+      }
+      const { result, endpoint } = await send('sendHalf', message, true);
+      const half: HalfMessageRef = { topic: session.resource(message.topic), messageId: result.messageId, transactionId: result.transactionId };
       return {
         messageId: result.messageId,
         transactionId: result.transactionId,
-        commit: () => lifecycle.run('commit', () => transaction.commit()),
-        rollback: () => lifecycle.run('rollback', () => transaction.rollback()),
+        commit: () => settle('commit', endpoint, half, 'COMMIT'),
+        rollback: () => settle('rollback', endpoint, half, 'ROLLBACK'),
       };
     },
     async recall(topic, recallHandle) {
       const violation = checkTopicName(topic);
       if (violation) throw new InvalidRequestError(violation.code, `invalid recall: topic ${violation.problem}`);
       if (typeof recallHandle !== 'string' || recallHandle === '') throw new InvalidRequestError('BAD_REQUEST', 'invalid recall: recallHandle must be a non-empty string');
-      return lifecycle.run('recall', async (producer) => (await producer.recallMessage(topic, recallHandle)).messageId);
+      await ready('recall');
+      try {
+        const response = await session.call<RecallMessageResponse>('RecallMessage', session.endpoint, { topic: session.resource(topic), recallHandle });
+        return response.messageId ?? '';
+      } catch (error) {
+        throw session.toError(error, 'recall');
+      }
     },
-    close: () => lifecycle.close(),
+    close() {
+      closed = true;
+      closing ??= sender.drain().then(() => session.close());
+      return closing;
+    },
   };
 }
 
 function checkProducerOptions(options: ProducerOptions): void {
   checkClientOptions('producer', options);
   checkPositive('producer', 'maxAttempts', options.maxAttempts, true);
+  checkPositive('producer', 'maxBatchMessages', options.maxBatchMessages, true);
+  checkPositive('producer', 'maxBatchBytes', options.maxBatchBytes, true);
   if (options.checker !== undefined && typeof options.checker !== 'function') {
     throw ConfigError.forOption('producer', 'checker', 'must be a function (message) => Promise<"COMMIT" | "ROLLBACK" | "UNKNOWN">');
   }

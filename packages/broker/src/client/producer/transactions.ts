@@ -1,0 +1,63 @@
+import { TransactionResolution, TransactionSource } from '../../wire/enums.js';
+import type { EndTransactionRequest, Resource, StatusResponse, TelemetryCommand } from '../../wire/types.js';
+import { fromWireMessage } from '../session/received-message.js';
+import type { ClientSession } from '../session/session.js';
+import type { TransactionChecker } from '../types.js';
+
+/** What identifies a half message to EndTransaction. */
+export interface HalfMessageRef {
+  readonly topic: Resource;
+  readonly messageId: string;
+  readonly transactionId: string;
+}
+
+/** Commits or rolls back a half message at the broker `endpoint` that holds it. */
+export async function endTransaction(
+  session: ClientSession, endpoint: string, half: HalfMessageRef, resolution: 'COMMIT' | 'ROLLBACK', source: 'CLIENT' | 'SERVER_CHECK',
+): Promise<void> {
+  const request: EndTransactionRequest = {
+    topic: half.topic,
+    messageId: half.messageId,
+    transactionId: half.transactionId,
+    resolution: TransactionResolution[resolution],
+    source: source === 'CLIENT' ? TransactionSource.SOURCE_CLIENT : TransactionSource.SOURCE_SERVER_CHECK,
+  };
+  await session.call<StatusResponse>('EndTransaction', endpoint, request);
+}
+
+/**
+ * Answers the broker's transaction check-backs (RecoverOrphanedTransactionCommand): asks
+ * `checker` about the message and reports COMMIT or ROLLBACK with EndTransaction (source
+ * SERVER_CHECK) to the endpoint that asked. UNKNOWN, a failing checker or no checker answer
+ * nothing: the broker asks again later.
+ */
+export function checkBackHandler(session: () => ClientSession, checker: TransactionChecker | undefined): (command: TelemetryCommand, endpoint: string) => void {
+  return (command, endpoint) => {
+    const check = command.recoverOrphanedTransactionCommand;
+    if (!check?.message) return;
+    const logger = session().logger;
+    if (!checker) {
+      logger.warn(`the broker at ${endpoint} asked about transaction ${check.transactionId ?? ''}, but this producer has no checker`);
+      return;
+    }
+    void (async () => {
+      const message = fromWireMessage(check.message!);
+      let answer: string;
+      try {
+        answer = await checker(message);
+      } catch (error) {
+        logger.warn(`the transaction checker failed for message ${message.messageId}:`, error);
+        return;
+      }
+      if (answer !== 'COMMIT' && answer !== 'ROLLBACK') return;
+      const half: HalfMessageRef = {
+        topic: check.message!.topic ?? session().resource(message.topic),
+        messageId: message.messageId,
+        transactionId: check.transactionId ?? '',
+      };
+      await endTransaction(session(), endpoint, half, answer, 'SERVER_CHECK').catch((error: unknown) => {
+        logger.warn(`could not report the check-back answer for transaction ${half.transactionId}:`, (error as Error).message);
+      });
+    })();
+  };
+}

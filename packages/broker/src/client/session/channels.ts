@@ -1,0 +1,80 @@
+import { credentials, type Client, type ClientDuplexStream, type ClientReadableStream, type Metadata, type ServiceError } from '@grpc/grpc-js';
+import { messagingClient } from '../../wire/proto.js';
+import { fromGrpcStatus } from '../error-mapping.js';
+
+/**
+ * Channel options: reconnect quickly (a restarted broker is noticed within a second), accept
+ * large receive batches, and open a large HTTP/2 receive window so that batches of deliveries do
+ * not stall on flow control.
+ */
+const CHANNEL_OPTIONS = {
+  'grpc.initial_reconnect_backoff_ms': 100,
+  'grpc.max_reconnect_backoff_ms': 1000,
+  'grpc.max_receive_message_length': 130 * 1024 * 1024,
+  'grpc-node.flow_control_window': 8 * 1024 * 1024,
+};
+
+type Unary = (request: unknown, metadata: Metadata, options: { deadline: number }, callback: (error: ServiceError | null, response: unknown) => void) => unknown;
+type ServerStreaming = (request: unknown, metadata: Metadata, options: { deadline: number }) => ClientReadableStream<unknown>;
+type Bidi = (metadata: Metadata) => ClientDuplexStream<unknown, unknown>;
+
+/**
+ * One grpc-js channel (a MessagingService client) per endpoint (`host:port`), created on first
+ * use and closed together. Calls carry the headers `metadata()` builds; failures are
+ * `BrokerError`s naming the endpoint.
+ */
+export class Channels {
+  readonly #sslEnabled: boolean;
+  readonly #metadata: () => Metadata;
+  readonly #clients = new Map<string, Client & Record<string, unknown>>();
+
+  constructor(sslEnabled: boolean, metadata: () => Metadata) {
+    this.#sslEnabled = sslEnabled;
+    this.#metadata = metadata;
+  }
+
+  /** The grpc-js client of `endpoint` (created now if needed). */
+  client(endpoint: string): Client {
+    return this.#client(endpoint);
+  }
+
+  /** A unary call to `endpoint`, rejected with a `BrokerError` on a gRPC failure. */
+  unary<Res>(endpoint: string, method: string, request: object, deadline: number): Promise<Res> {
+    const client = this.#client(endpoint);
+    const call = client[method] as Unary;
+    return new Promise<Res>((resolve, reject) => {
+      call.call(client, request, this.#metadata(), { deadline }, (error, response) => {
+        if (error) reject(fromGrpcStatus(error, endpoint));
+        else resolve(response as Res);
+      });
+    });
+  }
+
+  /** A server-streaming call to `endpoint` (ReceiveMessage); its 'error' events are grpc-js ServiceErrors. */
+  serverStream<Res>(endpoint: string, method: string, request: object, deadline: number): ClientReadableStream<Res> {
+    const client = this.#client(endpoint);
+    return (client[method] as ServerStreaming).call(client, request, this.#metadata(), { deadline }) as ClientReadableStream<Res>;
+  }
+
+  /** A bidirectional stream to `endpoint` (Telemetry), with no deadline. */
+  duplex<Req, Res>(endpoint: string, method: string): ClientDuplexStream<Req, Res> {
+    const client = this.#client(endpoint);
+    return (client[method] as Bidi).call(client, this.#metadata()) as ClientDuplexStream<Req, Res>;
+  }
+
+  /** Closes every channel; calls still running fail. */
+  close(): void {
+    for (const client of this.#clients.values()) client.close();
+    this.#clients.clear();
+  }
+
+  #client(endpoint: string): Client & Record<string, unknown> {
+    let client = this.#clients.get(endpoint);
+    if (!client) {
+      const creds = this.#sslEnabled ? credentials.createSsl() : credentials.createInsecure();
+      client = new (messagingClient())(endpoint, creds, CHANNEL_OPTIONS) as unknown as Client & Record<string, unknown>;
+      this.#clients.set(endpoint, client);
+    }
+    return client;
+  }
+}

@@ -1,0 +1,39 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { Metadata } from '@grpc/grpc-js';
+
+/** What `x-mq-client-version` and `Settings.user_agent.version` say: the RocketMQ 5 client protocol level this client speaks. */
+export const CLIENT_VERSION = '5.0.0';
+/**
+ * `x-mq-language`. RocketMQ's Java proxy parses it with `LanguageCode.valueOf`, which knows no
+ * Node.js; `Settings.user_agent.language` says NODE_JS.
+ */
+const LANGUAGE_HEADER = 'HTTP';
+
+let clientIndex = 0;
+
+/**
+ * A new client id, `<hostname>@<pid>@<index>@<start time, base 36>`: constant for a client's
+ * lifetime and unique per client in a process (RocketMQ identifies a client by it).
+ */
+export function newClientId(now = Date.now()): string {
+  return `${hostname()}@${process.pid}@${clientIndex++}@${now.toString(36)}`;
+}
+
+/** `yyyyMMdd'T'HHmmss'Z'` in UTC, what `x-mq-date-time` carries. */
+export function requestDateTime(now: Date): string {
+  return now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** The headers of one call (or of one Telemetry stream, built when it opens). */
+export function requestMetadata(clientId: string, namespace: string, now = new Date()): Metadata {
+  const metadata = new Metadata();
+  metadata.set('x-mq-protocol', 'v2');
+  metadata.set('x-mq-client-id', clientId);
+  metadata.set('x-mq-language', LANGUAGE_HEADER);
+  metadata.set('x-mq-client-version', CLIENT_VERSION);
+  metadata.set('x-mq-date-time', requestDateTime(now));
+  metadata.set('x-mq-request-id', randomUUID());
+  if (namespace) metadata.set('x-mq-namespace', namespace);
+  return metadata;
+}
