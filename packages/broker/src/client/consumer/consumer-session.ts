@@ -31,8 +31,8 @@ export interface ConsumerSession {
   readonly requestTimeoutMs: number;
   /** The namespace resources carry (may be empty). */
   readonly namespace: string;
-  /** Connects, bounded by the client's `startupTimeoutMs`; resolves at once when started. */
-  start(): Promise<void>;
+  /** Connects, bounded by the client's `startupTimeoutMs`; resolves at once when started; `method` names the call in a `ClientClosedError`. */
+  start(method: string): Promise<void>;
   /** Where `topic` can be received from (at least one target). */
   receiveTargets(topic: string): Promise<readonly ReceiveTarget[]>;
   /** The broker's answer to the consumer's settings (defaults before one arrived). */

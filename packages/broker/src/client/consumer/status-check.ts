@@ -1,5 +1,6 @@
-import { BrokerRefusedError } from '../../errors.js';
-import { STATUS_CODES, statusName } from '../../status-codes.js';
+import type { BrokerRefusedError } from '../../errors.js';
+import { STATUS_CODES } from '../../status-codes.js';
+import { fromRocketMqStatus } from '../error-mapping.js';
 import type { Status } from './wire-shapes.js';
 
 /** Whether an in-band status says the call (or the entry) succeeded; an absent status does. */
@@ -9,7 +10,5 @@ export function succeeded(status: Status | null | undefined): boolean {
 
 /** The error of a refusing in-band `status` of `what` (e.g. `the ack of message M`), sent by the broker at `endpoint`. */
 export function refusal(status: Status, endpoint: string, what = 'the request'): BrokerRefusedError {
-  const code = status.code ?? 0;
-  const name = statusName(code);
-  return new BrokerRefusedError(code, `the broker at ${endpoint} refused ${what} with ${name ? `${code} ${name}` : String(code)}: ${status.message ?? ''}`);
+  return fromRocketMqStatus(status.code ?? 0, status.message ?? '', endpoint, what);
 }
