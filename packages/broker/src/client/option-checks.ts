@@ -39,13 +39,21 @@ export function checkSubscriptionOptions(client: string, group: unknown, subscri
   const groupViolation = checkGroupName(group);
   if (groupViolation) throw ConfigError.forOption(client, 'group', groupViolation.problem);
   if (subscriptions === null || typeof subscriptions !== 'object' || Object.keys(subscriptions).length === 0) {
-    throw ConfigError.forOption(client, 'subscriptions', `must map at least one topic to a tag expression, got ${describe(subscriptions)}`);
+    throw ConfigError.forOption(client, 'subscriptions', `must map at least one topic to a tag expression or { sql }, got ${describe(subscriptions)}`);
   }
   for (const [topic, expression] of Object.entries(subscriptions)) {
     const violation = checkTopicName(topic);
     if (violation) throw ConfigError.forOption(client, 'subscriptions', `topic ${violation.problem}`);
-    if (typeof expression !== 'string' || expression.trim() === '') {
-      throw ConfigError.forOption(client, `subscriptions.${topic}`, `must be a tag expression such as "*" or "a || b", got ${describe(expression)}`);
+    if (!isSubscriptionExpression(expression)) {
+      throw ConfigError.forOption(client, `subscriptions.${topic}`, `must be a tag expression such as "*" or "a || b", or { sql: "a > 1" }, got ${describe(expression)}`);
     }
   }
+}
+
+/** A non-blank tag expression, or `{ sql }` with a non-blank SQL92 expression (and nothing else). */
+function isSubscriptionExpression(expression: unknown): boolean {
+  if (typeof expression === 'string') return expression.trim() !== '';
+  if (expression === null || typeof expression !== 'object' || Array.isArray(expression)) return false;
+  const { sql, ...rest } = expression as { sql?: unknown };
+  return typeof sql === 'string' && sql.trim() !== '' && Object.keys(rest).length === 0;
 }

@@ -36,6 +36,12 @@ export interface ReceivedMessage {
   readonly deliverAt?: Date;
 }
 
+/**
+ * What a consumer subscribes to in one topic: a tag expression (`*`, `a || b`) or, as
+ * `{ sql }`, an SQL92 filter over the message's properties (`region = 'eu' AND amount > 100`).
+ */
+export type SubscriptionExpression = string | { readonly sql: string };
+
 /** The answer to a transaction check-back. `UNKNOWN` makes the broker ask again later. */
 export type CheckResult = 'COMMIT' | 'ROLLBACK' | 'UNKNOWN';
 
