@@ -1,23 +1,23 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { AckBatcher, type AckTarget } from '../src/client/consumer/ack-batcher.js';
-import type { AckMessageEntry, AckMessageResponse } from '../src/client/consumer/wire-shapes.js';
+import { AckBatcher, type AckEntry, type AckTarget } from '../src/client/consumer/ack-batcher.js';
+import type { AckMessageResponse } from '../src/wire/types.js';
 import { BrokerRefusedError, BrokerUnreachableError } from '../src/errors.js';
 import { STATUS_CODES } from '../src/status-codes.js';
 
 const OK = { code: STATUS_CODES.OK, message: 'OK' };
 const target: AckTarget = { topic: 'orders', endpoint: '127.0.0.1:1' };
-const entry = (n: number): AckMessageEntry => ({ messageId: `m${n}`, receiptHandle: `h${n}` });
+const entry = (n: number): AckEntry => ({ messageId: `m${n}`, receiptHandle: `h${n}` });
 
 /** A sender whose calls are answered by the test. */
 function manualSender() {
-  const calls: Array<{ target: AckTarget; entries: readonly AckMessageEntry[]; answer: (r: AckMessageResponse) => void; fail: (e: unknown) => void }> = [];
-  const send = (t: AckTarget, entries: readonly AckMessageEntry[]) =>
+  const calls: Array<{ target: AckTarget; entries: readonly AckEntry[]; answer: (r: AckMessageResponse) => void; fail: (e: unknown) => void }> = [];
+  const send = (t: AckTarget, entries: readonly AckEntry[]) =>
     new Promise<AckMessageResponse>((answer, fail) => calls.push({ target: t, entries, answer, fail }));
   return { calls, send };
 }
 
-const allOk = (entries: readonly AckMessageEntry[]): AckMessageResponse => ({ status: OK, entries: entries.map((e) => ({ ...e, status: OK })) });
+const allOk = (entries: readonly AckEntry[]): AckMessageResponse => ({ status: OK, entries: entries.map((e) => ({ ...e, status: OK })) });
 const settledState = async (p: Promise<unknown>) => Promise.race([p.then(() => 'resolved', () => 'rejected'), new Promise((r) => setImmediate(() => r('pending')))]);
 
 test('the first ack goes at once; acks made while it is in flight go together in the next request', async () => {

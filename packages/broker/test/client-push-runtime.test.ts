@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { test } from 'node:test';
 import type { ConsumerSession, ConsumerSettings } from '../src/client/consumer/consumer-session.js';
 import { PushRuntime, type PushRuntimeOptions } from '../src/client/consumer/push-runtime.js';
-import type { ReceiveFrame, WireReceivedMessage } from '../src/client/consumer/wire-shapes.js';
+import type { ReceiveMessageResponse as ReceiveFrame, WireMessage as WireReceivedMessage } from '../src/wire/types.js';
 import type { ReceivedMessage } from '../src/client/types.js';
 import { STATUS_CODES } from '../src/status-codes.js';
 

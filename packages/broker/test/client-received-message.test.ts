@@ -5,8 +5,9 @@ import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { toFilterExpression } from '../src/client/consumer/filter-expression.js';
 import { readReceiveStream } from '../src/client/consumer/receive-stream.js';
-import { toDelivery } from '../src/client/consumer/received-message.js';
-import { DIGEST_TYPE, ENCODING, FILTER_TYPE, type ReceiveFrame, type WireReceivedMessage } from '../src/client/consumer/wire-shapes.js';
+import { DIGEST_TYPE, toDelivery } from '../src/client/consumer/received-message.js';
+import { Encoding as ENCODING, FilterType as FILTER_TYPE } from '../src/wire/enums.js';
+import type { ReceiveMessageResponse as ReceiveFrame, WireMessage as WireReceivedMessage } from '../src/wire/types.js';
 import { BrokerRefusedError, BrokerUnreachableError } from '../src/errors.js';
 import { STATUS_CODES } from '../src/status-codes.js';
 

@@ -1,12 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ClientClosedError, ConfigError } from '../errors.js';
 import { describe } from '../rules/names.js';
-import type { SubscriptionFilter as SubscriptionExpression } from './consumer/filter-expression.js';
 import { PushRuntime } from './consumer/push-runtime.js';
 import { openConsumerSession } from './consumer/session-adapter.js';
 import { loggerOf } from './client-logger.js';
 import { checkClientOptions, checkSubscriptionOptions } from './option-checks.js';
-import type { ClientOptions, ReceivedMessage } from './types.js';
+import type { ClientOptions, ReceivedMessage, SubscriptionExpression } from './types.js';
 
 const DEFAULTS = { concurrency: 16, receiveBatchSize: 32, parallelReceives: 2, invisibleMs: 30_000 } as const;
 /** Most messages one receive asks for (RocketMQ's proxy returns at most 32). */

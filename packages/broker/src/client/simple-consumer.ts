@@ -1,11 +1,11 @@
 import { ClientClosedError, InvalidRequestError } from '../errors.js';
 import { AckBatcher } from './consumer/ack-batcher.js';
 import { ConsumerRpcs, MAX_LONG_POLL_MS } from './consumer/consumer-rpcs.js';
-import { toFilterExpression, type SubscriptionFilter as SubscriptionExpression } from './consumer/filter-expression.js';
+import { toFilterExpression } from './consumer/filter-expression.js';
 import type { Receipt } from './consumer/received-message.js';
 import { openConsumerSession } from './consumer/session-adapter.js';
 import { checkClientOptions, checkPositive, checkSubscriptionOptions } from './option-checks.js';
-import type { ClientOptions, ReceivedMessage } from './types.js';
+import type { ClientOptions, ReceivedMessage, SubscriptionExpression } from './types.js';
 
 /** Most messages one receive asks for (RocketMQ's proxy returns at most 32). */
 const MAX_RECEIVE = 32;

@@ -1,7 +1,7 @@
 import { BrokerRefusedError } from '../../errors.js';
 import { STATUS_CODES } from '../../status-codes.js';
 import { refusal, succeeded } from './status-check.js';
-import type { AckMessageEntry, AckMessageResponse, AckMessageResultEntry } from './wire-shapes.js';
+import type { AckMessageResponse, AckMessageResultEntry } from '../../wire/types.js';
 
 /** Where an acknowledgement goes: one AckMessageRequest names one topic and is sent to one broker. */
 export interface AckTarget {
@@ -10,14 +10,20 @@ export interface AckTarget {
   readonly endpoint: string;
 }
 
+/** One entry of an AckMessageRequest. */
+export interface AckEntry {
+  readonly messageId: string;
+  readonly receiptHandle: string;
+}
+
 /** Sends one AckMessageRequest of the consumer's group; rejects with a `BrokerError` when the call fails. */
-export type AckSender = (target: AckTarget, entries: readonly AckMessageEntry[]) => Promise<AckMessageResponse>;
+export type AckSender = (target: AckTarget, entries: readonly AckEntry[]) => Promise<AckMessageResponse>;
 
 /** Entries of one AckMessageRequest at most (the protocol sets no limit; this bounds a request's size). */
 export const DEFAULT_MAX_ACK_ENTRIES = 256;
 
 interface Pending {
-  readonly entry: AckMessageEntry;
+  readonly entry: AckEntry;
   resolve(): void;
   reject(error: unknown): void;
 }
@@ -52,7 +58,7 @@ export class AckBatcher {
   }
 
   /** Acknowledges one delivery; resolves once the broker confirmed this entry. */
-  ack(target: AckTarget, entry: AckMessageEntry): Promise<void> {
+  ack(target: AckTarget, entry: AckEntry): Promise<void> {
     const key = `${target.endpoint}\u0000${target.topic}`;
     let lane = this.#lanes.get(key);
     if (!lane) {

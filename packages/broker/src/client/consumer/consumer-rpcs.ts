@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { AckSender } from './ack-batcher.js';
 import type { ConsumerSession, ReceiveTarget } from './consumer-session.js';
-import { fromMillis } from './durations.js';
 import { readReceiveStream } from './receive-stream.js';
 import { toDelivery, type Delivery, type Receipt } from './received-message.js';
 import { refusal, succeeded } from './status-check.js';
-import type { AckMessageResponse, FilterExpression, Status } from './wire-shapes.js';
+import { durationOf, type AckMessageResponse, type ChangeInvisibleDurationResponse, type FilterExpression, type StatusResponse } from '../../wire/types.js';
 
 /** Longest long poll a RocketMQ proxy honours (it clamps to 5 s..20 s). */
 export const MAX_LONG_POLL_MS = 20_000;
@@ -48,9 +47,9 @@ export class ConsumerRpcs {
       messageQueue: ask.target.queue,
       filterExpression: ask.filter,
       batchSize: ask.batchSize,
-      invisibleDuration: fromMillis(ask.invisibleMs),
+      invisibleDuration: durationOf(ask.invisibleMs),
       autoRenew: ask.autoRenew,
-      longPollingTimeout: fromMillis(longPollMs),
+      longPollingTimeout: durationOf(longPollMs),
       attemptId: randomUUID(),
     };
     const deadline = now + longPollMs + Math.max(RECEIVE_DEADLINE_MARGIN_MS, this.#session.requestTimeoutMs);
@@ -69,12 +68,12 @@ export class ConsumerRpcs {
 
   /** Makes a delivery invisible for `invisibleMs` from now; updates the receipt's handle to the new one. */
   async changeInvisibleDuration(receipt: Receipt, invisibleMs: number): Promise<void> {
-    const response = await this.#session.unary<{ status?: Status; receiptHandle?: string }>(receipt.endpoint, 'ChangeInvisibleDuration', {
+    const response = await this.#session.unary<ChangeInvisibleDurationResponse>(receipt.endpoint, 'ChangeInvisibleDuration', {
       group: this.#resource(this.#group),
       topic: this.#resource(receipt.topic),
       receiptHandle: receipt.receiptHandle,
       messageId: receipt.messageId,
-      invisibleDuration: fromMillis(invisibleMs),
+      invisibleDuration: durationOf(invisibleMs),
     });
     if (!succeeded(response.status)) throw refusal(response.status!, receipt.endpoint, `the invisible-duration change of message ${receipt.messageId}`);
     if (response.receiptHandle) receipt.receiptHandle = response.receiptHandle;
@@ -82,7 +81,7 @@ export class ConsumerRpcs {
 
   /** Moves a delivery to the group's dead-letter queue (the broker also removes it from the group). */
   async forwardToDeadLetterQueue(receipt: Receipt, deliveryAttempt: number, maxDeliveryAttempts: number): Promise<void> {
-    const response = await this.#session.unary<{ status?: Status }>(receipt.endpoint, 'ForwardMessageToDeadLetterQueue', {
+    const response = await this.#session.unary<StatusResponse>(receipt.endpoint, 'ForwardMessageToDeadLetterQueue', {
       group: this.#resource(this.#group),
       topic: this.#resource(receipt.topic),
       receiptHandle: receipt.receiptHandle,

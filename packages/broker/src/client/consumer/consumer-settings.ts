@@ -1,6 +1,5 @@
 import type { ConsumerSettings } from './consumer-session.js';
-import { toMillis } from './durations.js';
-import type { Duration } from './wire-shapes.js';
+import { millisOf, type Duration } from '../../wire/types.js';
 
 /** The part of the broker's Settings answer a consumer reads. */
 export interface ServerSettingsView {
@@ -20,13 +19,13 @@ const DEFAULT_BACKOFF = { initialMs: 1000, maxMs: 60_000, multiplier: 2 };
 export function consumerSettingsOf(settings: ServerSettingsView | undefined): ConsumerSettings {
   const policy = settings?.backoffPolicy;
   const exponential = policy?.exponentialBackoff;
-  const steps = (policy?.customizedBackoff?.next ?? []).map((d) => toMillis(d) ?? 0);
-  const initialMs = toMillis(exponential?.initial) ?? DEFAULT_BACKOFF.initialMs;
-  const maxMs = toMillis(exponential?.max) ?? DEFAULT_BACKOFF.maxMs;
+  const steps = (policy?.customizedBackoff?.next ?? []).map((d) => millisOf(d) ?? 0);
+  const initialMs = millisOf(exponential?.initial) ?? DEFAULT_BACKOFF.initialMs;
+  const maxMs = millisOf(exponential?.max) ?? DEFAULT_BACKOFF.maxMs;
   const multiplier = exponential?.multiplier && exponential.multiplier > 0 ? exponential.multiplier : DEFAULT_BACKOFF.multiplier;
   return {
     fifo: settings?.subscription?.fifo === true,
-    longPollingMs: toMillis(settings?.subscription?.longPollingTimeout) || undefined,
+    longPollingMs: millisOf(settings?.subscription?.longPollingTimeout) || undefined,
     maxAttempts: policy?.maxAttempts && policy.maxAttempts > 0 ? policy.maxAttempts : DEFAULT_MAX_ATTEMPTS,
     retryDelayMs: (attempt) => {
       const n = Math.max(1, attempt);

@@ -1,11 +1,10 @@
-import { FILTER_TYPE, type FilterExpression } from './wire-shapes.js';
-
-/** What a subscription filters by: a tag expression (`*`, `a || b`) or `{ sql }`, an SQL92 filter on properties. */
-export type SubscriptionFilter = string | { readonly sql: string };
+import type { SubscriptionExpression } from '../types.js';
+import { FilterType } from '../../wire/enums.js';
+import type { FilterExpression } from '../../wire/types.js';
 
 /** The wire FilterExpression of a subscription: a string is a TAG expression, `{ sql }` an SQL one. */
-export function toFilterExpression(filter: SubscriptionFilter): FilterExpression {
+export function toFilterExpression(filter: SubscriptionExpression): FilterExpression {
   return typeof filter === 'string'
-    ? { type: FILTER_TYPE.TAG, expression: filter.trim() }
-    : { type: FILTER_TYPE.SQL, expression: filter.sql };
+    ? { type: FilterType.TAG, expression: filter.trim() }
+    : { type: FilterType.SQL, expression: filter.sql };
 }

@@ -1,11 +1,11 @@
 import { BrokerRefusedError } from '../../errors.js';
 import { STATUS_CODES } from '../../status-codes.js';
-import type { ClientLogger, ReceivedMessage } from '../types.js';
+import type { ClientLogger, ReceivedMessage, SubscriptionExpression } from '../types.js';
 import { AckBatcher } from './ack-batcher.js';
 import type { ConsumerSession } from './consumer-session.js';
 import { ConsumerRpcs } from './consumer-rpcs.js';
 import { Dispatcher } from './dispatcher.js';
-import { toFilterExpression, type SubscriptionFilter } from './filter-expression.js';
+import { toFilterExpression } from './filter-expression.js';
 import { ReceiveLoop, type Sleep } from './receive-loop.js';
 import type { Delivery } from './received-message.js';
 
@@ -18,7 +18,7 @@ const SETTLE_RETRY_MS = 200;
 /** What a {@link PushRuntime} runs with (validated and defaulted). */
 export interface PushRuntimeOptions {
   readonly group: string;
-  readonly subscriptions: Readonly<Record<string, SubscriptionFilter>>;
+  readonly subscriptions: Readonly<Record<string, SubscriptionExpression>>;
   readonly handler: (message: ReceivedMessage) => Promise<void>;
   readonly onHandlerError: (error: unknown, message: ReceivedMessage) => void;
   readonly deadLetter: ((error: unknown, message: ReceivedMessage) => boolean) | undefined;

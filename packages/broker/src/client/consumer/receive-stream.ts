@@ -1,10 +1,10 @@
 import { STATUS_CODES } from '../../status-codes.js';
 import { refusal, succeeded } from './status-check.js';
-import type { ReceiveFrame, Status, WireReceivedMessage } from './wire-shapes.js';
+import type { ReceiveMessageResponse, Status, WireMessage } from '../../wire/types.js';
 
 /** The part of a grpc-js server-streaming call a receive reads. */
 export interface ReceiveStream {
-  on(event: 'data', listener: (frame: ReceiveFrame) => void): unknown;
+  on(event: 'data', listener: (frame: ReceiveMessageResponse) => void): unknown;
   on(event: 'error', listener: (error: Error) => void): unknown;
   on(event: 'end', listener: () => void): unknown;
   cancel(): void;
@@ -21,9 +21,9 @@ export function readReceiveStream(
   endpoint: string,
   signal: AbortSignal,
   mapError: (error: Error) => unknown,
-): Promise<WireReceivedMessage[]> {
+): Promise<WireMessage[]> {
   return new Promise((resolve, reject) => {
-    const messages: WireReceivedMessage[] = [];
+    const messages: WireMessage[] = [];
     let status: Status | undefined;
     const onAbort = () => stream.cancel();
     const done = () => signal.removeEventListener('abort', onAbort);

@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import type { ReceivedMessage } from '../types.js';
-import { toMillis } from './durations.js';
-import { DIGEST_TYPE, ENCODING, type WireReceivedMessage } from './wire-shapes.js';
+import { Encoding } from '../../wire/enums.js';
+import { millisOf, type WireMessage } from '../../wire/types.js';
+
+/** `apache.rocketmq.v2.DigestType`. */
+export const DIGEST_TYPE = { CRC32: 1, MD5: 2, SHA1: 3 } as const;
 
 /** What acknowledging or changing one delivery needs; the receipt handle changes with ChangeInvisibleDuration. */
 export interface Receipt {
@@ -22,12 +25,12 @@ export interface Delivery {
 }
 
 /** A ReceiveMessage `message` frame from the broker at `endpoint`, as a {@link Delivery}. */
-export function toDelivery(wire: WireReceivedMessage, endpoint: string): Delivery {
+export function toDelivery(wire: WireMessage, endpoint: string): Delivery {
   const sys = wire.systemProperties ?? {};
   const raw = wire.body ? Buffer.from(wire.body.buffer, wire.body.byteOffset, wire.body.byteLength) : Buffer.alloc(0);
   let corrupted = !digestMatches(raw, sys.bodyDigest?.type, sys.bodyDigest?.checksum);
   let body = raw;
-  if (sys.bodyEncoding === ENCODING.GZIP) {
+  if (sys.bodyEncoding === Encoding.GZIP) {
     try {
       body = gunzipSync(raw);
     } catch {
@@ -36,7 +39,7 @@ export function toDelivery(wire: WireReceivedMessage, endpoint: string): Deliver
   }
   const topic = wire.topic?.name ?? '';
   const messageId = sys.messageId ?? '';
-  const deliverAt = toMillis(sys.deliveryTimestamp);
+  const deliverAt = millisOf(sys.deliveryTimestamp);
   const message: ReceivedMessage = {
     messageId,
     topic,
@@ -46,7 +49,7 @@ export function toDelivery(wire: WireReceivedMessage, endpoint: string): Deliver
     body,
     ...(sys.messageGroup !== undefined && sys.messageGroup !== '' && { messageGroup: sys.messageGroup }),
     deliveryAttempt: sys.deliveryAttempt && sys.deliveryAttempt > 0 ? sys.deliveryAttempt : 1,
-    bornAt: new Date(toMillis(sys.bornTimestamp) ?? 0),
+    bornAt: new Date(millisOf(sys.bornTimestamp) ?? 0),
     ...(deliverAt !== undefined && { deliverAt: new Date(deliverAt) }),
   };
   return { message, receipt: { topic, messageId, receiptHandle: sys.receiptHandle ?? '', endpoint }, corrupted };

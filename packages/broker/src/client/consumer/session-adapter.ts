@@ -2,16 +2,16 @@ import { ClientType, Permission } from '../../wire/enums.js';
 import { durationOf, type MessageQueue } from '../../wire/types.js';
 import { endpointOf } from '../session/route.js';
 import { ClientSession } from '../session/session.js';
-import type { ClientOptions } from '../types.js';
+import type { ClientOptions, SubscriptionExpression } from '../types.js';
 import type { ConsumerSession, ConsumerSettings, ReceiveTarget } from './consumer-session.js';
 import { consumerSettingsOf } from './consumer-settings.js';
-import { toFilterExpression, type SubscriptionFilter } from './filter-expression.js';
+import { toFilterExpression } from './filter-expression.js';
 import type { ReceiveStream } from './receive-stream.js';
 
 /** The options of a consumer client a session needs. */
 export interface ConsumerSessionOptions extends ClientOptions {
   readonly group: string;
-  readonly subscriptions: Readonly<Record<string, SubscriptionFilter>>;
+  readonly subscriptions: Readonly<Record<string, SubscriptionExpression>>;
   /** A simple consumer's long-polling time, announced in its Settings. */
   readonly awaitMs?: number;
 }

@@ -1,7 +1,7 @@
 import type { BrokerRefusedError } from '../../errors.js';
 import { STATUS_CODES } from '../../status-codes.js';
 import { fromRocketMqStatus } from '../error-mapping.js';
-import type { Status } from './wire-shapes.js';
+import type { Status } from '../../wire/types.js';
 
 /** Whether an in-band status says the call (or the entry) succeeded; an absent status does. */
 export function succeeded(status: Status | null | undefined): boolean {
