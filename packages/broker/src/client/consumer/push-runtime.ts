@@ -72,12 +72,13 @@ export class PushRuntime {
       for (const target of targets) {
         const loop = new ReceiveLoop<Delivery>({
           parallel: o.parallelReceives,
-          receive: (signal) => this.#rpcs.receive({
+          receive: (signal, attemptId) => this.#rpcs.receive({
             topic, target, filter,
             batchSize: o.receiveBatchSize,
             invisibleMs: o.invisibleMs,
             autoRenew: true,
             longPollMs: this.#session.settings().longPollingMs ?? DEFAULT_LONG_POLL_MS,
+            attemptId,
           }, signal),
           deliver: (deliveries) => {
             for (const delivery of deliveries) this.#accept(delivery);
