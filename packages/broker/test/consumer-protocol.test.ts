@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { Server, ServerCredentials, type ServerDuplexStream, type ServerUnaryCall, type ServerWritableStream, type sendUnaryData } from '@grpc/grpc-js';
-import { BrokerRefusedError, createPushConsumer, createSimpleConsumer } from '../src/client/index.js';
+import { BrokerRefusedError, ConfigError, createPushConsumer, createSimpleConsumer } from '../src/client/index.js';
 import { loadMessagingService } from '../src/wire/proto.js';
 import type {
   AckMessageRequest, ChangeInvisibleDurationRequest, ReceiveMessageRequest, Settings, TelemetryCommand, WireMessage,
@@ -209,4 +209,13 @@ test('push consumer: parallel auto-renew long polls, the handled message acked, 
   await consumer.close();
   await proxy.until(() => open.every((r) => r.cancelled));
   assert.equal(proxy.calls.filter((c) => c === 'NotifyClientTermination').length, 2);
+});
+
+test('push consumer options: concurrency, receiveBatchSize (1..32), parallelReceives and invisibleMs are checked, naming the option', () => {
+  const base = { endpoints: '127.0.0.1:1', group: 'g', subscriptions: { t: '*' }, handler: async () => undefined };
+  for (const [option, value] of [['concurrency', 0], ['receiveBatchSize', 33], ['receiveBatchSize', 1.5], ['parallelReceives', 0], ['invisibleMs', 5000]] as const) {
+    assert.throws(() => createPushConsumer({ ...base, [option]: value }), (e: unknown) => e instanceof ConfigError && e.option === option, `${option} = ${value}`);
+  }
+  const consumer = createPushConsumer({ ...base, concurrency: 1, receiveBatchSize: 32, parallelReceives: 4, invisibleMs: 10_000 });
+  return consumer.close();
 });
