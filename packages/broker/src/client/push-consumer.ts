@@ -1,24 +1,26 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ConsumeResult, PushConsumer, type MessageView } from 'rocketmq-client-nodejs';
-import { ConfigError } from '../errors.js';
-import { STATUS_CODES } from '../status-codes.js';
-import { ClientLifecycle } from './client-lifecycle.js';
-import { trackAssignmentScans } from './assignment-scans.js';
-import { routeConsumeServiceLogs } from './consume-service-logger.js';
-import { fromMessageView } from './message-mapping.js';
-import { loggerOf, officialOptions } from './official-client-options.js';
+import { ClientClosedError, ConfigError } from '../errors.js';
+import { describe } from '../rules/names.js';
+import { PushRuntime } from './consumer/push-runtime.js';
+import { openConsumerSession } from './consumer/session-adapter.js';
+import { loggerOf } from './client-logger.js';
 import { checkClientOptions, checkSubscriptionOptions } from './option-checks.js';
-import type { ClientOptions, ReceivedMessage } from './types.js';
+import type { ClientOptions, ReceivedMessage, SubscriptionExpression } from './types.js';
 
-const FIRST_ASSIGNMENT_SCAN_MS = 1000;
-const DEFAULT_REQUEST_TIMEOUT_MS = 3000;
-const OK_CODE = STATUS_CODES.OK;
+/** How often a started push consumer looks for brokers that joined a topic's route (the session refreshes routes as often). */
+const TARGET_REFRESH_MS = 30_000;
+const DEFAULTS = { concurrency: 16, receiveBatchSize: 32, parallelReceives: 2, invisibleMs: 30_000 } as const;
+/** Most messages one receive asks for (RocketMQ's proxy returns at most 32). */
+const MAX_RECEIVE_BATCH = 32;
+/** Shortest invisible time a RocketMQ proxy accepts. */
+const MIN_INVISIBLE_MS = 10_000;
+const MAX_INVISIBLE_MS = 12 * 3_600_000;
 
 /** Options of {@link createPushConsumer}. */
 export interface PushConsumerOptions extends ClientOptions {
   readonly group: string;
-  /** Topic → tag expression (`*`, `A || B`). */
-  readonly subscriptions: Readonly<Record<string, string>>;
+  /** Topic → tag expression (`*`, `A || B`) or `{ sql }`, an SQL92 filter on the message properties. */
+  readonly subscriptions: Readonly<Record<string, SubscriptionExpression>>;
   /** Called once per delivery; resolve to acknowledge, throw to have it redelivered later. */
   readonly handler: (message: ReceivedMessage) => Promise<void>;
   /** Called when the handler throws (default: logged to the client's logger). */
@@ -30,6 +32,21 @@ export interface PushConsumerOptions extends ClientOptions {
    * message is redelivered.
    */
   readonly deadLetter?: (error: unknown, message: ReceivedMessage) => boolean;
+  /**
+   * Handlers running at once (default 16). Messages of one message group are handled one at a
+   * time, in order; messages of other groups, or of none, run alongside.
+   */
+  readonly concurrency?: number;
+  /** Messages one receive asks for, 1..32 (default 32). */
+  readonly receiveBatchSize?: number;
+  /** Receives (long polls) kept in flight per subscribed topic (default 2). */
+  readonly parallelReceives?: number;
+  /**
+   * How long a received message stays invisible to the rest of the group (default 30 000 ms,
+   * 10 s..12 h). The broker keeps a message invisible for as long as this consumer is connected
+   * and has not settled it; this is the bound a broker that does not renew applies.
+   */
+  readonly invisibleMs?: number;
 }
 
 /** A consumer that receives continuously and calls a handler per message, from `start()` to `close()`. */
@@ -41,14 +58,13 @@ export interface TxmqPushConsumer {
    */
   start(): Promise<void>;
   /**
-   * Stops receiving, lets messages already received finish their handler, and leaves the group;
-   * no handler runs once it has resolved. It takes at most the sum of: what is left of the first
-   * assignment scan (which ends 1 s + `requestTimeoutMs` after start, so nothing later on), the
-   * broker's long-polling time for push consumers (an open long poll is waited for; txmq's
-   * `pushLongPollingMs`, 5 s by default), what the running handlers still need, one second the official
-   * client reserves for the last acknowledgements, and the leaving notice (at most
-   * `requestTimeoutMs`, only when the broker is slow to answer). Idempotent; `start()` after it
-   * rejects with `ClientClosedError`.
+   * Stops receiving (receives in flight are cancelled), lets the running handlers finish, waits
+   * for their acknowledgements, and leaves the group; no handler runs once it has resolved.
+   * Messages received but not yet handed to the handler go back to the group when it leaves.
+   * It takes what the running handlers still need and, when the broker is slow to answer, at
+   * most four times `requestTimeoutMs` plus two seconds more (the last acknowledgements with
+   * their retries, the leaving notice, the end of the Telemetry stream).
+   * Idempotent; `start()` after it rejects with `ClientClosedError`.
    */
   close(): Promise<void>;
 }
@@ -78,96 +94,62 @@ export function createPushConsumer(options: PushConsumerOptions): TxmqPushConsum
   if (options.deadLetter !== undefined && typeof options.deadLetter !== 'function') {
     throw ConfigError.forOption('push consumer', 'deadLetter', 'must be a function (error, message) => boolean');
   }
+  const concurrency = integerOption('concurrency', options.concurrency, DEFAULTS.concurrency, 1, Number.MAX_SAFE_INTEGER);
+  const receiveBatchSize = integerOption('receiveBatchSize', options.receiveBatchSize, DEFAULTS.receiveBatchSize, 1, MAX_RECEIVE_BATCH);
+  const parallelReceives = integerOption('parallelReceives', options.parallelReceives, DEFAULTS.parallelReceives, 1, 64);
+  const invisibleMs = integerOption('invisibleMs', options.invisibleMs, DEFAULTS.invisibleMs, MIN_INVISIBLE_MS, MAX_INVISIBLE_MS);
   const logger = loggerOf(options);
-  const onError = options.onHandlerError ?? ((error, message) => logger.error(`handler failed for message ${message.messageId}:`, error));
-  const running = new Set<Promise<unknown>>();
-  let stopped = false;
-  let scansSettled: (() => Promise<void>) | undefined;
-  let official: PushConsumer | undefined;
+  const session = openConsumerSession('push consumer', options, 'push');
+  const runtime = new PushRuntime(session, {
+    group: options.group,
+    subscriptions: options.subscriptions,
+    handler: options.handler,
+    onHandlerError: options.onHandlerError ?? ((error, message) => logger.error(`handler failed for message ${message.messageId}:`, error)),
+    deadLetter: options.deadLetter,
+    concurrency, receiveBatchSize, parallelReceives, invisibleMs,
+    logger,
+    sleep: (ms, signal) => sleep(ms, undefined, { signal }).catch(() => undefined),
+  });
+  let starting: Promise<void> | undefined;
+  let started = false;
+  let refresher: NodeJS.Timeout | undefined;
+  let closing: Promise<void> | undefined;
 
-  // The official client forwards only FIFO messages to the dead-letter queue itself; its RPC
-  // works for any message. The ack that follows a forward is refused as an invalid receipt
-  // handle, which the official client ignores.
-  const forwardToDeadLetter = async (view: MessageView): Promise<boolean> => {
-    if (!official) return false;
-    try {
-      const response = await official.forwardMessageToDeadLetterQueueViaRpc(
-        view.endpoints, official.wrapForwardMessageToDeadLetterQueueRequest(view), official.requestTimeoutValue);
-      return response.getStatus()?.getCode() === OK_CODE;
-    } catch (error) {
-      logger.warn(`forwarding message ${view.messageId} to the dead-letter queue failed:`, error);
-      return false;
-    }
+  const start = async () => {
+    await session.start('start');
+    if (closing) throw new ClientClosedError('push consumer.start()');
+    await runtime.start();
+    started = true;
+    if (closing) return;
+    refresher = setInterval(() => void runtime.refreshTargets(), TARGET_REFRESH_MS);
+    refresher.unref();
   };
-
-  const consume = async (view: MessageView): Promise<ConsumeResult> => {
-    // Not acknowledged: the broker redelivers it to a running member of the group.
-    if (stopped) return ConsumeResult.FAILURE;
-    const message = fromMessageView(view);
-    const handling = (async () => {
-      try {
-        await options.handler(message);
-        return ConsumeResult.SUCCESS;
-      } catch (error) {
-        try {
-          onError(error, message);
-        } catch (reportError) {
-          logger.error('onHandlerError threw:', reportError);
-        }
-        if (options.deadLetter !== undefined && wantsDeadLetter(options.deadLetter, error, message) && (await forwardToDeadLetter(view))) {
-          return ConsumeResult.SUCCESS;
-        }
-        return ConsumeResult.FAILURE;
-      }
-    })();
-    running.add(handling);
-    try {
-      return await handling;
-    } finally {
-      running.delete(handling);
-    }
-  };
-
-  const lifecycle = new ClientLifecycle(
-    'push consumer',
-    options,
-    () => {
-      const consumer = new PushConsumer({
-        ...officialOptions(options),
-        consumerGroup: options.group,
-        subscriptions: new Map(Object.entries(options.subscriptions)),
-        messageListener: { consume },
-      });
-      official = consumer;
-      routeConsumeServiceLogs(consumer, logger);
-      scansSettled = trackAssignmentScans(consumer);
-      return consumer;
-    },
-    async () => {
-      const startedAt = lifecycle.startedAt;
-      if (startedAt === undefined || !scansSettled) return;
-      // Bounded: a first scan that fails before its query (no route) never reports.
-      const latest = startedAt + FIRST_ASSIGNMENT_SCAN_MS + (options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
-      const giveUp = new AbortController();
-      await Promise.race([scansSettled(), sleep(Math.max(0, latest - Date.now()), undefined, { signal: giveUp.signal }).catch(() => undefined)]);
-      giveUp.abort();
-    },
-  );
-
   return {
-    start: () => lifecycle.client('start').then(() => undefined),
-    async close() {
-      await lifecycle.close();
-      stopped = true;
-      await Promise.all(running);
+    start() {
+      if (closing) return Promise.reject(new ClientClosedError('push consumer.start()'));
+      if (started) return Promise.resolve();
+      starting ??= start().finally(() => {
+        starting = undefined;
+      });
+      return starting;
+    },
+    close() {
+      closing ??= (async () => {
+        clearInterval(refresher);
+        await runtime.stop();
+        // Also ends a start in progress.
+        await session.close();
+        await starting?.catch(() => undefined);
+      })();
+      return closing;
     },
   };
 }
 
-function wantsDeadLetter(decide: (error: unknown, message: ReceivedMessage) => boolean, error: unknown, message: ReceivedMessage): boolean {
-  try {
-    return decide(error, message) === true;
-  } catch {
-    return false;
+function integerOption(name: string, value: unknown, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw ConfigError.forOption('push consumer', name, `must be an integer from ${min} to ${max}, got ${describe(value)}`);
   }
+  return value;
 }

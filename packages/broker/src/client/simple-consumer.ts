@@ -1,17 +1,22 @@
-import { SimpleConsumer, type MessageView } from 'rocketmq-client-nodejs';
-import { InvalidRequestError } from '../errors.js';
-import { ClientLifecycle } from './client-lifecycle.js';
-import { fromMessageView } from './message-mapping.js';
-import { officialOptions } from './official-client-options.js';
+import { ClientClosedError, InvalidRequestError } from '../errors.js';
+import { AckBatcher } from './consumer/ack-batcher.js';
+import { ConsumerRpcs, MAX_LONG_POLL_MS } from './consumer/consumer-rpcs.js';
+import { toFilterExpression } from './consumer/filter-expression.js';
+import type { Receipt } from './consumer/received-message.js';
+import { openConsumerSession } from './consumer/session-adapter.js';
 import { checkClientOptions, checkPositive, checkSubscriptionOptions } from './option-checks.js';
-import type { ClientOptions, ReceivedMessage } from './types.js';
+import type { ClientOptions, ReceivedMessage, SubscriptionExpression } from './types.js';
+
+/** Most messages one receive asks for (RocketMQ's proxy returns at most 32). */
+const MAX_RECEIVE = 32;
+const DEFAULT_AWAIT_MS = 30_000;
 
 /** Options of {@link createSimpleConsumer}. */
 export interface SimpleConsumerOptions extends ClientOptions {
   readonly group: string;
-  /** Topic → tag expression (`*`, `A || B`). */
-  readonly subscriptions: Readonly<Record<string, string>>;
-  /** Longest a receive waits for a message (long polling; default 30 000 ms). */
+  /** Topic → tag expression (`*`, `A || B`) or `{ sql }`, an SQL92 filter on the message properties. */
+  readonly subscriptions: Readonly<Record<string, SubscriptionExpression>>;
+  /** Longest a receive waits for a message (long polling; default 30 000 ms, of which a RocketMQ proxy honours up to 20 000). */
   readonly awaitMs?: number;
 }
 
@@ -22,12 +27,19 @@ export interface SimpleConsumerOptions extends ClientOptions {
 export interface TxmqSimpleConsumer {
   /** Connects now instead of on first use; rejects with `BrokerUnreachableError` after `startupTimeoutMs`. */
   start(): Promise<void>;
-  /** Up to `max` messages (default 16), each invisible to the group for `invisibleMs` (default 30 000). */
+  /**
+   * Up to `max` messages (1..32, default 16), each invisible to the group for `invisibleMs`
+   * (default 30 000). With several subscribed topics, each receive asks the next topic in turn.
+   */
   receive(max?: number, invisibleMs?: number): Promise<ReceivedMessage[]>;
+  /**
+   * Acknowledges one message. Acks made together travel in one request to the broker; each
+   * promise settles with its own message's result.
+   */
   ack(message: ReceivedMessage): Promise<void>;
   /** Redeliver after `invisibleMs` instead (a nack with a delay, or more time to process). */
   changeInvisibleDuration(message: ReceivedMessage, invisibleMs: number): Promise<void>;
-  /** Disconnects; later calls reject with `ClientClosedError`. Idempotent. */
+  /** Stops receives in flight, leaves the group and disconnects; later calls reject with `ClientClosedError`. Idempotent. */
   close(): Promise<void>;
 }
 
@@ -46,18 +58,23 @@ export function createSimpleConsumer(options: SimpleConsumerOptions): TxmqSimple
   checkClientOptions('simple consumer', options);
   checkSubscriptionOptions('simple consumer', options.group, options.subscriptions);
   checkPositive('simple consumer', 'awaitMs', options.awaitMs);
-  const lifecycle = new ClientLifecycle('simple consumer', options, () => new SimpleConsumer({
-    ...officialOptions(options),
-    consumerGroup: options.group,
-    subscriptions: new Map(Object.entries(options.subscriptions)),
-    ...(options.awaitMs !== undefined && { awaitDuration: options.awaitMs }),
-  }));
-  // The official client acks through its own view object; remember it per received message.
-  const views = new WeakMap<ReceivedMessage, MessageView>();
-  const viewOf = (message: ReceivedMessage): MessageView => {
-    const view = views.get(message);
-    if (!view) throw new InvalidRequestError('INVALID_RECEIPT_HANDLE', 'ack and changeInvisibleDuration take a message this consumer received (and has not acked)');
-    return view;
+  const session = openConsumerSession('simple consumer', options, 'simple');
+  const rpcs = new ConsumerRpcs(session, options.group);
+  const acks = new AckBatcher(rpcs.ack);
+  const topics = Object.entries(options.subscriptions).map(([topic, expression]) => ({ topic, filter: toFilterExpression(expression) }));
+  const receipts = new WeakMap<ReceivedMessage, Receipt>();
+  const closing = new AbortController();
+  let next = 0;
+
+  const started = async (method: string) => {
+    if (closing.signal.aborted) throw new ClientClosedError(`simple consumer.${method}()`);
+    await session.start(method);
+    if (closing.signal.aborted) throw new ClientClosedError(`simple consumer.${method}()`);
+  };
+  const receiptOf = (message: ReceivedMessage): Receipt => {
+    const receipt = receipts.get(message);
+    if (!receipt) throw new InvalidRequestError('INVALID_RECEIPT_HANDLE', 'ack and changeInvisibleDuration take a message this consumer received (and has not acked)');
+    return receipt;
   };
   const checkInvisible = (invisibleMs: unknown) => {
     if (typeof invisibleMs !== 'number' || !Number.isFinite(invisibleMs) || invisibleMs <= 0) {
@@ -65,27 +82,45 @@ export function createSimpleConsumer(options: SimpleConsumerOptions): TxmqSimple
     }
   };
   return {
-    start: () => lifecycle.client('start').then(() => undefined),
+    start: () => started('start'),
     async receive(max = 16, invisibleMs = 30_000) {
-      if (!Number.isInteger(max) || max <= 0) throw new InvalidRequestError('BAD_REQUEST', `max must be a positive integer, got ${String(max)}`);
+      if (!Number.isInteger(max) || max < 1 || max > MAX_RECEIVE) {
+        throw new InvalidRequestError('BAD_REQUEST', `max must be an integer from 1 to ${MAX_RECEIVE} (a receive returns at most ${MAX_RECEIVE} messages), got ${String(max)}`);
+      }
       checkInvisible(invisibleMs);
-      const received = await lifecycle.run('receive', (consumer) => consumer.receive(max, invisibleMs));
-      return received.map((view) => {
-        const message = fromMessageView(view);
-        views.set(message, view);
+      await started('receive');
+      const turn = next++;
+      const { topic, filter } = topics[turn % topics.length]!;
+      const targets = await session.receiveTargets(topic);
+      const deliveries = await rpcs.receive({
+        topic, target: targets[Math.floor(turn / topics.length) % targets.length]!, filter,
+        batchSize: max,
+        invisibleMs,
+        autoRenew: false,
+        longPollMs: Math.min(options.awaitMs ?? DEFAULT_AWAIT_MS, MAX_LONG_POLL_MS),
+      }, closing.signal);
+      if (closing.signal.aborted) throw new ClientClosedError('simple consumer.receive()');
+      return deliveries.map(({ message, receipt }) => {
+        receipts.set(message, receipt);
         return message;
       });
     },
     async ack(message) {
-      const view = viewOf(message);
-      await lifecycle.run('ack', (consumer) => consumer.ack(view));
-      views.delete(message);
+      const receipt = receiptOf(message);
+      await started('ack');
+      await acks.ack({ topic: receipt.topic, endpoint: receipt.endpoint }, { messageId: receipt.messageId, receiptHandle: receipt.receiptHandle });
+      receipts.delete(message);
     },
     async changeInvisibleDuration(message, invisibleMs) {
       checkInvisible(invisibleMs);
-      const view = viewOf(message);
-      await lifecycle.run('changeInvisibleDuration', (consumer) => consumer.changeInvisibleDuration(view, invisibleMs));
+      const receipt = receiptOf(message);
+      await started('changeInvisibleDuration');
+      await rpcs.changeInvisibleDuration(receipt, invisibleMs);
     },
-    close: () => lifecycle.close(),
+    async close() {
+      closing.abort();
+      await acks.idle();
+      await session.close();
+    },
   };
 }

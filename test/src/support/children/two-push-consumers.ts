@@ -1,6 +1,6 @@
 // Child process of client-loggers.test.ts: two push consumers with their own loggers (and a
-// producer and a simple consumer) receive one message each; prints which logger saw which
-// consume-service log lines. Run with HOME pointing at an empty directory.
+// producer and a simple consumer) receive one message each, whose handler fails once; prints
+// which logger saw which handler-failure lines. Run with HOME pointing at an empty directory.
 import { createProducer, createPushConsumer, createSimpleConsumer, type ClientLogger } from '@txmq/broker/client';
 import { eventually } from '@txmq/test-support';
 
@@ -21,8 +21,9 @@ const consumers = (['a', 'b'] as const).map((name) =>
     subscriptions: { [`logs-${name}-${suffix}`]: '*' },
     logger: recordingLogger(lines[name]),
     requestTimeoutMs: 1000,
-    handler: async () => {
+    handler: async (message) => {
       received[name]++;
+      if (message.deliveryAttempt === 1) throw new Error(`first delivery to ${name}`);
     },
   }),
 );
@@ -32,8 +33,8 @@ await producer.send({ topic: `logs-a-${suffix}`, body: 'for a' });
 await producer.send({ topic: `logs-b-${suffix}`, body: 'for b' });
 const simple = createSimpleConsumer({ endpoints, group: `logs-s-${suffix}`, subscriptions: { [`logs-a-${suffix}`]: '*' }, awaitMs: 1000, logger: recordingLogger(lines.producer) });
 await simple.receive();
-await eventually('both consumers to receive their message', () => received.a > 0 && received.b > 0, { timeoutMs: 15_000 });
+await eventually('both consumers to receive their message again', () => received.a > 1 && received.b > 1, { timeoutMs: 15_000 });
 await Promise.all([...consumers.map((c) => c.close()), producer.close(), simple.close()]);
 
-const consumeServiceLines = (name: keyof typeof lines) => lines[name].filter((line) => line.includes('StandardConsumeService')).length;
-console.log(JSON.stringify({ a: consumeServiceLines('a'), b: consumeServiceLines('b'), producer: consumeServiceLines('producer') }));
+const failureLines = (name: keyof typeof lines) => lines[name].filter((line) => line.includes('handler failed')).length;
+console.log(JSON.stringify({ a: failureLines('a'), b: failureLines('b'), producer: failureLines('producer') }));

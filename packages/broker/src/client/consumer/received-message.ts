@@ -1,0 +1,63 @@
+import { createHash } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
+import type { ReceivedMessage } from '../types.js';
+import { Encoding } from '../../wire/enums.js';
+import { millisOf, type WireMessage } from '../../wire/types.js';
+
+/** `apache.rocketmq.v2.DigestType`. */
+export const DIGEST_TYPE = { CRC32: 1, MD5: 2, SHA1: 3 } as const;
+
+/** What acknowledging or changing one delivery needs; the receipt handle changes with ChangeInvisibleDuration. */
+export interface Receipt {
+  readonly topic: string;
+  readonly messageId: string;
+  receiptHandle: string;
+  /** The broker that delivered it (`host:port`): acks and changes go there. */
+  readonly endpoint: string;
+}
+
+/** One delivered message: what users see, and what settling it takes. */
+export interface Delivery {
+  readonly message: ReceivedMessage;
+  readonly receipt: Receipt;
+  /** The body did not match its digest, or a GZIP body did not unzip. */
+  readonly corrupted: boolean;
+}
+
+/** A ReceiveMessage `message` frame from the broker at `endpoint`, as a {@link Delivery}. */
+export function toDelivery(wire: WireMessage, endpoint: string): Delivery {
+  const sys = wire.systemProperties ?? {};
+  const raw = wire.body ? Buffer.from(wire.body.buffer, wire.body.byteOffset, wire.body.byteLength) : Buffer.alloc(0);
+  let corrupted = !digestMatches(raw, sys.bodyDigest?.type, sys.bodyDigest?.checksum);
+  let body = raw;
+  if (sys.bodyEncoding === Encoding.GZIP) {
+    try {
+      body = gunzipSync(raw);
+    } catch {
+      corrupted = true;
+    }
+  }
+  const topic = wire.topic?.name ?? '';
+  const messageId = sys.messageId ?? '';
+  const deliverAt = millisOf(sys.deliveryTimestamp);
+  const message: ReceivedMessage = {
+    messageId,
+    topic,
+    ...(sys.tag !== undefined && sys.tag !== '' && { tag: sys.tag }),
+    keys: [...(sys.keys ?? [])],
+    properties: { ...wire.userProperties },
+    body,
+    ...(sys.messageGroup !== undefined && sys.messageGroup !== '' && { messageGroup: sys.messageGroup }),
+    deliveryAttempt: sys.deliveryAttempt && sys.deliveryAttempt > 0 ? sys.deliveryAttempt : 1,
+    bornAt: new Date(millisOf(sys.bornTimestamp) ?? 0),
+    ...(deliverAt !== undefined && { deliverAt: new Date(deliverAt) }),
+  };
+  return { message, receipt: { topic, messageId, receiptHandle: sys.receiptHandle ?? '', endpoint }, corrupted };
+}
+
+/** Checks the transmitted bytes against an MD5 or SHA1 digest (uppercase or lowercase hex); other types are not checked. */
+function digestMatches(body: Buffer, type: number | undefined, checksum: string | undefined): boolean {
+  const algorithm = type === DIGEST_TYPE.MD5 ? 'md5' : type === DIGEST_TYPE.SHA1 ? 'sha1' : undefined;
+  if (algorithm === undefined || checksum === undefined) return true;
+  return createHash(algorithm).update(body).digest('hex') === checksum.toLowerCase();
+}
