@@ -25,7 +25,7 @@ export interface TxmqModuleOptions {
   /**
    * With `delivery: 'half-message'`: the topics this application sends half messages to. The
    * module announces them to the broker at bootstrap, so the check-backs of half messages a
-   * crashed earlier instance left on them reach this application (one broker connection per topic).
+   * crashed earlier instance left on them reach this application.
    */
   readonly transactionalTopics?: readonly string[];
   /**
