@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService, ExternalContextCreator, MetadataScanner } from '@nestjs/core';
-import { createPushConsumer, type PushConsumerOptions, type ReceivedMessage, type TxmqPushConsumer } from '@txmq/broker/client';
+import { createPushConsumer, type ReceivedMessage, type TxmqPushConsumer } from '@txmq/broker/client';
 import { createInbox, type Outbox } from '@txmq/outbox';
 import type { TxmqClock } from '../clock.js';
 import type { ResolvedOptions } from '../options.js';
@@ -163,7 +163,7 @@ export class TxmqConsumers implements OnApplicationBootstrap {
       group,
       ...(namespace !== undefined && { namespace }),
       ...(logger !== undefined && { logger }),
-      subscriptions: Object.fromEntries([...bindings].map(([topic, b]) => [topic, subscriptionExpression(b.options)])) as PushConsumerOptions['subscriptions'],
+      subscriptions: Object.fromEntries([...bindings].map(([topic, b]) => [topic, subscriptionExpression(b.options)])),
       handler: async (message) => {
         const binding = bindings.get(message.topic);
         if (binding === undefined) throw new Error(`no @OnMessage handler for topic ${message.topic} in group ${group}`);
