@@ -40,6 +40,9 @@ export interface ReceiveRequest {
   readonly signal?: AbortSignal | undefined;
 }
 
+/** The outcome of one acknowledgement of {@link Deliveries.ackBatch}. */
+export type AckResult = { readonly ok: true } | { readonly ok: false; readonly error: unknown };
+
 /** One message handed to a consumer. */
 export interface Delivery {
   readonly message: MessageRecord;
@@ -129,12 +132,34 @@ export class Deliveries {
     });
   }
 
-  /** Acknowledges one delivery; a handle of an earlier delivery, or of an acked message, is INVALID_RECEIPT_HANDLE. */
-  async ack(group: string, topic: string, handleText: string): Promise<void> {
-    const { sub, lease } = this.#leaseOf(group, topic, handleText);
-    sub.leases.delete(lease.offset);
-    await this.store.commit({ entities: [pendingDelete(sub, lease.offset)] });
+  /**
+   * Acknowledges deliveries of (group, topic) in one durable commit and answers one result per
+   * handle, in order. A handle of an earlier delivery, of an acked message, or of another group or
+   * topic is INVALID_RECEIPT_HANDLE for its entry alone.
+   */
+  async ackBatch(group: string, topic: string, handles: readonly string[]): Promise<AckResult[]> {
+    const results: AckResult[] = [];
+    const writes: EntityWrite[] = [];
+    const acked: number[] = [];
+    for (const handleText of handles) {
+      try {
+        const { sub, lease } = this.#leaseOf(group, topic, handleText);
+        sub.leases.delete(lease.offset);
+        writes.push(pendingDelete(sub, lease.offset));
+        acked.push(results.length);
+        results.push({ ok: true });
+      } catch (error) {
+        results.push({ ok: false, error });
+      }
+    }
+    if (writes.length === 0) return results;
+    try {
+      await this.store.commit({ entities: writes });
+    } catch (error) {
+      for (const index of acked) results[index] = { ok: false, error };
+    }
     this.wake(topic);
+    return results;
   }
 
   /**

@@ -1,31 +1,44 @@
 import { open, type Database, type RootDatabase } from 'lmdb';
+import { ConfigError } from '../errors.js';
+import { decodeMessage, encodeMessage } from './message-codec.js';
 import type { MessageRecord } from './records.js';
 import type { EntityKind, EntityKinds, Store, TopicBounds, WriteBatch } from './store.js';
 
 const ENTITY_KINDS: readonly EntityKind[] = ['cursor', 'pending', 'scheduled', 'half', 'settled'];
 type MessageKey = [string, number];
 
+/** Where earlier versions kept messages, msgpack-encoded; a store with any there is refused. */
+const LEGACY_MESSAGES_DB = 'messages';
+const MESSAGES_DB = 'log';
+
 /**
- * The durable embedded store: one LMDB environment in `dataDir`, a `messages` database keyed by
- * `[topic, offset]` and one database per entity kind. LMDB commits are atomic and crash-safe;
- * {@link LmdbStore.commit} resolves only after the commit is flushed to disk.
+ * The durable embedded store: one LMDB environment in `dataDir`, a `log` database of messages
+ * keyed by `[topic, offset]` (values encoded by message-codec.ts) and one database per entity
+ * kind. LMDB commits are atomic and crash-safe; {@link LmdbStore.commit} resolves only after the
+ * commit is flushed to disk.
  */
 export class LmdbStore implements Store {
   readonly #root: RootDatabase;
-  readonly #messages: Database<MessageRecord, MessageKey>;
+  readonly #messages: Database<Buffer, MessageKey>;
   readonly #entities: Map<EntityKind, Database<unknown, string>>;
   readonly #bounds = new Map<string, { first: number; next: number }>();
 
   private constructor(root: RootDatabase) {
     this.#root = root;
-    this.#messages = root.openDB<MessageRecord, MessageKey>({ name: 'messages', cache: false });
+    this.#messages = root.openDB<Buffer, MessageKey>({ name: MESSAGES_DB, encoding: 'binary', cache: false });
     this.#entities = new Map(ENTITY_KINDS.map((kind) => [kind, root.openDB<unknown, string>({ name: kind })]));
     this.#loadBounds();
   }
 
   /** Opens (or creates) the store in `dataDir`. */
   static open(dataDir: string): LmdbStore {
-    return new LmdbStore(open({ path: dataDir, maxDbs: 16, compression: false, mapSize: 2 ** 34 }));
+    const root = open({ path: dataDir, maxDbs: 16, compression: false, mapSize: 2 ** 34 });
+    const legacy = root.openDB({ name: LEGACY_MESSAGES_DB, cache: false });
+    if (legacy.getKeysCount({ limit: 1 }) > 0) {
+      void root.close();
+      throw new ConfigError(`the data dir ${dataDir} holds messages in the store format of txmq 0.1 (before per-message binary records); drain it with that version or start on an empty data dir`, { option: 'dataDir', problem: 'holds an older store format' });
+    }
+    return new LmdbStore(root);
   }
 
   topics(): string[] {
@@ -37,7 +50,8 @@ export class LmdbStore implements Store {
   }
 
   readMessage(topic: string, offset: number): MessageRecord | undefined {
-    return this.#messages.get([topic, offset]);
+    const bytes = this.#messages.getBinary([topic, offset]);
+    return bytes ? decodeMessage(topic, offset, bytes) : undefined;
   }
 
   offsetAtTime(topic: string, time: number): number {
@@ -46,7 +60,8 @@ export class LmdbStore implements Store {
     let hi = next;
     while (lo < hi) {
       const mid = Math.floor((lo + hi) / 2);
-      const storedAt = this.readMessage(topic, mid)?.storedAt ?? -Infinity;
+      const bytes = this.#messages.getBinary([topic, mid]);
+      const storedAt = bytes ? decodeMessage(topic, mid, bytes).storedAt : -Infinity;
       if (storedAt < time) lo = mid + 1;
       else hi = mid;
     }
@@ -58,10 +73,12 @@ export class LmdbStore implements Store {
   }
 
   async commit(batch: WriteBatch): Promise<void> {
-    await this.#root.transaction(() => {
-      for (const record of batch.append ?? []) {
-        void this.#messages.put([record.topic, record.offset], record);
-      }
+    const append = batch.append ?? [];
+    const encoded = append.map(encodeMessage);
+    // batch(), not transaction(): the writes are handed to LMDB's write thread as they are, rather
+    // than running a callback on this thread inside the open write transaction; still atomic.
+    await this.#root.batch(() => {
+      append.forEach((record, i) => void this.#messages.put([record.topic, record.offset], encoded[i]!));
       for (const write of batch.entities ?? []) {
         const db = this.#entityDb(write.kind);
         if (write.value === undefined) void db.remove(write.key);
