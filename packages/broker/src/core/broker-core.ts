@@ -346,7 +346,7 @@ export class BrokerCore {
     const effective = trim.filter(({ topic, before }) => before > store.topicBounds(topic).first);
     if (effective.length === 0) return;
     await store.commit({ trim: effective });
-    for (const { topic } of effective) this.#deliveries.afterTrim(topic, store.topicBounds(topic).first);
+    for (const { topic } of effective) await this.#deliveries.afterTrim(topic, store.topicBounds(topic).first);
   }
 
   async close(): Promise<void> {

@@ -1,3 +1,5 @@
+import type { LeaseRange } from './delivery-writes.js';
+
 /** One handed-out (or ready-to-hand-out) message of a subscription that is not acknowledged yet. */
 export interface Lease {
   readonly offset: number;
@@ -14,6 +16,8 @@ export interface Lease {
   leasedAt: number;
   attemptId?: string | undefined;
   messageGroup?: string | undefined;
+  /** The range that stores this lease while it is a first delivery (see delivery-writes.ts). */
+  range?: LeaseRange | undefined;
 }
 
 /**

@@ -4,7 +4,7 @@ import { decodeMessage, encodeMessage } from './message-codec.js';
 import type { MessageRecord } from './records.js';
 import type { EntityKind, EntityKinds, Store, TopicBounds, WriteBatch } from './store.js';
 
-const ENTITY_KINDS: readonly EntityKind[] = ['cursor', 'pending', 'scheduled', 'half', 'settled'];
+const ENTITY_KINDS: readonly EntityKind[] = ['cursor', 'pending', 'leased', 'scheduled', 'half', 'settled'];
 type MessageKey = [string, number];
 
 /** Where earlier versions kept messages, msgpack-encoded; a store with any there is refused. */
