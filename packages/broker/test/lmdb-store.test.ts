@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,6 +60,28 @@ test('first deliveries stored as one range per receive keep exact attempt counts
     const third = memoryCore({}, { store: LmdbStore.open(dir), now: clock.now });
     assert.deepEqual(await third.receive(receiveRequest('G', 't')), [], 'nothing is left to deliver');
     await third.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('retention deletes the segment files it emptied and keeps those still read', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'txmq-lmdb-'));
+  try {
+    const segments = () => readdirSync(join(dir, 'segments')).sort();
+    const clock = testClock();
+    const first = memoryCore({ retentionHours: 1 }, { store: LmdbStore.open(dir), now: clock.now });
+    await first.send(incoming('t'), 'p');
+    await first.close();
+    clock.advance(2 * 3_600_000);
+    const second = memoryCore({ retentionHours: 1 }, { store: LmdbStore.open(dir), now: clock.now });
+    const kept = await second.send(incoming('t'), 'p');
+    assert.equal(segments().length, 2, 'each process appends to a segment of its own');
+    await second.applyRetention();
+    assert.equal(segments().length, 1, 'the first segment held only the expired message');
+    const [d] = await second.receive(receiveRequest('G', 't'));
+    assert.equal(d!.message.messageId, kept.messageId);
+    await second.close();
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
