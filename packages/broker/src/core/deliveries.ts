@@ -176,6 +176,7 @@ export class Deliveries {
     const settings = this.registry.group(groupOf(sub.consumer));
     const now = this.#now();
     lease.visibleAt = now + Math.max(invisibleMs, retryDelayMs(settings.retryBackoff, lease.attempts));
+    sub.mayBecomeVisible(lease.visibleAt);
     lease.seq = this.#nextSeq();
     lease.autoRenew = false;
     lease.holder = undefined;
@@ -216,6 +217,7 @@ export class Deliveries {
       for (const lease of sub.leases.values()) {
         if (lease.holder === clientId && lease.autoRenew && lease.visibleAt > now) {
           lease.visibleAt = now;
+          sub.mayBecomeVisible(now);
           lease.autoRenew = false;
           lease.holder = undefined;
           released += 1;
@@ -323,20 +325,32 @@ export class Deliveries {
     const blocked = fifo ? sub.blockedGroups(now) : new Set<string>();
     const isBlocked = (lease: Lease) => fifo && lease.messageGroup !== undefined && blocked.has(lease.messageGroup);
 
-    for (const lease of sub.leases.values()) {
-      if (taken.deliveries.length >= req.batchSize) break;
-      if (lease.visibleAt > now || isBlocked(lease)) continue;
-      const message = this.logs.read(sub.topic, lease.offset);
-      if (!message || !req.filter(message.tag)) {
-        sub.leases.delete(lease.offset);
-        taken.writes.forget(sub, lease);
-      } else if (lease.attempts >= req.group.maxDeliveryAttempts) {
-        sub.leases.delete(lease.offset);
-        taken.writes.forget(sub, lease);
-        taken.deadLetters.push({ message, sub, lease });
-      } else {
-        taken.deliveries.push(this.#lease(sub, lease, message, req, now, taken));
+    if (now >= sub.visibleFrom) {
+      let earliest = Infinity;
+      let complete = true;
+      for (const lease of sub.leases.values()) {
+        if (taken.deliveries.length >= req.batchSize) {
+          complete = false;
+          break;
+        }
+        if (lease.visibleAt > now || isBlocked(lease)) {
+          earliest = Math.min(earliest, lease.visibleAt);
+          continue;
+        }
+        const message = this.logs.read(sub.topic, lease.offset);
+        if (!message || !req.filter(message.tag)) {
+          sub.leases.delete(lease.offset);
+          taken.writes.forget(sub, lease);
+        } else if (lease.attempts >= req.group.maxDeliveryAttempts) {
+          sub.leases.delete(lease.offset);
+          taken.writes.forget(sub, lease);
+          taken.deadLetters.push({ message, sub, lease });
+        } else {
+          taken.deliveries.push(this.#lease(sub, lease, message, req, now, taken));
+          earliest = Math.min(earliest, lease.visibleAt);
+        }
       }
+      if (complete) sub.visibleFrom = earliest;
     }
 
     const end = this.logs.readableEnd(sub.topic);
@@ -349,6 +363,7 @@ export class Deliveries {
       const lease: Lease = { offset, attempts: 0, visibleAt: 0, seq: 0, autoRenew: false, leasedAt: 0, messageGroup: message.messageGroup };
       sub.leases.set(offset, lease);
       if (isBlocked(lease)) {
+        sub.mayBecomeVisible(0);
         taken.writes.attempts(sub, lease);
         continue;
       }
@@ -388,6 +403,7 @@ export class Deliveries {
       const lease = sub?.leases.get(handle.offset);
       if (!sub || !lease || lease.seq !== handle.seq) continue;
       lease.visibleAt = now;
+      sub.mayBecomeVisible(now);
       lease.attempts = Math.max(0, lease.attempts - 1);
       lease.autoRenew = false;
       lease.holder = undefined;
@@ -407,6 +423,7 @@ export class Deliveries {
     lease.attempts += 1;
     lease.seq = this.#nextSeq();
     lease.visibleAt = now + req.invisibleMs;
+    sub.mayBecomeVisible(lease.visibleAt);
     lease.autoRenew = req.autoRenew;
     lease.holder = req.clientId;
     lease.leasedAt = now;

@@ -27,6 +27,11 @@ export interface Lease {
  */
 export class Subscription {
   readonly leases = new Map<number, Lease>();
+  /**
+   * No lease becomes visible before this (a lower bound), so a receive skips the leases until
+   * then instead of looking at each. Whoever makes a lease visible sooner lowers it.
+   */
+  visibleFrom = 0;
 
   constructor(
     readonly consumer: string,
@@ -36,6 +41,11 @@ export class Subscription {
 
   get key(): string {
     return subscriptionKey(this.consumer, this.topic);
+  }
+
+  /** Records that a lease may become visible as early as `at`. */
+  mayBecomeVisible(at: number): void {
+    if (at < this.visibleFrom) this.visibleFrom = at;
   }
 
   /** Message groups that must wait: something of theirs is in flight or backing off. */
