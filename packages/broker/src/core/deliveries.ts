@@ -5,7 +5,7 @@ import { retryDelayMs } from './backoff.js';
 import { groupOf } from './consumer.js';
 import { deadLetterDraft } from './dead-letter.js';
 import { cursorWrite, DeliveryWrites, LeaseRange } from './delivery-writes.js';
-import { decodeReceiptHandle, encodeReceiptHandle, type ReceiptHandle } from './receipt-handle.js';
+import { decodeReceiptHandle, encodeReceiptHandle } from './receipt-handle.js';
 import type { Registry } from './registry.js';
 import { Subscription, subscriptionKey, type Lease } from './subscription.js';
 import type { TagFilter } from './tag-filter.js';
@@ -69,6 +69,7 @@ export interface DeliveriesOptions {
  */
 export class Deliveries {
   readonly #subscriptions = new Map<string, Subscription>();
+  readonly #byId = new Map<number, Subscription>();
   readonly #waiters = new Set<Waiter>();
   readonly #now: () => number;
   #seq: number;
@@ -94,6 +95,7 @@ export class Deliveries {
       const start = startAtEnd ? this.logs.readableEnd(topic) : this.logs.firstOffset(topic);
       sub = new Subscription(consumer, topic, start);
       this.#subscriptions.set(key, sub);
+      this.#byId.set(sub.id, sub);
     }
     return sub;
   }
@@ -181,7 +183,7 @@ export class Deliveries {
     lease.autoRenew = false;
     lease.holder = undefined;
     this.wake(topic);
-    return encodeReceiptHandle({ consumer: sub.consumer, topic, offset: lease.offset, seq: lease.seq });
+    return encodeReceiptHandle({ subscription: sub.id, offset: lease.offset, seq: lease.seq });
   }
 
   /** Moves a delivered message to the group's dead-letter topic and removes it from the subscription. */
@@ -274,6 +276,7 @@ export class Deliveries {
     for (const [key, sub] of this.#subscriptions) {
       if (sub.consumer !== consumer) continue;
       this.#subscriptions.delete(key);
+      this.#byId.delete(sub.id);
       writes.push({ kind: 'cursor', key });
       for (const lease of sub.leases.values()) writes.forget(sub, lease);
     }
@@ -399,7 +402,7 @@ export class Deliveries {
     const topics = new Set<string>();
     for (const text of handles) {
       const handle = decodeReceiptHandle(text);
-      const sub = this.#subscriptions.get(subscriptionKey(handle.consumer, handle.topic));
+      const sub = this.#byId.get(handle.subscription);
       const lease = sub?.leases.get(handle.offset);
       if (!sub || !lease || lease.seq !== handle.seq) continue;
       lease.visibleAt = now;
@@ -433,8 +436,7 @@ export class Deliveries {
     } else {
       taken.writes.attempts(sub, lease);
     }
-    const handle: ReceiptHandle = { consumer: sub.consumer, topic: sub.topic, offset: lease.offset, seq: lease.seq };
-    return { message, attempt: lease.attempts, receiptHandle: encodeReceiptHandle(handle) };
+    return { message, attempt: lease.attempts, receiptHandle: encodeReceiptHandle({ subscription: sub.id, offset: lease.offset, seq: lease.seq }) };
   }
 
   async #persist(taken: Taken, group: GroupSettings): Promise<void> {
@@ -451,10 +453,10 @@ export class Deliveries {
 
   #leaseOf(group: string, topic: string, handleText: string): { sub: Subscription; lease: Lease } {
     const handle = decodeReceiptHandle(handleText);
-    if (handle.topic !== topic || groupOf(handle.consumer) !== group) {
-      throw new InvalidRequestError('INVALID_RECEIPT_HANDLE', `receipt handle belongs to group ${groupOf(handle.consumer)} on topic ${handle.topic}, not ${group} on ${topic}`);
+    const sub = this.#byId.get(handle.subscription);
+    if (sub && (sub.topic !== topic || groupOf(sub.consumer) !== group)) {
+      throw new InvalidRequestError('INVALID_RECEIPT_HANDLE', `receipt handle belongs to group ${groupOf(sub.consumer)} on topic ${sub.topic}, not ${group} on ${topic}`);
     }
-    const sub = this.#subscriptions.get(subscriptionKey(handle.consumer, topic));
     const lease = sub?.leases.get(handle.offset);
     if (!sub || !lease || lease.seq !== handle.seq) {
       throw new InvalidRequestError('INVALID_RECEIPT_HANDLE', 'receipt handle is stale: the message was acknowledged, or delivered again with a newer handle');
@@ -470,6 +472,7 @@ export class Deliveries {
     for (const cursor of this.store.loadEntities('cursor')) {
       const sub = new Subscription(cursor.consumer, cursor.topic, cursor.nextOffset);
       this.#subscriptions.set(sub.key, sub);
+      this.#byId.set(sub.id, sub);
     }
     const held: { consumer: string; topic: string; offset: number; attempts: number; range?: LeaseRange }[] = [];
     for (const leased of this.store.loadEntities('leased')) {

@@ -26,6 +26,9 @@ export interface Lease {
  * `leases` iterates in offset order: entries are only ever added from the cursor, in ascending order.
  */
 export class Subscription {
+  static #count = 0;
+  /** Unique within the process; receipt handles name the subscription by it. */
+  readonly id = ++Subscription.#count;
   readonly leases = new Map<number, Lease>();
   /**
    * No lease becomes visible before this (a lower bound), so a receive skips the leases until
