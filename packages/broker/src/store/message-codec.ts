@@ -22,10 +22,10 @@ type Meta = [
 
 /**
  * A stored message's bytes: `[format u8][metadata length u32 LE][metadata JSON][body]`. Topic and
- * offset are the record's key and are not repeated. The body is written as is (no copy into an
- * encoder's buffer) and read back as a view of the value LMDB returned.
+ * offset are the record's key and are not repeated. Returned as two chunks, header and body, so
+ * the body is written as it came from the request, never copied into an encoder's buffer.
  */
-export function encodeMessage(record: MessageRecord): Buffer {
+export function encodeMessage(record: MessageRecord): [header: Buffer, body: Buffer] {
   const meta: Meta = [
     record.queueId,
     record.messageId,
@@ -43,15 +43,15 @@ export function encodeMessage(record: MessageRecord): Buffer {
   ];
   const json = JSON.stringify(meta);
   const metaBytes = Buffer.byteLength(json);
-  const out = Buffer.allocUnsafe(HEADER_BYTES + metaBytes + record.body.length);
-  out[0] = FORMAT;
-  out.writeUInt32LE(metaBytes, 1);
-  out.write(json, HEADER_BYTES, 'utf8');
-  out.set(record.body, HEADER_BYTES + metaBytes);
-  return out;
+  const header = Buffer.allocUnsafe(HEADER_BYTES + metaBytes);
+  header[0] = FORMAT;
+  header.writeUInt32LE(metaBytes, 1);
+  header.write(json, HEADER_BYTES, 'utf8');
+  const body: Uint8Array = record.body; // a Buffer, unless an entity decoder handed back a plain Uint8Array
+  return [header, Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength)];
 }
 
-/** The message `bytes` (from {@link encodeMessage}) hold; `bytes` must not be reused by the caller. */
+/** The message `bytes` (the chunks of {@link encodeMessage}, one after the other) hold; `bytes` must not be reused by the caller. */
 export function decodeMessage(topic: string, offset: number, bytes: Buffer): MessageRecord {
   if (bytes[0] !== FORMAT) throw new Error(`stored message ${topic}@${offset} has unknown format ${bytes[0]}`);
   const metaEnd = HEADER_BYTES + bytes.readUInt32LE(1);

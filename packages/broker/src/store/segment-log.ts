@@ -11,6 +11,8 @@ export interface Location {
 /** A segment is closed for appends once it grows past this. */
 const SEGMENT_BYTES = 256 * 1024 * 1024;
 const SUFFIX = '.seg';
+/** Stays under the iovec limit of one writev (IOV_MAX, 1024 on Linux). */
+const MAX_CHUNKS_PER_WRITE = 512;
 
 /**
  * Append-only files holding message records, outside LMDB (which keeps only where each record is).
@@ -48,24 +50,35 @@ export class SegmentLog {
       .sort((a, b) => a - b);
   }
 
-  /** Writes `records` one after the other (to the OS, not yet durably: see {@link sync}). */
-  append(records: readonly Buffer[]): Location[] {
+  /** Writes `records` (each given as its chunks) one after the other; durable only after {@link sync}. */
+  append(records: readonly (readonly Buffer[])[]): Location[] {
     if (this.#size >= SEGMENT_BYTES) this.#roll();
     const locations: Location[] = [];
+    const chunks: Buffer[] = [];
     let position = this.#size;
     for (const record of records) {
-      locations.push({ segment: this.#active, position, length: record.length });
-      position += record.length;
+      let length = 0;
+      for (const chunk of record) {
+        chunks.push(chunk);
+        length += chunk.length;
+      }
+      locations.push({ segment: this.#active, position, length });
+      position += length;
     }
-    let written = 0;
-    const total = position - this.#size;
-    while (written < total) {
-      // writev may write less than asked; go on from where it stopped
-      written += writevSync(this.#fd, written === 0 ? (records as Buffer[]) : [Buffer.concat(records).subarray(written)], this.#size + written);
-    }
-    this.#size = position;
+    for (let i = 0; i < chunks.length; i += MAX_CHUNKS_PER_WRITE) this.#writeFully(chunks.slice(i, i + MAX_CHUNKS_PER_WRITE));
     this.#unsynced.set(this.#active, this.#fd);
     return locations;
+  }
+
+  #writeFully(chunks: Buffer[]): void {
+    const total = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
+    let written = writevSync(this.#fd, chunks, this.#size);
+    if (written < total) {
+      // writev may write less than asked; go on from where it stopped
+      const all = Buffer.concat(chunks);
+      while (written < total) written += writevSync(this.#fd, [all.subarray(written)], this.#size + written);
+    }
+    this.#size += total;
   }
 
   /** Resolves once everything appended so far is on disk. */
