@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { LmdbStore } from '../src/store/lmdb-store.js';
-import { incoming, memoryCore, receiveRequest } from './helpers.js';
+import { incoming, memoryCore, receiveRequest, testClock } from './helpers.js';
 
 test('the LMDB store keeps messages and delivery state across a reopen', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'txmq-lmdb-'));
@@ -27,6 +28,59 @@ test('the LMDB store keeps messages and delivery state across a reopen', async (
     const redelivered = rest.find((r) => r.message.messageId === held!.message.messageId);
     assert.equal(redelivered?.attempt, 2, 'the delivery count survived the restart');
     assert.deepEqual(rest[0]!.message.body, held!.message.body);
+    await second.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('first deliveries stored as one range per receive keep exact attempt counts across a reopen', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'txmq-lmdb-'));
+  try {
+    const clock = testClock();
+    const first = memoryCore({}, { store: LmdbStore.open(dir), now: clock.now });
+    await first.sendBatch(Array.from({ length: 6 }, () => incoming('t')), 'p');
+    const batch = await first.receive(receiveRequest('G', 't', { batchSize: 6, invisibleMs: 10_000 }));
+    assert.equal(batch.length, 6);
+    const results = await first.ackBatch('G', 't', [batch[0]!.receiptHandle, batch[3]!.receiptHandle]);
+    assert.ok(results.every((r) => r.ok));
+    await first.ack('G', 't', batch[5]!.receiptHandle);
+    clock.advance(10_000);
+    const [again] = await first.receive(receiveRequest('G', 't', { batchSize: 1, invisibleMs: 10_000 }));
+    assert.equal(again!.message.offset, 1);
+    assert.equal(again!.attempt, 2);
+    await first.close();
+
+    const second = memoryCore({}, { store: LmdbStore.open(dir), now: clock.now });
+    const rest = await second.receive(receiveRequest('G', 't'));
+    assert.deepEqual(rest.map((d) => [d.message.offset, d.attempt]), [[1, 3], [2, 2], [4, 2]], 'acked ones stay acked; the others count their deliveries');
+    await second.ackBatch('G', 't', rest.map((d) => d.receiptHandle));
+    await second.close();
+
+    const third = memoryCore({}, { store: LmdbStore.open(dir), now: clock.now });
+    assert.deepEqual(await third.receive(receiveRequest('G', 't')), [], 'nothing is left to deliver');
+    await third.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('retention deletes the segment files it emptied and keeps those still read', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'txmq-lmdb-'));
+  try {
+    const segments = () => readdirSync(join(dir, 'segments')).sort();
+    const clock = testClock();
+    const first = memoryCore({ retentionHours: 1 }, { store: LmdbStore.open(dir), now: clock.now });
+    await first.send(incoming('t'), 'p');
+    await first.close();
+    clock.advance(2 * 3_600_000);
+    const second = memoryCore({ retentionHours: 1 }, { store: LmdbStore.open(dir), now: clock.now });
+    const kept = await second.send(incoming('t'), 'p');
+    assert.equal(segments().length, 2, 'each process appends to a segment of its own');
+    await second.applyRetention();
+    assert.equal(segments().length, 1, 'the first segment held only the expired message');
+    const [d] = await second.receive(receiveRequest('G', 't'));
+    assert.equal(d!.message.messageId, kept.messageId);
     await second.close();
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -1,10 +1,12 @@
 import type { Logger } from 'pino';
 import { InvalidRequestError } from '../errors.js';
+import { GroupCommit } from '../store/group-commit.js';
+import type { MessageDraft } from '../store/records.js';
 import type { HalfEntity, Store } from '../store/store.js';
 import { Clients, type ClientRole, type TelemetryPeer } from './clients.js';
 import { consumerOf } from './consumer.js';
 import { DelayScheduler } from './delay-scheduler.js';
-import { Deliveries, MAX_INVISIBLE_MS, type Delivery } from './deliveries.js';
+import { Deliveries, MAX_INVISIBLE_MS, type AckResult, type Delivery } from './deliveries.js';
 import { validateMessage, type IncomingMessage } from './validate-incoming.js';
 import { Registry } from './registry.js';
 import type { BrokerSettings } from './settings.js';
@@ -20,6 +22,11 @@ export interface SendOutcome {
   readonly offset: number;
   readonly recallHandle?: string;
 }
+
+/** The outcome of one message of a batched send: stored, or refused with the error that says why. */
+export type SendResult = { readonly ok: true; readonly outcome: SendOutcome } | { readonly ok: false; readonly error: unknown };
+
+export type { AckResult } from './deliveries.js';
 
 /** What a consumer asks for in one receive. */
 export interface ReceiveOptions {
@@ -63,6 +70,13 @@ export interface BrokerCoreOptions {
   readonly now?: () => number;
 }
 
+function settle(outcome: Promise<SendOutcome>): Promise<SendResult> {
+  return outcome.then(
+    (value) => ({ ok: true, outcome: value }),
+    (error: unknown) => ({ ok: false, error }),
+  );
+}
+
 const RENEW_EVERY_MS = 5_000;
 /** How often clients whose stream ended are checked for having come back (cheap: no lease scan). */
 const LOST_CLIENTS_EVERY_MS = 1_000;
@@ -87,6 +101,7 @@ export class BrokerCore {
   readonly #timers: NodeJS.Timeout[] = [];
 
   constructor(store: Store, settings: BrokerSettings, log: Logger, options: BrokerCoreOptions = {}) {
+    store = new GroupCommit(store);
     this.#store = store;
     this.#settings = settings;
     this.#log = log;
@@ -182,18 +197,49 @@ export class BrokerCore {
 
   /** Validates and stores one message from a producer. */
   async send(incoming: IncomingMessage, clientId: string, now = this.#now()): Promise<SendOutcome> {
-    const topic = this.#registry.topic(incoming.topic);
-    const draft = validateMessage(incoming, topic, this.#settings.maxBodyBytes, now);
-    if (draft.kind === 'TRANSACTION') {
-      const transactionId = await this.#transactions.begin(draft, clientId, incoming.recoveryMs, now);
-      return { messageId: draft.messageId, transactionId, offset: 0 };
+    const [result] = await this.sendBatch([incoming], clientId, now);
+    if (!result!.ok) throw result!.error;
+    return result!.outcome;
+  }
+
+  /**
+   * Validates and stores the messages of one SendMessage request, answering one result per
+   * message in request order. The messages that go straight to their topics (every message that is
+   * neither transactional nor delayed) are appended in one atomic durable commit, shared with
+   * concurrent requests (group commit); a message that fails validation is refused alone.
+   */
+  async sendBatch(incomings: readonly IncomingMessage[], clientId: string, now = this.#now()): Promise<SendResult[]> {
+    const results: (SendResult | Promise<SendResult>)[] = [];
+    const direct: { index: number; draft: MessageDraft }[] = [];
+    for (const incoming of incomings) {
+      let draft: MessageDraft;
+      try {
+        draft = validateMessage(incoming, this.#registry.topic(incoming.topic), this.#settings.maxBodyBytes, now);
+      } catch (error) {
+        results.push({ ok: false, error });
+        continue;
+      }
+      if (draft.kind === 'TRANSACTION') {
+        results.push(settle(this.#transactions.begin(draft, clientId, incoming.recoveryMs, now).then((transactionId) => ({ messageId: draft.messageId, transactionId, offset: 0 }))));
+      } else if (draft.deliverAt !== undefined && draft.deliverAt > now) {
+        const delayed = draft;
+        results.push(settle(this.#scheduler.schedule(delayed, delayed.deliverAt!).then((recallHandle) => ({ messageId: delayed.messageId, transactionId: delayed.messageId, offset: 0, recallHandle }))));
+      } else {
+        direct.push({ index: results.length, draft });
+        results.push({ ok: false, error: undefined });
+      }
     }
-    if (draft.deliverAt !== undefined && draft.deliverAt > now) {
-      const recallHandle = await this.#scheduler.schedule(draft, draft.deliverAt);
-      return { messageId: draft.messageId, transactionId: draft.messageId, offset: 0, recallHandle };
+    if (direct.length > 0) {
+      try {
+        const records = await this.#logs.append(direct.map((d) => d.draft), [], now);
+        direct.forEach(({ index, draft }, i) => {
+          results[index] = { ok: true, outcome: { messageId: draft.messageId, transactionId: draft.messageId, offset: records[i]!.offset } };
+        });
+      } catch (error) {
+        for (const { index } of direct) results[index] = { ok: false, error };
+      }
     }
-    const [record] = await this.#logs.append([draft], [], now);
-    return { messageId: draft.messageId, transactionId: draft.messageId, offset: record!.offset };
+    return Promise.all(results);
   }
 
   /** Cancels a delay message that is still waiting; returns its message id. */
@@ -238,8 +284,17 @@ export class BrokerCore {
   }
 
   /** Acknowledges one delivery. */
-  ack(group: string, topic: string, receiptHandle: string): Promise<void> {
-    return this.#deliveries.ack(group, topic, receiptHandle);
+  async ack(group: string, topic: string, receiptHandle: string): Promise<void> {
+    const [result] = await this.ackBatch(group, topic, [receiptHandle]);
+    if (!result!.ok) throw result!.error;
+  }
+
+  /**
+   * Acknowledges the entries of one AckMessage request in one durable commit; one result per
+   * handle, in order (a stale or malformed handle fails alone).
+   */
+  ackBatch(group: string, topic: string, receiptHandles: readonly string[]): Promise<AckResult[]> {
+    return this.#deliveries.ackBatch(group, topic, receiptHandles);
   }
 
   /** Changes how long a delivered message stays invisible; returns its new receipt handle. */
@@ -291,7 +346,7 @@ export class BrokerCore {
     const effective = trim.filter(({ topic, before }) => before > store.topicBounds(topic).first);
     if (effective.length === 0) return;
     await store.commit({ trim: effective });
-    for (const { topic } of effective) this.#deliveries.afterTrim(topic, store.topicBounds(topic).first);
+    for (const { topic } of effective) await this.#deliveries.afterTrim(topic, store.topicBounds(topic).first);
   }
 
   async close(): Promise<void> {

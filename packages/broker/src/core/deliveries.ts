@@ -1,11 +1,12 @@
 import type { Logger } from 'pino';
 import { InvalidRequestError } from '../errors.js';
-import type { EntityWrite, Store } from '../store/store.js';
+import type { Store } from '../store/store.js';
 import { retryDelayMs } from './backoff.js';
 import { groupOf } from './consumer.js';
 import { deadLetterDraft } from './dead-letter.js';
+import { cursorWrite, DeliveryWrites, LeaseRange } from './delivery-writes.js';
 import type { MessageFilter } from './filter/index.js';
-import { decodeReceiptHandle, encodeReceiptHandle, type ReceiptHandle } from './receipt-handle.js';
+import { decodeReceiptHandle, encodeReceiptHandle } from './receipt-handle.js';
 import type { Registry } from './registry.js';
 import { Subscription, subscriptionKey, type Lease } from './subscription.js';
 import type { TopicLogs } from './topic-log.js';
@@ -40,6 +41,9 @@ export interface ReceiveRequest {
   readonly signal?: AbortSignal | undefined;
 }
 
+/** The outcome of one acknowledgement of {@link Deliveries.ackBatch}. */
+export type AckResult = { readonly ok: true } | { readonly ok: false; readonly error: unknown };
+
 /** One message handed to a consumer. */
 export interface Delivery {
   readonly message: MessageRecord;
@@ -65,6 +69,7 @@ export interface DeliveriesOptions {
  */
 export class Deliveries {
   readonly #subscriptions = new Map<string, Subscription>();
+  readonly #byId = new Map<number, Subscription>();
   readonly #waiters = new Set<Waiter>();
   readonly #now: () => number;
   #seq: number;
@@ -90,6 +95,7 @@ export class Deliveries {
       const start = startAtEnd ? this.logs.readableEnd(topic) : this.logs.firstOffset(topic);
       sub = new Subscription(consumer, topic, start);
       this.#subscriptions.set(key, sub);
+      this.#byId.set(sub.id, sub);
     }
     return sub;
   }
@@ -116,7 +122,7 @@ export class Deliveries {
           const taken = this.#take(sub, req);
           if (taken.deliveries.length > 0) {
             finish(this.#persist(taken, req.group).then(() => taken.deliveries));
-          } else if (taken.writes.length > 0 || taken.deadLetters.length > 0) {
+          } else if (!taken.writes.empty || taken.deadLetters.length > 0) {
             // Only skipped or dead-lettered messages: record that and keep waiting.
             this.#persist(taken, req.group).catch((error: unknown) => this.log.error({ err: error }, 'persisting delivery state failed'));
           }
@@ -129,12 +135,34 @@ export class Deliveries {
     });
   }
 
-  /** Acknowledges one delivery; a handle of an earlier delivery, or of an acked message, is INVALID_RECEIPT_HANDLE. */
-  async ack(group: string, topic: string, handleText: string): Promise<void> {
-    const { sub, lease } = this.#leaseOf(group, topic, handleText);
-    sub.leases.delete(lease.offset);
-    await this.store.commit({ entities: [pendingDelete(sub, lease.offset)] });
+  /**
+   * Acknowledges deliveries of (group, topic) in one durable commit and answers one result per
+   * handle, in order. A handle of an earlier delivery, of an acked message, or of another group or
+   * topic is INVALID_RECEIPT_HANDLE for its entry alone.
+   */
+  async ackBatch(group: string, topic: string, handles: readonly string[]): Promise<AckResult[]> {
+    const results: AckResult[] = [];
+    const writes = new DeliveryWrites();
+    const acked: number[] = [];
+    for (const handleText of handles) {
+      try {
+        const { sub, lease } = this.#leaseOf(group, topic, handleText);
+        sub.leases.delete(lease.offset);
+        writes.forget(sub, lease);
+        acked.push(results.length);
+        results.push({ ok: true });
+      } catch (error) {
+        results.push({ ok: false, error });
+      }
+    }
+    if (writes.empty) return results;
+    try {
+      await this.store.commit({ entities: writes.done() });
+    } catch (error) {
+      for (const index of acked) results[index] = { ok: false, error };
+    }
     this.wake(topic);
+    return results;
   }
 
   /**
@@ -150,11 +178,12 @@ export class Deliveries {
     const settings = this.registry.group(groupOf(sub.consumer));
     const now = this.#now();
     lease.visibleAt = now + Math.max(invisibleMs, retryDelayMs(settings.retryBackoff, lease.attempts));
+    sub.mayBecomeVisible(lease.visibleAt);
     lease.seq = this.#nextSeq();
     lease.autoRenew = false;
     lease.holder = undefined;
     this.wake(topic);
-    return encodeReceiptHandle({ consumer: sub.consumer, topic, offset: lease.offset, seq: lease.seq });
+    return encodeReceiptHandle({ subscription: sub.id, offset: lease.offset, seq: lease.seq });
   }
 
   /** Moves a delivered message to the group's dead-letter topic and removes it from the subscription. */
@@ -162,11 +191,13 @@ export class Deliveries {
     const { sub, lease } = this.#leaseOf(group, topic, handleText);
     const message = this.logs.read(topic, lease.offset);
     sub.leases.delete(lease.offset);
+    const writes = new DeliveryWrites();
+    writes.forget(sub, lease);
     if (message) {
-      await this.logs.append([deadLetterDraft(message, group)], [pendingDelete(sub, lease.offset)]);
+      await this.logs.append([deadLetterDraft(message, group)], writes.done());
       this.log.info({ group, topic, messageId: message.messageId, attempts: lease.attempts }, 'message forwarded to dead-letter queue by consumer');
     } else {
-      await this.store.commit({ entities: [pendingDelete(sub, lease.offset)] });
+      await this.store.commit({ entities: writes.done() });
     }
     this.wake(topic);
   }
@@ -188,6 +219,7 @@ export class Deliveries {
       for (const lease of sub.leases.values()) {
         if (lease.holder === clientId && lease.autoRenew && lease.visibleAt > now) {
           lease.visibleAt = now;
+          sub.mayBecomeVisible(now);
           lease.autoRenew = false;
           lease.holder = undefined;
           released += 1;
@@ -226,13 +258,13 @@ export class Deliveries {
   async sweepExhausted(now = this.#now()): Promise<void> {
     for (const sub of this.#subscriptions.values()) {
       const group = this.registry.group(groupOf(sub.consumer));
-      const taken: Taken = { deliveries: [], writes: [], deadLetters: [] };
+      const taken: Taken = { deliveries: [], writes: new DeliveryWrites(), deadLetters: [] };
       for (const lease of sub.leases.values()) {
         if (lease.visibleAt > now || lease.attempts < group.maxDeliveryAttempts) continue;
         const message = this.logs.read(sub.topic, lease.offset);
         sub.leases.delete(lease.offset);
+        taken.writes.forget(sub, lease);
         if (message) taken.deadLetters.push({ message, sub, lease });
-        else taken.writes.push(pendingDelete(sub, lease.offset));
       }
       await this.#persist(taken, group);
     }
@@ -240,14 +272,15 @@ export class Deliveries {
 
   /** Drops the subscriptions of a broadcast instance that left for good. */
   async dropConsumer(consumer: string): Promise<void> {
-    const writes: EntityWrite[] = [];
+    const writes = new DeliveryWrites();
     for (const [key, sub] of this.#subscriptions) {
       if (sub.consumer !== consumer) continue;
       this.#subscriptions.delete(key);
+      this.#byId.delete(sub.id);
       writes.push({ kind: 'cursor', key });
-      for (const offset of sub.leases.keys()) writes.push(pendingDelete(sub, offset));
+      for (const lease of sub.leases.values()) writes.forget(sub, lease);
     }
-    if (writes.length > 0) await this.store.commit({ entities: writes });
+    if (!writes.empty) await this.store.commit({ entities: writes.done() });
   }
 
   /** Persists a new subscription's cursor, so a broadcast instance keeps its start point. */
@@ -256,12 +289,18 @@ export class Deliveries {
   }
 
   /** Forgets what retention removed: cursors below the first retained offset move up. */
-  afterTrim(topic: string, first: number): void {
+  async afterTrim(topic: string, first: number): Promise<void> {
+    const writes = new DeliveryWrites();
     for (const sub of this.#subscriptions.values()) {
       if (sub.topic !== topic) continue;
       if (sub.nextOffset < first) sub.nextOffset = first;
-      for (const offset of sub.leases.keys()) if (offset < first) sub.leases.delete(offset);
+      for (const lease of sub.leases.values()) {
+        if (lease.offset >= first) continue;
+        sub.leases.delete(lease.offset);
+        writes.forget(sub, lease);
+      }
     }
+    if (!writes.empty) await this.store.commit({ entities: writes.done() });
   }
 
   /** Lets long-polling receives on `topic` (or on every topic) look again. */
@@ -283,29 +322,43 @@ export class Deliveries {
   }
 
   #take(sub: Subscription, req: ReceiveRequest, now = this.#now()): Taken {
-    const taken: Taken = { deliveries: [], writes: [], deadLetters: [] };
+    const taken: Taken = { deliveries: [], writes: new DeliveryWrites(), deadLetters: [] };
     if (req.attemptId) this.#retake(sub, req, now, taken);
     const fifo = req.group.fifo;
     const blocked = fifo ? sub.blockedGroups(now) : new Set<string>();
     const isBlocked = (lease: Lease) => fifo && lease.messageGroup !== undefined && blocked.has(lease.messageGroup);
 
-    for (const lease of sub.leases.values()) {
-      if (taken.deliveries.length >= req.batchSize) break;
-      if (lease.visibleAt > now || isBlocked(lease)) continue;
-      const message = this.logs.read(sub.topic, lease.offset);
-      if (!message || !req.filter(message.tag, message.properties)) {
-        sub.leases.delete(lease.offset);
-        taken.writes.push(pendingDelete(sub, lease.offset));
-      } else if (lease.attempts >= req.group.maxDeliveryAttempts) {
-        sub.leases.delete(lease.offset);
-        taken.deadLetters.push({ message, sub, lease });
-      } else {
-        taken.deliveries.push(this.#lease(sub, lease, message, req, now, taken));
+    if (now >= sub.visibleFrom) {
+      let earliest = Infinity;
+      let complete = true;
+      for (const lease of sub.leases.values()) {
+        if (taken.deliveries.length >= req.batchSize) {
+          complete = false;
+          break;
+        }
+        if (lease.visibleAt > now || isBlocked(lease)) {
+          earliest = Math.min(earliest, lease.visibleAt);
+          continue;
+        }
+        const message = this.logs.read(sub.topic, lease.offset);
+        if (!message || !req.filter(message.tag, message.properties)) {
+          sub.leases.delete(lease.offset);
+          taken.writes.forget(sub, lease);
+        } else if (lease.attempts >= req.group.maxDeliveryAttempts) {
+          sub.leases.delete(lease.offset);
+          taken.writes.forget(sub, lease);
+          taken.deadLetters.push({ message, sub, lease });
+        } else {
+          taken.deliveries.push(this.#lease(sub, lease, message, req, now, taken));
+          earliest = Math.min(earliest, lease.visibleAt);
+        }
       }
+      if (complete) sub.visibleFrom = earliest;
     }
 
     const end = this.logs.readableEnd(sub.topic);
     const startOffset = sub.nextOffset;
+    let range: LeaseRange | undefined;
     while (taken.deliveries.length < req.batchSize && sub.nextOffset < end && sub.nextOffset - startOffset < SCAN_LIMIT) {
       const offset = sub.nextOffset++;
       const message = this.logs.read(sub.topic, offset);
@@ -313,12 +366,14 @@ export class Deliveries {
       const lease: Lease = { offset, attempts: 0, visibleAt: 0, seq: 0, autoRenew: false, leasedAt: 0, messageGroup: message.messageGroup };
       sub.leases.set(offset, lease);
       if (isBlocked(lease)) {
-        taken.writes.push(pendingWrite(sub, lease));
+        sub.mayBecomeVisible(0);
+        taken.writes.attempts(sub, lease);
         continue;
       }
-      taken.deliveries.push(this.#lease(sub, lease, message, req, now, taken));
+      range ??= new LeaseRange(sub, offset);
+      taken.deliveries.push(this.#lease(sub, lease, message, req, now, taken, range));
     }
-    if (sub.nextOffset !== startOffset) taken.writes.push(cursorWrite(sub));
+    if (sub.nextOffset !== startOffset) taken.writes.cursor(sub);
     return taken;
   }
 
@@ -334,7 +389,7 @@ export class Deliveries {
       const message = this.logs.read(sub.topic, lease.offset);
       if (!message) continue;
       lease.attempts -= 1; // #lease counts it again: the failed hand-out was not a delivery
-      taken.deliveries.push(this.#lease(sub, lease, message, req, now, taken));
+      taken.deliveries.push(this.#lease(sub, lease, message, req, now, taken, lease.range));
     }
   }
 
@@ -343,56 +398,65 @@ export class Deliveries {
    * become visible again at once and the hand-out does not count as a delivery attempt.
    */
   async release(handles: readonly string[], now = this.#now()): Promise<void> {
-    const writes: EntityWrite[] = [];
+    const writes = new DeliveryWrites();
     const topics = new Set<string>();
     for (const text of handles) {
       const handle = decodeReceiptHandle(text);
-      const sub = this.#subscriptions.get(subscriptionKey(handle.consumer, handle.topic));
+      const sub = this.#byId.get(handle.subscription);
       const lease = sub?.leases.get(handle.offset);
       if (!sub || !lease || lease.seq !== handle.seq) continue;
       lease.visibleAt = now;
+      sub.mayBecomeVisible(now);
       lease.attempts = Math.max(0, lease.attempts - 1);
       lease.autoRenew = false;
       lease.holder = undefined;
-      writes.push(pendingWrite(sub, lease));
+      writes.attempts(sub, lease);
       topics.add(sub.topic);
     }
-    if (writes.length > 0) await this.store.commit({ entities: writes });
+    if (!writes.empty) await this.store.commit({ entities: writes.done() });
     for (const topic of topics) this.wake(topic);
   }
 
-  #lease(sub: Subscription, lease: Lease, message: MessageRecord, req: ReceiveRequest, now: number, taken: Taken): Delivery {
+  /**
+   * Hands `lease` out as its next attempt. A first delivery from the cursor joins `range` (one
+   * durable entity for the whole receive); a retake that stays at attempt 1 keeps its range; any
+   * other delivery records its attempt count on its own.
+   */
+  #lease(sub: Subscription, lease: Lease, message: MessageRecord, req: ReceiveRequest, now: number, taken: Taken, range?: LeaseRange): Delivery {
     lease.attempts += 1;
     lease.seq = this.#nextSeq();
     lease.visibleAt = now + req.invisibleMs;
+    sub.mayBecomeVisible(lease.visibleAt);
     lease.autoRenew = req.autoRenew;
     lease.holder = req.clientId;
     lease.leasedAt = now;
     lease.attemptId = req.attemptId;
-    taken.writes.push(pendingWrite(sub, lease));
-    const handle: ReceiptHandle = { consumer: sub.consumer, topic: sub.topic, offset: lease.offset, seq: lease.seq };
-    return { message, attempt: lease.attempts, receiptHandle: encodeReceiptHandle(handle) };
+    if (range && lease.attempts === 1) {
+      if (lease.range !== range) taken.writes.fresh(range, lease);
+    } else {
+      taken.writes.attempts(sub, lease);
+    }
+    return { message, attempt: lease.attempts, receiptHandle: encodeReceiptHandle({ subscription: sub.id, offset: lease.offset, seq: lease.seq }) };
   }
 
   async #persist(taken: Taken, group: GroupSettings): Promise<void> {
     if (taken.deadLetters.length > 0) {
       const drafts: MessageDraft[] = taken.deadLetters.map((d) => deadLetterDraft(d.message, group.name));
-      const deletes = taken.deadLetters.map((d) => pendingDelete(d.sub, d.lease.offset));
-      await this.logs.append(drafts, [...taken.writes, ...deletes]);
+      await this.logs.append(drafts, taken.writes.done());
       for (const { message, lease } of taken.deadLetters) {
         this.log.warn({ group: group.name, topic: message.topic, messageId: message.messageId, attempts: lease.attempts }, 'message moved to dead-letter queue after max delivery attempts');
       }
-    } else if (taken.writes.length > 0) {
-      await this.store.commit({ entities: taken.writes });
+    } else if (!taken.writes.empty) {
+      await this.store.commit({ entities: taken.writes.done() });
     }
   }
 
   #leaseOf(group: string, topic: string, handleText: string): { sub: Subscription; lease: Lease } {
     const handle = decodeReceiptHandle(handleText);
-    if (handle.topic !== topic || groupOf(handle.consumer) !== group) {
-      throw new InvalidRequestError('INVALID_RECEIPT_HANDLE', `receipt handle belongs to group ${groupOf(handle.consumer)} on topic ${handle.topic}, not ${group} on ${topic}`);
+    const sub = this.#byId.get(handle.subscription);
+    if (sub && (sub.topic !== topic || groupOf(sub.consumer) !== group)) {
+      throw new InvalidRequestError('INVALID_RECEIPT_HANDLE', `receipt handle belongs to group ${groupOf(sub.consumer)} on topic ${sub.topic}, not ${group} on ${topic}`);
     }
-    const sub = this.#subscriptions.get(subscriptionKey(handle.consumer, topic));
     const lease = sub?.leases.get(handle.offset);
     if (!sub || !lease || lease.seq !== handle.seq) {
       throw new InvalidRequestError('INVALID_RECEIPT_HANDLE', 'receipt handle is stale: the message was acknowledged, or delivered again with a newer handle');
@@ -408,30 +472,32 @@ export class Deliveries {
     for (const cursor of this.store.loadEntities('cursor')) {
       const sub = new Subscription(cursor.consumer, cursor.topic, cursor.nextOffset);
       this.#subscriptions.set(sub.key, sub);
+      this.#byId.set(sub.id, sub);
     }
-    const pending = this.store.loadEntities('pending').sort((a, b) => a.offset - b.offset);
-    for (const p of pending) {
-      const sub = this.subscription(p.consumer, p.topic);
-      const message = this.store.readMessage(p.topic, p.offset);
-      sub.leases.set(p.offset, { offset: p.offset, attempts: p.attempts, visibleAt: 0, seq: 0, autoRenew: false, leasedAt: 0, messageGroup: message?.messageGroup });
+    const held: { consumer: string; topic: string; offset: number; attempts: number; range?: LeaseRange }[] = [];
+    for (const leased of this.store.loadEntities('leased')) {
+      const sub = this.subscription(leased.consumer, leased.topic);
+      const range = new LeaseRange(sub, leased.first);
+      for (const offset of leased.offsets) held.push({ consumer: leased.consumer, topic: leased.topic, offset, attempts: 1, range });
+    }
+    held.push(...this.store.loadEntities('pending'));
+    held.sort((a, b) => a.offset - b.offset);
+    for (const h of held) {
+      const sub = this.subscription(h.consumer, h.topic);
+      const existing = sub.leases.get(h.offset);
+      if (existing) {
+        if (h.range) continue; // a pending entity of the offset wins over a range
+        existing.range?.offsets.delete(h.offset);
+      }
+      h.range?.offsets.add(h.offset);
+      const message = this.store.readMessage(h.topic, h.offset);
+      sub.leases.set(h.offset, { offset: h.offset, attempts: h.attempts, visibleAt: 0, seq: 0, autoRenew: false, leasedAt: 0, messageGroup: message?.messageGroup, range: h.range });
     }
   }
 }
 
 interface Taken {
   readonly deliveries: Delivery[];
-  readonly writes: EntityWrite[];
+  readonly writes: DeliveryWrites;
   readonly deadLetters: { message: MessageRecord; sub: Subscription; lease: Lease }[];
-}
-
-function cursorWrite(sub: Subscription): EntityWrite {
-  return { kind: 'cursor', key: sub.key, value: { consumer: sub.consumer, topic: sub.topic, nextOffset: sub.nextOffset } };
-}
-
-function pendingWrite(sub: Subscription, lease: Lease): EntityWrite {
-  return { kind: 'pending', key: `${sub.key}\u0000${lease.offset}`, value: { consumer: sub.consumer, topic: sub.topic, offset: lease.offset, attempts: lease.attempts } };
-}
-
-function pendingDelete(sub: Subscription, offset: number): EntityWrite {
-  return { kind: 'pending', key: `${sub.key}\u0000${offset}` };
 }

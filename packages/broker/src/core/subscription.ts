@@ -1,3 +1,5 @@
+import type { LeaseRange } from './delivery-writes.js';
+
 /** One handed-out (or ready-to-hand-out) message of a subscription that is not acknowledged yet. */
 export interface Lease {
   readonly offset: number;
@@ -14,6 +16,8 @@ export interface Lease {
   leasedAt: number;
   attemptId?: string | undefined;
   messageGroup?: string | undefined;
+  /** The range that stores this lease while it is a first delivery (see delivery-writes.ts). */
+  range?: LeaseRange | undefined;
 }
 
 /**
@@ -22,7 +26,15 @@ export interface Lease {
  * `leases` iterates in offset order: entries are only ever added from the cursor, in ascending order.
  */
 export class Subscription {
+  static #count = 0;
+  /** Unique within the process; receipt handles name the subscription by it. */
+  readonly id = ++Subscription.#count;
   readonly leases = new Map<number, Lease>();
+  /**
+   * No lease becomes visible before this (a lower bound), so a receive skips the leases until
+   * then instead of looking at each. Whoever makes a lease visible sooner lowers it.
+   */
+  visibleFrom = 0;
 
   constructor(
     readonly consumer: string,
@@ -32,6 +44,11 @@ export class Subscription {
 
   get key(): string {
     return subscriptionKey(this.consumer, this.topic);
+  }
+
+  /** Records that a lease may become visible as early as `at`. */
+  mayBecomeVisible(at: number): void {
+    if (at < this.visibleFrom) this.visibleFrom = at;
   }
 
   /** Message groups that must wait: something of theirs is in flight or backing off. */

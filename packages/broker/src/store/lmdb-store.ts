@@ -1,31 +1,51 @@
+import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
+import { ConfigError } from '../errors.js';
+import { decodeMessage, encodeMessage } from './message-codec.js';
+import { SegmentLog, type Location } from './segment-log.js';
 import type { MessageRecord } from './records.js';
 import type { EntityKind, EntityKinds, Store, TopicBounds, WriteBatch } from './store.js';
 
-const ENTITY_KINDS: readonly EntityKind[] = ['cursor', 'pending', 'scheduled', 'half', 'settled'];
+const ENTITY_KINDS: readonly EntityKind[] = ['cursor', 'pending', 'leased', 'scheduled', 'half', 'settled'];
 type MessageKey = [string, number];
 
+/** Where earlier versions kept messages, msgpack-encoded; a store with any there is refused. */
+const LEGACY_MESSAGES_DB = 'messages';
+const INDEX_DB = 'index';
+const LOCATION_BYTES = 12;
+
 /**
- * The durable embedded store: one LMDB environment in `dataDir`, a `messages` database keyed by
- * `[topic, offset]` and one database per entity kind. LMDB commits are atomic and crash-safe;
- * {@link LmdbStore.commit} resolves only after the commit is flushed to disk.
+ * The durable embedded store. Message records (encoded by message-codec.ts) are appended to the
+ * segment files in `dataDir/segments`; one LMDB environment in `dataDir` holds an `index`
+ * database from `[topic, offset]` to where each record is, and one database per entity kind.
+ * {@link LmdbStore.commit} makes the records durable first, then commits the index and entities
+ * (atomic and crash-safe in LMDB), and resolves only once that is flushed to disk: an indexed
+ * record is always complete on disk.
  */
 export class LmdbStore implements Store {
   readonly #root: RootDatabase;
-  readonly #messages: Database<MessageRecord, MessageKey>;
+  readonly #messages: Database<Buffer, MessageKey>;
+  readonly #segments: SegmentLog;
   readonly #entities: Map<EntityKind, Database<unknown, string>>;
   readonly #bounds = new Map<string, { first: number; next: number }>();
 
-  private constructor(root: RootDatabase) {
+  private constructor(root: RootDatabase, segments: SegmentLog) {
     this.#root = root;
-    this.#messages = root.openDB<MessageRecord, MessageKey>({ name: 'messages', cache: false });
+    this.#segments = segments;
+    this.#messages = root.openDB<Buffer, MessageKey>({ name: INDEX_DB, encoding: 'binary', cache: false });
     this.#entities = new Map(ENTITY_KINDS.map((kind) => [kind, root.openDB<unknown, string>({ name: kind })]));
     this.#loadBounds();
   }
 
   /** Opens (or creates) the store in `dataDir`. */
   static open(dataDir: string): LmdbStore {
-    return new LmdbStore(open({ path: dataDir, maxDbs: 16, compression: false, mapSize: 2 ** 34 }));
+    const root = open({ path: dataDir, maxDbs: 16, compression: false, mapSize: 2 ** 34 });
+    const legacy = root.openDB({ name: LEGACY_MESSAGES_DB, cache: false });
+    if (legacy.getKeysCount({ limit: 1 }) > 0) {
+      void root.close();
+      throw new ConfigError(`the data dir ${dataDir} holds messages in the store format of txmq 0.1 (before per-message binary records); drain it with that version or start on an empty data dir`, { option: 'dataDir', problem: 'holds an older store format' });
+    }
+    return new LmdbStore(root, new SegmentLog(join(dataDir, 'segments')));
   }
 
   topics(): string[] {
@@ -37,7 +57,8 @@ export class LmdbStore implements Store {
   }
 
   readMessage(topic: string, offset: number): MessageRecord | undefined {
-    return this.#messages.get([topic, offset]);
+    const location = this.#location(topic, offset);
+    return location ? decodeMessage(topic, offset, this.#segments.read(location)) : undefined;
   }
 
   offsetAtTime(topic: string, time: number): number {
@@ -58,10 +79,16 @@ export class LmdbStore implements Store {
   }
 
   async commit(batch: WriteBatch): Promise<void> {
-    await this.#root.transaction(() => {
-      for (const record of batch.append ?? []) {
-        void this.#messages.put([record.topic, record.offset], record);
-      }
+    const append = batch.append ?? [];
+    let locations: Buffer[] = [];
+    if (append.length > 0) {
+      locations = this.#segments.append(append.map(encodeMessage)).map(encodeLocation);
+      await this.#segments.sync();
+    }
+    // batch(), not transaction(): the writes are handed to LMDB's write thread as they are, rather
+    // than running a callback on this thread inside the open write transaction; still atomic.
+    await this.#root.batch(() => {
+      append.forEach((record, i) => void this.#messages.put([record.topic, record.offset], locations[i]!));
       for (const write of batch.entities ?? []) {
         const db = this.#entityDb(write.kind);
         if (write.value === undefined) void db.remove(write.key);
@@ -83,10 +110,29 @@ export class LmdbStore implements Store {
       if (bounds) bounds.first = Math.max(bounds.first, Math.min(before, bounds.next));
     }
     await this.#root.flushed;
+    if (batch.trim?.length) this.#dropUnreferencedSegments();
   }
 
   async close(): Promise<void> {
     await this.#root.close();
+    this.#segments.close();
+  }
+
+  #location(topic: string, offset: number): Location | undefined {
+    const bytes = this.#messages.getBinary([topic, offset]);
+    if (!bytes || bytes.length !== LOCATION_BYTES) return undefined;
+    return { segment: bytes.readUInt32LE(0), position: bytes.readUInt32LE(4), length: bytes.readUInt32LE(8) };
+  }
+
+  /** Deletes the segments that retention emptied: those below every topic's oldest retained record. */
+  #dropUnreferencedSegments(): void {
+    let oldest = Infinity;
+    for (const [topic, { first, next }] of this.#bounds) {
+      // The first key, not `first`: a failed write can leave a hole at any offset.
+      const [key] = first < next ? [...this.#messages.getKeys({ start: [topic, first], end: [topic, next], limit: 1 })] : [];
+      if (key) oldest = Math.min(oldest, this.#location(topic, key[1])?.segment ?? Infinity);
+    }
+    this.#segments.dropBelow(oldest);
   }
 
   #entityDb(kind: EntityKind): Database<unknown, string> {
@@ -109,4 +155,12 @@ export class LmdbStore implements Store {
       start = [topic, Number.MAX_VALUE];
     }
   }
+}
+
+function encodeLocation(location: Location): Buffer {
+  const bytes = Buffer.allocUnsafe(LOCATION_BYTES);
+  bytes.writeUInt32LE(location.segment, 0);
+  bytes.writeUInt32LE(location.position, 4);
+  bytes.writeUInt32LE(location.length, 8);
+  return bytes;
 }

@@ -6,6 +6,8 @@ export interface EntityKinds {
   cursor: CursorEntity;
   /** A message a consumer has been handed but not acknowledged; keeps its delivery count. */
   pending: PendingEntity;
+  /** Messages one receive handed out for the first time and that are not acknowledged yet: attempt 1 each. */
+  leased: LeasedEntity;
   /** A delay message waiting for its delivery time. */
   scheduled: ScheduledEntity;
   /** A transactional half message waiting for commit or rollback. */
@@ -26,6 +28,14 @@ export interface PendingEntity {
   readonly topic: string;
   readonly offset: number;
   readonly attempts: number;
+}
+
+export interface LeasedEntity {
+  readonly consumer: string;
+  readonly topic: string;
+  /** The first offset the receive handed out: names the entity for good, even once that one is acknowledged. */
+  readonly first: number;
+  readonly offsets: readonly number[];
 }
 
 export interface ScheduledEntity {

@@ -1,3 +1,4 @@
+import type { AckResult } from '../../core/broker-core.js';
 import { InvalidRequestError } from '../../errors.js';
 import { Code } from '../codes.js';
 import { qualify, requireName, toMillis } from '../convert.js';
@@ -21,22 +22,28 @@ function requireHandle(handle: string | undefined): string {
 
 interface AckResultEntry { messageId: string; receiptHandle: string; status: Status }
 
-/** AckMessage: top-level status OK only when every entry was acknowledged. */
+/** AckMessage: the entries are acknowledged in one durable commit; top-level status OK only when every entry was. */
 export function ackMessage(service: ServiceContext) {
   return unary<AckMessageRequest, { status: Status; entries?: AckResultEntry[] }>('AckMessage', service, async (request, ctx) => {
     const [group, topic] = groupAndTopic(ctx, request.group, request.topic);
-    const entries = await Promise.all(
-      (request.entries ?? []).map(async (entry): Promise<AckResultEntry> => {
-        const result = { messageId: entry.messageId ?? '', receiptHandle: entry.receiptHandle ?? '' };
-        try {
-          await service.core.ack(group, topic, requireHandle(entry.receiptHandle));
-          return { ...result, status: OK };
-        } catch (error) {
-          return { ...result, status: statusOf(error, service.log, 'AckMessage') };
-        }
-      }),
-    );
-    if (entries.length === 0) throw new InvalidRequestError('BAD_REQUEST', 'AckMessage needs at least one entry');
+    const requested = request.entries ?? [];
+    if (requested.length === 0) throw new InvalidRequestError('BAD_REQUEST', 'AckMessage needs at least one entry');
+    const handles: string[] = [];
+    const missing = new Map<number, unknown>();
+    requested.forEach((entry, index) => {
+      try {
+        handles.push(requireHandle(entry.receiptHandle));
+      } catch (error) {
+        missing.set(index, error);
+      }
+    });
+    const results = await service.core.ackBatch(group, topic, handles);
+    let next = 0;
+    const entries = requested.map((entry, index): AckResultEntry => {
+      const result = { messageId: entry.messageId ?? '', receiptHandle: entry.receiptHandle ?? '' };
+      const outcome: AckResult = missing.has(index) ? { ok: false, error: missing.get(index) } : results[next++]!;
+      return { ...result, status: outcome.ok ? OK : statusOf(outcome.error, service.log, 'AckMessage') };
+    });
     const failed = entries.find((e) => e.status.code !== Code.OK);
     return { status: failed ? failed.status : OK, entries };
   });

@@ -1,5 +1,7 @@
 import { InvalidRequestError } from '../../errors.js';
 import { Code, TransactionResolution } from '../codes.js';
+import type { SendResult } from '../../core/broker-core.js';
+import type { IncomingMessage } from '../../core/validate-incoming.js';
 import { incomingFromWire, qualify, requireName } from '../convert.js';
 import { OK, statusOf } from '../respond.js';
 import type { ServiceContext } from '../service-context.js';
@@ -14,7 +16,11 @@ interface SendResultEntry {
   recallHandle?: string;
 }
 
-/** SendMessage: one result entry per message, each with its own status. */
+/**
+ * SendMessage: one result entry per message, each with its own status (a RocketMQ proxy answers a
+ * batch with one entry; txmq's per-message entries are what its clients may map one-to-one). The
+ * request's plain messages are stored in one durable commit.
+ */
 export function sendMessage(service: ServiceContext) {
   return unary<SendMessageRequest, { status: Status; entries: SendResultEntry[] }>(
     'SendMessage',
@@ -23,22 +29,31 @@ export function sendMessage(service: ServiceContext) {
       const messages = request.messages ?? [];
       if (messages.length === 0) throw new InvalidRequestError('BAD_REQUEST', 'SendMessage needs at least one message');
       service.core.touchClient(ctx.clientId);
-      const entries = await Promise.all(
-        messages.map(async (message): Promise<SendResultEntry> => {
-          try {
-            const outcome = await service.core.send(incomingFromWire(message, ctx.namespace), ctx.clientId);
-            return {
-              status: OK,
-              messageId: outcome.messageId,
-              transactionId: outcome.transactionId,
-              offset: outcome.offset,
-              ...(outcome.recallHandle !== undefined && { recallHandle: outcome.recallHandle }),
-            };
-          } catch (error) {
-            return { status: statusOf(error, service.log, 'SendMessage'), messageId: message.systemProperties?.messageId ?? '' };
-          }
-        }),
-      );
+      const incomings: (IncomingMessage | undefined)[] = [];
+      const refused = new Map<number, unknown>();
+      messages.forEach((message, index) => {
+        try {
+          incomings.push(incomingFromWire(message, ctx.namespace));
+        } catch (error) {
+          incomings.push(undefined);
+          refused.set(index, error);
+        }
+      });
+      const accepted = incomings.filter((m): m is IncomingMessage => m !== undefined);
+      const results = await service.core.sendBatch(accepted, ctx.clientId);
+      let next = 0;
+      const entries = messages.map((message, index): SendResultEntry => {
+        const result: SendResult = refused.has(index) ? { ok: false, error: refused.get(index) } : results[next++]!;
+        if (!result.ok) return { status: statusOf(result.error, service.log, 'SendMessage'), messageId: message.systemProperties?.messageId ?? '' };
+        const { outcome } = result;
+        return {
+          status: OK,
+          messageId: outcome.messageId,
+          transactionId: outcome.transactionId,
+          offset: outcome.offset,
+          ...(outcome.recallHandle !== undefined && { recallHandle: outcome.recallHandle }),
+        };
+      });
       const failed = entries.find((e) => e.status.code !== Code.OK);
       return { status: failed ? failed.status : OK, entries };
     },

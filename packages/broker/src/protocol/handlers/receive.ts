@@ -16,6 +16,7 @@ const MAX_LONG_POLL_MS = 20_000;
 /** Answer this long before the client's deadline, so the reply is not lost to DEADLINE_EXCEEDED. */
 const DEADLINE_RESERVE_MS = 200;
 const MAX_BATCH = 32;
+const RECEIVE_ENDED = new Error('receive ended');
 
 /**
  * ReceiveMessage: long-polls for messages of (group, topic) and streams
@@ -24,11 +25,15 @@ const MAX_BATCH = 32;
 export function receiveMessage(service: ServiceContext) {
   return (call: ServerWritableStream<ReceiveMessageRequest, ReceiveFrame>) => {
     const abort = new AbortController();
-    const onShutdown = () => abort.abort();
-    service.shutdown.addEventListener('abort', onShutdown);
-    call.on('cancelled', () => abort.abort());
+    let finished = false;
+    // A reason of our own: abort() without one builds a DOMException with a stack trace, and the
+    // client ends (cancels) every stream it has read to the end.
+    const stop = () => finished || abort.abort(RECEIVE_ENDED);
+    service.shutdown.addEventListener('abort', stop);
+    call.on('cancelled', stop);
     const finish = (frames: ReceiveFrame[]) => {
-      service.shutdown.removeEventListener('abort', onShutdown);
+      finished = true;
+      service.shutdown.removeEventListener('abort', stop);
       if (call.cancelled) {
         // The client is gone (deadline, disconnect): nothing reached it, so give the messages back.
         const handles = frames.flatMap((f) => ('message' in f && f.message.systemProperties?.receiptHandle ? [f.message.systemProperties.receiptHandle] : []));
