@@ -1,18 +1,5 @@
-import type { MessageOptions, MessageView } from 'rocketmq-client-nodejs';
-import type { OutgoingMessage, ReceivedMessage } from './types.js';
-
-/** A message in the shape the official client's `send` takes. */
-export function toMessageOptions(message: OutgoingMessage): MessageOptions {
-  return {
-    topic: message.topic,
-    body: typeof message.body === 'string' ? Buffer.from(message.body) : message.body,
-    ...(message.tag !== undefined && { tag: message.tag }),
-    ...(message.keys !== undefined && { keys: [...message.keys] }),
-    ...(message.messageGroup !== undefined && { messageGroup: message.messageGroup }),
-    ...(message.deliverAt !== undefined && { deliveryTimestamp: message.deliverAt }),
-    ...(message.properties !== undefined && { properties: new Map(Object.entries(message.properties)) }),
-  };
-}
+import type { MessageView } from 'rocketmq-client-nodejs';
+import type { ReceivedMessage } from './types.js';
 
 /** A received message as this package hands it to users. */
 export function fromMessageView(view: MessageView): ReceivedMessage {
