@@ -50,10 +50,16 @@ export class Channels {
     });
   }
 
-  /** A server-streaming call to `endpoint` (ReceiveMessage); its 'error' events are grpc-js ServiceErrors. */
+  /**
+   * A server-streaming call to `endpoint` (ReceiveMessage); its 'error' events are grpc-js
+   * ServiceErrors. It waits for a connection within its deadline (a long poll's): right after a
+   * broker restart the channel may still be in its reconnect back-off.
+   */
   serverStream<Res>(endpoint: string, method: string, request: object, deadline: number): ClientReadableStream<Res> {
     const client = this.#client(endpoint);
-    return (client[method] as ServerStreaming).call(client, request, this.#metadata(), { deadline }) as ClientReadableStream<Res>;
+    const metadata = this.#metadata();
+    metadata.setOptions({ waitForReady: true });
+    return (client[method] as ServerStreaming).call(client, request, metadata, { deadline }) as ClientReadableStream<Res>;
   }
 
   /** A bidirectional stream to `endpoint` (Telemetry), with no deadline. */
