@@ -1,4 +1,4 @@
-import { BrokerRefusedError, type BrokerError } from '../../errors.js';
+import { BrokerRefusedError, BrokerUnreachableError, type BrokerError } from '../../errors.js';
 import { STATUS_CODES } from '../../status-codes.js';
 import { MessageType, type MessageTypeNumber } from '../../wire/enums.js';
 import type { Resource, SendMessageResponse, WireMessage } from '../../wire/types.js';
@@ -150,6 +150,9 @@ export class Sender {
       return;
     }
     const delay = backoffMs(pending.attempts, this.#session.serverSettings(endpoint)?.backoffPolicy);
-    setTimeout(() => this.#enqueue(pending, pending.wire.systemProperties!.messageType as MessageTypeNumber), delay);
+    const retry = () => setTimeout(() => this.#enqueue(pending, pending.wire.systemProperties!.messageType as MessageTypeNumber), delay);
+    // A restarted broker is only used again once the channel reconnected: do not spend the attempts before.
+    if (outcome.error instanceof BrokerUnreachableError) void this.#session.reconnected(endpoint).then(retry);
+    else retry();
   }
 }

@@ -29,7 +29,7 @@
  */
 import { hostname, platform } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ClientReadableStream } from '@grpc/grpc-js';
+import { connectivityState, type ClientReadableStream } from '@grpc/grpc-js';
 import { BrokerRefusedError, BrokerUnreachableError, ClientClosedError, type BrokerError } from '../../errors.js';
 import { STATUS_CODES } from '../../status-codes.js';
 import { LANGUAGE_NODE_JS, type ClientTypeNumber } from '../../wire/enums.js';
@@ -58,6 +58,8 @@ const RESTART_PAUSE_MS = 200;
 const HEARTBEAT_MS = 10_000;
 const ROUTE_REFRESH_MS = 30_000;
 const SETTINGS_SYNC_MS = 5 * 60_000;
+/** Longest {@link ClientSession.reconnected} waits: above the channels' largest reconnect back-off (1 s). */
+const RECONNECT_WAIT_MS = 1500;
 
 /** What a client tells its {@link ClientSession}. */
 export interface SessionOptions {
@@ -187,6 +189,19 @@ export class ClientSession {
   stream<Res>(rpc: string, endpoint: string, request: object, timeoutMs: number): ClientReadableStream<Res> {
     if (this.closed) throw new ClientClosedError(`${this.#opts.what}.${rpc}()`);
     return this.#channels.serverStream<Res>(endpoint, rpc, request, Date.now() + timeoutMs);
+  }
+
+  /**
+   * Resolves to true once the channel to `endpoint` is connected (at once when it is), to false
+   * when it was not within {@link RECONNECT_WAIT_MS} or the session closed. After a broker
+   * restart, grpc-js connects again only when its reconnect back-off ran out, and fails the calls
+   * made until then: a retry waits for this first.
+   */
+  reconnected(endpoint: string): Promise<boolean> {
+    if (this.closed) return Promise.resolve(false);
+    const client = this.#channels.client(endpoint);
+    if (client.getChannel().getConnectivityState(false) === connectivityState.READY) return Promise.resolve(true);
+    return waitUntilReady(client, Date.now() + RECONNECT_WAIT_MS, this.#abort.signal);
   }
 
   /** `error` (of a call to `endpoint`, default the access point) as a `BrokerError`; `ClientClosedError` once closed. */
