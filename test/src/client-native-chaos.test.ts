@@ -13,7 +13,7 @@ import { quietLogger, sleep, startBrokerProcess, uniqueName, type BrokerProcess 
 /** Sends kept in flight by the load (the producer batches what queues while a request is out). */
 const IN_FLIGHT = 256;
 /** Load between two kills, and after the last restart. */
-const PHASE_MS = 2500;
+const PHASE_MS = 1500;
 /** A send is in flight at most this long (3 attempts within the 3 s request timeout each, plus back-off). */
 const REQUEST_TIMEOUT_MS = 3000;
 /** close() of a client: the running handlers (none is slow here), the last acks and the leaving notice, each within a request timeout. */
@@ -125,7 +125,8 @@ test('SIGKILL twice under load from the batching producer, a push consumer and a
     })));
   });
 
-  const progress = () => `acked ${acked[pushTopic]!.size}+${acked[simpleTopic]!.size}, seen ${seen[pushTopic]!.size}+${seen[simpleTopic]!.size}, failed ${JSON.stringify(failures)}`;
+  const startedAt = Date.now();
+  const progress = () => `at ${Date.now() - startedAt} ms: acked ${acked[pushTopic]!.size}+${acked[simpleTopic]!.size}, seen ${seen[pushTopic]!.size}+${seen[simpleTopic]!.size}, failed ${JSON.stringify(failures)}`;
   for (let kill = 1; kill <= 2; kill++) {
     const before = acked[pushTopic]!.size + acked[simpleTopic]!.size;
     await eventually(`sends acknowledged before kill ${kill}`, () => acked[pushTopic]!.size + acked[simpleTopic]!.size > before + 500, { timeoutMs: 20_000 });
@@ -150,6 +151,23 @@ test('SIGKILL twice under load from the batching producer, a push consumer and a
   t.diagnostic(`all read back: ${progress()}`);
   assert.ok(failures.send < sequence, 'not every send failed');
   assert.deepEqual(notBrokerErrors, [], 'every failure is a BrokerError');
+
+  // The store kept them through both kills: a new group reads every acknowledged send from the log.
+  const stored = new Set<string>();
+  const reader = createSimpleConsumer({
+    endpoints: broker.endpoint, group: uniqueName('chaos-reader'), subscriptions: { [pushTopic]: '*', [simpleTopic]: '*' }, awaitMs: 1000, logger: quietLogger,
+  });
+  const unstored = () => [...acked[pushTopic]!, ...acked[simpleTopic]!].filter((body) => !stored.has(body));
+  await eventually('every acknowledged send in the log', async () => {
+    const batch = await reader.receive(32, 30_000);
+    for (const message of batch) stored.add(bodyOf(message));
+    void Promise.all(batch.map((message) => reader.ack(message)));
+    return unstored().length === 0;
+  }, { timeoutMs: 30_000, intervalMs: 0 }).catch((error: Error) => {
+    throw new Error(`${error.message}; ${unstored().length} not in the log (${unstored().slice(0, 5).join()})`);
+  });
+  await reader.close();
+  t.diagnostic(`a new group read all ${stored.size} from the log ${Date.now() - startedAt} ms into the test`);
 
   // Close the push consumer while messages keep arriving for it: no handler runs once close() resolved.
   const burst = Array.from({ length: 2000 }, (_, i) => producer.send({ topic: pushTopic, body: `late${i}` }).catch(expectBrokerError));
