@@ -151,3 +151,14 @@ test("a package does not import another package's files by relative path", async
   assert.deepEqual(problems.map((p) => p.split(':')[0]).sort(), ['examples/snippets/peek.mjs', 'packages/nest-module/src/module.ts', 'packages/outbox/src/message/rules.ts']);
   for (const problem of problems) assert.match(problem, /reaches into another package; import it by its package name/);
 });
+
+test('wire/ (the shared schema) is imported by protocol/ and the client, and itself imports nothing of the broker but wire/', async () => {
+  const { problems } = await lint({
+    ...CLEAN,
+    'packages/broker/src/protocol/handler.ts': "import { loadMessagingService } from '../wire/proto.js';\n",
+    'packages/broker/src/client/session/channels.ts': "import { messagingClient } from '../../wire/proto.js';\n",
+    'packages/broker/src/wire/proto.ts': "import type { Status } from './types.js';\n",
+    'packages/broker/src/wire/bad.ts': "import { BrokerCore } from '../core/broker-core.js';\nimport { STATUS_CODES } from '../status-codes.js';\nimport pino from 'pino';\n",
+  });
+  assert.deepEqual(problems.map((p) => p.split(':')[0]), ['packages/broker/src/wire/bad.ts', 'packages/broker/src/wire/bad.ts', 'packages/broker/src/wire/bad.ts']);
+});

@@ -14,8 +14,9 @@ before(async () => {
 });
 after(() => fake.stop());
 
-function consumerSession(startupTimeoutMs = 10_000): ClientSession {
+function consumerSession(startupTimeoutMs = 10_000, intervals = {}): ClientSession {
   return new ClientSession({
+    intervals,
     what: 'simple consumer',
     options: { endpoints: fake.endpoint, logger: quiet, startupTimeoutMs, namespace: 'ns' },
     clientType: ClientType.SIMPLE_CONSUMER,
@@ -73,5 +74,18 @@ test('a Telemetry stream the broker ends is opened again and sends the Settings 
   const sent = fake.settings.length;
   fake.streams.at(-1)!.end();
   await fake.until(() => fake.streams.length > streams && fake.settings.length > sent);
+  await session.close();
+});
+
+test('a started session sends heartbeats with its client type and group, refreshes its routes and syncs its Settings', async () => {
+  const session = consumerSession(10_000, { heartbeatMs: 20, routeRefreshMs: 20, settingsSyncMs: 20 });
+  await session.start('start');
+  const heartbeats = fake.heartbeats.length;
+  const routes = fake.calls.filter((c) => c === 'QueryRoute').length;
+  const settings = fake.settings.length;
+  await fake.until(() => fake.heartbeats.length > heartbeats && fake.calls.filter((c) => c === 'QueryRoute').length > routes && fake.settings.length > settings);
+  const heartbeat = fake.heartbeats.at(-1)!;
+  assert.equal(heartbeat.clientType, ClientType.SIMPLE_CONSUMER);
+  assert.equal(heartbeat.group?.name, 'billing');
   await session.close();
 });

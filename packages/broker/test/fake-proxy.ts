@@ -1,7 +1,7 @@
 import { Server, ServerCredentials, type Metadata, type ServerDuplexStream, type ServerUnaryCall, type sendUnaryData } from '@grpc/grpc-js';
 import { loadMessagingService } from '../src/wire/proto.js';
 import type {
-  EndTransactionRequest, SendMessageRequest, SendMessageResponse, Settings, TelemetryCommand, WireMessage,
+  EndTransactionRequest, HeartbeatRequest, SendMessageRequest, SendMessageResponse, Settings, TelemetryCommand, WireMessage,
 } from '../src/wire/types.js';
 
 const OK = { code: 20000, message: 'OK' };
@@ -37,6 +37,7 @@ export const perMessageAnswer: SendAnswer = (request) => {
 export class FakeProxy {
   readonly sends: SendMessageRequest[] = [];
   readonly endTransactions: EndTransactionRequest[] = [];
+  readonly heartbeats: HeartbeatRequest[] = [];
   readonly settings: Settings[] = [];
   readonly telemetryReplies: TelemetryCommand[] = [];
   readonly headers: Metadata[] = [];
@@ -74,7 +75,7 @@ export class FakeProxy {
           }],
         };
       }),
-      Heartbeat: unary('Heartbeat', () => ({ status: OK })),
+      Heartbeat: unary('Heartbeat', (request: HeartbeatRequest) => (this.heartbeats.push(request), { status: OK })),
       NotifyClientTermination: unary('NotifyClientTermination', () => ({ status: OK })),
       SendMessage: unary('SendMessage', async (request: SendMessageRequest) => {
         this.sends.push(request);

@@ -182,3 +182,17 @@ test('recall goes to the access point and resolves to the message id', async () 
   assert.equal(await p.recall('later', 'handle'), 'recalled-id');
   await p.close();
 });
+
+test('close() lets the sends in flight finish, then tells the broker it leaves; later sends are refused', async () => {
+  fake.answer = proxyAnswer;
+  const p = producer();
+  const { first, release } = await holdFirst(p, 'closing');
+  const queued = p.send({ topic: 'closing', body: 'queued' });
+  await new Promise(setImmediate);
+  const terminations = fake.calls.filter((c) => c === 'NotifyClientTermination').length;
+  const closing = p.close();
+  await assert.rejects(p.send({ topic: 'closing', body: 'late' }), /producer\.send\(\) was called after close\(\)/);
+  release();
+  await Promise.all([first, queued, closing]);
+  assert.equal(fake.calls.filter((c) => c === 'NotifyClientTermination').length, terminations + 1);
+});

@@ -17,7 +17,10 @@ const DEFAULT_MAX_BATCH_BYTES = 3 * 1024 * 1024;
 
 /** Options of {@link createProducer}. */
 export interface ProducerOptions extends ClientOptions {
-  /** Topics to resolve at start-up (others are resolved on first send). */
+  /**
+   * Topics to resolve and announce at start-up: the broker sends this producer the check-backs of
+   * their half messages. Others are resolved and announced on the first send to them.
+   */
   readonly topics?: readonly string[];
   /** Send attempts for non-transactional messages (default 3). */
   readonly maxAttempts?: number;
@@ -59,7 +62,10 @@ export interface TxmqProducer {
   sendHalf(message: OutgoingMessage): Promise<HalfMessage>;
   /** Cancels a DELAY message before its delivery time; resolves to its message id. */
   recall(topic: string, recallHandle: string): Promise<string>;
-  /** Disconnects; later calls reject with `ClientClosedError`. Idempotent. */
+  /**
+   * Waits for the sends already made (retries included), then tells the broker it leaves and
+   * disconnects; later calls reject with `ClientClosedError`. Idempotent.
+   */
   close(): Promise<void>;
 }
 

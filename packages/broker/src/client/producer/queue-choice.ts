@@ -10,8 +10,12 @@ export interface Target {
   readonly endpoint: string;
 }
 
+const cache = new WeakMap<Route, Target[]>();
+
 /** The writable queues of `route` (with an endpoint); refuses when there are none. */
-export function writableTargets(route: Route, accessPoint: string): Target[] {
+export function writableTargets(route: Route, accessPoint: string): readonly Target[] {
+  const cached = cache.get(route);
+  if (cached) return cached;
   const targets = route.queues.flatMap((queue): Target[] => {
     const endpoint = endpointOf(queue.broker?.endpoints);
     const writable = queue.permission === Permission.WRITE || queue.permission === Permission.READ_WRITE;
@@ -20,6 +24,7 @@ export function writableTargets(route: Route, accessPoint: string): Target[] {
   if (targets.length === 0) {
     throw new BrokerRefusedError(STATUS_CODES.FORBIDDEN, `the broker at ${accessPoint} answered no writable queue for topic ${route.topic}`);
   }
+  cache.set(route, targets);
   return targets;
 }
 

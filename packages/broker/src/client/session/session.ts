@@ -55,9 +55,13 @@ const DEFAULT_STARTUP_TIMEOUT_MS = 30_000;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 3000;
 /** Pause before starting again after the broker went away during a start. */
 const RESTART_PAUSE_MS = 200;
-const HEARTBEAT_MS = 10_000;
-const ROUTE_REFRESH_MS = 30_000;
-const SETTINGS_SYNC_MS = 5 * 60_000;
+/** How often a started session does its background work (RocketMQ clients' periods). */
+export interface SessionIntervals {
+  readonly heartbeatMs: number;
+  readonly routeRefreshMs: number;
+  readonly settingsSyncMs: number;
+}
+const INTERVALS: SessionIntervals = { heartbeatMs: 10_000, routeRefreshMs: 30_000, settingsSyncMs: 5 * 60_000 };
 /** Longest {@link ClientSession.reconnected} waits: above the channels' largest reconnect back-off (1 s). */
 const RECONNECT_WAIT_MS = 1500;
 
@@ -76,6 +80,8 @@ export interface SessionOptions {
   readonly pubSub: () => Pick<Settings, 'publishing' | 'subscription'>;
   /** RecoverOrphanedTransactionCommand (and any command the session does not answer itself). */
   readonly onCommand?: (command: TelemetryCommand, endpoint: string) => void;
+  /** Overrides the background periods (tests). */
+  readonly intervals?: Partial<SessionIntervals>;
 }
 
 /** Options of one {@link ClientSession.call}. */
@@ -320,9 +326,10 @@ export class ClientSession {
       timer.unref();
       this.#timers.push(timer);
     };
-    every(HEARTBEAT_MS, () => this.#heartbeat());
-    every(ROUTE_REFRESH_MS, () => this.#routes.refreshAll());
-    every(SETTINGS_SYNC_MS, () => this.syncSettings());
+    const intervals = { ...INTERVALS, ...this.#opts.intervals };
+    every(intervals.heartbeatMs, () => this.#heartbeat());
+    every(intervals.routeRefreshMs, () => this.#routes.refreshAll());
+    every(intervals.settingsSyncMs, () => this.syncSettings());
   }
 
   #heartbeat(): Promise<unknown> {
