@@ -5,7 +5,8 @@ import { modulesLoadedBy, serverModules } from './support/loaded-modules.js';
 test('importing @txmq/broker/client loads no server code (no lmdb, msgpackr, pino, core/, protocol/, store/, server.js)', async () => {
   const modules = await modulesLoadedBy('@txmq/broker/client');
   assert.ok(modules.some((m) => m.includes('/packages/broker/dist/src/client/index.js')), 'the client was loaded');
-  assert.ok(modules.some((m) => /node_modules\/rocketmq-client-nodejs\//.test(m)), 'CommonJS dependencies are seen too');
+  assert.ok(modules.some((m) => /node_modules\/@grpc\/grpc-js\//.test(m)), 'CommonJS dependencies are seen too');
+  assert.deepEqual(modules.filter((m) => /node_modules\/rocketmq-client-nodejs\/dist\//.test(m)), [], 'the official RocketMQ client is not loaded');
   assert.deepEqual(serverModules(modules), []);
 });
 

@@ -8,10 +8,11 @@ const PUSH_LONG_POLLING_MS = 1000;
 const REQUEST_TIMEOUT_MS = 1000;
 /**
  * close()'s documented bound (TxmqPushConsumer.close) for these consumers, without the handlers'
- * own time: the first assignment scan (1 s + requestTimeoutMs after start), the long poll, the
- * official client's 1 s for the last acknowledgements, and the leaving notice (requestTimeoutMs).
+ * own time: four times requestTimeoutMs and two seconds (the last acknowledgements with their
+ * retries, the leaving notice, the end of the Telemetry stream). The open long poll
+ * (PUSH_LONG_POLLING_MS) is cancelled, not waited for.
  */
-const CLOSE_BOUND_MS = 1000 + REQUEST_TIMEOUT_MS + PUSH_LONG_POLLING_MS + 1000 + REQUEST_TIMEOUT_MS;
+const CLOSE_BOUND_MS = 4 * REQUEST_TIMEOUT_MS + 2000;
 /** Room for a loaded machine. */
 const MARGIN_MS = 2000;
 let broker: BrokerProcess;

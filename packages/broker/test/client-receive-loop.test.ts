@@ -8,15 +8,15 @@ const tick = () => new Promise((r) => setImmediate(r));
 
 /** Long polls the test answers, and sleeps the test ends. */
 function harness(parallel: number) {
-  const polls: Array<{ signal: AbortSignal; answer: (items: number[]) => void; fail: (e: unknown) => void }> = [];
+  const polls: Array<{ signal: AbortSignal; attemptId: string; answer: (items: number[]) => void; fail: (e: unknown) => void }> = [];
   const sleeps: Array<{ ms: number; wake: () => void }> = [];
   const delivered: number[][] = [];
   const errors: Array<[unknown, number]> = [];
   let room: Promise<void> = Promise.resolve();
   const loop = new ReceiveLoop<number>({
     parallel,
-    receive: (signal) => new Promise((answer, fail) => {
-      polls.push({ signal, answer, fail });
+    receive: (signal, attemptId) => new Promise((answer, fail) => {
+      polls.push({ signal, attemptId, answer, fail });
       signal.addEventListener('abort', () => answer([]), { once: true });
     }),
     deliver: (items) => delivered.push([...items]),
@@ -81,6 +81,9 @@ test('backs off after failures, doubling, and resets after a success', async () 
   await tick();
   assert.deepEqual(h.sleeps.map((s) => s.ms), [100, 200, 100]);
   assert.deepEqual(h.errors.map(([, n]) => n), [1, 2, 1]);
+  assert.equal(h.polls[1]!.attemptId, h.polls[0]!.attemptId, 'a retry keeps the attempt id');
+  assert.equal(h.polls[2]!.attemptId, h.polls[0]!.attemptId);
+  assert.notEqual(h.polls[3]!.attemptId, h.polls[2]!.attemptId, 'a new poll after a success has a new one');
   await h.loop.stop();
 });
 

@@ -59,8 +59,9 @@ export interface TxmqPushConsumer {
    * Stops receiving (receives in flight are cancelled), lets the running handlers finish, waits
    * for their acknowledgements, and leaves the group; no handler runs once it has resolved.
    * Messages received but not yet handed to the handler go back to the group when it leaves.
-   * It takes what the running handlers still need, plus at most three times `requestTimeoutMs`
-   * when the broker is slow to answer (the last acknowledgements, and the leaving notice).
+   * It takes what the running handlers still need and, when the broker is slow to answer, at
+   * most four times `requestTimeoutMs` plus two seconds more (the last acknowledgements with
+   * their retries, the leaving notice, the end of the Telemetry stream).
    * Idempotent; `start()` after it rejects with `ClientClosedError`.
    */
   close(): Promise<void>;

@@ -22,6 +22,8 @@ export interface ReceiveAsk {
   /** Let the broker keep the messages invisible while this client lives (push consumers). */
   readonly autoRenew: boolean;
   readonly longPollMs: number;
+  /** The same for retries of one failed receive (default: a new one). */
+  readonly attemptId?: string;
 }
 
 /** The RPCs of one consumer group over a session. */
@@ -50,7 +52,7 @@ export class ConsumerRpcs {
       invisibleDuration: durationOf(ask.invisibleMs),
       autoRenew: ask.autoRenew,
       longPollingTimeout: durationOf(longPollMs),
-      attemptId: randomUUID(),
+      attemptId: ask.attemptId ?? randomUUID(),
     };
     const deadline = now + longPollMs + Math.max(RECEIVE_DEADLINE_MARGIN_MS, this.#session.requestTimeoutMs);
     const stream = this.#session.receiveStream(endpoint, request, deadline);

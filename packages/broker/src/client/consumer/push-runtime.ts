@@ -60,21 +60,25 @@ export class PushRuntime {
     });
   }
 
-  /** Starts the long polls of every subscribed topic. */
+  /** Starts the long polls of every subscribed topic (once). */
   async start(): Promise<void> {
     const o = this.#o;
     const room = o.concurrency + o.receiveBatchSize * o.parallelReceives;
-    for (const [topic, expression] of Object.entries(o.subscriptions)) {
-      const filter = toFilterExpression(expression);
-      for (const target of await this.#session.receiveTargets(topic)) {
+    // Every route first: a start that fails leaves nothing behind, and the next one starts afresh.
+    const subscribed = await Promise.all(Object.entries(o.subscriptions).map(async ([topic, expression]) =>
+      ({ topic, filter: toFilterExpression(expression), targets: await this.#session.receiveTargets(topic) })));
+    if (this.#loops.length > 0) return;
+    for (const { topic, filter, targets } of subscribed) {
+      for (const target of targets) {
         const loop = new ReceiveLoop<Delivery>({
           parallel: o.parallelReceives,
-          receive: (signal) => this.#rpcs.receive({
+          receive: (signal, attemptId) => this.#rpcs.receive({
             topic, target, filter,
             batchSize: o.receiveBatchSize,
             invisibleMs: o.invisibleMs,
             autoRenew: true,
             longPollMs: this.#session.settings().longPollingMs ?? DEFAULT_LONG_POLL_MS,
+            attemptId,
           }, signal),
           deliver: (deliveries) => {
             for (const delivery of deliveries) this.#accept(delivery);

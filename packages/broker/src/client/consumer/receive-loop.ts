@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { BrokerRefusedError } from '../../errors.js';
 import { STATUS_CODES } from '../../status-codes.js';
 
@@ -8,8 +9,12 @@ export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;
 export interface ReceiveLoopOptions<T> {
   /** Long polls kept in flight. */
   readonly parallel: number;
-  /** One long poll; resolves with what it received (maybe nothing). `signal` aborts it. */
-  readonly receive: (signal: AbortSignal) => Promise<readonly T[]>;
+  /**
+   * One long poll; resolves with what it received (maybe nothing). `signal` aborts it.
+   * `attemptId` is new for each poll and the same when a failed one is tried again (RocketMQ's
+   * proxy then answers the retry with what the failed poll had taken).
+   */
+  readonly receive: (signal: AbortSignal, attemptId: string) => Promise<readonly T[]>;
   /** Takes what a long poll received. */
   readonly deliver: (items: readonly T[]) => void;
   /** Resolves when there is room for another long poll's messages. */
@@ -63,12 +68,13 @@ export class ReceiveLoop<T> {
     const { signal } = this.#abort;
     const o = this.#options;
     let failures = 0;
+    let attemptId = randomUUID();
     while (!signal.aborted) {
       await Promise.race([o.room(), this.#stopped]);
       if (signal.aborted) return;
       let items: readonly T[];
       try {
-        items = await o.receive(signal);
+        items = await o.receive(signal, attemptId);
       } catch (error) {
         if (signal.aborted) return;
         failures += 1;
@@ -77,6 +83,7 @@ export class ReceiveLoop<T> {
         continue;
       }
       failures = 0;
+      attemptId = randomUUID();
       if (signal.aborted) return;
       if (items.length > 0) o.deliver(items);
     }

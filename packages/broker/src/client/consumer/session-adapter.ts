@@ -1,7 +1,6 @@
 import { ClientType, Permission } from '../../wire/enums.js';
 import { durationOf, type MessageQueue } from '../../wire/types.js';
-import { endpointOf } from '../session/route.js';
-import { ClientSession } from '../session/session.js';
+import { ClientSession, endpointOf } from '../session/index.js';
 import type { ClientOptions, SubscriptionExpression } from '../types.js';
 import type { ConsumerSession, ConsumerSettings, ReceiveTarget } from './consumer-session.js';
 import { consumerSettingsOf } from './consumer-settings.js';
