@@ -15,7 +15,9 @@
  *   deadline (`requestTimeoutMs` unless `timeoutMs`); a gRPC failure or (unless
  *   `checkStatus: false`) an in-band refusal rejects with a `BrokerError` naming the endpoint.
  * - `session.stream(rpc, endpoint, request, timeoutMs)`: a server-streaming call (ReceiveMessage);
- *   map its errors with `session.toError(error)`.
+ *   map its errors with `session.toError(error)`. It waits for a connection within its deadline.
+ * - `await session.reconnected(endpoint)`: waits (briefly) until the channel to `endpoint` is
+ *   connected again; retries after a `BrokerUnreachableError` call it first.
  * - `session.resource(name)`: a topic or group Resource with the client's namespace.
  * - `session.serverSettings(endpoint)`: the Settings the broker answered (long polling, batch
  *   size, FIFO, body limit...); `session.syncSettings()` sends the client's Settings again.
