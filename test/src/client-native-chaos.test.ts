@@ -215,3 +215,36 @@ test('a receive in a long poll when the broker is SIGKILLed ends with a BrokerEr
     await producer.close();
   }
 });
+
+test('closing a push consumer, a simple consumer in a long poll and a producer with sends in flight while the broker is down is bounded, and every send in flight settles', { timeout: 60_000 }, async (t) => {
+  const topic = uniqueName('chaos-down');
+  let pushClosed = false;
+  const late: string[] = [];
+  const producer = createProducer({ endpoints: broker.endpoint, topics: [topic], requestTimeoutMs: REQUEST_TIMEOUT_MS, logger: quietLogger });
+  const push = createPushConsumer({
+    endpoints: broker.endpoint, group: uniqueName('chaos-down-push'), subscriptions: { [topic]: '*' }, concurrency: 4, requestTimeoutMs: REQUEST_TIMEOUT_MS, logger: quietLogger,
+    handler: async (message) => {
+      if (pushClosed) late.push(message.messageId);
+    },
+  });
+  const simple = createSimpleConsumer({ endpoints: broker.endpoint, group: uniqueName('chaos-down-simple'), subscriptions: { [topic]: '*' }, awaitMs: 15_000, requestTimeoutMs: REQUEST_TIMEOUT_MS, logger: quietLogger });
+  await Promise.all([producer.start(), push.start(), simple.start()]);
+  await producer.send({ topic, body: 'before' });
+
+  await broker.kill();
+  const polling = simple.receive(32, 5000).then(() => 'returned', (error: unknown) => (error instanceof BrokerError ? error.code : String(error)));
+  const inFlight = Array.from({ length: 64 }, (_, i) => producer.send({ topic, body: `during${i}` }).then(() => 'sent', (error: unknown) => (error instanceof BrokerError ? error.code : String(error))));
+  await sleep(200);
+  const pushMs = await bounded('push consumer close() with the broker down', CLOSE_BOUND_MS, push.close());
+  pushClosed = true;
+  const simpleMs = await bounded('simple consumer close() with the broker down', CLOSE_BOUND_MS, simple.close());
+  const producerMs = await bounded('producer close() with the broker down', CLOSE_BOUND_MS, producer.close());
+  const outcomes = await Promise.all(inFlight);
+  assert.ok(outcomes.every((o) => o !== 'sent'), 'no send succeeded with the broker down');
+  assert.ok(outcomes.every((o) => /^BROKER_|^CLIENT_CLOSED$/.test(o)), outcomes.join());
+  const poll = await polling;
+  assert.ok(poll === 'returned' || /^BROKER_|^CLIENT_CLOSED$/.test(poll), poll);
+  t.diagnostic(`close() with the broker down: push ${pushMs} ms, simple ${simpleMs} ms, producer ${producerMs} ms; sends ${[...new Set(outcomes)].join()}; receive ${poll}`);
+  await broker.restart();
+  assert.deepEqual(late, [], 'no handler ran after close()');
+});
