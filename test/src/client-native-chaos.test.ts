@@ -1,7 +1,8 @@
 // The typed client's own producer and consumers under load while the broker (durable LMDB data
 // dir) is SIGKILLed and restarted on the same port, twice: the clients reconnect by themselves,
 // every send that resolved is read back at least once, no handler runs once close() resolved,
-// and every close() is bounded. A receive in progress when the broker dies ends with a BrokerError.
+// and every close() is bounded, also with the broker down. A receive in progress when the broker
+// dies ends with a BrokerError; a send and a receive made as soon as it is back succeed.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
