@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
-  BrokerError, createProducer, createPushConsumer, createSimpleConsumer, type ReceivedMessage, type TxmqProducer,
+  BrokerError, createProducer, createPushConsumer, createSimpleConsumer, type CheckResult, type ReceivedMessage, type TxmqProducer,
 } from '@txmq/broker/client';
 import { eventually } from '@txmq/test-support';
 import { quietLogger, sleep, startBrokerProcess, uniqueName, type BrokerProcess } from './support/broker-process.js';
@@ -23,7 +23,10 @@ const CLOSE_BOUND_MS = 3 * REQUEST_TIMEOUT_MS + 2000;
 let broker: BrokerProcess;
 before(async () => {
   // A short grace: leases of a push consumer cut off by the crash come back soon after the restart.
-  broker = await startBrokerProcess({ config: { minInvisibleMs: 500, pushLongPollingMs: 1000, reconnectGraceMs: 1000 } });
+  // Prompt check-backs of half messages, with room for the producer to reconnect after a restart.
+  broker = await startBrokerProcess({
+    config: { minInvisibleMs: 500, pushLongPollingMs: 1000, reconnectGraceMs: 1000, transaction: { checkImmunityMs: 1000, checkIntervalMs: 700, maxChecks: 20 } },
+  });
 });
 after(() => broker.dispose());
 
@@ -248,4 +251,36 @@ test('closing a push consumer, a simple consumer in a long poll and a producer w
   t.diagnostic(`close() with the broker down: push ${pushMs} ms, simple ${simpleMs} ms, producer ${producerMs} ms; sends ${[...new Set(outcomes)].join()}; receive ${poll}`);
   await broker.restart();
   assert.deepEqual(late, [], 'no handler ran after close()');
+});
+
+test('a half message whose checker said UNKNOWN before a SIGKILL is committed by a check-back the producer answers over its re-opened Telemetry stream', { timeout: 60_000 }, async () => {
+  const topic = uniqueName('chaos-half');
+  let answer: CheckResult = 'UNKNOWN';
+  const checked: Array<{ messageId: string; answer: CheckResult }> = [];
+  const producer = createProducer({
+    endpoints: broker.endpoint, topics: [topic], logger: quietLogger,
+    checker: async (message) => {
+      checked.push({ messageId: message.messageId, answer });
+      return answer;
+    },
+  });
+  const consumer = createSimpleConsumer({ endpoints: broker.endpoint, group: uniqueName('chaos-half-g'), subscriptions: { [topic]: '*' }, awaitMs: 1000, logger: quietLogger });
+  try {
+    await producer.start();
+    const half = await producer.sendHalf({ topic, body: 'settled by a check-back after the restart' });
+    await eventually('a check-back before the kill', () => checked.length > 0, { timeoutMs: 10_000 });
+    assert.equal(checked[0]!.messageId, half.messageId);
+    await broker.kill();
+    await broker.restart();
+    answer = 'COMMIT';
+    const committedAt = checked.length;
+    const message = await eventually('the committed message', async () => (await consumer.receive(1, 5000))[0], { timeoutMs: 30_000 });
+    assert.equal(message.messageId, half.messageId);
+    assert.equal(message.body.toString(), 'settled by a check-back after the restart');
+    assert.ok(checked.slice(committedAt).some((c) => c.answer === 'COMMIT'), 'committed by a check-back after the restart');
+    await consumer.ack(message);
+  } finally {
+    await consumer.close();
+    await producer.close();
+  }
 });
