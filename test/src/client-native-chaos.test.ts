@@ -13,6 +13,8 @@ import { quietLogger, sleep, startBrokerProcess, uniqueName, type BrokerProcess 
 
 /** Sends kept in flight by the load (the producer batches what queues while a request is out). */
 const IN_FLIGHT = 256;
+/** Sends started per second at most: the run keeps its size however fast the broker is. */
+const SEND_RATE = 800;
 /** Load between two kills, and after the last restart. */
 const PHASE_MS = 1500;
 /** A send is in flight at most this long (3 attempts within the 3 s request timeout each, plus back-off). */
@@ -98,7 +100,12 @@ test('SIGKILL twice under load from the batching producer, a push consumer and a
 
   let sequence = 0;
   let producing = true;
+  const startedAt = Date.now();
   const sending = loop(IN_FLIGHT, () => producing, async () => {
+    if (sequence >= ((Date.now() - startedAt) * SEND_RATE) / 1000) {
+      await sleep(10);
+      return;
+    }
     const n = sequence++;
     const topic = n % 2 === 0 ? pushTopic : simpleTopic;
     const body = `m${n}`;
@@ -129,7 +136,6 @@ test('SIGKILL twice under load from the batching producer, a push consumer and a
     })));
   });
 
-  const startedAt = Date.now();
   const progress = () => `at ${Date.now() - startedAt} ms: acked ${acked[pushTopic]!.size}+${acked[simpleTopic]!.size}, seen ${seen[pushTopic]!.size}+${seen[simpleTopic]!.size}, failed ${JSON.stringify(failures)}`;
   for (let kill = 1; kill <= 2; kill++) {
     const before = acked[pushTopic]!.size + acked[simpleTopic]!.size;
@@ -167,7 +173,7 @@ test('SIGKILL twice under load from the batching producer, a push consumer and a
     for (const message of batch) stored.add(bodyOf(message));
     void Promise.all(batch.map((message) => reader.ack(message)));
     return unstored().length === 0;
-  }, { timeoutMs: 30_000, intervalMs: 0 }).catch((error: Error) => {
+  }, { timeoutMs: 40_000, intervalMs: 0 }).catch((error: Error) => {
     throw new Error(`${error.message}; ${unstored().length} not in the log (${unstored().slice(0, 5).join()})`);
   });
   await reader.close();
