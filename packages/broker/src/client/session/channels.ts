@@ -4,10 +4,15 @@ import { fromGrpcStatus } from '../error-mapping.js';
 
 /**
  * Channel options: reconnect quickly (a restarted broker is noticed within a second), accept
- * large receive batches, and open a large HTTP/2 receive window so that batches of deliveries do
- * not stall on flow control.
+ * large receive batches, open a large HTTP/2 receive window so that batches of deliveries do
+ * not stall on flow control, and ping every 30 s even without calls, so that a connection a
+ * NAT or load balancer dropped silently is noticed (and the Telemetry stream re-opened). A server
+ * that allows fewer pings answers GOAWAY too_many_pings, after which grpc-js doubles the interval.
  */
 const CHANNEL_OPTIONS = {
+  'grpc.keepalive_time_ms': 30_000,
+  'grpc.keepalive_timeout_ms': 10_000,
+  'grpc.keepalive_permit_without_calls': 1,
   'grpc.initial_reconnect_backoff_ms': 100,
   'grpc.max_reconnect_backoff_ms': 1000,
   'grpc.max_receive_message_length': 130 * 1024 * 1024,

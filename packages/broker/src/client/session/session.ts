@@ -121,7 +121,7 @@ export class ClientSession {
     this.requestTimeoutMs = opts.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.logger = loggerOf(opts.options);
     this.#channels = new Channels(opts.options.sslEnabled ?? false, () => requestMetadata(this.clientId, this.namespace));
-    this.#routes = new RouteCache((topic) => this.#queryRoute(topic));
+    this.#routes = new RouteCache((topic, timeoutMs) => this.#queryRoute(topic, timeoutMs));
   }
 
   /** Aborts when `close()` is called. */
@@ -132,16 +132,6 @@ export class ClientSession {
   /** True once `close()` was called. */
   get closed(): boolean {
     return this.#closing !== undefined;
-  }
-
-  /** True once a start succeeded. */
-  get started(): boolean {
-    return this.#started;
-  }
-
-  /** The consumer group, if any. */
-  get group(): string | undefined {
-    return this.#opts.group;
   }
 
   /** Starts the session unless it has (see the file's TSDoc); `method` names the call in a `ClientClosedError`. */
@@ -212,9 +202,12 @@ export class ClientSession {
     return waitUntilReady(client, Date.now() + RECONNECT_WAIT_MS, this.#abort.signal);
   }
 
-  /** `error` (of a call to `endpoint`, default the access point) as a `BrokerError`; `ClientClosedError` once closed. */
-  toError(error: unknown, rpc: string, endpoint = this.endpoint): BrokerError {
-    if (this.closed && !(error instanceof ClientClosedError)) return new ClientClosedError(`${this.#opts.what}.${rpc}()`);
+  /**
+   * `error` (of a call to `endpoint`, default the access point) as a `BrokerError`; once closed, a
+   * `ClientClosedError` naming `method`, the user's method (`send`), whatever RPC failed.
+   */
+  toError(error: unknown, method: string, endpoint = this.endpoint): BrokerError {
+    if (this.closed) return new ClientClosedError(`${this.#opts.what}.${method}()`);
     return toBrokerError(error, endpoint);
   }
 
@@ -275,13 +268,15 @@ export class ClientSession {
 
   async #handshake(deadline: number, timeoutMs: number): Promise<void> {
     const topics = this.#opts.topics();
-    const routes = await Promise.all(topics.map((topic) => this.#routes.refresh(topic)));
+    const routeTimeoutMs = () => Math.max(1, Math.min(this.requestTimeoutMs, deadline - Date.now()));
+    const routes = await Promise.all(topics.map((topic) => this.#routes.refresh(topic, routeTimeoutMs())));
     const endpoints = topics.length === 0 ? [this.endpoint] : [...new Set(routes.flatMap((route) => route.endpoints))];
     await Promise.all(endpoints.map((endpoint) => this.#telemetryTo(endpoint).ready(deadline, this.#abort.signal, timeoutMs)));
   }
 
-  async #queryRoute(topic: string): Promise<Route> {
-    const response = await this.call<QueryRouteResponse>('QueryRoute', this.endpoint, { topic: this.resource(topic), endpoints: toWireEndpoints(this.endpoint) });
+  async #queryRoute(topic: string, timeoutMs?: number): Promise<Route> {
+    const request = { topic: this.resource(topic), endpoints: toWireEndpoints(this.endpoint) };
+    const response = await this.call<QueryRouteResponse>('QueryRoute', this.endpoint, request, timeoutMs === undefined ? {} : { timeoutMs });
     const route = routeOf(topic, response.messageQueues ?? []);
     if (route.endpoints.length === 0) {
       throw new BrokerRefusedError(STATUS_CODES.NOT_FOUND, `the broker at ${this.endpoint} answered no queue with an endpoint for topic ${topic}`);
