@@ -38,6 +38,8 @@ function fakeSession(settings: Partial<ConsumerSettings> = {}) {
   const open: FakeStream[] = [];
   const calls: Array<{ method: string; request: Record<string, unknown> }> = [];
   const requests: Array<Record<string, unknown>> = [];
+  const endpoints = ['b:1'];
+  const polledAt: string[] = [];
   let closed = false;
   const answer = (stream: FakeStream, batch: WireReceivedMessage[]) => {
     setImmediate(() => {
@@ -50,7 +52,7 @@ function fakeSession(settings: Partial<ConsumerSettings> = {}) {
     requestTimeoutMs: 1000,
     namespace: '',
     start: async () => undefined,
-    receiveTargets: async () => [{ queue: { id: 0 }, endpoint: 'b:1' }],
+    receiveTargets: async () => endpoints.map((endpoint) => ({ queue: { id: 0 }, endpoint })),
     settings: () => ({ fifo: false, longPollingMs: 1000, maxAttempts: 3, retryDelayMs: (attempt) => 1000 * attempt, ...settings }),
     unary: async <Res>(_endpoint: string, method: string, request: object) => {
       calls.push({ method, request: request as Record<string, unknown> });
@@ -61,8 +63,9 @@ function fakeSession(settings: Partial<ConsumerSettings> = {}) {
       if (method === 'ChangeInvisibleDuration') return { status: OK, receiptHandle: 'new' } as Res;
       return { status: OK } as Res;
     },
-    receiveStream: (_endpoint, request) => {
+    receiveStream: (endpoint, request) => {
       requests.push(request as Record<string, unknown>);
+      polledAt.push(endpoint);
       const stream = new FakeStream();
       const batch = batches.shift();
       if (batch) answer(stream, batch);
@@ -79,7 +82,7 @@ function fakeSession(settings: Partial<ConsumerSettings> = {}) {
     if (stream) answer(stream, batch);
     else batches.push(batch);
   };
-  return { session, calls, requests, deliver, isClosed: () => closed };
+  return { session, calls, requests, deliver, endpoints, polledAt, isClosed: () => closed };
 }
 
 function runtime(session: ConsumerSession, overrides: Partial<PushRuntimeOptions>): PushRuntime {
@@ -215,4 +218,21 @@ test('stop() cancels the long polls, waits for the running handler and its ack, 
   fake.deliver(message('late'));
   await tick();
   assert.deepEqual(started, ['slow']);
+});
+
+test('refreshTargets() starts long polls for a broker that joined the route, and none twice', async () => {
+  const fake = fakeSession();
+  const push = runtime(fake.session, { parallelReceives: 1 });
+  await push.start();
+  await until('one poll', () => fake.polledAt.length === 1);
+  await push.refreshTargets();
+  await tick();
+  assert.deepEqual(fake.polledAt, ['b:1'], 'the same broker is not polled twice');
+  fake.endpoints.push('b:2');
+  await push.refreshTargets();
+  await until('a poll of the new broker', () => fake.polledAt.includes('b:2'));
+  assert.deepEqual(fake.polledAt, ['b:1', 'b:2']);
+  await push.stop();
+  await push.refreshTargets();
+  assert.deepEqual(fake.polledAt, ['b:1', 'b:2'], 'nothing after stop()');
 });

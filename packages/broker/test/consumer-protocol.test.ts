@@ -1,113 +1,221 @@
+// The typed consumers against a fake server that answers as RocketMQ 5's proxy does: Settings
+// with batch 32 and a 20 s long poll, ReceiveMessage as status / messages / delivery timestamp,
+// and AckMessage in the proxy's batch mode (entries in another order than requested).
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { BrokerRefusedError, createPushConsumer, createSimpleConsumer, type ReceivedMessage } from '../src/client/index.js';
-import { FakeConsumerProxy, wireDelivery } from './fake-consumer-proxy.js';
+import { Server, ServerCredentials, type ServerDuplexStream, type ServerUnaryCall, type ServerWritableStream, type sendUnaryData } from '@grpc/grpc-js';
+import { BrokerRefusedError, ConfigError, createPushConsumer, createSimpleConsumer } from '../src/client/index.js';
+import { loadMessagingService } from '../src/wire/proto.js';
+import type {
+  AckMessageRequest, ChangeInvisibleDurationRequest, ReceiveMessageRequest, Settings, TelemetryCommand, WireMessage,
+} from '../src/wire/types.js';
 
+const OK = { code: 20000, message: 'OK' };
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
-let fake: FakeConsumerProxy;
-before(async () => {
-  fake = new FakeConsumerProxy();
-  await fake.start();
-});
-after(() => fake.stop());
+interface Receive { readonly request: ReceiveMessageRequest; readonly deadline: number; readonly at: number; cancelled: boolean; answer(messages: WireMessage[]): void }
 
-function reset(): void {
-  fake.acks.length = 0;
-  fake.ackAnswers.length = 0;
-  fake.behaviour.expiredHandles.clear();
-  fake.behaviour.failingIds.clear();
-  fake.behaviour.renewed.clear();
+/** A proxy-like MessagingService that records what the consumers send. */
+class ConsumerProxy {
+  readonly settings: Settings[] = [];
+  readonly receives: Receive[] = [];
+  readonly acks: AckMessageRequest[] = [];
+  readonly changes: ChangeInvisibleDurationRequest[] = [];
+  readonly calls: string[] = [];
+  /** Ack entries (by receipt handle) to refuse. */
+  readonly refuse = new Set<string>();
+  endpoint = '';
+  readonly #server = new Server();
+  readonly #waiters: Array<() => void> = [];
+
+  constructor() {
+    const unary = <Req, Res>(name: string, handle: (request: Req) => Res) => (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
+      this.calls.push(name);
+      callback(null, handle(call.request));
+      this.#changed();
+    };
+    this.#server.addService(loadMessagingService(), {
+      QueryRoute: unary('QueryRoute', (request: { topic?: { name?: string } }) => {
+        const [host, port] = this.endpoint.split(':');
+        return {
+          status: OK,
+          messageQueues: [{ topic: request.topic, id: 0, permission: 4, acceptMessageTypes: [1], broker: { name: 'b', id: 0, endpoints: { scheme: 1, addresses: [{ host, port: Number(port) }] } } }],
+        };
+      }),
+      Heartbeat: unary('Heartbeat', () => ({ status: OK })),
+      NotifyClientTermination: unary('NotifyClientTermination', () => ({ status: OK })),
+      AckMessage: unary('AckMessage', (request: AckMessageRequest) => {
+        this.acks.push(request);
+        // Batch mode: one result per broker for its entries, which come back in another order.
+        const entries = [...(request.entries ?? [])].reverse().map((e) => ({
+          messageId: e.messageId, receiptHandle: e.receiptHandle,
+          status: this.refuse.has(e.receiptHandle ?? '') ? { code: 40013, message: 'expired handle' } : OK,
+        }));
+        const mixed = entries.some((e) => e.status.code !== 20000);
+        return { status: mixed ? { code: 30000, message: 'mixed' } : OK, entries };
+      }),
+      ChangeInvisibleDuration: unary('ChangeInvisibleDuration', (request: ChangeInvisibleDurationRequest) => {
+        this.changes.push(request);
+        return { status: OK, receiptHandle: `${request.receiptHandle}+changed` };
+      }),
+      ReceiveMessage: (call: ServerWritableStream<ReceiveMessageRequest, unknown>) => {
+        this.calls.push('ReceiveMessage');
+        const deadline = call.getDeadline();
+        const receive: Receive = {
+          request: call.request,
+          deadline: deadline instanceof Date ? deadline.getTime() : deadline,
+          at: Date.now(),
+          cancelled: false,
+          answer: (messages) => {
+            if (call.cancelled) return;
+            call.write({ status: messages.length > 0 ? OK : { code: 40401, message: 'no new message' } });
+            for (const message of messages) call.write({ message });
+            call.write({ deliveryTimestamp: { seconds: Math.floor(Date.now() / 1000) } });
+            call.end();
+          },
+        };
+        this.receives.push(receive);
+        call.on('cancelled', () => {
+          receive.cancelled = true;
+          this.#changed();
+        });
+        this.#changed();
+      },
+      Telemetry: (stream: ServerDuplexStream<TelemetryCommand, TelemetryCommand>) => {
+        stream.on('data', (command: TelemetryCommand) => {
+          if (!command.settings) return;
+          this.settings.push(command.settings);
+          stream.write({
+            status: OK,
+            settings: {
+              ...command.settings,
+              backoffPolicy: { maxAttempts: 17, exponentialBackoff: { initial: { seconds: 1 }, max: { seconds: 60 }, multiplier: 2 } },
+              subscription: { ...command.settings.subscription, fifo: false, receiveBatchSize: 32, longPollingTimeout: { seconds: 20 } },
+            },
+          });
+          this.#changed();
+        });
+        stream.on('end', () => stream.end());
+        stream.on('error', () => undefined);
+      },
+    });
+  }
+
+  async start(): Promise<void> {
+    const port = await new Promise<number>((resolve, reject) => this.#server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
+    this.endpoint = `127.0.0.1:${port}`;
+  }
+
+  async until(condition: () => boolean): Promise<void> {
+    while (!condition()) await new Promise<void>((resolve) => this.#waiters.push(resolve));
+  }
+
+  stop(): void {
+    this.#server.forceShutdown();
+  }
+
+  #changed(): void {
+    for (const wake of this.#waiters.splice(0)) wake();
+  }
 }
 
-/** Holds the fake's AckMessage answers until the returned function is called. */
-function holdAcks(): () => void {
-  let release!: () => void;
-  fake.hold = new Promise<void>((resolve) => (release = resolve));
-  return () => {
-    fake.hold = undefined;
-    release();
+function delivered(id: string, topic: string): WireMessage {
+  const body = Buffer.from(`body of ${id}`);
+  return {
+    topic: { name: topic },
+    body,
+    systemProperties: {
+      messageId: id, receiptHandle: `handle-${id}`, deliveryAttempt: 1, bornTimestamp: { seconds: 1_700_000_000 },
+      bodyDigest: { type: 2, checksum: createHash('md5').update(body).digest('hex').toUpperCase() }, bodyEncoding: 1,
+    },
   };
 }
 
-test('a proxy in batch-ack mode (entries reordered, MULTIPLE_RESULTS, renewed handles, an expired and a failed entry): each ack() settles with its own entry', async () => {
-  reset();
-  const topic = 'orders';
-  const consumer = createSimpleConsumer({ endpoints: fake.endpoint, group: 'billing', subscriptions: { [topic]: '*' }, awaitMs: 1000, logger: quiet });
-  try {
-    fake.deliver(...[1, 2, 3, 4, 5, 6].map((n) => wireDelivery(topic, `m${n}`, `h${n}`)));
-    const received = await consumer.receive(32, 30_000);
-    assert.deepEqual(received.map((m) => m.messageId), ['m1', 'm2', 'm3', 'm4', 'm5', 'm6']);
-    fake.behaviour.expiredHandles.add('h3');
-    fake.behaviour.failingIds.add('m5');
-    // The proxy acked these with the handles it renewed itself (auto-renew), and answers with those.
-    fake.behaviour.renewed.set('h2', 'h2-renewed').set('h4', 'h4-renewed').set('h5', 'h5-renewed');
+let proxy: ConsumerProxy;
+before(async () => {
+  proxy = new ConsumerProxy();
+  await proxy.start();
+});
+after(() => proxy.stop());
 
-    const release = holdAcks();
-    const byId = new Map<string, Promise<void>>();
-    const ack = (message: ReceivedMessage) => byId.set(message.messageId, consumer.ack(message));
-    ack(received[0]!);
-    await fake.until(() => fake.acks.length === 1);
-    for (const message of received.slice(1)) ack(message);
-    release();
-    const outcomes = Object.fromEntries(await Promise.all([...byId].map(async ([id, done]) => [id, await done.then(() => 'acked', (e: unknown) => e)] as const)));
+test('simple consumer: Settings with TAG and SQL filters; a receive within the proxy\'s limits; acks made together in one request, matched by handle', async () => {
+  const consumer = createSimpleConsumer({
+    endpoints: proxy.endpoint, group: 'billing', subscriptions: { orders: 'paid || refunded', payments: { sql: 'amount > 10' } }, logger: quiet, awaitMs: 30_000,
+  });
+  await consumer.start();
+  const settings = proxy.settings.at(-1)!;
+  assert.equal(settings.clientType, 3);
+  assert.equal(settings.subscription?.group?.name, 'billing');
+  assert.deepEqual(settings.subscription?.subscriptions?.map((s) => [s.topic?.name, s.expression?.type, s.expression?.expression]), [
+    ['orders', 1, 'paid || refunded'], ['payments', 2, 'amount > 10'],
+  ]);
 
-    assert.equal(fake.acks.length, 2, 'the acks made while the first was in flight went in one request');
-    assert.deepEqual(fake.acks[1]!.entries!.map((e) => [e.messageId, e.receiptHandle]), [['m2', 'h2'], ['m3', 'h3'], ['m4', 'h4'], ['m5', 'h5'], ['m6', 'h6']]);
-    assert.equal(fake.acks[1]!.group!.name, 'billing');
-    assert.equal(fake.acks[1]!.topic!.name, topic);
-    const answer = fake.ackAnswers[1]!;
-    assert.equal(answer.status!.code, 30000, 'the top-level status says MULTIPLE_RESULTS');
-    assert.deepEqual(answer.entries!.map((e) => e.messageId), ['m3', 'm6', 'm5', 'm4', 'm2'], 'the answer is not in request order');
+  const receiving = consumer.receive(5, 15_000);
+  await proxy.until(() => proxy.receives.length === 1);
+  const receive = proxy.receives[0]!;
+  assert.equal(receive.request.messageQueue?.topic?.name, 'orders');
+  assert.deepEqual(receive.request.filterExpression, { type: 1, expression: 'paid || refunded' });
+  assert.equal(receive.request.batchSize, 5);
+  assert.equal(receive.request.autoRenew, false);
+  assert.equal(Number(receive.request.invisibleDuration?.seconds), 15);
+  const longPollMs = Number(receive.request.longPollingTimeout?.seconds) * 1000;
+  assert.equal(longPollMs, 20_000, 'the long poll is clamped to the proxy\'s 20 s');
+  assert.ok(receive.deadline - receive.at > longPollMs, 'the gRPC deadline leaves room after the long poll');
+  receive.answer(['m1', 'm2', 'm3'].map((id) => delivered(id, 'orders')));
+  const messages = await receiving;
+  assert.deepEqual(messages.map((m) => m.body.toString()), ['body of m1', 'body of m2', 'body of m3']);
 
-    assert.equal(outcomes.m1, 'acked');
-    assert.equal(outcomes.m2, 'acked', 'an entry answered with a renewed handle is matched by its message id');
-    assert.equal(outcomes.m4, 'acked');
-    assert.equal(outcomes.m6, 'acked');
-    const expired = outcomes.m3 as BrokerRefusedError;
-    assert.ok(expired instanceof BrokerRefusedError, String(expired));
-    assert.equal(expired.code, 'INVALID_RECEIPT_HANDLE');
-    assert.match(expired.message, /m3/);
-    const failed = outcomes.m5 as BrokerRefusedError;
-    assert.ok(failed instanceof BrokerRefusedError, String(failed));
-    assert.equal(failed.code, 'INTERNAL_SERVER_ERROR');
-    assert.match(failed.message, /m5.*status is abnormal/);
-  } finally {
-    await consumer.close();
-  }
+  proxy.refuse.add('handle-m2');
+  const results = await Promise.allSettled(messages.map((m) => consumer.ack(m)));
+  const ackRequests = proxy.acks.filter((a) => a.entries?.some((e) => e.messageId?.startsWith('m')));
+  assert.ok(ackRequests.length <= 2, `acks made together travel together (${ackRequests.length} requests)`);
+  assert.ok(ackRequests.every((a) => a.group?.name === 'billing' && a.topic?.name === 'orders' && (a.entries?.length ?? 0) > 0));
+  assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+  const refused = (results[1] as PromiseRejectedResult).reason as BrokerRefusedError;
+  assert.ok(refused instanceof BrokerRefusedError && refused.code === 'INVALID_RECEIPT_HANDLE', String(refused));
+
+  const second = consumer.receive(1, 15_000);
+  await proxy.until(() => proxy.receives.length === 2);
+  assert.equal(proxy.receives[1]!.request.messageQueue?.topic?.name, 'payments', 'topics take turns');
+  assert.deepEqual(proxy.receives[1]!.request.filterExpression, { type: 2, expression: 'amount > 10' });
+  proxy.receives[1]!.answer([delivered('p1', 'payments')]);
+  const [payment] = await second;
+  await consumer.changeInvisibleDuration(payment!, 60_000);
+  assert.equal(proxy.changes.at(-1)!.receiptHandle, 'handle-p1');
+  await consumer.ack(payment!);
+  assert.deepEqual(proxy.acks.at(-1)!.entries, [{ messageId: 'p1', receiptHandle: 'handle-p1+changed' }], 'the ack uses the new handle');
+  await consumer.close();
+  assert.ok(proxy.calls.includes('NotifyClientTermination'));
 });
 
-test('a push consumer against a proxy in batch-ack mode: acks of concurrent handlers are batched; only the failed entry is acked again, an expired one is not', async () => {
-  reset();
-  const topic = 'payments';
-  const ids = Array.from({ length: 12 }, (_, i) => `p${i}`);
+test('push consumer: parallel auto-renew long polls, the handled message acked, close() cancels the open polls and leaves', async () => {
+  const before = proxy.receives.length;
   const handled: string[] = [];
   const consumer = createPushConsumer({
-    endpoints: fake.endpoint,
-    group: 'ledger',
-    subscriptions: { [topic]: '*' },
-    concurrency: 4,
-    logger: quiet,
-    handler: async (message) => {
-      handled.push(message.messageId);
-      await new Promise(setImmediate);
-    },
+    endpoints: proxy.endpoint, group: 'shipping', subscriptions: { orders: '*' }, logger: quiet, parallelReceives: 3, receiveBatchSize: 16,
+    handler: async (m) => void handled.push(m.messageId),
   });
-  fake.behaviour.failingIds.add('p7');
-  fake.behaviour.expiredHandles.add('hp3');
-  for (const id of ids) fake.behaviour.renewed.set(`h${id}`, `h${id}-renewed`);
-  try {
-    await consumer.start();
-    fake.deliver(...ids.map((id) => wireDelivery(topic, id, `h${id}`)));
-    await fake.until(() => handled.length === ids.length && fake.ackAnswers.some((a) => a.entries!.some((e) => e.messageId === 'p7' && e.status!.code === 20000)));
-  } finally {
-    await consumer.close();
+  await consumer.start();
+  assert.equal(proxy.settings.at(-1)!.clientType, 2);
+  await proxy.until(() => proxy.receives.length >= before + 3);
+  const polls = proxy.receives.slice(before);
+  assert.ok(polls.every((r) => r.request.autoRenew === true && r.request.batchSize === 16 && Number(r.request.longPollingTimeout?.seconds) === 20));
+  assert.equal(new Set(polls.map((r) => r.request.attemptId)).size, polls.length, 'each poll has its own attempt id');
+  polls[0]!.answer([delivered('s1', 'orders')]);
+  await proxy.until(() => proxy.acks.some((a) => a.entries?.some((e) => e.messageId === 's1')));
+  assert.deepEqual(handled, ['s1']);
+  const open = proxy.receives.slice(before).filter((r) => r !== polls[0]);
+  await consumer.close();
+  await proxy.until(() => open.every((r) => r.cancelled));
+  assert.equal(proxy.calls.filter((c) => c === 'NotifyClientTermination').length, 2);
+});
+
+test('push consumer options: concurrency, receiveBatchSize (1..32), parallelReceives and invisibleMs are checked, naming the option', () => {
+  const base = { endpoints: '127.0.0.1:1', group: 'g', subscriptions: { t: '*' }, handler: async () => undefined };
+  for (const [option, value] of [['concurrency', 0], ['receiveBatchSize', 33], ['receiveBatchSize', 1.5], ['parallelReceives', 0], ['invisibleMs', 5000]] as const) {
+    assert.throws(() => createPushConsumer({ ...base, [option]: value }), (e: unknown) => e instanceof ConfigError && e.option === option, `${option} = ${value}`);
   }
-  const ackedEntries = fake.acks.flatMap((request) => request.entries!.map((e) => e.messageId!));
-  assert.ok(fake.acks.length < ids.length, `${ids.length} acks in ${fake.acks.length} requests`);
-  assert.deepEqual([...handled].sort(), [...ids].sort(), 'each message handled once');
-  const count = (id: string) => ackedEntries.filter((e) => e === id).length;
-  assert.equal(count('p7'), 2, 'the entry that failed was acknowledged again');
-  assert.equal(count('p3'), 1, 'an expired handle is not retried');
-  for (const id of ids.filter((i) => i !== 'p7')) assert.equal(count(id), 1, `${id} acknowledged once: its own entry said OK (or expired)`);
+  const consumer = createPushConsumer({ ...base, concurrency: 1, receiveBatchSize: 32, parallelReceives: 4, invisibleMs: 10_000 });
+  return consumer.close();
 });

@@ -7,6 +7,8 @@ import { loggerOf } from './client-logger.js';
 import { checkClientOptions, checkSubscriptionOptions } from './option-checks.js';
 import type { ClientOptions, ReceivedMessage, SubscriptionExpression } from './types.js';
 
+/** How often a started push consumer looks for brokers that joined a topic's route (the session refreshes routes as often). */
+const TARGET_REFRESH_MS = 30_000;
 const DEFAULTS = { concurrency: 16, receiveBatchSize: 32, parallelReceives: 2, invisibleMs: 30_000 } as const;
 /** Most messages one receive asks for (RocketMQ's proxy returns at most 32). */
 const MAX_RECEIVE_BATCH = 32;
@@ -110,6 +112,7 @@ export function createPushConsumer(options: PushConsumerOptions): TxmqPushConsum
   });
   let starting: Promise<void> | undefined;
   let started = false;
+  let refresher: NodeJS.Timeout | undefined;
   let closing: Promise<void> | undefined;
 
   const start = async () => {
@@ -117,6 +120,9 @@ export function createPushConsumer(options: PushConsumerOptions): TxmqPushConsum
     if (closing) throw new ClientClosedError('push consumer.start()');
     await runtime.start();
     started = true;
+    if (closing) return;
+    refresher = setInterval(() => void runtime.refreshTargets(), TARGET_REFRESH_MS);
+    refresher.unref();
   };
   return {
     start() {
@@ -129,6 +135,7 @@ export function createPushConsumer(options: PushConsumerOptions): TxmqPushConsum
     },
     close() {
       closing ??= (async () => {
+        clearInterval(refresher);
         await runtime.stop();
         // Also ends a start in progress.
         await session.close();

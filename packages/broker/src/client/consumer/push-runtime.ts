@@ -2,7 +2,8 @@ import { BrokerRefusedError } from '../../errors.js';
 import { STATUS_CODES } from '../../status-codes.js';
 import type { ClientLogger, ReceivedMessage, SubscriptionExpression } from '../types.js';
 import { AckBatcher } from './ack-batcher.js';
-import type { ConsumerSession } from './consumer-session.js';
+import type { FilterExpression } from '../../wire/types.js';
+import type { ConsumerSession, ReceiveTarget } from './consumer-session.js';
 import { ConsumerRpcs } from './consumer-rpcs.js';
 import { Dispatcher } from './dispatcher.js';
 import { toFilterExpression } from './filter-expression.js';
@@ -43,6 +44,8 @@ export class PushRuntime {
   readonly #acks: AckBatcher;
   readonly #dispatcher: Dispatcher<Delivery>;
   readonly #loops: ReceiveLoop<Delivery>[] = [];
+  /** The topic and broker pairs long-polled. */
+  readonly #polled = new Set<string>();
   /** Nacks and forwards in flight (acks are the batcher's). */
   readonly #settling = new Set<Promise<void>>();
   readonly #stop = new AbortController();
@@ -62,14 +65,37 @@ export class PushRuntime {
 
   /** Starts the long polls of every subscribed topic (once). */
   async start(): Promise<void> {
+    // Every route first: a start that fails leaves nothing behind, and the next one starts afresh.
+    const subscribed = await this.#subscribed();
+    if (this.#polled.size === 0) this.#pollNew(subscribed);
+  }
+
+  /**
+   * Looks up where each topic can be received from again and starts long polls for the brokers
+   * that joined its route since (one that left stops answering: its polls fail and back off).
+   */
+  async refreshTargets(): Promise<void> {
+    if (this.#polled.size === 0 || this.#stop.signal.aborted) return;
+    try {
+      this.#pollNew(await this.#subscribed());
+    } catch (error) {
+      this.#o.logger.debug?.('push consumer: refreshing where to receive from failed:', error);
+    }
+  }
+
+  #subscribed() {
+    return Promise.all(Object.entries(this.#o.subscriptions).map(async ([topic, expression]) =>
+      ({ topic, filter: toFilterExpression(expression), targets: await this.#session.receiveTargets(topic) })));
+  }
+
+  #pollNew(subscribed: ReadonlyArray<{ topic: string; filter: FilterExpression; targets: readonly ReceiveTarget[] }>): void {
     const o = this.#o;
     const room = o.concurrency + o.receiveBatchSize * o.parallelReceives;
-    // Every route first: a start that fails leaves nothing behind, and the next one starts afresh.
-    const subscribed = await Promise.all(Object.entries(o.subscriptions).map(async ([topic, expression]) =>
-      ({ topic, filter: toFilterExpression(expression), targets: await this.#session.receiveTargets(topic) })));
-    if (this.#loops.length > 0) return;
     for (const { topic, filter, targets } of subscribed) {
       for (const target of targets) {
+        const key = `${topic}\u0000${target.endpoint}`;
+        if (this.#stop.signal.aborted || this.#polled.has(key)) continue;
+        this.#polled.add(key);
         const loop = new ReceiveLoop<Delivery>({
           parallel: o.parallelReceives,
           receive: (signal, attemptId) => this.#rpcs.receive({
@@ -90,10 +116,9 @@ export class PushRuntime {
           },
         });
         this.#loops.push(loop);
+        loop.start();
       }
     }
-    if (this.#stop.signal.aborted) return;
-    for (const loop of this.#loops) loop.start();
   }
 
   /**
