@@ -3,8 +3,8 @@
  *
  * - {@link ClientSession}: one per client. `start(method)` (bounded by `startupTimeoutMs`),
  *   `route(topic)`, `call(rpc, endpoint, request, options)`, `stream(...)` (ReceiveMessage),
- *   `resource(name)`, `serverSettings(endpoint)`, `syncSettings()`, `reconnected(endpoint)`, `toError(error, method)`,
- *   `signal`, `closed`, `close()`. Its file's TSDoc describes each; the API is stable.
+ *   `resource(name)`, `serverSettings(endpoint)`, `syncSettings()`, `reconnected(endpoint)`,
+ *   `toError(error, method)`, `signal`, `closed`, `close()`. Its file's TSDoc describes each; the API is stable.
  * - {@link Route} and {@link endpointOf}: a topic's queues and broker endpoints.
  * - {@link fromWireMessage}: a delivered or check-back wire message as a `ReceivedMessage`.
  * - {@link isSuccess} and {@link refusalOf}: read an in-band RocketMQ status.
