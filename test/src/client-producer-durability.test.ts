@@ -31,7 +31,8 @@ test('broker SIGKILL under load from the batching producer: every acknowledged s
   sending = false;
   await Promise.all(workers);
   await producer.close();
-  assert.ok(failed > 0 || acked.length >= 1000, 'sends were in flight when the broker died');
+  // The workers kept sending until the broker was dead: the sends it could no longer answer failed.
+  assert.ok(failed > 0, `sends were in flight when the broker died (${acked.length} acknowledged, none failed)`);
 
   await broker.restart();
   const consumer = new SimpleConsumer({ endpoints: broker.endpoint, namespace: '', consumerGroup: uniqueName('g'), subscriptions: new Map([[topic, '*']]), awaitDuration: 2000, logger: quietLogger });

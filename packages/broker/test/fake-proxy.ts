@@ -46,6 +46,8 @@ export class FakeProxy {
   answer: SendAnswer;
   /** What Telemetry answers to Settings (default: OK with them merged with the broker's); undefined: nothing. */
   settingsAnswer: ((settings: Settings) => TelemetryCommand | undefined) | undefined;
+  /** When set, Telemetry streams end at once with this gRPC status (a refused client). */
+  telemetryRefusal: { code: number; details: string } | undefined;
   /** Holds SendMessage answers while set: resolve it to release them. */
   hold: Promise<void> | undefined;
   endpoint = '';
@@ -93,6 +95,11 @@ export class FakeProxy {
         this.calls.push('Telemetry');
         this.headers.push(stream.metadata);
         this.streams.push(stream);
+        if (this.telemetryRefusal) {
+          stream.emit('error', { ...this.telemetryRefusal, metadata: undefined });
+          this.#changed();
+          return;
+        }
         stream.on('data', (command: TelemetryCommand) => {
           if (command.settings) {
             this.settings.push(command.settings);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { BrokerRefusedError, createProducer, type TxmqProducer } from '../src/client/index.js';
+import { BrokerRefusedError, ConfigError, createProducer, type TxmqProducer } from '../src/client/index.js';
 import { FakeProxy, idsOf, perMessageAnswer, proxyAnswer } from './fake-proxy.js';
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -91,9 +91,8 @@ test('maxBatchMessages and maxBatchBytes cap a request; maxBatchMessages 1 sends
   await new Promise(setImmediate);
   release();
   await Promise.all([first, ...rest]);
-  const sizes = fake.sends.slice(start).map((s) => s.messages!.length);
-  assert.ok(sizes.every((n) => n <= 2), `request sizes ${sizes.join()}`);
-  assert.equal(sizes.reduce((a, b) => a + b, 0), 4);
+  const bodies = fake.sends.slice(start).map((s) => s.messages!.map((m) => Buffer.from(m.body!).toString()));
+  assert.deepEqual(bodies, [['1234', '5678'], ['12345678901'], ['x']], '2 by count, the oversized one alone, then the rest');
   await p.close();
 
   const single = producer({ maxBatchMessages: 1 });
@@ -106,20 +105,103 @@ test('maxBatchMessages and maxBatchBytes cap a request; maxBatchMessages 1 sends
   await single.close();
 });
 
-test('FIFO, DELAY and transactional messages go one per request', async () => {
+test('FIFO, DELAY and transactional messages go one per request, even while a NORMAL request of their topic is in flight', async () => {
   fake.answer = perMessageAnswer;
   const p = producer({ checker: async () => 'COMMIT' });
+  const { first, release } = await holdFirst(p, 'mixed');
   const before = fake.sends.length;
-  await Promise.all([
-    p.send({ topic: 'fifo', body: 'a', messageGroup: 'g' }),
-    p.send({ topic: 'fifo', body: 'b', messageGroup: 'g' }),
-    p.send({ topic: 'later', body: 'c', deliverAt: new Date(Date.now() + 60_000) }),
-    p.sendHalf({ topic: 'tx', body: 'd' }),
-  ]);
+  const later = new Date(Date.now() + 60_000);
+  const sends = [
+    p.send({ topic: 'mixed', body: 'f1', messageGroup: 'g' }),
+    p.send({ topic: 'mixed', body: 'f2', messageGroup: 'g' }),
+    p.send({ topic: 'mixed', body: 'd1', deliverAt: later }),
+    p.send({ topic: 'mixed', body: 'd2', deliverAt: later }),
+    p.sendHalf({ topic: 'mixed', body: 't1' }),
+  ];
+  await fake.until(() => fake.sends.length === before + 5);
+  release();
+  await Promise.all([first, ...sends]);
   const requests = fake.sends.slice(before);
-  assert.equal(requests.length, 4);
-  assert.ok(requests.every((r) => r.messages!.length === 1));
-  assert.deepEqual(requests.map((r) => r.messages![0]!.systemProperties!.messageType).sort(), [2, 2, 3, 4]);
+  assert.deepEqual(requests.map((r) => r.messages!.length), [1, 1, 1, 1, 1]);
+  assert.deepEqual(requests.map((r) => r.messages![0]!.systemProperties!.messageType).sort(), [2, 2, 3, 3, 4]);
+  await p.close();
+});
+
+test('a transactional send is never retried', async () => {
+  fake.answer = () => ({ status: { code: 42900, message: 'slow down' }, entries: [{ status: { code: 42900, message: 'slow down' } }] });
+  const p = producer({ checker: async () => 'COMMIT', maxAttempts: 5 });
+  await p.start();
+  const before = fake.sends.length;
+  await assert.rejects(p.sendHalf({ topic: 'tx', body: 'once' }), (e: unknown) => e instanceof BrokerRefusedError && e.code === 'TOO_MANY_REQUESTS');
+  assert.equal(fake.sends.length, before + 1);
+  await p.close();
+});
+
+test('a batch refused whole as too large (in-band or RESOURCE_EXHAUSTED) is sent again in halves: nothing lost, nothing twice', async () => {
+  for (const refuse of ['in-band', 'grpc'] as const) {
+    fake.answer = (request, call) => {
+      if ((request.messages ?? []).length <= 2) return proxyAnswer(request, call);
+      if (refuse === 'grpc') throw Object.assign(new Error('Received message larger than max (5000000 vs. 4194304)'), { code: 8, details: 'Received message larger than max (5000000 vs. 4194304)' });
+      return { status: { code: 41300, message: 'too large' }, entries: [{ status: { code: 41300, message: 'too large' } }] };
+    };
+    const p = producer();
+    const { first, release } = await holdFirst(p, `split-${refuse}`);
+    const start = fake.sends.length;
+    const rest = ['a', 'b', 'c', 'd'].map((body) => p.send({ topic: `split-${refuse}`, body }));
+    await new Promise(setImmediate);
+    release();
+    await first;
+    const results = await Promise.all(rest);
+    const requests = fake.sends.slice(start).map((r) => idsOf(r.messages));
+    assert.deepEqual(requests.map((ids) => ids.length), [4, 2, 2], refuse);
+    assert.deepEqual([...requests[1]!, ...requests[2]!], requests[0], 'the halves carry the same ids');
+    assert.deepEqual(results.map((r) => r.messageId), requests[0]);
+    await p.close();
+  }
+});
+
+test('batches are capped by the body limit the broker announced, below maxBatchBytes', async () => {
+  fake.answer = proxyAnswer;
+  fake.settingsAnswer = (settings) => ({ status: { code: 20000, message: 'OK' }, settings: { ...settings, publishing: { ...settings.publishing, maxBodySize: 10 } } });
+  try {
+    const p = producer();
+    const { first, release } = await holdFirst(p, 'announced');
+    const start = fake.sends.length;
+    const rest = ['1111', '2222', '3333', '4444', '5555'].map((body) => p.send({ topic: 'announced', body }));
+    await new Promise(setImmediate);
+    release();
+    await Promise.all([first, ...rest]);
+    const bodies = fake.sends.slice(start).map((s) => s.messages!.map((m) => Buffer.from(m.body!).toString()));
+    assert.deepEqual(bodies, [['1111', '2222'], ['3333', '4444'], ['5555']]);
+    await p.close();
+  } finally {
+    fake.settingsAnswer = undefined;
+  }
+});
+
+test('against a proxy answering one entry for N, a batch refused for one bad message is sent again one message per request', async () => {
+  fake.answer = (request, call) => {
+    const bad = (request.messages ?? []).find((m) => m.userProperties?.refuse);
+    if (!bad) return proxyAnswer(request, call);
+    const status = { code: Number(bad.userProperties!.refuse), message: 'refused by the fake' };
+    return { status, entries: [{ status }] };
+  };
+  const p = producer();
+  const { first, release } = await holdFirst(p, 'one-bad');
+  const start = fake.sends.length;
+  const rest = [
+    p.send({ topic: 'one-bad', body: 'good 1' }),
+    p.send({ topic: 'one-bad', body: 'bad', properties: { refuse: '40004' } }),
+    p.send({ topic: 'one-bad', body: 'good 2' }),
+  ];
+  await new Promise(setImmediate);
+  release();
+  await first;
+  const [good1, bad, good2] = await Promise.allSettled(rest);
+  assert.equal(good1!.status, 'fulfilled');
+  assert.equal(good2!.status, 'fulfilled');
+  assert.ok(bad!.status === 'rejected' && bad!.reason instanceof BrokerRefusedError && bad!.reason.code === 'ILLEGAL_MESSAGE_TAG');
+  assert.deepEqual(fake.sends.slice(start).map((r) => r.messages!.length), [3, 1, 1, 1]);
   await p.close();
 });
 
@@ -177,6 +259,36 @@ test('half messages: commit and rollback end the transaction; a check-back asks 
   await p.close();
 });
 
+test('a check-back whose body cannot be read, a checker that throws, answers UNKNOWN or something else send no EndTransaction', async () => {
+  fake.answer = perMessageAnswer;
+  const warnings: string[] = [];
+  const answers: Array<() => Promise<'COMMIT' | 'ROLLBACK' | 'UNKNOWN'>> = [
+    async () => { throw new Error('checker failed'); },
+    async () => 'UNKNOWN',
+    async () => 'MAYBE' as 'UNKNOWN',
+    async () => 'COMMIT',
+  ];
+  let asked = 0;
+  const p = producer({
+    topics: ['tx'],
+    logger: { ...quiet, warn: (...args: unknown[]) => warnings.push(args.map(String).join(' ')) },
+    checker: async () => answers[asked++]!(),
+  });
+  await p.start();
+  const before = fake.endTransactions.length;
+  const check = (transactionId: string, body: Buffer, encoding = 1) => fake.push({
+    recoverOrphanedTransactionCommand: { transactionId, message: { topic: { name: 'tx' }, body, systemProperties: { messageId: `M-${transactionId}`, bodyEncoding: encoding } } },
+  });
+  check('corrupt', Buffer.from('not gzip'), 2);
+  for (const id of ['throws', 'unknown', 'other', 'commits']) check(id, Buffer.from(id));
+  await fake.until(() => fake.endTransactions.length > before);
+  assert.deepEqual(fake.endTransactions.slice(before).map((e) => e.transactionId), ['commits']);
+  assert.equal(asked, 4, 'the corrupt one never reached the checker');
+  assert.ok(warnings.some((w) => /MAYBE/.test(w)), warnings.join('\n'));
+  assert.ok(warnings.some((w) => /corrupt/.test(w)), warnings.join('\n'));
+  await p.close();
+});
+
 test('recall goes to the access point and resolves to the message id', async () => {
   const p = producer();
   assert.equal(await p.recall('later', 'handle'), 'recalled-id');
@@ -195,4 +307,37 @@ test('close() lets the sends in flight finish, then tells the broker it leaves; 
   release();
   await Promise.all([first, queued, closing]);
   assert.equal(fake.calls.filter((c) => c === 'NotifyClientTermination').length, terminations + 1);
+  assert.ok(fake.calls.lastIndexOf('SendMessage') < fake.calls.lastIndexOf('NotifyClientTermination'), fake.calls.join());
+});
+
+test('close() right after send() and sendOneWay(): both reach the broker before the termination notice', async () => {
+  fake.answer = proxyAnswer;
+  const p = producer();
+  const before = fake.sends.length;
+  const errors: unknown[] = [];
+  const sent = p.send({ topic: 'close-now', body: 'send' });
+  p.sendOneWay({ topic: 'close-now', body: 'one-way' }, (error) => errors.push(error));
+  await p.close();
+  await sent;
+  assert.deepEqual(errors, []);
+  const bodies = fake.sends.slice(before).flatMap((r) => r.messages!.map((m) => Buffer.from(m.body!).toString()));
+  assert.deepEqual(bodies.sort(), ['one-way', 'send']);
+  assert.ok(fake.calls.lastIndexOf('SendMessage') < fake.calls.lastIndexOf('NotifyClientTermination'), fake.calls.join());
+});
+
+test('a producer refused on the Telemetry stream (UNAUTHENTICATED) fails its start at once with the refusal', async () => {
+  fake.telemetryRefusal = { code: 16, details: 'bad credentials' };
+  try {
+    const p = producer({ startupTimeoutMs: 60_000 });
+    await assert.rejects(p.start(), (e: unknown) => e instanceof BrokerRefusedError && e.code === 'UNAUTHORIZED');
+    await p.close();
+  } finally {
+    fake.telemetryRefusal = undefined;
+  }
+});
+
+test('maxBatchMessages above 1024 and maxBatchBytes above 3.5 MiB are refused', () => {
+  assert.throws(() => producer({ maxBatchMessages: 1025 }), (e: unknown) => e instanceof ConfigError && /maxBatchMessages/.test(e.message));
+  assert.throws(() => producer({ maxBatchBytes: 3.5 * 1024 * 1024 + 1 }), (e: unknown) => e instanceof ConfigError && /maxBatchBytes/.test(e.message));
+  producer({ maxBatchMessages: 1024, maxBatchBytes: 3.5 * 1024 * 1024 });
 });

@@ -38,3 +38,16 @@ test('no entries: the top-level status decides, and OK without entries is an int
   const empty = sendOutcomes({ status: OK, entries: [] }, ids, 'e:1');
   assert.ok(empty.every((o) => !o.ok && o.error instanceof BrokerError && o.error.code === 'INTERNAL_ERROR'));
 });
+
+test('N entries that all carry one of the request ids are matched by id, whatever their order', () => {
+  const outcomes = sendOutcomes({
+    status: OK,
+    entries: [
+      { status: OK, messageId: 'C', offset: '9' },
+      { status: { code: 40004, message: 'bad tag' }, messageId: 'A' },
+      { status: OK, messageId: 'B', offset: '8' },
+    ],
+  }, ids, 'e:1');
+  assert.equal(outcomes[0]!.ok, false, 'A was refused');
+  assert.deepEqual(outcomes.slice(1).map((o) => o.ok && [o.result.messageId, o.result.offset]), [['B', 8], ['C', 9]]);
+});

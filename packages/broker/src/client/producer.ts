@@ -14,6 +14,14 @@ import type { ClientOptions, HalfMessage, OutgoingMessage, SendResult, Transacti
 const DEFAULT_MAX_BATCH_MESSAGES = 128;
 /** `maxBatchBytes` when the options do not say: well below the 4 MiB a RocketMQ broker stores per batch. */
 const DEFAULT_MAX_BATCH_BYTES = 3 * 1024 * 1024;
+/**
+ * Largest `maxBatchBytes`: RocketMQ stores at most 4 MiB per batch (its default maxMessageSize,
+ * also txmq's body limit); 512 KiB stay for what the cap does not count (message ids, system
+ * properties and framing of up to 1024 messages).
+ */
+const MAX_BATCH_BYTES_LIMIT = 3.5 * 1024 * 1024;
+/** Largest `maxBatchMessages`. */
+const MAX_BATCH_MESSAGES_LIMIT = 1024;
 
 /** Options of {@link createProducer}. */
 export interface ProducerOptions extends ClientOptions {
@@ -22,16 +30,26 @@ export interface ProducerOptions extends ClientOptions {
    * their half messages. Others are resolved and announced on the first send to them.
    */
   readonly topics?: readonly string[];
-  /** Send attempts for non-transactional messages (default 3). */
+  /**
+   * Send attempts for non-transactional messages (default 3); only transient failures are retried
+   * (unreachable, timed out, throttled, internal or persistence-timeout refusals). A failure whose
+   * outcome is unknown (a timeout, a lost connection) resends the whole batch with the same message
+   * ids, so the broker may store a message twice: delivery is at-least-once, consumers that must
+   * not see duplicates dedupe by `messageId`.
+   */
   readonly maxAttempts?: number;
   /** Required for {@link TxmqProducer.sendHalf}: answers the broker's transaction check-backs. */
   readonly checker?: TransactionChecker;
   /**
-   * Most messages in one SendMessageRequest (default 128). Concurrent NORMAL sends to one topic
-   * travel together while a request of that topic is in flight; `1` sends each message alone.
+   * Most messages in one SendMessageRequest (default 128, at most 1024). Concurrent NORMAL sends
+   * to one topic travel together while a request of that topic is in flight; `1` sends each
+   * message alone.
    */
   readonly maxBatchMessages?: number;
-  /** Most bytes of bodies and properties in one SendMessageRequest (default 3 MiB); a larger message goes alone. */
+  /**
+   * Most bytes of bodies and properties in one SendMessageRequest (default 3 MiB, at most 3.5 MiB;
+   * lowered to the body limit the broker announces); a larger message goes alone.
+   */
   readonly maxBatchBytes?: number;
 }
 
@@ -90,6 +108,19 @@ export function createProducer(options: ProducerOptions): TxmqProducer {
   const topics = [...(options.topics ?? [])];
   let closed = false;
   let closing: Promise<void> | undefined;
+  // Calls of the public methods not yet settled, counted from their first synchronous step so that
+  // close() right after send() still waits for it.
+  let running = 0;
+  let idle: Array<() => void> = [];
+  const tracked = async <T>(work: () => Promise<T>): Promise<T> => {
+    running++;
+    try {
+      return await work();
+    } finally {
+      if (--running === 0) for (const wake of idle.splice(0)) wake();
+    }
+  };
+  const drained = () => (running === 0 ? Promise.resolve() : new Promise<void>((resolve) => idle.push(resolve)));
   const session: ClientSession = new ClientSession({
     what: 'producer',
     options,
@@ -106,23 +137,26 @@ export function createProducer(options: ProducerOptions): TxmqProducer {
     if (closed) throw new ClientClosedError(`producer.${method}()`);
     await session.start(method);
   };
-  const send = async (method: string, message: OutgoingMessage, transactional: boolean) => {
+  const send = (method: string, message: OutgoingMessage, transactional: boolean) => {
+    if (closed) return Promise.reject(new ClientClosedError(`producer.${method}()`));
     assertValidMessage(message);
-    await ready(method);
-    try {
-      return await sender.send(message, transactional);
-    } catch (error) {
-      throw session.toError(error, method);
-    }
+    return tracked(async () => {
+      await ready(method);
+      try {
+        return await sender.send(message, transactional);
+      } catch (error) {
+        throw session.toError(error, method);
+      }
+    });
   };
-  const settle = async (method: string, endpoint: string, half: HalfMessageRef, resolution: 'COMMIT' | 'ROLLBACK') => {
+  const settle = (method: string, endpoint: string, half: HalfMessageRef, resolution: 'COMMIT' | 'ROLLBACK') => tracked(async () => {
     await ready(method);
     try {
       await endTransaction(session, endpoint, half, resolution, 'CLIENT');
     } catch (error) {
       throw session.toError(error, method, endpoint);
     }
-  };
+  });
   return {
     start: () => ready('start'),
     send: async (message) => (await send('send', message, false)).result,
@@ -149,17 +183,19 @@ export function createProducer(options: ProducerOptions): TxmqProducer {
       const violation = checkTopicName(topic);
       if (violation) throw new InvalidRequestError(violation.code, `invalid recall: topic ${violation.problem}`);
       if (typeof recallHandle !== 'string' || recallHandle === '') throw new InvalidRequestError('BAD_REQUEST', 'invalid recall: recallHandle must be a non-empty string');
-      await ready('recall');
-      try {
-        const response = await session.call<RecallMessageResponse>('RecallMessage', session.endpoint, { topic: session.resource(topic), recallHandle });
-        return response.messageId ?? '';
-      } catch (error) {
-        throw session.toError(error, 'recall');
-      }
+      return tracked(async () => {
+        await ready('recall');
+        try {
+          const response = await session.call<RecallMessageResponse>('RecallMessage', session.endpoint, { topic: session.resource(topic), recallHandle });
+          return response.messageId ?? '';
+        } catch (error) {
+          throw session.toError(error, 'recall');
+        }
+      });
     },
     close() {
       closed = true;
-      closing ??= sender.drain().then(() => session.close());
+      closing ??= drained().then(() => session.close());
       return closing;
     },
   };
@@ -170,6 +206,12 @@ function checkProducerOptions(options: ProducerOptions): void {
   checkPositive('producer', 'maxAttempts', options.maxAttempts, true);
   checkPositive('producer', 'maxBatchMessages', options.maxBatchMessages, true);
   checkPositive('producer', 'maxBatchBytes', options.maxBatchBytes, true);
+  if (options.maxBatchMessages !== undefined && options.maxBatchMessages > MAX_BATCH_MESSAGES_LIMIT) {
+    throw ConfigError.forOption('producer', 'maxBatchMessages', `must be at most ${MAX_BATCH_MESSAGES_LIMIT}, got ${options.maxBatchMessages}`);
+  }
+  if (options.maxBatchBytes !== undefined && options.maxBatchBytes > MAX_BATCH_BYTES_LIMIT) {
+    throw ConfigError.forOption('producer', 'maxBatchBytes', `must be at most ${MAX_BATCH_BYTES_LIMIT} (3.5 MiB: a RocketMQ broker stores at most 4 MiB per batch), got ${options.maxBatchBytes}`);
+  }
   if (options.checker !== undefined && typeof options.checker !== 'function') {
     throw ConfigError.forOption('producer', 'checker', 'must be a function (message) => Promise<"COMMIT" | "ROLLBACK" | "UNKNOWN">');
   }

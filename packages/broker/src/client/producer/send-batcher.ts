@@ -17,62 +17,46 @@ export interface Queued {
  * `dispatch` sends one batch and settles its messages; it must not reject.
  */
 export class SendBatcher<T extends Queued> {
-  readonly #caps: BatchCaps;
+  readonly #caps: () => BatchCaps;
   readonly #dispatch: (batch: T[]) => Promise<void>;
   #queue: T[] = [];
   #queuedBytes = 0;
   #inFlight = 0;
-  #idle: Array<() => void> = [];
 
-  constructor(caps: BatchCaps, dispatch: (batch: T[]) => Promise<void>) {
+  /** `caps` is read before every batch is taken (the broker's limits may arrive later). */
+  constructor(caps: () => BatchCaps, dispatch: (batch: T[]) => Promise<void>) {
     this.#caps = caps;
     this.#dispatch = dispatch;
   }
 
-  /** Requests in flight. */
-  get inFlight(): number {
-    return this.#inFlight;
-  }
-
-  /** Messages waiting for a request. */
-  get queued(): number {
-    return this.#queue.length;
-  }
-
+  /** Queues `item`; dispatches at once when nothing is in flight or the queue fills a batch. */
   add(item: T): void {
     this.#queue.push(item);
     this.#queuedBytes += item.bytes;
     this.#pump();
   }
 
-  /** Resolves once nothing is queued or in flight. */
-  idle(): Promise<void> {
-    if (this.#inFlight === 0 && this.#queue.length === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#idle.push(resolve));
-  }
-
-  #full(): boolean {
-    return this.#queue.length >= this.#caps.maxMessages || this.#queuedBytes >= this.#caps.maxBytes;
+  #full(caps: BatchCaps): boolean {
+    return this.#queue.length >= caps.maxMessages || this.#queuedBytes >= caps.maxBytes;
   }
 
   #pump(): void {
-    while (this.#queue.length > 0 && (this.#inFlight === 0 || this.#full())) {
-      const batch = this.#take();
+    for (let caps = this.#caps(); this.#queue.length > 0 && (this.#inFlight === 0 || this.#full(caps)); caps = this.#caps()) {
+      const batch = this.#take(caps);
       this.#inFlight++;
       void this.#dispatch(batch).finally(() => {
         this.#inFlight--;
         this.#pump();
-        if (this.#inFlight === 0 && this.#queue.length === 0) for (const resolve of this.#idle.splice(0)) resolve();
       });
     }
   }
 
-  #take(): T[] {
+  #take(caps: BatchCaps): T[] {
     let count = 0;
     let bytes = 0;
-    while (count < this.#queue.length && count < this.#caps.maxMessages) {
+    while (count < this.#queue.length && count < caps.maxMessages) {
       const next = this.#queue[count]!.bytes;
-      if (count > 0 && bytes + next > this.#caps.maxBytes) break;
+      if (count > 0 && bytes + next > caps.maxBytes) break;
       bytes += next;
       count++;
     }

@@ -9,7 +9,8 @@ export type SendOutcome = { readonly ok: true; readonly result: SendResult } | {
 /**
  * The outcome of each of the messages `ids` (the client's own ids, in request order) that the
  * broker at `endpoint` answered with `response`. Two answers are expected:
- * - one entry per message (txmq, a proxy with per-message receipts): each entry is its message's;
+ * - one entry per message (txmq, a proxy with per-message receipts): each entry is its message's,
+ *   matched by message id when every entry carries one of the request's ids, else by position;
  * - one entry for the whole request (every released RocketMQ 5 proxy: it stores the batch as one
  *   unit): its status applies to every message, which keeps its own id and gets the entry's
  *   offset + its index (the batch's messages are consecutive in one queue).
@@ -24,6 +25,10 @@ export function sendOutcomes(response: SendMessageResponse, ids: readonly string
     return ids.map(() => ({ ok: false, error }));
   }
   if (entries.length === ids.length) {
+    const byId = new Map(entries.map((entry) => [entry.messageId ?? '', entry]));
+    if (byId.size === ids.length && ids.every((id) => byId.has(id))) {
+      return ids.map((id) => outcomeOf(byId.get(id)!, response, endpoint, id, 0, false));
+    }
     return entries.map((entry, i) => outcomeOf(entry, response, endpoint, entry.messageId || ids[i]!, 0, false));
   }
   const shared = entries.find((entry) => !isSuccess(entry.status)) ?? entries[0]!;

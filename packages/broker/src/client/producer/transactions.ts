@@ -28,36 +28,42 @@ export async function endTransaction(
 /**
  * Answers the broker's transaction check-backs (RecoverOrphanedTransactionCommand): asks
  * `checker` about the message and reports COMMIT or ROLLBACK with EndTransaction (source
- * SERVER_CHECK) to the endpoint that asked. UNKNOWN, a failing checker or no checker answer
- * nothing: the broker asks again later.
+ * SERVER_CHECK) to the endpoint that asked. UNKNOWN, a failing checker, an answer other than the
+ * three (warned about), a message that cannot be read or no checker answer nothing: the broker
+ * asks again later. Never throws, never rejects.
  */
 export function checkBackHandler(session: () => ClientSession, checker: TransactionChecker | undefined): (command: TelemetryCommand, endpoint: string) => void {
   return (command, endpoint) => {
     const check = command.recoverOrphanedTransactionCommand;
     if (!check?.message) return;
     const logger = session().logger;
+    const transactionId = check.transactionId ?? '';
     if (!checker) {
-      logger.warn(`the broker at ${endpoint} asked about transaction ${check.transactionId ?? ''}, but this producer has no checker`);
+      logger.warn(`the broker at ${endpoint} asked about transaction ${transactionId}, but this producer has no checker`);
       return;
     }
     void (async () => {
       const message = fromWireMessage(check.message!);
-      let answer: string;
+      let answer: unknown;
       try {
         answer = await checker(message);
       } catch (error) {
         logger.warn(`the transaction checker failed for message ${message.messageId}:`, error);
         return;
       }
-      if (answer !== 'COMMIT' && answer !== 'ROLLBACK') return;
+      if (answer === 'UNKNOWN') return;
+      if (answer !== 'COMMIT' && answer !== 'ROLLBACK') {
+        logger.warn(`the transaction checker answered ${String(answer)} for message ${message.messageId}, not COMMIT, ROLLBACK or UNKNOWN: read as UNKNOWN`);
+        return;
+      }
       const half: HalfMessageRef = {
         topic: check.message!.topic ?? session().resource(message.topic),
         messageId: message.messageId,
-        transactionId: check.transactionId ?? '',
+        transactionId,
       };
-      await endTransaction(session(), endpoint, half, answer, 'SERVER_CHECK').catch((error: unknown) => {
-        logger.warn(`could not report the check-back answer for transaction ${half.transactionId}:`, (error as Error).message);
-      });
-    })();
+      await endTransaction(session(), endpoint, half, answer, 'SERVER_CHECK');
+    })().catch((error: unknown) => {
+      logger.warn(`could not answer the check-back of transaction ${transactionId} from ${endpoint}:`, error instanceof Error ? error.message : error);
+    });
   };
 }

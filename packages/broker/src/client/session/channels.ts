@@ -4,10 +4,15 @@ import { fromGrpcStatus } from '../error-mapping.js';
 
 /**
  * Channel options: reconnect quickly (a restarted broker is noticed within a second), accept
- * large receive batches, and open a large HTTP/2 receive window so that batches of deliveries do
- * not stall on flow control.
+ * large receive batches, open a large HTTP/2 receive window so that batches of deliveries do
+ * not stall on flow control, and ping every 30 s even without calls, so that a connection a
+ * NAT or load balancer dropped silently is noticed (and the Telemetry stream re-opened). A server
+ * that allows fewer pings answers GOAWAY too_many_pings, after which grpc-js doubles the interval.
  */
 const CHANNEL_OPTIONS = {
+  'grpc.keepalive_time_ms': 30_000,
+  'grpc.keepalive_timeout_ms': 10_000,
+  'grpc.keepalive_permit_without_calls': 1,
   'grpc.initial_reconnect_backoff_ms': 100,
   'grpc.max_reconnect_backoff_ms': 1000,
   'grpc.max_receive_message_length': 130 * 1024 * 1024,
@@ -50,10 +55,16 @@ export class Channels {
     });
   }
 
-  /** A server-streaming call to `endpoint` (ReceiveMessage); its 'error' events are grpc-js ServiceErrors. */
+  /**
+   * A server-streaming call to `endpoint` (ReceiveMessage); its 'error' events are grpc-js
+   * ServiceErrors. It waits for a connection within its deadline (a long poll's): right after a
+   * broker restart the channel may still be in its reconnect back-off.
+   */
   serverStream<Res>(endpoint: string, method: string, request: object, deadline: number): ClientReadableStream<Res> {
     const client = this.#client(endpoint);
-    return (client[method] as ServerStreaming).call(client, request, this.#metadata(), { deadline }) as ClientReadableStream<Res>;
+    const metadata = this.#metadata();
+    metadata.setOptions({ waitForReady: true });
+    return (client[method] as ServerStreaming).call(client, request, metadata, { deadline }) as ClientReadableStream<Res>;
   }
 
   /** A bidirectional stream to `endpoint` (Telemetry), with no deadline. */

@@ -2,8 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Metadata } from '@grpc/grpc-js';
 
-/** What `x-mq-client-version` and `Settings.user_agent.version` say: the RocketMQ 5 client protocol level this client speaks. */
-export const CLIENT_VERSION = '5.0.0';
+/**
+ * What `x-mq-client-version` and `Settings.user_agent.version` say: the RocketMQ 5 client level
+ * this client behaves like, not this package's version. A proxy may compare it against the
+ * versions that introduced a behaviour, so it claims the level of the Java client 5.0.3: batched
+ * SendMessage, Settings sent and answered over Telemetry, heartbeats naming the client type, and
+ * NotifyClientTermination on close, all of which this client does. A lower value (5.0.0) could
+ * have a proxy treat it as a client from before those fixes.
+ */
+export const CLIENT_VERSION = '5.0.3';
 /**
  * `x-mq-language`. RocketMQ's Java proxy parses it with `LanguageCode.valueOf`, which knows no
  * Node.js; `Settings.user_agent.language` says NODE_JS.

@@ -43,11 +43,12 @@ export function toWireEndpoints(endpoint: string): Endpoints {
  * of a topic whose query fails.
  */
 export class RouteCache {
-  readonly #query: (topic: string) => Promise<Route>;
+  readonly #query: (topic: string, timeoutMs?: number) => Promise<Route>;
   readonly #routes = new Map<string, Route>();
   readonly #pending = new Map<string, Promise<Route>>();
 
-  constructor(query: (topic: string) => Promise<Route>) {
+  /** `query` asks the broker for a topic's route, within `timeoutMs` when given (else the request timeout). */
+  constructor(query: (topic: string, timeoutMs?: number) => Promise<Route>) {
     this.#query = query;
   }
 
@@ -61,16 +62,20 @@ export class RouteCache {
     return [...this.#routes.values()];
   }
 
+  /**
+   * The route of `topic`: the cached one, else the answer of a query (shared with a query of the
+   * topic in flight). Rejects with the query's `BrokerError`; a failed query is not cached.
+   */
   get(topic: string): Promise<Route> {
     const route = this.#routes.get(topic);
     return route ? Promise.resolve(route) : this.refresh(topic);
   }
 
-  /** Queries `topic` now (sharing a query in flight) and caches the answer. */
-  refresh(topic: string): Promise<Route> {
+  /** Queries `topic` now (sharing a query in flight; `timeoutMs` bounds a new one) and caches the answer. */
+  refresh(topic: string, timeoutMs?: number): Promise<Route> {
     let pending = this.#pending.get(topic);
     if (!pending) {
-      pending = this.#query(topic).then(
+      pending = this.#query(topic, timeoutMs).then(
         (route) => {
           this.#routes.set(topic, route);
           return route;

@@ -15,7 +15,9 @@
  *   deadline (`requestTimeoutMs` unless `timeoutMs`); a gRPC failure or (unless
  *   `checkStatus: false`) an in-band refusal rejects with a `BrokerError` naming the endpoint.
  * - `session.stream(rpc, endpoint, request, timeoutMs)`: a server-streaming call (ReceiveMessage);
- *   map its errors with `session.toError(error)`.
+ *   map its errors with `session.toError(error)`. It waits for a connection within its deadline.
+ * - `await session.reconnected(endpoint)`: waits (briefly) until the channel to `endpoint` is
+ *   connected again; retries after a `BrokerUnreachableError` call it first.
  * - `session.resource(name)`: a topic or group Resource with the client's namespace.
  * - `session.serverSettings(endpoint)`: the Settings the broker answered (long polling, batch
  *   size, FIFO, body limit...); `session.syncSettings()` sends the client's Settings again.
@@ -29,7 +31,7 @@
  */
 import { hostname, platform } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ClientReadableStream } from '@grpc/grpc-js';
+import { connectivityState, type ClientReadableStream } from '@grpc/grpc-js';
 import { BrokerRefusedError, BrokerUnreachableError, ClientClosedError, type BrokerError } from '../../errors.js';
 import { STATUS_CODES } from '../../status-codes.js';
 import { LANGUAGE_NODE_JS, type ClientTypeNumber } from '../../wire/enums.js';
@@ -62,6 +64,8 @@ export interface SessionIntervals {
   readonly settingsSyncMs: number;
 }
 const INTERVALS: SessionIntervals = { heartbeatMs: 10_000, routeRefreshMs: 30_000, settingsSyncMs: 5 * 60_000 };
+/** Longest {@link ClientSession.reconnected} waits: above the channels' largest reconnect back-off (1 s). */
+const RECONNECT_WAIT_MS = 1500;
 
 /** What a client tells its {@link ClientSession}. */
 export interface SessionOptions {
@@ -117,7 +121,7 @@ export class ClientSession {
     this.requestTimeoutMs = opts.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.logger = loggerOf(opts.options);
     this.#channels = new Channels(opts.options.sslEnabled ?? false, () => requestMetadata(this.clientId, this.namespace));
-    this.#routes = new RouteCache((topic) => this.#queryRoute(topic));
+    this.#routes = new RouteCache((topic, timeoutMs) => this.#queryRoute(topic, timeoutMs));
   }
 
   /** Aborts when `close()` is called. */
@@ -128,16 +132,6 @@ export class ClientSession {
   /** True once `close()` was called. */
   get closed(): boolean {
     return this.#closing !== undefined;
-  }
-
-  /** True once a start succeeded. */
-  get started(): boolean {
-    return this.#started;
-  }
-
-  /** The consumer group, if any. */
-  get group(): string | undefined {
-    return this.#opts.group;
   }
 
   /** Starts the session unless it has (see the file's TSDoc); `method` names the call in a `ClientClosedError`. */
@@ -195,9 +189,25 @@ export class ClientSession {
     return this.#channels.serverStream<Res>(endpoint, rpc, request, Date.now() + timeoutMs);
   }
 
-  /** `error` (of a call to `endpoint`, default the access point) as a `BrokerError`; `ClientClosedError` once closed. */
-  toError(error: unknown, rpc: string, endpoint = this.endpoint): BrokerError {
-    if (this.closed && !(error instanceof ClientClosedError)) return new ClientClosedError(`${this.#opts.what}.${rpc}()`);
+  /**
+   * Resolves to true once the channel to `endpoint` is connected (at once when it is), to false
+   * when it was not within {@link RECONNECT_WAIT_MS} or the session closed. After a broker
+   * restart, grpc-js connects again only when its reconnect back-off ran out, and fails the calls
+   * made until then: a retry waits for this first.
+   */
+  reconnected(endpoint: string): Promise<boolean> {
+    if (this.closed) return Promise.resolve(false);
+    const client = this.#channels.client(endpoint);
+    if (client.getChannel().getConnectivityState(false) === connectivityState.READY) return Promise.resolve(true);
+    return waitUntilReady(client, Date.now() + RECONNECT_WAIT_MS, this.#abort.signal);
+  }
+
+  /**
+   * `error` (of a call to `endpoint`, default the access point) as a `BrokerError`; once closed, a
+   * `ClientClosedError` naming `method`, the user's method (`send`), whatever RPC failed.
+   */
+  toError(error: unknown, method: string, endpoint = this.endpoint): BrokerError {
+    if (this.closed) return new ClientClosedError(`${this.#opts.what}.${method}()`);
     return toBrokerError(error, endpoint);
   }
 
@@ -258,13 +268,15 @@ export class ClientSession {
 
   async #handshake(deadline: number, timeoutMs: number): Promise<void> {
     const topics = this.#opts.topics();
-    const routes = await Promise.all(topics.map((topic) => this.#routes.refresh(topic)));
+    const routeTimeoutMs = () => Math.max(1, Math.min(this.requestTimeoutMs, deadline - Date.now()));
+    const routes = await Promise.all(topics.map((topic) => this.#routes.refresh(topic, routeTimeoutMs())));
     const endpoints = topics.length === 0 ? [this.endpoint] : [...new Set(routes.flatMap((route) => route.endpoints))];
     await Promise.all(endpoints.map((endpoint) => this.#telemetryTo(endpoint).ready(deadline, this.#abort.signal, timeoutMs)));
   }
 
-  async #queryRoute(topic: string): Promise<Route> {
-    const response = await this.call<QueryRouteResponse>('QueryRoute', this.endpoint, { topic: this.resource(topic), endpoints: toWireEndpoints(this.endpoint) });
+  async #queryRoute(topic: string, timeoutMs?: number): Promise<Route> {
+    const request = { topic: this.resource(topic), endpoints: toWireEndpoints(this.endpoint) };
+    const response = await this.call<QueryRouteResponse>('QueryRoute', this.endpoint, request, timeoutMs === undefined ? {} : { timeoutMs });
     const route = routeOf(topic, response.messageQueues ?? []);
     if (route.endpoints.length === 0) {
       throw new BrokerRefusedError(STATUS_CODES.NOT_FOUND, `the broker at ${this.endpoint} answered no queue with an endpoint for topic ${topic}`);

@@ -1,5 +1,5 @@
 import type { ClientDuplexStream } from '@grpc/grpc-js';
-import { BrokerTimeoutError, BrokerUnreachableError, ClientClosedError, type BrokerError } from '../../errors.js';
+import { BrokerRefusedError, BrokerTimeoutError, BrokerUnreachableError, ClientClosedError, type BrokerError } from '../../errors.js';
 import { STATUS_CODES } from '../../status-codes.js';
 import type { Settings, TelemetryCommand } from '../../wire/types.js';
 import { fromGrpcStatus, isServiceError } from '../error-mapping.js';
@@ -9,6 +9,8 @@ import { refusalOf } from './status.js';
 /** Re-open delays after a stream ended: doubling from the first to the last, back to the first after a Settings answer. */
 const REOPEN_FIRST_MS = 200;
 const REOPEN_MAX_MS = 5000;
+/** Stream refusals (UNAUTHENTICATED, PERMISSION_DENIED, UNIMPLEMENTED) that fail a waiting start at once. */
+const PERMANENT_REFUSALS: ReadonlySet<number> = new Set([STATUS_CODES.UNAUTHORIZED, STATUS_CODES.FORBIDDEN, STATUS_CODES.NOT_IMPLEMENTED]);
 /** How long `close()` waits for the broker to complete the stream after the client half-closed it. */
 const CLOSE_GRACE_MS = 1000;
 
@@ -89,7 +91,7 @@ export class TelemetrySession {
         const why = `no answer to the client's settings within startupTimeoutMs = ${timeoutMs} ms`;
         waiter.reject(this.#lastFailure instanceof BrokerUnreachableError
           ? new BrokerUnreachableError(this.endpoint, `${why}; last failure: ${this.#lastFailure.message}`, { cause: this.#lastFailure })
-          : new BrokerTimeoutError(this.endpoint, `connected, but ${why}`));
+          : new BrokerTimeoutError(this.endpoint, `connected, but ${why}`, this.#lastFailure && { cause: this.#lastFailure }));
       }, Math.max(0, deadline - Date.now()));
       signal.addEventListener('abort', onAbort, { once: true });
       this.#waiters.push(waiter);
@@ -139,7 +141,12 @@ export class TelemetrySession {
     });
     stream.on('error', (error: unknown) => {
       if (this.#stream !== stream) return;
-      this.#lastFailure = isServiceError(error) ? fromGrpcStatus(error, this.endpoint) : new BrokerUnreachableError(this.endpoint, String(error), { cause: error });
+      const failure = isServiceError(error) ? fromGrpcStatus(error, this.endpoint) : new BrokerUnreachableError(this.endpoint, String(error), { cause: error });
+      this.#lastFailure = failure;
+      // No re-open changes a refusal of the client itself: a start waiting for the Settings fails now.
+      if (failure instanceof BrokerRefusedError && PERMANENT_REFUSALS.has(failure.status)) {
+        for (const waiter of [...this.#waiters]) waiter.reject(failure);
+      }
       this.#ended(stream);
     });
     stream.on('end', () => this.#ended(stream));
