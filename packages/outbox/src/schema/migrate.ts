@@ -31,7 +31,12 @@ export async function migrate(db: Kysely<any>, schema: string): Promise<MigrateR
         migrationTableName: MIGRATION_TABLE,
         migrationLockTableName: `${MIGRATION_TABLE}_lock`,
       });
-      const { error, results = [] } = await migrator.migrateToLatest();
+      let { error, results = [] } = await migrator.migrateToLatest();
+      // Kysely's introspection reads every schema's catalog; one dropped meanwhile by another
+      // process fails the read, not our migration: read again.
+      for (let retry = 0; retry < 3 && error !== undefined && isOtherSchemaGone(error, schema); retry++) {
+        ({ error, results = [] } = await migrator.migrateToLatest());
+      }
       if (error !== undefined) {
         const failed = results.find((r) => r.status === 'Error');
         throw new MigrationError(
@@ -44,6 +49,12 @@ export async function migrate(db: Kysely<any>, schema: string): Promise<MigrateR
       await sql`select pg_advisory_unlock(hashtext('txmq.migrate'), hashtext(${schema}))`.execute(conn);
     }
   });
+}
+
+/** A "schema/relation does not exist" error (3F000, 42P01) about something other than `schema`. */
+function isOtherSchemaGone(error: unknown, schema: string): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return (code === '3F000' || code === '42P01') && typeof message === 'string' && !message.includes(`"${schema}`);
 }
 
 function describe(error: unknown): string {
