@@ -108,3 +108,13 @@ test('a started session sends heartbeats with its client type and group, refresh
   await session.close();
   assert.ok(scheduled.every((s) => s.cancelled), 'close stops the background work');
 });
+
+test("after close, a call's failure is a ClientClosedError naming the user's method, not the RPC", async () => {
+  const session = consumerSession();
+  await session.start('start');
+  await session.close();
+  const failure = await session.call('Heartbeat', fake.endpoint, {}).then(() => assert.fail('called'), (e: unknown) => e);
+  const error = session.toError(failure, 'receive');
+  assert.ok(error instanceof ClientClosedError);
+  assert.match(error.message, /simple consumer\.receive\(\)/);
+});
