@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { ClientSession } from '../src/client/session/session.js';
+import { ClientSession, type Scheduler } from '../src/client/session/session.js';
 import { BrokerRefusedError, BrokerTimeoutError, ClientClosedError } from '../src/errors.js';
 import { ClientType, FilterType } from '../src/wire/enums.js';
 import { FakeProxy, proxyAnswer } from './fake-proxy.js';
@@ -14,9 +14,9 @@ before(async () => {
 });
 after(() => fake.stop());
 
-function consumerSession(startupTimeoutMs = 10_000, intervals = {}): ClientSession {
+function consumerSession(startupTimeoutMs = 10_000, scheduler?: Scheduler): ClientSession {
   return new ClientSession({
-    intervals,
+    ...(scheduler && { scheduler }),
     what: 'simple consumer',
     options: { endpoints: fake.endpoint, logger: quiet, startupTimeoutMs, namespace: 'ns' },
     clientType: ClientType.SIMPLE_CONSUMER,
@@ -67,6 +67,17 @@ test('no Settings answer: the start rejects with BrokerTimeoutError at startupTi
   fake.settingsAnswer = undefined;
 });
 
+test('a Telemetry stream that keeps failing: the timeout names the last failure as its cause', async () => {
+  fake.telemetryRefusal = { code: 13, details: 'broker bug' };
+  try {
+    const session = consumerSession(300);
+    await assert.rejects(session.start('start'), (e: unknown) => e instanceof BrokerTimeoutError && e.cause instanceof BrokerRefusedError && /broker bug/.test((e.cause as Error).message));
+    await session.close();
+  } finally {
+    fake.telemetryRefusal = undefined;
+  }
+});
+
 test('a Telemetry stream the broker ends is opened again and sends the Settings again', async () => {
   const session = consumerSession();
   await session.start('start');
@@ -78,14 +89,32 @@ test('a Telemetry stream the broker ends is opened again and sends the Settings 
 });
 
 test('a started session sends heartbeats with its client type and group, refreshes its routes and syncs its Settings', async () => {
-  const session = consumerSession(10_000, { heartbeatMs: 20, routeRefreshMs: 20, settingsSyncMs: 20 });
+  const scheduled: Array<{ periodMs: number; run: () => void; cancelled: boolean }> = [];
+  const session = consumerSession(10_000, (periodMs, run) => {
+    const entry = { periodMs, run, cancelled: false };
+    scheduled.push(entry);
+    return () => (entry.cancelled = true);
+  });
   await session.start('start');
+  assert.deepEqual(scheduled.map((s) => s.periodMs), [10_000, 30_000, 300_000], 'heartbeat, route refresh, Settings sync');
   const heartbeats = fake.heartbeats.length;
   const routes = fake.calls.filter((c) => c === 'QueryRoute').length;
   const settings = fake.settings.length;
+  for (const { run } of scheduled) run();
   await fake.until(() => fake.heartbeats.length > heartbeats && fake.calls.filter((c) => c === 'QueryRoute').length > routes && fake.settings.length > settings);
   const heartbeat = fake.heartbeats.at(-1)!;
   assert.equal(heartbeat.clientType, ClientType.SIMPLE_CONSUMER);
   assert.equal(heartbeat.group?.name, 'billing');
   await session.close();
+  assert.ok(scheduled.every((s) => s.cancelled), 'close stops the background work');
+});
+
+test("after close, a call's failure is a ClientClosedError naming the user's method, not the RPC", async () => {
+  const session = consumerSession();
+  await session.start('start');
+  await session.close();
+  const failure = await session.call('Heartbeat', fake.endpoint, {}).then(() => assert.fail('called'), (e: unknown) => e);
+  const error = session.toError(failure, 'receive');
+  assert.ok(error instanceof ClientClosedError);
+  assert.match(error.message, /simple consumer\.receive\(\)/);
 });

@@ -46,6 +46,8 @@ export class FakeProxy {
   answer: SendAnswer;
   /** What Telemetry answers to Settings (default: OK with them merged with the broker's); undefined: nothing. */
   settingsAnswer: ((settings: Settings) => TelemetryCommand | undefined) | undefined;
+  /** Topics whose QueryRoute fails with gRPC NOT_FOUND. */
+  readonly unknownTopics = new Set<string>();
   /** When set, Telemetry streams end at once with this gRPC status (a refused client). */
   telemetryRefusal: { code: number; details: string } | undefined;
   /** Holds SendMessage answers while set: resolve it to release them. */
@@ -68,6 +70,7 @@ export class FakeProxy {
     };
     this.#server.addService(loadMessagingService(), {
       QueryRoute: unary('QueryRoute', (request: { topic?: { name?: string } }) => {
+        if (this.unknownTopics.has(request.topic?.name ?? '')) throw Object.assign(new Error('no such topic'), { code: 5, details: 'no such topic' });
         const [host, port] = this.endpoint.split(':');
         return {
           status: OK,

@@ -341,3 +341,19 @@ test('maxBatchMessages above 1024 and maxBatchBytes above 3.5 MiB are refused', 
   assert.throws(() => producer({ maxBatchBytes: 3.5 * 1024 * 1024 + 1 }), (e: unknown) => e instanceof ConfigError && /maxBatchBytes/.test(e.message));
   producer({ maxBatchMessages: 1024, maxBatchBytes: 3.5 * 1024 * 1024 });
 });
+
+test('a topic is announced in the Settings only once its route resolved', async () => {
+  fake.answer = proxyAnswer;
+  fake.unknownTopics.add('missing');
+  try {
+    const p = producer();
+    await p.start();
+    await assert.rejects(p.send({ topic: 'missing', body: 'x' }), BrokerRefusedError);
+    await p.send({ topic: 'present', body: 'y' });
+    await fake.until(() => fake.settings.some((s) => s.publishing?.topics?.some((t) => t.name === 'present')));
+    assert.ok(!fake.settings.some((s) => s.publishing?.topics?.some((t) => t.name === 'missing')), 'the missing topic was never announced');
+    await p.close();
+  } finally {
+    fake.unknownTopics.delete('missing');
+  }
+});

@@ -13,7 +13,7 @@
  * the user's method.
  */
 export { ClientSession, DEFAULT_REQUEST_TIMEOUT_MS } from './session.js';
-export type { CallOptions, SessionIntervals, SessionOptions } from './session.js';
+export type { CallOptions, Scheduler, SessionOptions } from './session.js';
 export { endpointOf, type Route } from './route.js';
 export { fromWireMessage } from './received-message.js';
 export { isSuccess, refusalOf } from './status.js';

@@ -58,14 +58,19 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 3000;
 /** Pause before starting again after the broker went away during a start. */
 const RESTART_PAUSE_MS = 200;
 /** How often a started session does its background work (RocketMQ clients' periods). */
-export interface SessionIntervals {
-  readonly heartbeatMs: number;
-  readonly routeRefreshMs: number;
-  readonly settingsSyncMs: number;
-}
-const INTERVALS: SessionIntervals = { heartbeatMs: 10_000, routeRefreshMs: 30_000, settingsSyncMs: 5 * 60_000 };
+const INTERVALS = { heartbeatMs: 10_000, routeRefreshMs: 30_000, settingsSyncMs: 5 * 60_000 };
 /** Longest {@link ClientSession.reconnected} waits: above the channels' largest reconnect back-off (1 s). */
 const RECONNECT_WAIT_MS = 1500;
+
+/** Runs `run` every `periodMs` until the returned function is called. */
+export type Scheduler = (periodMs: number, run: () => void) => () => void;
+
+/** The default {@link Scheduler}: an unref'd `setInterval` (it does not keep the process alive). */
+const intervalScheduler: Scheduler = (periodMs, run) => {
+  const timer = setInterval(run, periodMs);
+  timer.unref();
+  return () => clearInterval(timer);
+};
 
 /** What a client tells its {@link ClientSession}. */
 export interface SessionOptions {
@@ -82,8 +87,8 @@ export interface SessionOptions {
   readonly pubSub: () => Pick<Settings, 'publishing' | 'subscription'>;
   /** RecoverOrphanedTransactionCommand (and any command the session does not answer itself). */
   readonly onCommand?: (command: TelemetryCommand, endpoint: string) => void;
-  /** Overrides the background periods (tests). */
-  readonly intervals?: Partial<SessionIntervals>;
+  /** Runs the background work (heartbeats, route refreshes, Settings syncs); default `setInterval`. */
+  readonly scheduler?: Scheduler;
 }
 
 /** Options of one {@link ClientSession.call}. */
@@ -109,7 +114,7 @@ export class ClientSession {
   readonly #channels: Channels;
   readonly #routes: RouteCache;
   readonly #telemetry = new Map<string, TelemetrySession>();
-  readonly #timers: NodeJS.Timeout[] = [];
+  readonly #timers: Array<() => void> = [];
   #started = false;
   #starting: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
@@ -220,7 +225,7 @@ export class ClientSession {
   async #close(): Promise<void> {
     this.#abort.abort();
     await this.#starting?.catch(() => undefined);
-    for (const timer of this.#timers) clearInterval(timer);
+    for (const cancel of this.#timers) cancel();
     if (this.#started) {
       const request: NotifyClientTerminationRequest = this.#opts.group !== undefined ? { group: this.resource(this.#opts.group) } : {};
       await Promise.all([...this.#telemetry.keys()].map((endpoint) =>
@@ -316,17 +321,15 @@ export class ClientSession {
   }
 
   #startTimers(): void {
+    const schedule = this.#opts.scheduler ?? intervalScheduler;
     const every = (ms: number, run: () => Promise<unknown> | void) => {
-      const timer = setInterval(() => {
+      this.#timers.push(schedule(ms, () => {
         Promise.resolve(run()).catch((error: unknown) => this.logger.debug?.(`${this.#opts.what} background call failed:`, error));
-      }, ms);
-      timer.unref();
-      this.#timers.push(timer);
+      }));
     };
-    const intervals = { ...INTERVALS, ...this.#opts.intervals };
-    every(intervals.heartbeatMs, () => this.#heartbeat());
-    every(intervals.routeRefreshMs, () => this.#routes.refreshAll());
-    every(intervals.settingsSyncMs, () => this.syncSettings());
+    every(INTERVALS.heartbeatMs, () => this.#heartbeat());
+    every(INTERVALS.routeRefreshMs, () => this.#routes.refreshAll());
+    every(INTERVALS.settingsSyncMs, () => this.syncSettings());
   }
 
   #heartbeat(): Promise<unknown> {
