@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Inject, Injectable, Module, type INestApplicationContext, type Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { BrokerError, type ReceivedMessage } from '@txmq/broker/client';
+import { BrokerRefusedError, type ReceivedMessage } from '@txmq/broker/client';
 import { eventually } from '@txmq/test-support';
 import { OnMessage, TransactionHost, Transactional, TxmqProducer } from '../src/index.js';
 import { TxmqTestingModule } from '../src/testing/index.js';
@@ -94,7 +94,7 @@ describe('@OnMessage({ sql })', () => {
     await withApp(BrokenModule, async (init) => {
       error = await init().then(() => assert.fail('the application started'), (e: unknown) => e);
     });
-    assert.ok(error instanceof BrokerError, String(error));
+    assert.ok(error instanceof BrokerRefusedError, String(error));
     assert.equal(error.code, 'ILLEGAL_FILTER_EXPRESSION', error.message);
     assert.match(error.message, /at position 9\b/);
   });
