@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { readFile, mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,9 @@ import { join } from 'node:path';
 /** A txmq broker in a process of its own, as deployed. */
 export interface BrokerProcess {
   readonly endpoint: string;
+  readonly pid: number;
+  /** The broker process's resident set size now, in bytes (from /proc; NaN where there is none). */
+  rssBytes(): Promise<number>;
   /** Stops the broker (SIGTERM) and deletes its data directory. */
   stop(): Promise<void>;
 }
@@ -25,8 +28,11 @@ export async function startBrokerProcess(): Promise<BrokerProcess> {
     });
     child.once('exit', (code) => reject(new Error(`broker exited with ${code}`)));
   });
+  const pid = child.pid!;
   return {
     endpoint,
+    pid,
+    rssBytes: () => rssOf(pid),
     async stop() {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
@@ -34,4 +40,15 @@ export async function startBrokerProcess(): Promise<BrokerProcess> {
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** VmRSS of process `pid` in bytes; NaN without /proc. */
+export async function rssOf(pid: number): Promise<number> {
+  try {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    const kib = /^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1];
+    return kib === undefined ? Number.NaN : Number(kib) * 1024;
+  } catch {
+    return Number.NaN;
+  }
 }

@@ -1,0 +1,32 @@
+import { Producer } from 'rocketmq-client-nodejs';
+import { startNoopServer } from '../noop-server.js';
+import { quietOfficialLogger } from '../peers/official-peer.js';
+import { pool } from '../peers/peer.js';
+import { perSecond } from '../report/stats.js';
+import { kib, type Part } from './part.js';
+
+/**
+ * The official client's ceiling: the rate its Producer publishes at against a server that answers
+ * every call at once and stores nothing (same sizes as the throughput part).
+ */
+export const officialCeilingPart: Part = {
+  name: 'ceiling',
+  async run({ profile, results, log }) {
+    const server = await startNoopServer();
+    const topic = 'bench-noop';
+    const producer = new Producer({ endpoints: server.endpoint, namespace: '', topic, logger: quietOfficialLogger });
+    try {
+      await producer.startup();
+      const body = kib();
+      await pool(profile.warmup, profile.inFlight, () => producer.send({ topic, body }));
+      const start = performance.now();
+      await pool(profile.messages, profile.inFlight, () => producer.send({ topic, body }));
+      const rate = perSecond(profile.messages, performance.now() - start);
+      results.set('noop_publish_msg_s', 'official client publish against a no-op gRPC server (its ceiling)', 'msg/s', 'txmqOfficial', rate);
+      log(`ceiling: official client against the no-op server ${rate.toFixed(0)} msg/s`);
+    } finally {
+      await producer.shutdown().catch(() => undefined);
+      await server.close();
+    }
+  },
+};
