@@ -14,6 +14,19 @@ export interface BrokerProcess {
   stop(): Promise<void>;
 }
 
+const running = new Set<ChildProcess>();
+let cleanupInstalled = false;
+
+/** Brokers must not outlive the bench when it is interrupted or crashes. */
+function installCleanup(): void {
+  if (cleanupInstalled) return;
+  cleanupInstalled = true;
+  process.once('exit', () => {
+    for (const child of running) child.kill('SIGKILL');
+  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+}
+
 /** Starts `txmq-broker` on a free port with a fresh data directory (durable LMDB store). */
 export async function startBrokerProcess(): Promise<BrokerProcess> {
   const dir = await mkdtemp(join(tmpdir(), 'txmq-bench-'));
@@ -21,6 +34,9 @@ export async function startBrokerProcess(): Promise<BrokerProcess> {
   const child: ChildProcess = spawn(process.execPath, [cli, '--port', '0', '--data-dir', dir, '--log-level', 'warn'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  installCleanup();
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   const endpoint = await new Promise<string>((resolve, reject) => {
     child.stdout?.on('data', (chunk: Buffer) => {
       const match = /listening on (\S+)/.exec(chunk.toString());

@@ -4,6 +4,8 @@ export interface Profile {
   /** Messages per system in the throughput part (after `warmup` more). */
   readonly messages: number;
   readonly warmup: number;
+  /** Longest a system publishes in the throughput part (s; 0: no cap): a slow system stops early, measured on what it sent. */
+  readonly publishSeconds: number;
   /** Publishes awaiting their durable confirmation at once; unacknowledged deliveries at once. */
   readonly inFlight: number;
   /** Simple-consumer receive loops (each receives up to `receiveBatch` and acks each message). */
@@ -22,19 +24,25 @@ export interface Profile {
   readonly latencyWarmupSeconds: number;
   /** Unconsumed messages stored before the broker's RSS is read. */
   readonly backlog: number;
+  /** Longest the backlog is filled (s; 0: no cap); the table names how many were stored. */
+  readonly backlogSeconds: number;
   /** Messages consumed from the empty broker and from the backlog. */
   readonly backlogConsume: number;
   /** Business transactions (user row + outbox row) timed to get Postgres's rate, and on how many connections. */
   readonly pgTransactions: number;
   readonly pgConnections: number;
-  /** Committed outbox rows the relay drains. */
+  /** Longest the business transactions run (s; 0: no cap). */
+  readonly pgSeconds: number;
+  /** Committed outbox rows the relay drains, and the longest it is timed (s; 0: until drained). */
   readonly relayRows: number;
+  readonly relaySeconds: number;
   /** Commit → handler latency: paced tx/s, measured seconds, warm-up seconds. */
   readonly commitRate: number;
   readonly commitSeconds: number;
   readonly commitWarmupSeconds: number;
-  /** Plain and half-message sends (each, alternating, one at a time). */
+  /** Plain and half-message sends (each, alternating, one at a time), and the longest they run (s; 0: no cap). */
   readonly halfMessages: number;
+  readonly halfSeconds: number;
 }
 
 /** Under 5 minutes on a 2-core machine, peers included. */
@@ -42,6 +50,7 @@ export const QUICK: Profile = {
   name: 'quick',
   messages: 10_000,
   warmup: 1_000,
+  publishSeconds: 10,
   inFlight: 256,
   receiveLoops: 8,
   receiveBatch: 32,
@@ -54,14 +63,18 @@ export const QUICK: Profile = {
   latencySeconds: 5,
   latencyWarmupSeconds: 1,
   backlog: 100_000,
+  backlogSeconds: 40,
   backlogConsume: 10_000,
   pgTransactions: 5_000,
   pgConnections: 16,
+  pgSeconds: 8,
   relayRows: 20_000,
+  relaySeconds: 20,
   commitRate: 1_000,
   commitSeconds: 5,
   commitWarmupSeconds: 1,
   halfMessages: 500,
+  halfSeconds: 15,
 };
 
 /** The issue's sizes: a 1,000,000-message backlog, longer latency windows. */
@@ -70,15 +83,20 @@ export const FULL: Profile = {
   name: 'full',
   messages: 50_000,
   warmup: 2_000,
+  publishSeconds: 0,
   latencySeconds: 20,
   latencyWarmupSeconds: 2,
   backlog: 1_000_000,
+  backlogSeconds: 0,
   backlogConsume: 50_000,
   pgTransactions: 20_000,
+  pgSeconds: 0,
   relayRows: 100_000,
+  relaySeconds: 0,
   commitSeconds: 20,
   commitWarmupSeconds: 2,
   halfMessages: 3_000,
+  halfSeconds: 0,
 };
 
 /** Run options from the command line: `--full`, `--parts=a,b`, `--systems=a,b`, `--out=file`, `--<field>=<number>`. */
@@ -112,4 +130,9 @@ export function parseArgs(argv: readonly string[]): RunOptions {
     } else throw new Error(`unknown setting --${key}; settings: ${Object.keys(profile).filter((k) => k !== 'name').join(', ')}`);
   }
   return { profile, parts, systems, out };
+}
+
+/** The `performance.now()` time `seconds` from now, or no limit for 0. */
+export function deadline(seconds: number): number {
+  return seconds > 0 ? performance.now() + seconds * 1000 : Number.POSITIVE_INFINITY;
 }

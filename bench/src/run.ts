@@ -32,7 +32,7 @@ for (const part of selected) {
 }
 
 const figures = results.figures();
-const targets = checkTargets((id, system) => results.get(id, system), profile.backlog);
+const targets = checkTargets((id, system) => results.get(id, system));
 const skipped = results.skipped();
 const seconds = (performance.now() - began) / 1000;
 const ratios = Object.fromEntries(figures.map((f) => [f.id, Object.fromEntries(SYSTEMS.flatMap(({ key }) => {

@@ -12,6 +12,8 @@ export interface CommitLatency {
   readonly handler: LatencySummary;
   /** Messages of the measured window that did not reach the handler in time. */
   readonly missing: number;
+  /** Transactions that failed (a loaded database can time out). */
+  readonly failed: number;
 }
 
 /**
@@ -46,6 +48,7 @@ export async function commitLatency(fixture: OutboxFixture, endpoint: string, ra
   await relay.start();
   const commits: number[] = [];
   const pending: Promise<unknown>[] = [];
+  let failed = 0;
   try {
     await paced(total, rate, (i) => {
       let committedAt = 0;
@@ -56,6 +59,8 @@ export async function commitLatency(fixture: OutboxFixture, endpoint: string, ra
         await outbox.send(trx, { topic, body: { i, committedAt } });
       }).then(() => {
         if (i >= warm) commits.push(Date.now() - committedAt);
+      }, () => {
+        failed++;
       }));
     });
     await Promise.all(pending);
@@ -64,5 +69,5 @@ export async function commitLatency(fixture: OutboxFixture, endpoint: string, ra
     await relay.stop();
     await consumer.close();
   }
-  return { commit: summarize(commits), handler: summarize(latencies), missing: total - received };
+  return { commit: summarize(commits), handler: summarize(latencies), missing: total - failed - received, failed };
 }

@@ -19,7 +19,11 @@ export interface OutboxFixture {
 export async function openOutboxFixture(connections = 16): Promise<OutboxFixture> {
   const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
   const schema = `bench_${randomBytes(4).toString('hex')}`;
-  const pool = new pg.Pool({ connectionString: url, max: connections, connectionTimeoutMillis: 3_000 });
+  // Fail fast when there is no Postgres; the pool itself waits as long as a loaded machine needs.
+  const probe = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
+  await probe.connect();
+  await probe.end();
+  const pool = new pg.Pool({ connectionString: url, max: connections });
   const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
   const outbox = createOutbox({ db, schema });
   try {

@@ -2,10 +2,10 @@ import { createRelay, type Outbox } from '@txmq/outbox';
 
 /**
  * Relay throughput: `rows` committed rows (in transactions of 1,000), then one relay publishes them
- * all to the broker at `endpoint`; msg/s from its start until no row is pending. The published
- * rows stay on the broker unconsumed.
+ * to the broker at `endpoint`; msg/s from its start until no row is pending, or rows published
+ * by `seconds` after its start (0: no limit). The published rows stay on the broker unconsumed.
  */
-export async function relayThroughput(outbox: Outbox, endpoint: string, rows: number): Promise<number> {
+export async function relayThroughput(outbox: Outbox, endpoint: string, rows: number, seconds = 0): Promise<{ perSecond: number; published: number }> {
   for (let i = 0; i < rows; i += 1_000) {
     const size = Math.min(1_000, rows - i);
     await outbox.db.transaction().execute((trx) =>
@@ -14,9 +14,14 @@ export async function relayThroughput(outbox: Outbox, endpoint: string, rows: nu
   }
   const relay = createRelay({ outbox, endpoints: endpoint, batchSize: 200, maxInFlight: 512 });
   const start = performance.now();
+  const until = seconds > 0 ? start + seconds * 1000 : Number.POSITIVE_INFINITY;
   await relay.start();
-  while ((await outbox.stats()).pending > 0) await new Promise((r) => setTimeout(r, 20));
-  const seconds = (performance.now() - start) / 1000;
+  let pending = rows;
+  while (pending > 0 && performance.now() < until) {
+    await new Promise((r) => setTimeout(r, 20));
+    pending = (await outbox.stats()).pending;
+  }
+  const elapsed = performance.now() - start;
   await relay.stop();
-  return rows / seconds;
+  return { perSecond: ((rows - pending) * 1000) / elapsed, published: rows - pending };
 }

@@ -1,6 +1,7 @@
 import { createProducer } from '@txmq/broker/client';
 import { startBrokerProcess } from '../broker-process.js';
 import { benchLogger } from '../peers/client-options.js';
+import { deadline } from '../profile.js';
 import { summarize } from '../report/stats.js';
 import { kib, type Part } from './part.js';
 
@@ -22,7 +23,8 @@ export const halfMessagePart: Part = {
     try {
       await producer.start();
       const warm = 50;
-      for (let i = 0; i < warm + profile.halfMessages; i++) {
+      const until = deadline(profile.halfSeconds);
+      for (let i = 0; i < warm + profile.halfMessages && performance.now() < until; i++) {
         let start = performance.now();
         await producer.send({ topic, body });
         const plainMs = performance.now() - start;

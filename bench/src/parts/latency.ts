@@ -39,11 +39,15 @@ export function latencyPart(peers: (profile: Profile) => readonly PeerFactory[])
             if (++received === total) all.resolve();
           }, profile.inFlight);
           let failed = 0;
+          let firstFailure: unknown;
           await paced(total, rate, (i) => {
             const body = Buffer.alloc(1024, 'x');
             body.writeUInt32LE(i, 8);
             body.writeDoubleLE(performance.now(), 0);
-            peer.send(body).catch(() => failed++);
+            peer.send(body).catch((error: unknown) => {
+              failed++;
+              firstFailure ??= error;
+            });
           });
           const timeout = new Promise((resolve) => setTimeout(resolve, DRAIN_MS).unref());
           await Promise.race([all.promise, timeout]);
@@ -52,7 +56,7 @@ export function latencyPart(peers: (profile: Profile) => readonly PeerFactory[])
           results.set('e2e_p50_ms', `e2e latency at ${rate} msg/s, p50`, 'ms', peer.key, s.p50);
           results.set('e2e_p99_ms', `e2e latency at ${rate} msg/s, p99`, 'ms', peer.key, s.p99);
           const missing = total - received;
-          log(`latency: ${peer.key} p50 ${s.p50.toFixed(2)} ms, p99 ${s.p99.toFixed(2)} ms, max ${s.max.toFixed(1)} ms over ${s.count}${missing > 0 ? `; ${missing} not received within ${DRAIN_MS} ms` : ''}${failed > 0 ? `; ${failed} sends failed` : ''}`);
+          log(`latency: ${peer.key} p50 ${s.p50.toFixed(2)} ms, p99 ${s.p99.toFixed(2)} ms, max ${s.max.toFixed(1)} ms over ${s.count}${missing > 0 ? `; ${missing} not received within ${DRAIN_MS} ms` : ''}${failed > 0 ? `; ${failed} sends failed, the first with ${String(firstFailure)}` : ''}`);
           if (missing > 0) results.note('e2e_p99_ms', `${peer.key}: ${missing} of ${total} messages not received within ${DRAIN_MS / 1000} s`);
         } catch (error) {
           results.skip(peer.key, `failed: ${(error as Error).message}`);

@@ -30,9 +30,9 @@ export const natsPeer: PeerFactory = (suffix) => {
       await jsm.streams.add({ name: stream, subjects: [subject], storage: StorageType.File, retention: RetentionPolicy.Limits });
       await jsm.consumers.add(stream, { durable_name: 'bench', ack_policy: AckPolicy.Explicit, max_ack_pending: 10_000 });
     },
-    async publish(count, body, inFlight) {
+    async publish(count, body, inFlight, until) {
       const js = nc.jetstream();
-      await pool(count, inFlight, () => js.publish(subject, body));
+      return pool(count, inFlight, () => js.publish(subject, body), until);
     },
     async send(body) {
       await nc.jetstream().publish(subject, body);

@@ -20,8 +20,8 @@ export function officialPeer(profile: Profile): PeerFactory {
         producer = new Producer({ endpoints: broker.endpoint, namespace: '', topic, logger: quietOfficialLogger });
         await producer.startup();
       },
-      async publish(count, body, inFlight) {
-        await pool(count, inFlight, () => producer.send({ topic, body }));
+      async publish(count, body, inFlight, until) {
+        return pool(count, inFlight, () => producer.send({ topic, body }), until);
       },
       async send(body) {
         await producer.send({ topic, body });

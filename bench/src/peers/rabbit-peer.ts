@@ -36,8 +36,8 @@ function rabbitPeer(key: SystemKey, queueType: 'classic' | 'quorum', suffix: str
       channel = await connection.createConfirmChannel();
       await channel.assertQueue(queue, { durable: true, arguments: { 'x-queue-type': queueType } });
     },
-    async publish(count, body, inFlight) {
-      await pool(count, inFlight, () => confirm(body));
+    async publish(count, body, inFlight, until) {
+      return pool(count, inFlight, () => confirm(body), until);
     },
     send: confirm,
     async consume(count, inFlight) {

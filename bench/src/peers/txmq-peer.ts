@@ -22,8 +22,8 @@ export function txmqPeer(profile: Profile): PeerFactory {
         producer = createProducer(producerOptions(broker.endpoint, [topic], profile));
         await producer.start();
       },
-      async publish(count, body, inFlight) {
-        await pool(count, inFlight, () => producer.send({ topic, body }));
+      async publish(count, body, inFlight, until) {
+        return pool(count, inFlight, () => producer.send({ topic, body }), until);
       },
       async send(body) {
         await producer.send({ topic, body });

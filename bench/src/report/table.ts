@@ -8,6 +8,7 @@ import type { TargetCheck } from './targets.js';
 export function formatValue(value: number, unit: string): string {
   if (!Number.isFinite(value)) return 'n/a';
   if (unit === '×') return `${value.toFixed(2)}×`;
+  if (unit === 'messages') return value.toLocaleString('en-US', { maximumFractionDigits: 0 });
   const abs = Math.abs(value);
   const digits = abs >= 100 ? 0 : abs >= 10 ? 1 : 2;
   return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
