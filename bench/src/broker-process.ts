@@ -27,13 +27,20 @@ function installCleanup(): void {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 }
 
-/** Starts `txmq-broker` on a free port with a fresh data directory (durable LMDB store). */
-export async function startBrokerProcess(): Promise<BrokerProcess> {
-  const dir = await mkdtemp(join(tmpdir(), 'txmq-bench-'));
-  const cli = createRequire(import.meta.url).resolve('@txmq/broker').replace(/index\.js$/, 'cli/main.js');
-  const child: ChildProcess = spawn(process.execPath, [cli, '--port', '0', '--data-dir', dir, '--log-level', 'warn'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+/** A child process that printed `listening on <endpoint>`. */
+export interface ListeningProcess {
+  readonly endpoint: string;
+  readonly pid: number;
+  /** SIGTERM, then resolves once it exited. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs `node <args>` and resolves once it prints `listening on <endpoint>`; rejects if it exits
+ * first. It is killed when the bench exits.
+ */
+export async function spawnListening(args: readonly string[], what: string): Promise<ListeningProcess> {
+  const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   installCleanup();
   running.add(child);
   child.once('exit', () => running.delete(child));
@@ -42,17 +49,31 @@ export async function startBrokerProcess(): Promise<BrokerProcess> {
       const match = /listening on (\S+)/.exec(chunk.toString());
       if (match?.[1] !== undefined) resolve(match[1]);
     });
-    child.once('exit', (code) => reject(new Error(`broker exited with ${code}`)));
+    child.once('exit', (code) => reject(new Error(`${what} exited with ${code}`)));
   });
-  const pid = child.pid!;
   return {
     endpoint,
-    pid,
-    rssBytes: () => rssOf(pid),
+    pid: child.pid!,
     async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       await exited;
+    },
+  };
+}
+
+/** Starts `txmq-broker` on a free port with a fresh data directory (durable LMDB store). */
+export async function startBrokerProcess(): Promise<BrokerProcess> {
+  const dir = await mkdtemp(join(tmpdir(), 'txmq-bench-'));
+  const cli = createRequire(import.meta.url).resolve('@txmq/broker').replace(/index\.js$/, 'cli/main.js');
+  const child = await spawnListening([cli, '--port', '0', '--data-dir', dir, '--log-level', 'warn'], 'broker');
+  return {
+    endpoint: child.endpoint,
+    pid: child.pid,
+    rssBytes: () => rssOf(child.pid),
+    async stop() {
+      await child.stop();
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -63,18 +63,18 @@ export const QUICK: Profile = {
   latencySeconds: 5,
   latencyWarmupSeconds: 1,
   backlog: 100_000,
-  backlogSeconds: 40,
-  backlogConsume: 10_000,
+  backlogSeconds: 30,
+  backlogConsume: 5_000,
   pgTransactions: 5_000,
   pgConnections: 16,
   pgSeconds: 8,
-  relayRows: 20_000,
-  relaySeconds: 20,
+  relayRows: 10_000,
+  relaySeconds: 15,
   commitRate: 1_000,
   commitSeconds: 5,
   commitWarmupSeconds: 1,
   halfMessages: 500,
-  halfSeconds: 15,
+  halfSeconds: 10,
 };
 
 /** The sizes: a 1,000,000-message backlog, longer latency windows. */

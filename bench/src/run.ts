@@ -19,6 +19,7 @@ const log = (line: string) => console.error(`[bench ${((performance.now() - bega
 
 const began = performance.now();
 const date = new Date().toISOString();
+const loadAtStart = loadavg();
 const results = new Results();
 log(`${profile.name} profile, parts: ${selected.map((p) => p.name).join(', ')}`);
 for (const part of selected) {
@@ -35,13 +36,13 @@ const figures = results.figures();
 const targets = checkTargets((id, system) => results.get(id, system));
 const skipped = results.skipped();
 const seconds = (performance.now() - began) / 1000;
-const ratios = Object.fromEntries(figures.map((f) => [f.id, Object.fromEntries(SYSTEMS.flatMap(({ key }) => {
+const ratios = Object.fromEntries(figures.filter((f) => Object.keys(f.values).length > 1).map((f) => [f.id, Object.fromEntries(SYSTEMS.flatMap(({ key }) => {
   const own = f.values.txmq;
   const other = f.values[key];
   return key === 'txmq' || own === undefined || other === undefined || other === 0 ? [] : [[key, own / other]];
 }))]));
 
-console.log(`\ntxmq bench, ${profile.name} profile, ${date}, node ${process.version}, ${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}, ${seconds.toFixed(0)} s`);
+console.log(`\ntxmq bench, ${profile.name} profile, ${date}, node ${process.version}, ${cpus().length} cores, load average ${loadAtStart[0]!.toFixed(1)} at start and ${loadavg()[0]!.toFixed(1)} at end, ${seconds.toFixed(0)} s`);
 console.log(renderReport(figures, targets, skipped));
 
 const file = out ?? fileURLToPath(new URL('../results/latest.json', import.meta.url));
@@ -51,7 +52,7 @@ await writeFile(file, `${JSON.stringify({
   node: process.version,
   platform: `${process.platform} ${process.arch}`,
   cores: cpus().length,
-  loadAverage: loadavg(),
+  loadAverage: { start: loadAtStart, end: loadavg() },
   profile: profile.name,
   settings: profile,
   parts: selected.map((p) => p.name),

@@ -4,6 +4,9 @@ import { paced } from '../report/pacing.js';
 import { summarize, type LatencySummary } from '../report/stats.js';
 import type { OutboxFixture } from './fixture.js';
 
+/** How long to wait for the last messages after the last commit. */
+export const DRAIN_MS = 10_000;
+
 /** Commit-latency figures of {@link commitLatency}. */
 export interface CommitLatency {
   /** `send` + COMMIT itself. */
@@ -64,7 +67,7 @@ export async function commitLatency(fixture: OutboxFixture, endpoint: string, ra
       }));
     });
     await Promise.all(pending);
-    await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 15_000).unref())]);
+    await Promise.race([done, new Promise((resolve) => setTimeout(resolve, DRAIN_MS).unref())]);
   } finally {
     await relay.stop();
     await consumer.close();

@@ -1,5 +1,6 @@
 import { Producer } from 'rocketmq-client-nodejs';
-import { startNoopServer } from '../noop-server.js';
+import { fileURLToPath } from 'node:url';
+import { spawnListening } from '../broker-process.js';
 import { deadline } from '../profile.js';
 import { quietOfficialLogger } from '../peers/official-peer.js';
 import { pool } from '../peers/peer.js';
@@ -7,13 +8,13 @@ import { perSecond } from '../report/stats.js';
 import { kib, type Part } from './part.js';
 
 /**
- * The official client's ceiling: the rate its Producer publishes at against a server that answers
- * every call at once and stores nothing (same sizes as the throughput part).
+ * The official client's ceiling: the rate its Producer publishes at against a server (a process of
+ * its own) that answers every call at once and stores nothing (same sizes as the throughput part).
  */
 export const officialCeilingPart: Part = {
   name: 'ceiling',
   async run({ profile, results, log }) {
-    const server = await startNoopServer();
+    const server = await spawnListening([fileURLToPath(new URL('../noop-server-main.js', import.meta.url))], 'no-op server');
     const topic = 'bench-noop';
     const producer = new Producer({ endpoints: server.endpoint, namespace: '', topic, logger: quietOfficialLogger });
     try {
@@ -27,7 +28,7 @@ export const officialCeilingPart: Part = {
       log(`ceiling: official client against the no-op server ${rate.toFixed(0)} msg/s`);
     } finally {
       await producer.shutdown().catch(() => undefined);
-      await server.close();
+      await server.stop();
     }
   },
 };

@@ -1,6 +1,6 @@
 import { startBrokerProcess } from '../broker-process.js';
 import { businessRate } from '../outbox/business-rate.js';
-import { commitLatency } from '../outbox/commit-latency.js';
+import { commitLatency, DRAIN_MS } from '../outbox/commit-latency.js';
 import { checkpoint, openOutboxFixture } from '../outbox/fixture.js';
 import { relayThroughput } from '../outbox/relay-throughput.js';
 import { deadline } from '../profile.js';
@@ -41,7 +41,7 @@ export const outboxPart: Part = {
       results.set('commit_handler_p50_ms', `commit → handler ${at}, p50`, 'ms', 'txmq', handler.p50);
       results.set('commit_handler_p99_ms', `commit → handler ${at}, p99`, 'ms', 'txmq', handler.p99);
       if (failed > 0) results.note('commit_p99_ms', `${failed} transactions failed`);
-      if (missing > 0) results.note('commit_handler_p99_ms', `${missing} messages did not reach the handler within 15 s of the last commit`);
+      if (missing > 0) results.note('commit_handler_p99_ms', `${missing} messages did not reach the handler within ${DRAIN_MS / 1000} s of the last commit`);
       log(`outbox: send + COMMIT p50 ${commit.p50} / p99 ${commit.p99} ms; commit → handler p50 ${handler.p50} / p99 ${handler.p99} ms, max ${handler.max} ms${missing > 0 ? `, ${missing} missing` : ''}`);
     } finally {
       await broker.stop();

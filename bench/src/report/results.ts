@@ -23,18 +23,19 @@ export interface Skip {
 export interface PartResults {
   /** Records `value` of figure `id` for `system`; the first call for an id names its label and unit. */
   set(id: string, label: string, unit: string, system: SystemKey, value: number): void;
-  /** Attaches how figure `id` was measured (shown under the table). */
+  /** Attaches how figure `id` was measured (shown under the table; several notes are joined). */
   note(id: string, note: string): void;
   /** Records that `system` was not measured in this part. */
   skip(system: SystemKey, reason: string): void;
 }
 
-type MutableFigure = { -readonly [K in keyof Figure]: Figure[K] } & { values: Partial<Record<SystemKey, number>> };
+type MutableFigure = Omit<Figure, 'values' | 'note'> & { values: Partial<Record<SystemKey, number>> };
 
 /** What the parts of one run measured, in the order they reported it. */
 export class Results {
   readonly #figures = new Map<string, MutableFigure>();
   readonly #skipped: Skip[] = [];
+  readonly #notes = new Map<string, string[]>();
 
   /** The recorder of part `part`. */
   forPart(part: string): PartResults {
@@ -48,8 +49,7 @@ export class Results {
         figure.values[system] = value;
       },
       note: (id, note) => {
-        const figure = this.#figures.get(id);
-        if (figure) figure.note = figure.note === undefined ? note : `${figure.note}; ${note}`;
+        this.#notes.set(id, [...(this.#notes.get(id) ?? []), note]);
       },
       skip: (system, reason) => {
         this.#skipped.push({ system, part, reason });
@@ -63,7 +63,10 @@ export class Results {
   }
 
   figures(): Figure[] {
-    return [...this.#figures.values()].map((f) => ({ ...f, values: { ...f.values } }));
+    return [...this.#figures.values()].map((f) => {
+      const notes = this.#notes.get(f.id);
+      return { ...f, values: { ...f.values }, ...(notes && { note: notes.join('; ') }) };
+    });
   }
 
   skipped(): Skip[] {
