@@ -7,7 +7,7 @@ import type { TargetCheck } from './targets.js';
 /** A number for the table: thousands separated for rates, 2–3 significant digits for small values. */
 export function formatValue(value: number, unit: string): string {
   if (!Number.isFinite(value)) return 'n/a';
-  if (unit === '×') return `${value.toFixed(2)}×`;
+  if (unit === '×') return Math.abs(value) >= 100 ? `${Math.round(value).toLocaleString('en-US')}×` : `${value.toFixed(2)}×`;
   if (unit === 'messages') return value.toLocaleString('en-US', { maximumFractionDigits: 0 });
   const abs = Math.abs(value);
   const digits = abs >= 100 ? 0 : abs >= 10 ? 1 : 2;

@@ -49,6 +49,7 @@ test('formatValue keeps 2–3 significant digits for small values and separates 
   assert.equal(formatValue(17.84, 'ms'), '17.8');
   assert.equal(formatValue(1.894, 'ms'), '1.89');
   assert.equal(formatValue(0.145, '×'), '0.14×');
+  assert.equal(formatValue(1169.86, '×'), '1,170×');
   assert.equal(formatValue(Number.NaN, 'ms'), 'n/a');
 });
 
