@@ -51,6 +51,8 @@ const SPECS: readonly Spec[] = [
     value: (get) => ratio(get('relay_msg_s', 'txmq'), get('pg_business_tx_s', 'txmq')) },
   { id: 'commit-handler-p99', text: 'p99 ≤ 25 ms', row: 'commit_handler_p99_ms', unit: 'ms', comparison: '<=', limit: 25,
     value: (get) => get('commit_handler_p99_ms', 'txmq') },
+  { id: 'sql-vs-tag-filter', text: 'SQL92 filter within 20% of a tag filter', row: 'filter_sql_msg_s', unit: '×', comparison: '>=', limit: 0.8,
+    value: (get) => ratio(get('filter_sql_msg_s', 'txmq'), get('filter_tag_msg_s', 'txmq')) },
 ];
 
 /**
