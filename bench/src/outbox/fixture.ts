@@ -11,6 +11,8 @@ export interface OutboxFixture {
   readonly outbox: Outbox;
   /** Inserts one user row in `trx` (the business write of every benchmark transaction). */
   insertUser(trx: Transaction<any>): Promise<unknown>;
+  /** Empties the outbox and users tables, so that one part's rows do not reach the next part's relay. */
+  reset(): Promise<void>;
   /** Drops the schema and closes the pool. */
   close(): Promise<void>;
 }
@@ -40,6 +42,9 @@ export async function openOutboxFixture(connections = 16): Promise<OutboxFixture
     db,
     pool,
     outbox,
+    async reset() {
+      await sql`truncate ${sql.table(`${schema}.outbox`)}, ${users}`.execute(db);
+    },
     insertUser: (trx) => sql`insert into ${users} (id, name) values (${randomUUID()}, 'u')`.execute(trx),
     async close() {
       await sql`drop schema ${sql.id(schema)} cascade`.execute(db);

@@ -28,11 +28,13 @@ export const outboxPart: Part = {
       const business = await businessRate(fixture, profile.pgTransactions, profile.pgConnections, deadline(profile.pgSeconds));
       results.set('pg_business_tx_s', `Postgres business tx (user + outbox row), ${profile.pgConnections} connections`, 'tx/s', 'txmq', business);
       log(`outbox: Postgres commits ${business.toFixed(0)} business tx/s`);
+      await fixture.reset();
       await checkpoint(fixture.db);
       const { perSecond: relay, published } = await relayThroughput(fixture.outbox, broker.endpoint, profile.relayRows, profile.relaySeconds);
       results.set('relay_msg_s', `outbox relay, ${profile.relayRows.toLocaleString('en-US')} committed rows`, 'msg/s', 'txmq', relay);
       if (published < profile.relayRows) results.note('relay_msg_s', `timed for the ${profile.relaySeconds} s cap: ${published.toLocaleString('en-US')} of ${profile.relayRows.toLocaleString('en-US')} rows published`);
       log(`outbox: relay ${relay.toFixed(0)} msg/s (${published} rows)`);
+      await fixture.reset();
       await checkpoint(fixture.db);
       const { commit, handler, missing, failed } = await commitLatency(fixture, broker.endpoint, profile.commitRate, profile.commitSeconds, profile.commitWarmupSeconds);
       const at = `at ${profile.commitRate.toLocaleString('en-US')} tx/s`;
