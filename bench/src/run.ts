@@ -60,7 +60,8 @@ await writeFile(file, `${JSON.stringify({
   systems: SYSTEMS,
   figures,
   ratios,
-  targets,
+  // Unchecked targets keep their keys (null), so readers need not tell "missing" from "not met".
+  targets: targets.map((t) => ({ ...t, value: t.value ?? null, met: t.met ?? null })),
   skipped,
 }, null, 2)}\n`);
 console.log(`\nwritten: ${file}`);
