@@ -1,19 +1,39 @@
 import { createRelay, type Outbox } from '@txmq/outbox';
 
-/** Relay throughput: 20,000 committed rows, then one relay publishes them all to the broker at `endpoint`. */
-export async function relayThroughput(outbox: Outbox, endpoint: string): Promise<void> {
-  const n = 20_000;
-  for (let i = 0; i < n; i += 1_000) {
+/**
+ * Relay throughput: `rows` committed rows (in transactions of 1,000), then one relay publishes them
+ * to the broker at `endpoint`; msg/s from its first published row until no row is pending, or
+ * until `seconds` later (0: no limit). The published rows stay on the broker unconsumed.
+ */
+export async function relayThroughput(outbox: Outbox, endpoint: string, rows: number, seconds = 0): Promise<{ perSecond: number; published: number }> {
+  for (let i = 0; i < rows; i += 1_000) {
+    const size = Math.min(1_000, rows - i);
     await outbox.db.transaction().execute((trx) =>
-      outbox.sendMany(trx, Array.from({ length: 1_000 }, (_, k) => ({ topic: 'bench-throughput', body: { i: i + k } }))),
+      outbox.sendMany(trx, Array.from({ length: size }, (_, k) => ({ topic: 'bench-throughput', body: { i: i + k } }))),
     );
   }
   const relay = createRelay({ outbox, endpoints: endpoint, batchSize: 200, maxInFlight: 512 });
-  const start = performance.now();
   await relay.start();
-  while ((await outbox.stats()).pending > 0) await new Promise((r) => setTimeout(r, 50));
-  const seconds = (performance.now() - start) / 1000;
+  // The clock starts at the first published row: the producer's start-up is not relaying.
+  let pending = rows;
+  const giveUp = performance.now() + 60_000;
+  while (pending === rows) {
+    if (performance.now() > giveUp) {
+      await relay.stop();
+      throw new Error('the relay published nothing within 60 s');
+    }
+    pending = await pendingAfter(outbox, 5);
+  }
+  const start = performance.now();
+  const first = rows - pending;
+  const until = seconds > 0 ? start + seconds * 1000 : Number.POSITIVE_INFINITY;
+  while (pending > 0 && performance.now() < until) pending = await pendingAfter(outbox, 20);
+  const elapsed = performance.now() - start;
   await relay.stop();
-  console.log(`relay throughput: ${n} messages in ${seconds.toFixed(2)} s = ${(n / seconds).toFixed(0)} msg/s`);
+  return { perSecond: ((rows - pending - first) * 1000) / elapsed, published: rows - pending };
 }
 
+async function pendingAfter(outbox: Outbox, ms: number): Promise<number> {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  return (await outbox.stats()).pending;
+}

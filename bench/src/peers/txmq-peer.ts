@@ -1,40 +1,62 @@
-import { Producer, SimpleConsumer } from 'rocketmq-client-nodejs';
+import { createProducer, createPushConsumer, createSimpleConsumer, type TxmqProducer } from '@txmq/broker/client';
 import { startBrokerProcess, type BrokerProcess } from '../broker-process.js';
-import { pool, type Peer } from './peer.js';
+import type { Profile } from '../profile.js';
+import { benchLogger, producerOptions, pushTuning } from './client-options.js';
+import { pool, type PeerFactory } from './peer.js';
+import { receiveLoops } from './simple-loops.js';
 
-const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined, close: () => undefined };
-
-/** txmq's broker as a separate process (durable LMDB store), driven by the official RocketMQ client. */
-export function txmqPeer(): Peer {
-  let broker: BrokerProcess;
-  let endpoints = '';
-  const topic = `bench-${process.pid}`;
-  let producer: Producer;
-  return {
-    name: 'txmq (official RocketMQ client)',
-    async setup() {
-      broker = await startBrokerProcess();
-      endpoints = broker.endpoint;
-      producer = new Producer({ endpoints, namespace: '', topic, logger: quiet });
-      await producer.startup();
-    },
-    async publish(count, body, inFlight) {
-      await pool(count, inFlight, () => producer.send({ topic, body }));
-    },
-    async consume(count) {
-      const consumer = new SimpleConsumer({ endpoints, namespace: '', consumerGroup: 'bench', subscriptions: new Map([[topic, '*']]), awaitDuration: 5000, logger: quiet });
-      await consumer.startup();
-      let received = 0;
-      while (received < count) {
-        const batch = await consumer.receive(32, 60_000);
-        received += batch.length;
-        await Promise.all(batch.map((m) => consumer.ack(m)));
-      }
-      await consumer.shutdown();
-    },
-    async teardown() {
-      await producer.shutdown();
-      await broker.stop();
-    },
+/**
+ * txmq's broker as a separate process (durable LMDB store), driven by txmq's own typed client
+ * (`createProducer`, `createSimpleConsumer`, `createPushConsumer`).
+ */
+export function txmqPeer(profile: Profile): PeerFactory {
+  return (suffix) => {
+    let broker: BrokerProcess;
+    let producer: TxmqProducer;
+    const topic = `bench-${suffix}`;
+    const group = `bench-${suffix}`;
+    return {
+      key: 'txmq',
+      async setup() {
+        broker = await startBrokerProcess();
+        producer = createProducer(producerOptions(broker.endpoint, [topic], profile));
+        await producer.start();
+      },
+      async publish(count, body, inFlight, until) {
+        return pool(count, inFlight, () => producer.send({ topic, body }), until);
+      },
+      async send(body) {
+        await producer.send({ topic, body });
+      },
+      async consume(count) {
+        const consumer = createSimpleConsumer({ endpoints: broker.endpoint, group, subscriptions: { [topic]: '*' }, awaitMs: 2_000, logger: benchLogger });
+        await consumer.start();
+        const loops = receiveLoops(consumer, count, profile.receiveLoops, profile.receiveBatch);
+        try {
+          await loops.done;
+        } finally {
+          await loops.drained.catch(() => undefined);
+          await consumer.close();
+        }
+      },
+      async subscribe(onMessage) {
+        const consumer = createPushConsumer({
+          endpoints: broker.endpoint,
+          group,
+          subscriptions: { [topic]: '*' },
+          logger: benchLogger,
+          ...pushTuning(profile),
+          handler: async (m) => {
+            onMessage(m.body);
+          },
+        });
+        await consumer.start();
+        return { stop: () => consumer.close() };
+      },
+      async teardown() {
+        await producer.close();
+        await broker.stop();
+      },
+    };
   };
 }
