@@ -106,7 +106,8 @@ function settleEntries(batch: readonly Pending[], response: AckMessageResponse, 
   const byId = new Map<string, AckMessageResultEntry>();
   for (const result of response.entries ?? []) {
     if (result.receiptHandle) byHandle.set(result.receiptHandle, result);
-    else if (result.messageId) byId.set(result.messageId, result);
+    // A proxy that renewed a handle itself (auto-renew) answers with the renewed one.
+    if (result.messageId && !byId.has(result.messageId)) byId.set(result.messageId, result);
   }
   const top = response.status;
   for (const p of batch) {
