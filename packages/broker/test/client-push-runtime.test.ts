@@ -38,6 +38,7 @@ function fakeSession(settings: Partial<ConsumerSettings> = {}) {
   const open: FakeStream[] = [];
   const calls: Array<{ method: string; request: Record<string, unknown> }> = [];
   const requests: Array<Record<string, unknown>> = [];
+  const timeouts: number[] = [];
   const endpoints = ['b:1'];
   const polledAt: string[] = [];
   let closed = false;
@@ -52,7 +53,7 @@ function fakeSession(settings: Partial<ConsumerSettings> = {}) {
     requestTimeoutMs: 1000,
     namespace: '',
     start: async () => undefined,
-    receiveTargets: async () => endpoints.map((endpoint) => ({ queue: { id: 0 }, endpoint })),
+    receiveTargets: async () => endpoints.map((endpoint) => ({ key: endpoint, queue: { id: 0 }, endpoint })),
     settings: () => ({ fifo: false, longPollingMs: 1000, maxAttempts: 3, retryDelayMs: (attempt) => 1000 * attempt, ...settings }),
     unary: async <Res>(_endpoint: string, method: string, request: object) => {
       calls.push({ method, request: request as Record<string, unknown> });
@@ -63,8 +64,9 @@ function fakeSession(settings: Partial<ConsumerSettings> = {}) {
       if (method === 'ChangeInvisibleDuration') return { status: OK, receiptHandle: 'new' } as Res;
       return { status: OK } as Res;
     },
-    receiveStream: (endpoint, request) => {
+    receiveStream: (endpoint, request, timeoutMs) => {
       requests.push(request as Record<string, unknown>);
+      timeouts.push(timeoutMs);
       polledAt.push(endpoint);
       const stream = new FakeStream();
       const batch = batches.shift();
@@ -82,7 +84,7 @@ function fakeSession(settings: Partial<ConsumerSettings> = {}) {
     if (stream) answer(stream, batch);
     else batches.push(batch);
   };
-  return { session, calls, requests, deliver, endpoints, polledAt, isClosed: () => closed };
+  return { session, calls, requests, timeouts, deliver, endpoints, polledAt, isClosed: () => closed };
 }
 
 function runtime(session: ConsumerSession, overrides: Partial<PushRuntimeOptions>): PushRuntime {
@@ -109,6 +111,7 @@ test('receives with auto-renew, batch size, long poll and invisible time; a hand
   assert.deepEqual(request.longPollingTimeout, { seconds: 1, nanos: 0 });
   assert.deepEqual(request.invisibleDuration, { seconds: 30, nanos: 0 });
   assert.deepEqual(request.filterExpression, { type: 1, expression: '*' });
+  assert.ok(fake.timeouts[0]! >= 5000 + 1000, `a 1 s long poll still leaves a proxy its 5 s and a margin (${fake.timeouts[0]} ms)`);
   fake.deliver(message('a'), message('b'));
   await until('both acked', () => ackedIds(fake.calls).length === 2);
   assert.deepEqual(handled.sort(), ['a', 'b']);

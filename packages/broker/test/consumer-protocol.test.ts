@@ -25,6 +25,8 @@ class ConsumerProxy {
   readonly calls: string[] = [];
   /** Ack entries (by receipt handle) to refuse. */
   readonly refuse = new Set<string>();
+  /** The brokers behind this proxy: each has a queue of every topic, all at the proxy's endpoint. */
+  brokers = ['b'];
   endpoint = '';
   readonly #server = new Server();
   readonly #waiters: Array<() => void> = [];
@@ -40,7 +42,9 @@ class ConsumerProxy {
         const [host, port] = this.endpoint.split(':');
         return {
           status: OK,
-          messageQueues: [{ topic: request.topic, id: 0, permission: 4, acceptMessageTypes: [1], broker: { name: 'b', id: 0, endpoints: { scheme: 1, addresses: [{ host, port: Number(port) }] } } }],
+          messageQueues: this.brokers.map((name) => ({
+            topic: request.topic, id: 0, permission: 4, acceptMessageTypes: [1], broker: { name, id: 0, endpoints: { scheme: 1, addresses: [{ host, port: Number(port) }] } },
+          })),
         };
       }),
       Heartbeat: unary('Heartbeat', () => ({ status: OK })),
@@ -209,6 +213,34 @@ test('push consumer: parallel auto-renew long polls, the handled message acked, 
   await consumer.close();
   await proxy.until(() => open.every((r) => r.cancelled));
   assert.equal(proxy.calls.filter((c) => c === 'NotifyClientTermination').length, 2);
+});
+
+test('behind a proxy, brokers that share its endpoint are told apart by name: the push consumer polls each, the simple consumer takes turns', async () => {
+  proxy.brokers = ['b', 'c'];
+  try {
+    const before = proxy.receives.length;
+    const consumer = createPushConsumer({
+      endpoints: proxy.endpoint, group: 'two-brokers', subscriptions: { orders: '*' }, logger: quiet, parallelReceives: 1, handler: async () => undefined,
+    });
+    await consumer.start();
+    await proxy.until(() => proxy.receives.length >= before + 2);
+    assert.deepEqual(proxy.receives.slice(before).map((r) => r.request.messageQueue?.broker?.name).sort(), ['b', 'c']);
+    await consumer.close();
+
+    const simple = createSimpleConsumer({ endpoints: proxy.endpoint, group: 'two-brokers-simple', subscriptions: { orders: '*' }, logger: quiet });
+    const mine = () => proxy.receives.filter((r) => r.request.group?.name === 'two-brokers-simple');
+    for (let i = 1; i <= 2; i++) {
+      const receiving = simple.receive(1);
+      await proxy.until(() => mine().length === i);
+      mine()[i - 1]!.answer([]);
+      await receiving;
+    }
+    const names = mine().map((r) => r.request.messageQueue?.broker?.name);
+    assert.deepEqual(names.sort(), ['b', 'c']);
+    await simple.close();
+  } finally {
+    proxy.brokers = ['b'];
+  }
 });
 
 test('push consumer options: concurrency, receiveBatchSize (1..32), parallelReceives and invisibleMs are checked, naming the option', () => {

@@ -16,7 +16,10 @@ export interface SimpleConsumerOptions extends ClientOptions {
   readonly group: string;
   /** Topic → tag expression (`*`, `A || B`) or `{ sql }`, an SQL92 filter on the message properties. */
   readonly subscriptions: Readonly<Record<string, SubscriptionExpression>>;
-  /** Longest a receive waits for a message (long polling; default 30 000 ms, of which a RocketMQ proxy honours up to 20 000). */
+  /**
+   * Longest a receive waits for a message (long polling; default 30 000 ms, clamped to 20 000, the
+   * most a RocketMQ proxy honours). A proxy waits at least 5 000 ms, even when less is asked.
+   */
   readonly awaitMs?: number;
 }
 

@@ -8,8 +8,18 @@ import { durationOf, type AckMessageResponse, type ChangeInvisibleDurationRespon
 
 /** Longest long poll a RocketMQ proxy honours (it clamps to 5 s..20 s). */
 export const MAX_LONG_POLL_MS = 20_000;
+/**
+ * A RocketMQ proxy holds a long poll for at least this long, whatever was asked, and refuses one
+ * (ILLEGAL_POLLING_TIME) whose gRPC deadline leaves less than this.
+ */
+export const PROXY_MIN_LONG_POLL_MS = 5000;
 /** The gRPC deadline of a receive exceeds its long poll by this, so the broker's answer arrives in time. */
 const RECEIVE_DEADLINE_MARGIN_MS = 2000;
+
+/** The gRPC timeout of a receive that long-polls `longPollMs`. */
+export function receiveTimeoutMs(longPollMs: number, requestTimeoutMs: number): number {
+  return Math.max(longPollMs, PROXY_MIN_LONG_POLL_MS) + Math.max(RECEIVE_DEADLINE_MARGIN_MS, requestTimeoutMs);
+}
 
 /** One ReceiveMessage: what to ask for. */
 export interface ReceiveAsk {
@@ -41,7 +51,7 @@ export class ConsumerRpcs {
   }
 
   /** One long poll; `signal` cancels it (then it resolves with what had arrived). */
-  async receive(ask: ReceiveAsk, signal: AbortSignal, now = Date.now()): Promise<Delivery[]> {
+  async receive(ask: ReceiveAsk, signal: AbortSignal): Promise<Delivery[]> {
     const { endpoint } = ask.target;
     const longPollMs = Math.min(ask.longPollMs, MAX_LONG_POLL_MS);
     const request = {
@@ -54,8 +64,7 @@ export class ConsumerRpcs {
       longPollingTimeout: durationOf(longPollMs),
       attemptId: ask.attemptId ?? randomUUID(),
     };
-    const deadline = now + longPollMs + Math.max(RECEIVE_DEADLINE_MARGIN_MS, this.#session.requestTimeoutMs);
-    const stream = this.#session.receiveStream(endpoint, request, deadline);
+    const stream = this.#session.receiveStream(endpoint, request, receiveTimeoutMs(longPollMs, this.#session.requestTimeoutMs));
     const messages = await readReceiveStream(stream, endpoint, signal, (error) => this.#session.callError(error, endpoint));
     return messages.map((message) => toDelivery(message, endpoint));
   }

@@ -1,7 +1,5 @@
+import type { MessageQueue } from '../../wire/types.js';
 import type { ReceiveStream } from './receive-stream.js';
-
-/** A message queue as QueryRoute answers it; ReceiveMessage names one. Opaque to the consumers but for its broker. */
-export type WireQueue = object;
 
 /** What the broker's Settings answer tells a consumer. */
 export interface ConsumerSettings {
@@ -17,8 +15,13 @@ export interface ConsumerSettings {
 
 /** Where a consumer receives a topic's messages: one queue per broker of the topic's route. */
 export interface ReceiveTarget {
-  readonly queue: WireQueue;
-  /** The broker's `host:port`. */
+  /**
+   * Names the broker: its name, else its endpoint. Behind a RocketMQ 5 proxy every broker has the
+   * proxy's endpoint and the proxy picks the broker by the queue's broker name.
+   */
+  readonly key: string;
+  readonly queue: MessageQueue;
+  /** Where to send the call (`host:port`): the broker's, or its proxy's. */
   readonly endpoint: string;
 }
 
@@ -39,8 +42,8 @@ export interface ConsumerSession {
   settings(): ConsumerSettings;
   /** A unary call; rejects with a `BrokerError` when the call fails (in-band statuses are the caller's). */
   unary<Res>(endpoint: string, method: string, request: object): Promise<Res>;
-  /** Opens a ReceiveMessage stream, with a gRPC deadline (epoch ms). */
-  receiveStream(endpoint: string, request: object, deadline: number): ReceiveStream;
+  /** Opens a ReceiveMessage stream with a gRPC timeout (ms from now). */
+  receiveStream(endpoint: string, request: object, timeoutMs: number): ReceiveStream;
   /** What a failed ReceiveMessage call (its stream's 'error') means, as a `BrokerError`. */
   callError(error: Error, endpoint: string): unknown;
   /** Leaves the group (NotifyClientTermination) and closes the session; idempotent. */

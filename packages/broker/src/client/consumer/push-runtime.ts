@@ -93,7 +93,7 @@ export class PushRuntime {
     const room = o.concurrency + o.receiveBatchSize * o.parallelReceives;
     for (const { topic, filter, targets } of subscribed) {
       for (const target of targets) {
-        const key = `${topic}\u0000${target.endpoint}`;
+        const key = `${topic}\u0000${target.key}`;
         if (this.#stop.signal.aborted || this.#polled.has(key)) continue;
         this.#polled.add(key);
         const loop = new ReceiveLoop<Delivery>({
