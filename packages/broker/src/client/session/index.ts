@@ -2,5 +2,4 @@
 export { ClientSession, DEFAULT_REQUEST_TIMEOUT_MS } from './session.js';
 export type { CallOptions, SessionIntervals, SessionOptions } from './session.js';
 export { endpointOf, type Route } from './route.js';
-export { fromWireMessage } from './received-message.js';
 export { isSuccess, refusalOf } from './status.js';
