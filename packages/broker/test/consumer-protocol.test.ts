@@ -25,6 +25,8 @@ class ConsumerProxy {
   readonly calls: string[] = [];
   /** Ack entries (by receipt handle) to refuse. */
   readonly refuse = new Set<string>();
+  /** Ack entries (by receipt handle) answered with a handle the proxy renewed (auto-renew). */
+  readonly renewed = new Set<string>();
   /** The brokers behind this proxy: each has a queue of every topic, all at the proxy's endpoint. */
   brokers = ['b'];
   endpoint = '';
@@ -53,7 +55,7 @@ class ConsumerProxy {
         this.acks.push(request);
         // Batch mode: one result per broker for its entries, which come back in another order.
         const entries = [...(request.entries ?? [])].reverse().map((e) => ({
-          messageId: e.messageId, receiptHandle: e.receiptHandle,
+          messageId: e.messageId, receiptHandle: this.renewed.has(e.receiptHandle ?? '') ? `${e.receiptHandle}+renewed` : e.receiptHandle,
           status: this.refuse.has(e.receiptHandle ?? '') ? { code: 40013, message: 'expired handle' } : OK,
         }));
         const mixed = entries.some((e) => e.status.code !== 20000);
@@ -143,7 +145,7 @@ before(async () => {
 });
 after(() => proxy.stop());
 
-test('simple consumer: Settings with TAG and SQL filters; a receive within the proxy\'s limits; acks made together in one request, matched by handle', async () => {
+test('simple consumer: Settings with TAG and SQL filters; a receive within the proxy\'s limits; acks made together in one request, matched by handle, else by id (a renewed handle in a mixed answer)', async () => {
   const consumer = createSimpleConsumer({
     endpoints: proxy.endpoint, group: 'billing', subscriptions: { orders: 'paid || refunded', payments: { sql: 'amount > 10' } }, logger: quiet, awaitMs: 30_000,
   });
@@ -171,6 +173,7 @@ test('simple consumer: Settings with TAG and SQL filters; a receive within the p
   assert.deepEqual(messages.map((m) => m.body.toString()), ['body of m1', 'body of m2', 'body of m3']);
 
   proxy.refuse.add('handle-m2');
+  proxy.renewed.add('handle-m3');
   const results = await Promise.allSettled(messages.map((m) => consumer.ack(m)));
   const ackRequests = proxy.acks.filter((a) => a.entries?.some((e) => e.messageId?.startsWith('m')));
   assert.ok(ackRequests.length <= 2, `acks made together travel together (${ackRequests.length} requests)`);

@@ -96,7 +96,7 @@ export function createSimpleConsumer(options: SimpleConsumerOptions): TxmqSimple
       const { topic, filter } = topics[turn % topics.length]!;
       const targets = await session.receiveTargets(topic);
       const deliveries = await rpcs.receive({
-        topic, target: targets[Math.floor(turn / topics.length) % targets.length]!, filter,
+        target: targets[Math.floor(turn / topics.length) % targets.length]!, filter,
         batchSize: max,
         invisibleMs,
         autoRenew: false,

@@ -3,7 +3,7 @@ import type { AckSender } from './ack-batcher.js';
 import type { ConsumerSession, ReceiveTarget } from './consumer-session.js';
 import { readReceiveStream } from './receive-stream.js';
 import { toDelivery, type Delivery, type Receipt } from './received-message.js';
-import { refusal, succeeded } from './status-check.js';
+import { refusalOf } from '../session/status.js';
 import { durationOf, type AckMessageResponse, type ChangeInvisibleDurationResponse, type FilterExpression, type StatusResponse } from '../../wire/types.js';
 
 /** Longest long poll a RocketMQ proxy honours (it clamps to 5 s..20 s). */
@@ -23,7 +23,6 @@ export function receiveTimeoutMs(longPollMs: number, requestTimeoutMs: number): 
 
 /** One ReceiveMessage: what to ask for. */
 export interface ReceiveAsk {
-  readonly topic: string;
   readonly target: ReceiveTarget;
   readonly filter: FilterExpression;
   readonly batchSize: number;
@@ -86,7 +85,8 @@ export class ConsumerRpcs {
       messageId: receipt.messageId,
       invisibleDuration: durationOf(invisibleMs),
     });
-    if (!succeeded(response.status)) throw refusal(response.status!, receipt.endpoint, `the invisible-duration change of message ${receipt.messageId}`);
+    const refused = refusalOf(response.status, receipt.endpoint, [], `the invisible-duration change of message ${receipt.messageId}`);
+    if (refused) throw refused;
     if (response.receiptHandle) receipt.receiptHandle = response.receiptHandle;
   }
 
@@ -100,6 +100,7 @@ export class ConsumerRpcs {
       deliveryAttempt,
       maxDeliveryAttempts,
     });
-    if (!succeeded(response.status)) throw refusal(response.status!, receipt.endpoint, `the dead-letter forwarding of message ${receipt.messageId}`);
+    const refused = refusalOf(response.status, receipt.endpoint, [], `the dead-letter forwarding of message ${receipt.messageId}`);
+    if (refused) throw refused;
   }
 }
