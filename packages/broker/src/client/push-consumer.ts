@@ -4,6 +4,7 @@ import { describe } from '../rules/names.js';
 import { PushRuntime } from './consumer/push-runtime.js';
 import { openConsumerSession } from './consumer/session-adapter.js';
 import { loggerOf } from './client-logger.js';
+import { safeLogger } from './consumer/safe-logger.js';
 import { checkClientOptions, checkSubscriptionOptions } from './option-checks.js';
 import type { ClientOptions, ReceivedMessage, SubscriptionExpression } from './types.js';
 
@@ -62,8 +63,9 @@ export interface TxmqPushConsumer {
    * for their acknowledgements, and leaves the group; no handler runs once it has resolved.
    * Messages received but not yet handed to the handler go back to the group when it leaves.
    * It takes what the running handlers still need and, when the broker is slow to answer, at
-   * most four times `requestTimeoutMs` plus two seconds more (the last acknowledgements with
-   * their retries, the leaving notice, the end of the Telemetry stream).
+   * most three times `requestTimeoutMs` plus one second more: an acknowledgement waiting for the
+   * one in flight before it (nothing that fails is tried again once closing), the leaving notice,
+   * the end of the Telemetry stream.
    * Idempotent; `start()` after it rejects with `ClientClosedError`.
    */
   close(): Promise<void>;
@@ -98,7 +100,7 @@ export function createPushConsumer(options: PushConsumerOptions): TxmqPushConsum
   const receiveBatchSize = integerOption('receiveBatchSize', options.receiveBatchSize, DEFAULTS.receiveBatchSize, 1, MAX_RECEIVE_BATCH);
   const parallelReceives = integerOption('parallelReceives', options.parallelReceives, DEFAULTS.parallelReceives, 1, 64);
   const invisibleMs = integerOption('invisibleMs', options.invisibleMs, DEFAULTS.invisibleMs, MIN_INVISIBLE_MS, MAX_INVISIBLE_MS);
-  const logger = loggerOf(options);
+  const logger = safeLogger(loggerOf(options));
   const session = openConsumerSession('push consumer', options, 'push');
   const runtime = new PushRuntime(session, {
     group: options.group,
@@ -119,8 +121,8 @@ export function createPushConsumer(options: PushConsumerOptions): TxmqPushConsum
     await session.start('start');
     if (closing) throw new ClientClosedError('push consumer.start()');
     await runtime.start();
+    if (closing) throw new ClientClosedError('push consumer.start()');
     started = true;
-    if (closing) return;
     refresher = setInterval(() => void runtime.refreshTargets(), TARGET_REFRESH_MS);
     refresher.unref();
   };

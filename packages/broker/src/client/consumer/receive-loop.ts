@@ -20,7 +20,10 @@ export interface ReceiveLoopOptions<T> {
   /** Resolves when there is room for another long poll's messages. */
   readonly room: () => Promise<void>;
   readonly sleep: Sleep;
-  /** A long poll failed; `failures` counts this poller's failures in a row (1 for the first). */
+  /**
+   * A long poll failed; `failures` counts this poller's failures in a row (1 for the first; 0 when
+   * the poller itself failed and ended). What it throws is ignored.
+   */
   readonly onError: (error: unknown, failures: number) => void;
 }
 
@@ -55,7 +58,14 @@ export class ReceiveLoop<T> {
   /** Starts the pollers (once). */
   start(): void {
     if (this.#pollers.length > 0 || this.#abort.signal.aborted) return;
-    for (let i = 0; i < this.#options.parallel; i++) this.#pollers.push(this.#poll());
+    const report = (error: unknown) => {
+      try {
+        this.#options.onError(error, 0);
+      } catch {
+        // Nothing more to tell.
+      }
+    };
+    for (let i = 0; i < this.#options.parallel; i++) this.#pollers.push(this.#poll().catch(report));
   }
 
   /** Stops polling; resolves once no poll is in flight. Idempotent. */
@@ -78,7 +88,11 @@ export class ReceiveLoop<T> {
       } catch (error) {
         if (signal.aborted) return;
         failures += 1;
-        o.onError(error, failures);
+        try {
+          o.onError(error, failures);
+        } catch {
+          // A throwing error report must not end the poller.
+        }
         await o.sleep(receiveBackoffMs(error, failures), signal);
         continue;
       }
