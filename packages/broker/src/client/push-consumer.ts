@@ -35,12 +35,13 @@ export interface PushConsumerOptions extends ClientOptions {
   readonly deadLetter?: (error: unknown, message: ReceivedMessage) => boolean;
   /**
    * Handlers running at once (default 16). Messages of one message group are handled one at a
-   * time, in order; messages of other groups, or of none, run alongside.
+   * time (in send order when the consumer group is FIFO); messages of other groups, or of none,
+   * run alongside.
    */
   readonly concurrency?: number;
   /** Messages one receive asks for, 1..32 (default 32). */
   readonly receiveBatchSize?: number;
-  /** Receives (long polls) kept in flight per subscribed topic (default 2). */
+  /** Receives (long polls) kept in flight per subscribed topic and broker (default 2). */
   readonly parallelReceives?: number;
   /**
    * How long a received message stays invisible to the rest of the group (default 30 000 ms,

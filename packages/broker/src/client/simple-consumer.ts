@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { ClientClosedError, InvalidRequestError } from '../errors.js';
 import { AckBatcher } from './consumer/ack-batcher.js';
 import { ConsumerRpcs, MAX_LONG_POLL_MS } from './consumer/consumer-rpcs.js';
@@ -32,7 +33,8 @@ export interface TxmqSimpleConsumer {
   start(): Promise<void>;
   /**
    * Up to `max` messages (1..32, default 16), each invisible to the group for `invisibleMs`
-   * (default 30 000). With several subscribed topics, each receive asks the next topic in turn.
+   * (default 30 000; a RocketMQ proxy refuses less than 10 000). With several subscribed topics,
+   * or brokers of a topic, each receive asks the next one in turn.
    */
   receive(max?: number, invisibleMs?: number): Promise<ReceivedMessage[]>;
   /**
@@ -61,12 +63,15 @@ export function createSimpleConsumer(options: SimpleConsumerOptions): TxmqSimple
   checkClientOptions('simple consumer', options);
   checkSubscriptionOptions('simple consumer', options.group, options.subscriptions);
   checkPositive('simple consumer', 'awaitMs', options.awaitMs);
-  const session = openConsumerSession('simple consumer', options, 'simple');
+  const longPollMs = Math.min(options.awaitMs ?? DEFAULT_AWAIT_MS, MAX_LONG_POLL_MS);
+  const session = openConsumerSession('simple consumer', { ...options, awaitMs: longPollMs }, 'simple');
   const rpcs = new ConsumerRpcs(session, options.group);
   const acks = new AckBatcher(rpcs.ack);
   const topics = Object.entries(options.subscriptions).map(([topic, expression]) => ({ topic, filter: toFilterExpression(expression) }));
   const receipts = new WeakMap<ReceivedMessage, Receipt>();
   const closing = new AbortController();
+  // Every receive in flight listens to it.
+  setMaxListeners(0, closing.signal);
   let next = 0;
 
   const started = async (method: string) => {
@@ -100,7 +105,7 @@ export function createSimpleConsumer(options: SimpleConsumerOptions): TxmqSimple
         batchSize: max,
         invisibleMs,
         autoRenew: false,
-        longPollMs: Math.min(options.awaitMs ?? DEFAULT_AWAIT_MS, MAX_LONG_POLL_MS),
+        longPollMs,
       }, closing.signal);
       if (closing.signal.aborted) throw new ClientClosedError('simple consumer.receive()');
       return deliveries.map(({ message, receipt }) => {

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { BrokerRefusedError } from '../../errors.js';
 import { STATUS_CODES } from '../../status-codes.js';
 import type { ClientLogger, ReceivedMessage, SubscriptionExpression } from '../types.js';
@@ -56,6 +57,8 @@ export class PushRuntime {
   constructor(session: ConsumerSession, options: PushRuntimeOptions) {
     this.#session = session;
     this.#o = options;
+    // Every pause of a retry listens to it.
+    setMaxListeners(0, this.#stop.signal);
     this.#rpcs = new ConsumerRpcs(session, options.group);
     this.#settlement = new Settlement({
       rpcs: this.#rpcs,

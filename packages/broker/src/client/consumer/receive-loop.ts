@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { BrokerRefusedError } from '../../errors.js';
 import { STATUS_CODES } from '../../status-codes.js';
 
@@ -53,6 +54,8 @@ export class ReceiveLoop<T> {
 
   constructor(options: ReceiveLoopOptions<T>) {
     this.#options = options;
+    // Every poller's receive and pause listens to it.
+    setMaxListeners(0, this.#abort.signal);
   }
 
   /** Starts the pollers (once). */
