@@ -90,7 +90,7 @@ function fakeSession(settings: Partial<ConsumerSettings> = {}) {
       else open.push(stream);
       return stream;
     },
-    callError: (error) => error,
+    callError: (error) => new BrokerUnreachableError('b:1', error.message),
     close: async () => {
       closed = true;
     },

@@ -113,8 +113,12 @@ class ConsumerProxy {
     this.endpoint = `127.0.0.1:${port}`;
   }
 
+  /** Waits for `condition`, checked after each call or stream event; fails after 1000 events without it. */
   async until(condition: () => boolean): Promise<void> {
-    while (!condition()) await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    for (let events = 0; !condition(); events++) {
+      assert.ok(events < 1000, 'the awaited condition never came');
+      await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    }
   }
 
   stop(): void {
@@ -152,6 +156,7 @@ test('simple consumer: Settings with TAG and SQL filters; a receive within the p
   await consumer.start();
   const settings = proxy.settings.at(-1)!;
   assert.equal(settings.clientType, 3);
+  assert.equal(Number(settings.subscription?.longPollingTimeout?.seconds), 20, 'the long poll announced is the clamped one');
   assert.equal(settings.subscription?.group?.name, 'billing');
   assert.deepEqual(settings.subscription?.subscriptions?.map((s) => [s.topic?.name, s.expression?.type, s.expression?.expression]), [
     ['orders', 1, 'paid || refunded'], ['payments', 2, 'amount > 10'],
@@ -230,7 +235,7 @@ test('behind a proxy, brokers that share its endpoint are told apart by name: th
     assert.deepEqual(proxy.receives.slice(before).map((r) => r.request.messageQueue?.broker?.name).sort(), ['b', 'c']);
     await consumer.close();
 
-    const simple = createSimpleConsumer({ endpoints: proxy.endpoint, group: 'two-brokers-simple', subscriptions: { orders: '*' }, logger: quiet });
+    const simple = createSimpleConsumer({ endpoints: proxy.endpoint, group: 'two-brokers-simple', subscriptions: { orders: '*' }, logger: quiet, awaitMs: 1000 });
     const mine = () => proxy.receives.filter((r) => r.request.group?.name === 'two-brokers-simple');
     for (let i = 1; i <= 2; i++) {
       const receiving = simple.receive(1);
@@ -239,6 +244,7 @@ test('behind a proxy, brokers that share its endpoint are told apart by name: th
       await receiving;
     }
     const names = mine().map((r) => r.request.messageQueue?.broker?.name);
+    assert.ok(mine().every((r) => r.deadline - r.at >= 5000), 'a 1 s long poll leaves the proxy its 5 s minimum');
     assert.deepEqual(names.sort(), ['b', 'c']);
     await simple.close();
   } finally {

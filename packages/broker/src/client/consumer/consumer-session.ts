@@ -1,3 +1,4 @@
+import type { BrokerError } from '../../errors.js';
 import type { MessageQueue } from '../../wire/types.js';
 import type { ReceiveStream } from './receive-stream.js';
 
@@ -45,7 +46,7 @@ export interface ConsumerSession {
   /** Opens a ReceiveMessage stream with a gRPC timeout (ms from now). */
   receiveStream(endpoint: string, request: object, timeoutMs: number): ReceiveStream;
   /** What a failed ReceiveMessage call (its stream's 'error') means, as a `BrokerError`. */
-  callError(error: Error, endpoint: string): unknown;
+  callError(error: Error, endpoint: string): BrokerError;
   /** Leaves the group (NotifyClientTermination) and closes the session; idempotent. */
   close(): Promise<void>;
 }

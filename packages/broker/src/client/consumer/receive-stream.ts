@@ -1,3 +1,4 @@
+import type { BrokerError } from '../../errors.js';
 import { STATUS_CODES } from '../../status-codes.js';
 import { isSuccess, refusalOf } from '../session/status.js';
 import type { ReceiveMessageResponse, Status, WireMessage } from '../../wire/types.js';
@@ -22,7 +23,7 @@ export function readReceiveStream(
   stream: ReceiveStream,
   endpoint: string,
   signal: AbortSignal,
-  mapError: (error: Error) => unknown,
+  mapError: (error: Error) => BrokerError,
 ): Promise<WireMessage[]> {
   return new Promise((resolve, reject) => {
     const messages: WireMessage[] = [];
