@@ -6,6 +6,7 @@ import { PushRuntime, type PushRuntimeOptions } from '../src/client/consumer/pus
 import type { ReceiveMessageResponse as ReceiveFrame, WireMessage as WireReceivedMessage } from '../src/wire/types.js';
 import type { ReceivedMessage } from '../src/client/types.js';
 import { safeLogger } from '../src/client/consumer/safe-logger.js';
+import { targetsOf } from '../src/client/consumer/session-adapter.js';
 import { STATUS_CODES } from '../src/status-codes.js';
 import { BrokerRefusedError, BrokerUnreachableError } from '../src/errors.js';
 import { createHash } from 'node:crypto';
@@ -389,5 +390,24 @@ test('a logger or error report that throws does not stop the consumer', async ()
   await push.start();
   fake.deliver(message('a'), message('b'));
   await until('both handled and settled', () => handled.length === 2 && fake.calls.length >= 4);
+  await push.stop();
+});
+
+test('targets: one readable queue per broker name (brokers behind a proxy share its endpoint), none when no queue is readable', () => {
+  const queue = (name: string, id: number, permission: number, port = 8081) =>
+    ({ id, permission, broker: { name, endpoints: { addresses: [{ host: 'proxy', port }] } } });
+  const targets = targetsOf([queue('a', 0, 2), queue('a', 1, 4), queue('b', 0, 3), queue('b', 1, 4), queue('c', 0, 1)]);
+  assert.deepEqual(targets.map((t) => [t.key, t.endpoint, t.queue.id]), [['a', 'proxy:8081', 0], ['b', 'proxy:8081', 1]]);
+  assert.deepEqual(targetsOf([queue('a', 0, 3), queue('b', 0, 1)]), []);
+});
+
+test('a topic with no readable queue at start() is polled once a refresh finds one', async () => {
+  const fake = fakeSession();
+  fake.endpoints.length = 0;
+  const push = runtime(fake.session, { parallelReceives: 1 });
+  await push.start();
+  fake.endpoints.push('b:1');
+  await push.refreshTargets();
+  await until('polled', () => fake.polledAt.length === 1);
   await push.stop();
 });

@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
-import { ClientClosedError, InvalidRequestError } from '../errors.js';
+import { BrokerRefusedError, ClientClosedError, InvalidRequestError } from '../errors.js';
+import { STATUS_CODES } from '../status-codes.js';
 import { AckBatcher } from './consumer/ack-batcher.js';
 import { ConsumerRpcs, MAX_LONG_POLL_MS } from './consumer/consumer-rpcs.js';
 import { toFilterExpression } from './consumer/filter-expression.js';
@@ -100,6 +101,7 @@ export function createSimpleConsumer(options: SimpleConsumerOptions): TxmqSimple
       const turn = next++;
       const { topic, filter } = topics[turn % topics.length]!;
       const targets = await session.receiveTargets(topic);
+      if (targets.length === 0) throw new BrokerRefusedError(STATUS_CODES.FORBIDDEN, `no queue of topic ${topic} is readable (its route has no broker to receive from)`);
       const deliveries = await rpcs.receive({
         target: targets[Math.floor(turn / topics.length) % targets.length]!, filter,
         batchSize: max,

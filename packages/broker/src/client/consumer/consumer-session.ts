@@ -37,7 +37,7 @@ export interface ConsumerSession {
   readonly namespace: string;
   /** Connects, bounded by the client's `startupTimeoutMs`; resolves at once when started; `method` names the call in a `ClientClosedError`. */
   start(method: string): Promise<void>;
-  /** Where `topic` can be received from (at least one target). */
+  /** Where `topic` can be received from: one readable queue per broker (none when no queue of it is readable). */
   receiveTargets(topic: string): Promise<readonly ReceiveTarget[]>;
   /** The broker's answer to the consumer's settings (defaults before one arrived). */
   settings(): ConsumerSettings;

@@ -53,6 +53,7 @@ export class PushRuntime {
   /** Loops stopped because their broker left the route, until they have returned. */
   readonly #leaving = new Set<Promise<void>>();
   readonly #stop = new AbortController();
+  #started = false;
 
   constructor(session: ConsumerSession, options: PushRuntimeOptions) {
     this.#session = session;
@@ -80,15 +81,17 @@ export class PushRuntime {
   async start(): Promise<void> {
     // Every route first: a start that fails leaves nothing behind, and the next one starts afresh.
     const subscribed = await this.#subscribed();
-    if (this.#loops.size === 0) this.#poll(subscribed);
+    if (this.#started) return;
+    this.#started = true;
+    this.#poll(subscribed);
   }
 
   /**
    * Looks up where each topic can be received from again: starts long polls for the brokers that
-   * joined its route since, and stops those of brokers that left it.
+   * joined its route (or whose queues became readable) since, and stops those of brokers that left.
    */
   async refreshTargets(): Promise<void> {
-    if (this.#loops.size === 0 || this.#stop.signal.aborted) return;
+    if (!this.#started || this.#stop.signal.aborted) return;
     try {
       this.#poll(await this.#subscribed());
     } catch (error) {

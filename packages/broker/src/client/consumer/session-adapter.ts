@@ -63,13 +63,13 @@ export function openConsumerSession(what: string, options: ConsumerSessionOption
 }
 
 /**
- * One queue per broker of a route (by broker name, else endpoint: behind a proxy all brokers share
- * its endpoint), preferring readable ones.
+ * One readable queue per broker of a route (by broker name, else endpoint: behind a proxy all
+ * brokers share its endpoint); none when no queue is readable.
  */
 export function targetsOf(queues: readonly MessageQueue[]): ReceiveTarget[] {
-  const readable = queues.filter((q) => READABLE.has(q.permission));
   const targets = new Map<string, ReceiveTarget>();
-  for (const queue of readable.length > 0 ? readable : queues) {
+  for (const queue of queues) {
+    if (!READABLE.has(queue.permission)) continue;
     const endpoint = endpointOf(queue.broker?.endpoints);
     if (endpoint === undefined) continue;
     const key = queue.broker?.name || endpoint;
