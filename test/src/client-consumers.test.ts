@@ -102,6 +102,8 @@ test('a push consumer of a FIFO group handles each message group in order, a fai
     assert.deepEqual(of('a'), ['a:a0#1', 'a:a1#1', 'a:a1#2', 'a:a2#1', 'a:a3#1', 'a:a4#1']);
     assert.deepEqual(of('b'), ['b:b0#1', 'b:b1#1', 'b:b2#1', 'b:b3#1', 'b:b4#1']);
     assert.ok(peak <= 2, `one handler per message group at a time (saw ${peak} at once)`);
+    const whileA1Waited = calls.slice(calls.indexOf('a:a1#1') + 1, calls.indexOf('a:a1#2'));
+    assert.ok(whileA1Waited.some((c) => c.startsWith('b:')), `group b went on while a1 waited for its retry (${calls.join(' ')})`);
   } finally {
     await consumer.close();
   }

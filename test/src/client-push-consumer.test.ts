@@ -8,11 +8,11 @@ const PUSH_LONG_POLLING_MS = 1000;
 const REQUEST_TIMEOUT_MS = 1000;
 /**
  * close()'s documented bound (TxmqPushConsumer.close) for these consumers, without the handlers'
- * own time: four times requestTimeoutMs and two seconds (the last acknowledgements with their
- * retries, the leaving notice, the end of the Telemetry stream). The open long poll
+ * own time: three times requestTimeoutMs and one second (an acknowledgement behind the one in
+ * flight, the leaving notice, the end of the Telemetry stream). The open long poll
  * (PUSH_LONG_POLLING_MS) is cancelled, not waited for.
  */
-const CLOSE_BOUND_MS = 4 * REQUEST_TIMEOUT_MS + 2000;
+const CLOSE_BOUND_MS = 3 * REQUEST_TIMEOUT_MS + 1000;
 /** Room for a loaded machine. */
 const MARGIN_MS = 2000;
 let broker: BrokerProcess;

@@ -88,7 +88,11 @@ test('an answer without entries settles every ack by its top-level status', asyn
   const mixed = batcher.ack(target, entry(3));
   await new Promise((r) => setImmediate(r));
   calls[2]!.answer({ status: { code: STATUS_CODES.MULTIPLE_RESULTS, message: '' }, entries: [{ messageId: 'other', receiptHandle: 'x', status: OK }] });
-  await assert.rejects(mixed, (e: unknown) => e instanceof BrokerRefusedError && /none for message m3/.test(e.message));
+  await assert.rejects(mixed, (e: unknown) => e instanceof BrokerRefusedError && /no entry for message m3/.test(e.message));
+  const bare = batcher.ack(target, entry(4));
+  await new Promise((r) => setImmediate(r));
+  calls[3]!.answer({ status: { code: STATUS_CODES.MULTIPLE_RESULTS, message: '' }, entries: [{ messageId: 'm4', receiptHandle: 'h4' }] });
+  await assert.rejects(bare, (e: unknown) => e instanceof BrokerRefusedError && /an entry without a status for message m4/.test(e.message));
 });
 
 test('a failed call rejects every ack of its batch with the call\'s error, and the next batch still goes', async () => {

@@ -117,3 +117,21 @@ test('aborting cancels the call and resolves with what had arrived', async () =>
   assert.equal(stream.cancelled, true);
   assert.deepEqual(await reading, []);
 });
+
+test('a call that fails after the OK status and some messages resolves with them (they are invisible to the group already)', async () => {
+  const stream = new FakeStream();
+  const reading = readReceiveStream(stream, 'b:1', new AbortController().signal, mapError);
+  stream.emit('data', { status: { code: STATUS_CODES.OK, message: 'OK' } });
+  stream.emit('data', { message: wire(Buffer.from('1')) });
+  stream.emit('error', new Error('connection reset'));
+  assert.equal((await reading).length, 1);
+});
+
+test('the body is a copy of the frame\'s bytes; a GZIP body that does not inflate is corrupted, not thrown', () => {
+  const frame = Buffer.alloc(8);
+  frame.write('xxbodyxx');
+  const delivery = toDelivery(wire(frame.subarray(2, 6)), 'b:1');
+  assert.equal(delivery.message.body.toString(), 'body');
+  assert.notEqual(delivery.message.body.buffer, frame.buffer, 'the frame is not kept alive by the body');
+  assert.equal(toDelivery(wire(Buffer.from('not gzip'), { bodyEncoding: ENCODING.GZIP }), 'b:1').corrupted, true);
+});

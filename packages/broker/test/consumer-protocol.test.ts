@@ -25,6 +25,10 @@ class ConsumerProxy {
   readonly calls: string[] = [];
   /** Ack entries (by receipt handle) to refuse. */
   readonly refuse = new Set<string>();
+  /** Ack entries (by receipt handle) answered with a handle the proxy renewed (auto-renew). */
+  readonly renewed = new Set<string>();
+  /** The brokers behind this proxy: each has a queue of every topic, all at the proxy's endpoint. */
+  brokers = ['b'];
   endpoint = '';
   readonly #server = new Server();
   readonly #waiters: Array<() => void> = [];
@@ -40,7 +44,9 @@ class ConsumerProxy {
         const [host, port] = this.endpoint.split(':');
         return {
           status: OK,
-          messageQueues: [{ topic: request.topic, id: 0, permission: 4, acceptMessageTypes: [1], broker: { name: 'b', id: 0, endpoints: { scheme: 1, addresses: [{ host, port: Number(port) }] } } }],
+          messageQueues: this.brokers.map((name) => ({
+            topic: request.topic, id: 0, permission: 4, acceptMessageTypes: [1], broker: { name, id: 0, endpoints: { scheme: 1, addresses: [{ host, port: Number(port) }] } },
+          })),
         };
       }),
       Heartbeat: unary('Heartbeat', () => ({ status: OK })),
@@ -49,7 +55,7 @@ class ConsumerProxy {
         this.acks.push(request);
         // Batch mode: one result per broker for its entries, which come back in another order.
         const entries = [...(request.entries ?? [])].reverse().map((e) => ({
-          messageId: e.messageId, receiptHandle: e.receiptHandle,
+          messageId: e.messageId, receiptHandle: this.renewed.has(e.receiptHandle ?? '') ? `${e.receiptHandle}+renewed` : e.receiptHandle,
           status: this.refuse.has(e.receiptHandle ?? '') ? { code: 40013, message: 'expired handle' } : OK,
         }));
         const mixed = entries.some((e) => e.status.code !== 20000);
@@ -107,8 +113,12 @@ class ConsumerProxy {
     this.endpoint = `127.0.0.1:${port}`;
   }
 
+  /** Waits for `condition`, checked after each call or stream event; fails after 1000 events without it. */
   async until(condition: () => boolean): Promise<void> {
-    while (!condition()) await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    for (let events = 0; !condition(); events++) {
+      assert.ok(events < 1000, 'the awaited condition never came');
+      await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    }
   }
 
   stop(): void {
@@ -139,13 +149,14 @@ before(async () => {
 });
 after(() => proxy.stop());
 
-test('simple consumer: Settings with TAG and SQL filters; a receive within the proxy\'s limits; acks made together in one request, matched by handle', async () => {
+test('simple consumer: Settings with TAG and SQL filters; a receive within the proxy\'s limits; acks made together in one request, matched by handle, else by id (a renewed handle in a mixed answer)', async () => {
   const consumer = createSimpleConsumer({
     endpoints: proxy.endpoint, group: 'billing', subscriptions: { orders: 'paid || refunded', payments: { sql: 'amount > 10' } }, logger: quiet, awaitMs: 30_000,
   });
   await consumer.start();
   const settings = proxy.settings.at(-1)!;
   assert.equal(settings.clientType, 3);
+  assert.equal(Number(settings.subscription?.longPollingTimeout?.seconds), 20, 'the long poll announced is the clamped one');
   assert.equal(settings.subscription?.group?.name, 'billing');
   assert.deepEqual(settings.subscription?.subscriptions?.map((s) => [s.topic?.name, s.expression?.type, s.expression?.expression]), [
     ['orders', 1, 'paid || refunded'], ['payments', 2, 'amount > 10'],
@@ -167,6 +178,7 @@ test('simple consumer: Settings with TAG and SQL filters; a receive within the p
   assert.deepEqual(messages.map((m) => m.body.toString()), ['body of m1', 'body of m2', 'body of m3']);
 
   proxy.refuse.add('handle-m2');
+  proxy.renewed.add('handle-m3');
   const results = await Promise.allSettled(messages.map((m) => consumer.ack(m)));
   const ackRequests = proxy.acks.filter((a) => a.entries?.some((e) => e.messageId?.startsWith('m')));
   assert.ok(ackRequests.length <= 2, `acks made together travel together (${ackRequests.length} requests)`);
@@ -209,6 +221,35 @@ test('push consumer: parallel auto-renew long polls, the handled message acked, 
   await consumer.close();
   await proxy.until(() => open.every((r) => r.cancelled));
   assert.equal(proxy.calls.filter((c) => c === 'NotifyClientTermination').length, 2);
+});
+
+test('behind a proxy, brokers that share its endpoint are told apart by name: the push consumer polls each, the simple consumer takes turns', async () => {
+  proxy.brokers = ['b', 'c'];
+  try {
+    const before = proxy.receives.length;
+    const consumer = createPushConsumer({
+      endpoints: proxy.endpoint, group: 'two-brokers', subscriptions: { orders: '*' }, logger: quiet, parallelReceives: 1, handler: async () => undefined,
+    });
+    await consumer.start();
+    await proxy.until(() => proxy.receives.length >= before + 2);
+    assert.deepEqual(proxy.receives.slice(before).map((r) => r.request.messageQueue?.broker?.name).sort(), ['b', 'c']);
+    await consumer.close();
+
+    const simple = createSimpleConsumer({ endpoints: proxy.endpoint, group: 'two-brokers-simple', subscriptions: { orders: '*' }, logger: quiet, awaitMs: 1000 });
+    const mine = () => proxy.receives.filter((r) => r.request.group?.name === 'two-brokers-simple');
+    for (let i = 1; i <= 2; i++) {
+      const receiving = simple.receive(1);
+      await proxy.until(() => mine().length === i);
+      mine()[i - 1]!.answer([]);
+      await receiving;
+    }
+    const names = mine().map((r) => r.request.messageQueue?.broker?.name);
+    assert.ok(mine().every((r) => r.deadline - r.at >= 5000), 'a 1 s long poll leaves the proxy its 5 s minimum');
+    assert.deepEqual(names.sort(), ['b', 'c']);
+    await simple.close();
+  } finally {
+    proxy.brokers = ['b'];
+  }
 });
 
 test('push consumer options: concurrency, receiveBatchSize (1..32), parallelReceives and invisibleMs are checked, naming the option', () => {

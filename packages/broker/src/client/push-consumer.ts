@@ -4,6 +4,7 @@ import { describe } from '../rules/names.js';
 import { PushRuntime } from './consumer/push-runtime.js';
 import { openConsumerSession } from './consumer/session-adapter.js';
 import { loggerOf } from './client-logger.js';
+import { safeLogger } from './consumer/safe-logger.js';
 import { checkClientOptions, checkSubscriptionOptions } from './option-checks.js';
 import type { ClientOptions, ReceivedMessage, SubscriptionExpression } from './types.js';
 
@@ -34,12 +35,13 @@ export interface PushConsumerOptions extends ClientOptions {
   readonly deadLetter?: (error: unknown, message: ReceivedMessage) => boolean;
   /**
    * Handlers running at once (default 16). Messages of one message group are handled one at a
-   * time, in order; messages of other groups, or of none, run alongside.
+   * time (in send order when the consumer group is FIFO); messages of other groups, or of none,
+   * run alongside.
    */
   readonly concurrency?: number;
   /** Messages one receive asks for, 1..32 (default 32). */
   readonly receiveBatchSize?: number;
-  /** Receives (long polls) kept in flight per subscribed topic (default 2). */
+  /** Receives (long polls) kept in flight per subscribed topic and broker (default 2). */
   readonly parallelReceives?: number;
   /**
    * How long a received message stays invisible to the rest of the group (default 30 000 ms,
@@ -62,8 +64,9 @@ export interface TxmqPushConsumer {
    * for their acknowledgements, and leaves the group; no handler runs once it has resolved.
    * Messages received but not yet handed to the handler go back to the group when it leaves.
    * It takes what the running handlers still need and, when the broker is slow to answer, at
-   * most four times `requestTimeoutMs` plus two seconds more (the last acknowledgements with
-   * their retries, the leaving notice, the end of the Telemetry stream).
+   * most three times `requestTimeoutMs` plus one second more: an acknowledgement waiting for the
+   * one in flight before it (nothing that fails is tried again once closing), the leaving notice,
+   * the end of the Telemetry stream.
    * Idempotent; `start()` after it rejects with `ClientClosedError`.
    */
   close(): Promise<void>;
@@ -98,7 +101,7 @@ export function createPushConsumer(options: PushConsumerOptions): TxmqPushConsum
   const receiveBatchSize = integerOption('receiveBatchSize', options.receiveBatchSize, DEFAULTS.receiveBatchSize, 1, MAX_RECEIVE_BATCH);
   const parallelReceives = integerOption('parallelReceives', options.parallelReceives, DEFAULTS.parallelReceives, 1, 64);
   const invisibleMs = integerOption('invisibleMs', options.invisibleMs, DEFAULTS.invisibleMs, MIN_INVISIBLE_MS, MAX_INVISIBLE_MS);
-  const logger = loggerOf(options);
+  const logger = safeLogger(loggerOf(options));
   const session = openConsumerSession('push consumer', options, 'push');
   const runtime = new PushRuntime(session, {
     group: options.group,
@@ -119,8 +122,8 @@ export function createPushConsumer(options: PushConsumerOptions): TxmqPushConsum
     await session.start('start');
     if (closing) throw new ClientClosedError('push consumer.start()');
     await runtime.start();
+    if (closing) throw new ClientClosedError('push consumer.start()');
     started = true;
-    if (closing) return;
     refresher = setInterval(() => void runtime.refreshTargets(), TARGET_REFRESH_MS);
     refresher.unref();
   };

@@ -1,4 +1,6 @@
-import { ClientClosedError, InvalidRequestError } from '../errors.js';
+import { setMaxListeners } from 'node:events';
+import { BrokerRefusedError, ClientClosedError, InvalidRequestError } from '../errors.js';
+import { STATUS_CODES } from '../status-codes.js';
 import { AckBatcher } from './consumer/ack-batcher.js';
 import { ConsumerRpcs, MAX_LONG_POLL_MS } from './consumer/consumer-rpcs.js';
 import { toFilterExpression } from './consumer/filter-expression.js';
@@ -16,7 +18,10 @@ export interface SimpleConsumerOptions extends ClientOptions {
   readonly group: string;
   /** Topic → tag expression (`*`, `A || B`) or `{ sql }`, an SQL92 filter on the message properties. */
   readonly subscriptions: Readonly<Record<string, SubscriptionExpression>>;
-  /** Longest a receive waits for a message (long polling; default 30 000 ms, of which a RocketMQ proxy honours up to 20 000). */
+  /**
+   * Longest a receive waits for a message (long polling; default 30 000 ms, clamped to 20 000, the
+   * most a RocketMQ proxy honours). A proxy waits at least 5 000 ms, even when less is asked.
+   */
   readonly awaitMs?: number;
 }
 
@@ -29,7 +34,8 @@ export interface TxmqSimpleConsumer {
   start(): Promise<void>;
   /**
    * Up to `max` messages (1..32, default 16), each invisible to the group for `invisibleMs`
-   * (default 30 000). With several subscribed topics, each receive asks the next topic in turn.
+   * (default 30 000; a RocketMQ proxy refuses less than 10 000). With several subscribed topics,
+   * or brokers of a topic, each receive asks the next one in turn.
    */
   receive(max?: number, invisibleMs?: number): Promise<ReceivedMessage[]>;
   /**
@@ -58,12 +64,15 @@ export function createSimpleConsumer(options: SimpleConsumerOptions): TxmqSimple
   checkClientOptions('simple consumer', options);
   checkSubscriptionOptions('simple consumer', options.group, options.subscriptions);
   checkPositive('simple consumer', 'awaitMs', options.awaitMs);
-  const session = openConsumerSession('simple consumer', options, 'simple');
+  const longPollMs = Math.min(options.awaitMs ?? DEFAULT_AWAIT_MS, MAX_LONG_POLL_MS);
+  const session = openConsumerSession('simple consumer', { ...options, awaitMs: longPollMs }, 'simple');
   const rpcs = new ConsumerRpcs(session, options.group);
   const acks = new AckBatcher(rpcs.ack);
   const topics = Object.entries(options.subscriptions).map(([topic, expression]) => ({ topic, filter: toFilterExpression(expression) }));
   const receipts = new WeakMap<ReceivedMessage, Receipt>();
   const closing = new AbortController();
+  // Every receive in flight listens to it.
+  setMaxListeners(0, closing.signal);
   let next = 0;
 
   const started = async (method: string) => {
@@ -92,12 +101,13 @@ export function createSimpleConsumer(options: SimpleConsumerOptions): TxmqSimple
       const turn = next++;
       const { topic, filter } = topics[turn % topics.length]!;
       const targets = await session.receiveTargets(topic);
+      if (targets.length === 0) throw new BrokerRefusedError(STATUS_CODES.FORBIDDEN, `no queue of topic ${topic} is readable (its route has no broker to receive from)`);
       const deliveries = await rpcs.receive({
-        topic, target: targets[Math.floor(turn / topics.length) % targets.length]!, filter,
+        target: targets[Math.floor(turn / topics.length) % targets.length]!, filter,
         batchSize: max,
         invisibleMs,
         autoRenew: false,
-        longPollMs: Math.min(options.awaitMs ?? DEFAULT_AWAIT_MS, MAX_LONG_POLL_MS),
+        longPollMs,
       }, closing.signal);
       if (closing.signal.aborted) throw new ClientClosedError('simple consumer.receive()');
       return deliveries.map(({ message, receipt }) => {

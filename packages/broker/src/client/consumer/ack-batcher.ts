@@ -1,6 +1,6 @@
 import { BrokerRefusedError } from '../../errors.js';
 import { STATUS_CODES } from '../../status-codes.js';
-import { refusal, succeeded } from './status-check.js';
+import { isSuccess, refusalOf, type StatusCheck } from '../session/status.js';
 import type { AckMessageResponse, AckMessageResultEntry } from '../../wire/types.js';
 
 /** Where an acknowledgement goes: one AckMessageRequest names one topic and is sent to one broker. */
@@ -100,30 +100,36 @@ export class AckBatcher {
   }
 }
 
-/** Settles each pending ack of a batch from the response's entry for it. */
+/** An entry's status, and a request's one read for entries it has none for: MULTIPLE_RESULTS is no success. */
+const ENTRY: StatusCheck = { multipleResultsSucceed: false };
+
+/**
+ * Settles each pending ack of a batch from the response's entry for it, matched by receipt handle,
+ * else by message id (a proxy that renewed a handle itself, auto-renew, answers with the renewed one).
+ */
 function settleEntries(batch: readonly Pending[], response: AckMessageResponse, endpoint: string): void {
   const byHandle = new Map<string, AckMessageResultEntry>();
   const byId = new Map<string, AckMessageResultEntry>();
   for (const result of response.entries ?? []) {
     if (result.receiptHandle) byHandle.set(result.receiptHandle, result);
-    // A proxy that renewed a handle itself (auto-renew) answers with the renewed one.
     if (result.messageId && !byId.has(result.messageId)) byId.set(result.messageId, result);
   }
   const top = response.status;
   for (const p of batch) {
+    const what = `the ack of message ${p.entry.messageId}`;
     const result = byHandle.get(p.entry.receiptHandle) ?? byId.get(p.entry.messageId);
-    const status = result?.status ?? top;
-    if (result && succeeded(status)) {
+    if (result?.status) {
+      const refused = refusalOf(result.status, endpoint, [], what, ENTRY);
+      if (refused) p.reject(refused);
+      else p.resolve();
+    } else if (isSuccess(top, [], ENTRY)) {
+      // The whole request succeeded: every entry did.
       p.resolve();
-    } else if (result && status) {
-      p.reject(refusal(status, endpoint, `the ack of message ${p.entry.messageId}`));
-    } else if (succeeded(top)) {
-      // No entry for it, and the whole request succeeded: every entry did.
-      p.resolve();
-    } else if (top && top.code !== STATUS_CODES.MULTIPLE_RESULTS) {
-      p.reject(refusal(top, endpoint, `the ack of message ${p.entry.messageId}`));
+    } else if (top?.code === STATUS_CODES.MULTIPLE_RESULTS) {
+      const missing = result ? 'an entry without a status' : 'no entry';
+      p.reject(new BrokerRefusedError(STATUS_CODES.MULTIPLE_RESULTS, `the broker at ${endpoint} answered the ack of several messages with mixed results, and ${missing} for message ${p.entry.messageId}`));
     } else {
-      p.reject(new BrokerRefusedError(STATUS_CODES.MULTIPLE_RESULTS, `the broker at ${endpoint} answered the ack of several messages with mixed results and none for message ${p.entry.messageId}`));
+      p.reject(refusalOf(top, endpoint, [], what, ENTRY)!);
     }
   }
 }

@@ -3,17 +3,26 @@ import type { AckSender } from './ack-batcher.js';
 import type { ConsumerSession, ReceiveTarget } from './consumer-session.js';
 import { readReceiveStream } from './receive-stream.js';
 import { toDelivery, type Delivery, type Receipt } from './received-message.js';
-import { refusal, succeeded } from './status-check.js';
+import { refusalOf } from '../session/status.js';
 import { durationOf, type AckMessageResponse, type ChangeInvisibleDurationResponse, type FilterExpression, type StatusResponse } from '../../wire/types.js';
 
 /** Longest long poll a RocketMQ proxy honours (it clamps to 5 s..20 s). */
 export const MAX_LONG_POLL_MS = 20_000;
+/**
+ * A RocketMQ proxy holds a long poll for at least this long, whatever was asked, and refuses one
+ * (ILLEGAL_POLLING_TIME) whose gRPC deadline leaves less than this.
+ */
+export const PROXY_MIN_LONG_POLL_MS = 5000;
 /** The gRPC deadline of a receive exceeds its long poll by this, so the broker's answer arrives in time. */
 const RECEIVE_DEADLINE_MARGIN_MS = 2000;
 
+/** The gRPC timeout of a receive that long-polls `longPollMs`. */
+export function receiveTimeoutMs(longPollMs: number, requestTimeoutMs: number): number {
+  return Math.max(longPollMs, PROXY_MIN_LONG_POLL_MS) + Math.max(RECEIVE_DEADLINE_MARGIN_MS, requestTimeoutMs);
+}
+
 /** One ReceiveMessage: what to ask for. */
 export interface ReceiveAsk {
-  readonly topic: string;
   readonly target: ReceiveTarget;
   readonly filter: FilterExpression;
   readonly batchSize: number;
@@ -41,7 +50,7 @@ export class ConsumerRpcs {
   }
 
   /** One long poll; `signal` cancels it (then it resolves with what had arrived). */
-  async receive(ask: ReceiveAsk, signal: AbortSignal, now = Date.now()): Promise<Delivery[]> {
+  async receive(ask: ReceiveAsk, signal: AbortSignal): Promise<Delivery[]> {
     const { endpoint } = ask.target;
     const longPollMs = Math.min(ask.longPollMs, MAX_LONG_POLL_MS);
     const request = {
@@ -54,8 +63,7 @@ export class ConsumerRpcs {
       longPollingTimeout: durationOf(longPollMs),
       attemptId: ask.attemptId ?? randomUUID(),
     };
-    const deadline = now + longPollMs + Math.max(RECEIVE_DEADLINE_MARGIN_MS, this.#session.requestTimeoutMs);
-    const stream = this.#session.receiveStream(endpoint, request, deadline);
+    const stream = this.#session.receiveStream(endpoint, request, receiveTimeoutMs(longPollMs, this.#session.requestTimeoutMs));
     const messages = await readReceiveStream(stream, endpoint, signal, (error) => this.#session.callError(error, endpoint));
     return messages.map((message) => toDelivery(message, endpoint));
   }
@@ -77,7 +85,8 @@ export class ConsumerRpcs {
       messageId: receipt.messageId,
       invisibleDuration: durationOf(invisibleMs),
     });
-    if (!succeeded(response.status)) throw refusal(response.status!, receipt.endpoint, `the invisible-duration change of message ${receipt.messageId}`);
+    const refused = refusalOf(response.status, receipt.endpoint, [], `the invisible-duration change of message ${receipt.messageId}`);
+    if (refused) throw refused;
     if (response.receiptHandle) receipt.receiptHandle = response.receiptHandle;
   }
 
@@ -91,6 +100,7 @@ export class ConsumerRpcs {
       deliveryAttempt,
       maxDeliveryAttempts,
     });
-    if (!succeeded(response.status)) throw refusal(response.status!, receipt.endpoint, `the dead-letter forwarding of message ${receipt.messageId}`);
+    const refused = refusalOf(response.status, receipt.endpoint, [], `the dead-letter forwarding of message ${receipt.messageId}`);
+    if (refused) throw refused;
   }
 }

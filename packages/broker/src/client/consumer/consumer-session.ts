@@ -1,7 +1,6 @@
+import type { BrokerError } from '../../errors.js';
+import type { MessageQueue } from '../../wire/types.js';
 import type { ReceiveStream } from './receive-stream.js';
-
-/** A message queue as QueryRoute answers it; ReceiveMessage names one. Opaque to the consumers but for its broker. */
-export type WireQueue = object;
 
 /** What the broker's Settings answer tells a consumer. */
 export interface ConsumerSettings {
@@ -17,8 +16,13 @@ export interface ConsumerSettings {
 
 /** Where a consumer receives a topic's messages: one queue per broker of the topic's route. */
 export interface ReceiveTarget {
-  readonly queue: WireQueue;
-  /** The broker's `host:port`. */
+  /**
+   * Names the broker: its name, else its endpoint. Behind a RocketMQ 5 proxy every broker has the
+   * proxy's endpoint and the proxy picks the broker by the queue's broker name.
+   */
+  readonly key: string;
+  readonly queue: MessageQueue;
+  /** Where to send the call (`host:port`): the broker's, or its proxy's. */
   readonly endpoint: string;
 }
 
@@ -33,16 +37,16 @@ export interface ConsumerSession {
   readonly namespace: string;
   /** Connects, bounded by the client's `startupTimeoutMs`; resolves at once when started; `method` names the call in a `ClientClosedError`. */
   start(method: string): Promise<void>;
-  /** Where `topic` can be received from (at least one target). */
+  /** Where `topic` can be received from: one readable queue per broker (none when no queue of it is readable). */
   receiveTargets(topic: string): Promise<readonly ReceiveTarget[]>;
   /** The broker's answer to the consumer's settings (defaults before one arrived). */
   settings(): ConsumerSettings;
   /** A unary call; rejects with a `BrokerError` when the call fails (in-band statuses are the caller's). */
   unary<Res>(endpoint: string, method: string, request: object): Promise<Res>;
-  /** Opens a ReceiveMessage stream, with a gRPC deadline (epoch ms). */
-  receiveStream(endpoint: string, request: object, deadline: number): ReceiveStream;
+  /** Opens a ReceiveMessage stream with a gRPC timeout (ms from now). */
+  receiveStream(endpoint: string, request: object, timeoutMs: number): ReceiveStream;
   /** What a failed ReceiveMessage call (its stream's 'error') means, as a `BrokerError`. */
-  callError(error: Error, endpoint: string): unknown;
+  callError(error: Error, endpoint: string): BrokerError;
   /** Leaves the group (NotifyClientTermination) and closes the session; idempotent. */
   close(): Promise<void>;
 }

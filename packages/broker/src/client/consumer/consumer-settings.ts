@@ -11,7 +11,7 @@ export interface ServerSettingsView {
   readonly subscription?: { readonly fifo?: boolean; readonly longPollingTimeout?: Duration };
 }
 
-/** RocketMQ's defaults: 17 delivery attempts, retries after 1 s doubling up to 60 s. */
+/** txmq's defaults before the broker's Settings answer: 17 delivery attempts, retries after 1 s doubling up to 60 s. */
 const DEFAULT_MAX_ATTEMPTS = 17;
 const DEFAULT_BACKOFF = { initialMs: 1000, maxMs: 60_000, multiplier: 2 };
 

@@ -6,6 +6,7 @@ export interface DispatcherOptions<T> {
   readonly groupOf: (item: T) => string | undefined;
   /** Handles one item; a rejection is reported to `onError` and does not stop the dispatcher. */
   readonly run: (item: T) => Promise<void>;
+  /** What it throws is ignored. */
   readonly onError?: (error: unknown, item: T) => void;
 }
 
@@ -94,7 +95,11 @@ export class Dispatcher<T> {
     try {
       await this.#options.run(item);
     } catch (error) {
-      this.#options.onError?.(error, item);
+      try {
+        this.#options.onError?.(error, item);
+      } catch {
+        // A throwing report must not leave the item running.
+      }
     } finally {
       this.#running -= 1;
       this.#release(item);

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { BrokerRefusedError } from '../../errors.js';
 import { STATUS_CODES } from '../../status-codes.js';
 import type { ClientLogger, ReceivedMessage, SubscriptionExpression } from '../types.js';
@@ -9,12 +10,15 @@ import { Dispatcher } from './dispatcher.js';
 import { toFilterExpression } from './filter-expression.js';
 import { ReceiveLoop, type Sleep } from './receive-loop.js';
 import type { Delivery } from './received-message.js';
+import { Settlement } from './settlement.js';
 
 /** Long poll of a push consumer when the broker's settings do not say (RocketMQ's proxy sends 20 s). */
 const DEFAULT_LONG_POLL_MS = 20_000;
-/** Attempts of one acknowledgement (or nack) that failed for a reason a retry can fix. */
-const SETTLE_ATTEMPTS = 3;
-const SETTLE_RETRY_MS = 200;
+/** Refusals no retry of the same receive changes: logged as errors, every this many failures in a row. */
+const PERMANENT_REFUSALS: ReadonlySet<number> = new Set([
+  STATUS_CODES.ILLEGAL_FILTER_EXPRESSION, STATUS_CODES.FORBIDDEN, STATUS_CODES.TOPIC_NOT_FOUND, STATUS_CODES.CONSUMER_GROUP_NOT_FOUND,
+]);
+const PERMANENT_REFUSAL_LOG_EVERY = 100;
 
 /** What a {@link PushRuntime} runs with (validated and defaulted). */
 export interface PushRuntimeOptions {
@@ -27,6 +31,7 @@ export interface PushRuntimeOptions {
   readonly receiveBatchSize: number;
   readonly parallelReceives: number;
   readonly invisibleMs: number;
+  /** Never throws (see `safeLogger`). */
   readonly logger: ClientLogger;
   readonly sleep: Sleep;
 }
@@ -41,20 +46,29 @@ export class PushRuntime {
   readonly #session: ConsumerSession;
   readonly #o: PushRuntimeOptions;
   readonly #rpcs: ConsumerRpcs;
-  readonly #acks: AckBatcher;
+  readonly #settlement: Settlement;
   readonly #dispatcher: Dispatcher<Delivery>;
-  readonly #loops: ReceiveLoop<Delivery>[] = [];
-  /** The topic and broker pairs long-polled. */
-  readonly #polled = new Set<string>();
-  /** Nacks and forwards in flight (acks are the batcher's). */
-  readonly #settling = new Set<Promise<void>>();
+  /** The long polls per topic and broker ({@link ReceiveTarget.key}). */
+  readonly #loops = new Map<string, ReceiveLoop<Delivery>>();
+  /** Loops stopped because their broker left the route, until they have returned. */
+  readonly #leaving = new Set<Promise<void>>();
   readonly #stop = new AbortController();
+  #started = false;
 
   constructor(session: ConsumerSession, options: PushRuntimeOptions) {
     this.#session = session;
     this.#o = options;
+    // Every pause of a retry listens to it.
+    setMaxListeners(0, this.#stop.signal);
     this.#rpcs = new ConsumerRpcs(session, options.group);
-    this.#acks = new AckBatcher(this.#rpcs.ack);
+    this.#settlement = new Settlement({
+      rpcs: this.#rpcs,
+      acks: new AckBatcher(this.#rpcs.ack),
+      settings: () => session.settings(),
+      logger: options.logger,
+      sleep: options.sleep,
+      stopped: this.#stop.signal,
+    });
     this.#dispatcher = new Dispatcher<Delivery>({
       concurrency: options.concurrency,
       groupOf: (d) => d.message.messageGroup,
@@ -67,17 +81,19 @@ export class PushRuntime {
   async start(): Promise<void> {
     // Every route first: a start that fails leaves nothing behind, and the next one starts afresh.
     const subscribed = await this.#subscribed();
-    if (this.#polled.size === 0) this.#pollNew(subscribed);
+    if (this.#started) return;
+    this.#started = true;
+    this.#poll(subscribed);
   }
 
   /**
-   * Looks up where each topic can be received from again and starts long polls for the brokers
-   * that joined its route since (one that left stops answering: its polls fail and back off).
+   * Looks up where each topic can be received from again: starts long polls for the brokers that
+   * joined its route (or whose queues became readable) since, and stops those of brokers that left.
    */
   async refreshTargets(): Promise<void> {
-    if (this.#polled.size === 0 || this.#stop.signal.aborted) return;
+    if (!this.#started || this.#stop.signal.aborted) return;
     try {
-      this.#pollNew(await this.#subscribed());
+      this.#poll(await this.#subscribed());
     } catch (error) {
       this.#o.logger.debug?.('push consumer: refreshing where to receive from failed:', error);
     }
@@ -88,87 +104,101 @@ export class PushRuntime {
       ({ topic, filter: toFilterExpression(expression), targets: await this.#session.receiveTargets(topic) })));
   }
 
-  #pollNew(subscribed: ReadonlyArray<{ topic: string; filter: FilterExpression; targets: readonly ReceiveTarget[] }>): void {
-    const o = this.#o;
-    const room = o.concurrency + o.receiveBatchSize * o.parallelReceives;
+  #poll(subscribed: ReadonlyArray<{ topic: string; filter: FilterExpression; targets: readonly ReceiveTarget[] }>): void {
+    if (this.#stop.signal.aborted) return;
+    const wanted = new Set<string>();
     for (const { topic, filter, targets } of subscribed) {
       for (const target of targets) {
-        const key = `${topic}\u0000${target.endpoint}`;
-        if (this.#stop.signal.aborted || this.#polled.has(key)) continue;
-        this.#polled.add(key);
-        const loop = new ReceiveLoop<Delivery>({
-          parallel: o.parallelReceives,
-          receive: (signal, attemptId) => this.#rpcs.receive({
-            topic, target, filter,
-            batchSize: o.receiveBatchSize,
-            invisibleMs: o.invisibleMs,
-            autoRenew: true,
-            longPollMs: this.#session.settings().longPollingMs ?? DEFAULT_LONG_POLL_MS,
-            attemptId,
-          }, signal),
-          deliver: (deliveries) => {
-            for (const delivery of deliveries) this.#accept(delivery);
-          },
-          room: () => this.#dispatcher.whenBelow(room),
-          sleep: o.sleep,
-          onError: (error, failures) => {
-            if (failures === 1) o.logger.warn(`push consumer: receiving from ${topic} at ${target.endpoint} failed (retrying):`, error);
-          },
-        });
-        this.#loops.push(loop);
+        const key = `${topic}\u0000${target.key}`;
+        wanted.add(key);
+        if (this.#loops.has(key)) continue;
+        const loop = this.#loop(topic, filter, target);
+        this.#loops.set(key, loop);
         loop.start();
       }
     }
+    for (const [key, loop] of this.#loops) {
+      if (wanted.has(key)) continue;
+      this.#loops.delete(key);
+      const leaving = loop.stop();
+      this.#leaving.add(leaving);
+      void leaving.finally(() => this.#leaving.delete(leaving));
+    }
+  }
+
+  #loop(topic: string, filter: FilterExpression, target: ReceiveTarget): ReceiveLoop<Delivery> {
+    const o = this.#o;
+    const room = o.concurrency + o.receiveBatchSize * o.parallelReceives;
+    return new ReceiveLoop<Delivery>({
+      parallel: o.parallelReceives,
+      receive: (signal, attemptId) => this.#rpcs.receive({
+        target, filter,
+        batchSize: o.receiveBatchSize,
+        invisibleMs: o.invisibleMs,
+        autoRenew: true,
+        longPollMs: this.#session.settings().longPollingMs ?? DEFAULT_LONG_POLL_MS,
+        attemptId,
+      }, signal),
+      deliver: (deliveries) => {
+        for (const delivery of deliveries) this.#dispatcher.push(delivery);
+      },
+      room: () => this.#dispatcher.whenBelow(room),
+      sleep: o.sleep,
+      onError: (error, failures) => {
+        const where = `${topic} at ${target.key === target.endpoint ? target.endpoint : `broker ${target.key} (${target.endpoint})`}`;
+        if (error instanceof BrokerRefusedError && PERMANENT_REFUSALS.has(error.status)) {
+          if (failures % PERMANENT_REFUSAL_LOG_EVERY === 1) o.logger.error(`push consumer: the broker refuses receives from ${where} (${failures} in a row; retrying):`, error);
+        } else if (failures === 1) {
+          o.logger.warn(`push consumer: receiving from ${where} failed (retrying):`, error);
+        }
+      },
+    });
   }
 
   /**
    * Stops the long polls, starts no more handlers, waits for the running ones and for their
-   * acknowledgements. Messages received but not handled stay with the broker, which hands them
-   * to another member once this client leaves.
+   * settlements (no failed one is tried again once stopping). Messages received but not handled
+   * stay with the broker, which hands them to another member once this client leaves.
    */
   async stop(): Promise<void> {
     this.#stop.abort();
-    await Promise.all(this.#loops.map((loop) => loop.stop()));
+    await Promise.all([...[...this.#loops.values()].map((loop) => loop.stop()), ...this.#leaving]);
     this.#dispatcher.stop();
     await this.#dispatcher.idle();
-    await Promise.all(this.#settling);
-    await this.#acks.idle();
-  }
-
-  #accept(delivery: Delivery): void {
-    if (!delivery.corrupted) {
-      this.#dispatcher.push(delivery);
-      return;
-    }
-    this.#o.logger.warn(`push consumer: message ${delivery.message.messageId} of ${delivery.message.topic} arrived corrupted (its body does not match its digest); not handled`);
-    this.#track(this.#session.settings().fifo ? this.#forward(delivery, delivery.message.deliveryAttempt) : this.#nack(delivery, delivery.message.deliveryAttempt));
+    await this.#settlement.idle();
   }
 
   async #consume(delivery: Delivery): Promise<void> {
     const fifo = this.#session.settings().fifo && delivery.message.messageGroup !== undefined;
     let message = delivery.message;
+    if (delivery.corrupted) {
+      this.#o.logger.warn(`push consumer: message ${message.messageId} of ${message.topic} arrived corrupted (its body does not match its digest); not handled`);
+      if (fifo) await this.#settlement.forwardInOrder(delivery, message.deliveryAttempt);
+      else this.#settlement.nack(delivery, message.deliveryAttempt);
+      return;
+    }
     for (;;) {
       if (this.#stop.signal.aborted) return;
       try {
         await this.#o.handler(message);
       } catch (error) {
         this.#report(error, message);
-        if (this.#o.deadLetter !== undefined && wantsDeadLetter(this.#o.deadLetter, error, message) && (await this.#forward(delivery, message.deliveryAttempt))) return;
+        if (this.#o.deadLetter !== undefined && wantsDeadLetter(this.#o.deadLetter, error, message) && (await this.#settlement.forward(delivery, message.deliveryAttempt))) return;
         const settings = this.#session.settings();
         if (!fifo) {
-          this.#track(this.#nack(delivery, message.deliveryAttempt));
+          this.#settlement.nack(delivery, message.deliveryAttempt);
           return;
         }
         // FIFO: the broker holds back the group's later messages until this one is settled.
         if (message.deliveryAttempt >= settings.maxAttempts) {
-          if (!(await this.#forward(delivery, message.deliveryAttempt))) this.#track(this.#nack(delivery, message.deliveryAttempt));
+          await this.#settlement.forwardInOrder(delivery, message.deliveryAttempt);
           return;
         }
         await this.#o.sleep(settings.retryDelayMs(message.deliveryAttempt), this.#stop.signal);
         message = { ...message, deliveryAttempt: message.deliveryAttempt + 1 };
         continue;
       }
-      this.#track(this.#ack(delivery));
+      this.#settlement.ack(delivery);
       return;
     }
   }
@@ -179,52 +209,6 @@ export class PushRuntime {
     } catch (reportError) {
       this.#o.logger.error('push consumer: onHandlerError threw:', reportError);
     }
-  }
-
-  #ack(delivery: Delivery): Promise<void> {
-    const { receipt } = delivery;
-    return this.#settle(`acknowledging message ${receipt.messageId}`, () =>
-      this.#acks.ack({ topic: receipt.topic, endpoint: receipt.endpoint }, { messageId: receipt.messageId, receiptHandle: receipt.receiptHandle }));
-  }
-
-  /** Has the broker redeliver after the group's retry delay. */
-  #nack(delivery: Delivery, attempt: number): Promise<void> {
-    const delayMs = this.#session.settings().retryDelayMs(attempt);
-    return this.#settle(`returning message ${delivery.receipt.messageId} for redelivery`, () => this.#rpcs.changeInvisibleDuration(delivery.receipt, delayMs));
-  }
-
-  /** Resolves to whether the message is now in the dead-letter queue. */
-  async #forward(delivery: Delivery, attempt: number): Promise<boolean> {
-    try {
-      await this.#rpcs.forwardToDeadLetterQueue(delivery.receipt, attempt, this.#session.settings().maxAttempts);
-      return true;
-    } catch (error) {
-      this.#o.logger.warn(`push consumer: forwarding message ${delivery.receipt.messageId} to the dead-letter queue failed:`, error);
-      return false;
-    }
-  }
-
-  /** Runs `call`, again after a short pause when it failed for a reason other than a stale receipt. */
-  async #settle(what: string, call: () => Promise<void>): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await call();
-        return;
-      } catch (error) {
-        const stale = error instanceof BrokerRefusedError && error.status === STATUS_CODES.INVALID_RECEIPT_HANDLE;
-        if (stale || attempt >= SETTLE_ATTEMPTS) {
-          this.#o.logger.warn(`push consumer: ${what} failed; the broker redelivers it:`, error);
-          return;
-        }
-        await this.#o.sleep(SETTLE_RETRY_MS * attempt, new AbortController().signal);
-      }
-    }
-  }
-
-  #track(settling: Promise<unknown>): void {
-    const tracked = settling.then(() => undefined, () => undefined);
-    this.#settling.add(tracked);
-    void tracked.finally(() => this.#settling.delete(tracked));
   }
 }
 

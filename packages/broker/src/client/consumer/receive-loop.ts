@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { BrokerRefusedError } from '../../errors.js';
 import { STATUS_CODES } from '../../status-codes.js';
 
@@ -20,7 +21,10 @@ export interface ReceiveLoopOptions<T> {
   /** Resolves when there is room for another long poll's messages. */
   readonly room: () => Promise<void>;
   readonly sleep: Sleep;
-  /** A long poll failed; `failures` counts this poller's failures in a row (1 for the first). */
+  /**
+   * A long poll failed; `failures` counts this poller's failures in a row (1 for the first; 0 when
+   * the poller itself failed and ended). What it throws is ignored.
+   */
   readonly onError: (error: unknown, failures: number) => void;
 }
 
@@ -50,12 +54,21 @@ export class ReceiveLoop<T> {
 
   constructor(options: ReceiveLoopOptions<T>) {
     this.#options = options;
+    // Every poller's receive and pause listens to it.
+    setMaxListeners(0, this.#abort.signal);
   }
 
   /** Starts the pollers (once). */
   start(): void {
     if (this.#pollers.length > 0 || this.#abort.signal.aborted) return;
-    for (let i = 0; i < this.#options.parallel; i++) this.#pollers.push(this.#poll());
+    const report = (error: unknown) => {
+      try {
+        this.#options.onError(error, 0);
+      } catch {
+        // Nothing more to tell.
+      }
+    };
+    for (let i = 0; i < this.#options.parallel; i++) this.#pollers.push(this.#poll().catch(report));
   }
 
   /** Stops polling; resolves once no poll is in flight. Idempotent. */
@@ -78,7 +91,11 @@ export class ReceiveLoop<T> {
       } catch (error) {
         if (signal.aborted) return;
         failures += 1;
-        o.onError(error, failures);
+        try {
+          o.onError(error, failures);
+        } catch {
+          // A throwing error report must not end the poller.
+        }
         await o.sleep(receiveBackoffMs(error, failures), signal);
         continue;
       }

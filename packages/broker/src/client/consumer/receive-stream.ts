@@ -1,5 +1,6 @@
+import type { BrokerError } from '../../errors.js';
 import { STATUS_CODES } from '../../status-codes.js';
-import { refusal, succeeded } from './status-check.js';
+import { isSuccess, refusalOf } from '../session/status.js';
 import type { ReceiveMessageResponse, Status, WireMessage } from '../../wire/types.js';
 
 /** The part of a grpc-js server-streaming call a receive reads. */
@@ -14,13 +15,15 @@ export interface ReceiveStream {
  * Reads one ReceiveMessage stream from the broker at `endpoint`: a `status` frame, one frame per
  * message, a `delivery_timestamp` frame. Resolves with the messages when the status is OK or
  * MESSAGE_NOT_FOUND (then none), rejects with the refusal otherwise, or with `mapError(error)` when
- * the call fails. When `signal` aborts the call is cancelled and resolves with what had arrived.
+ * the call fails before any message arrived. When `signal` aborts, or the call fails after the OK
+ * status and some messages (they are invisible to the group now: dropping them would hold them
+ * back for their invisible time), it resolves with what had arrived.
  */
 export function readReceiveStream(
   stream: ReceiveStream,
   endpoint: string,
   signal: AbortSignal,
-  mapError: (error: Error) => unknown,
+  mapError: (error: Error) => BrokerError,
 ): Promise<WireMessage[]> {
   return new Promise((resolve, reject) => {
     const messages: WireMessage[] = [];
@@ -33,13 +36,14 @@ export function readReceiveStream(
     });
     stream.on('error', (error) => {
       done();
-      if (signal.aborted) resolve(messages);
+      if (signal.aborted || (messages.length > 0 && isSuccess(status))) resolve(messages);
       else reject(mapError(error));
     });
     stream.on('end', () => {
       done();
-      if (succeeded(status) || status?.code === STATUS_CODES.MESSAGE_NOT_FOUND) resolve(messages);
-      else reject(refusal(status!, endpoint));
+      const refused = refusalOf(status, endpoint, [STATUS_CODES.MESSAGE_NOT_FOUND]);
+      if (refused) reject(refused);
+      else resolve(messages);
     });
     if (signal.aborted) onAbort();
     else signal.addEventListener('abort', onAbort, { once: true });

@@ -4,6 +4,12 @@ import type { ReceivedMessage } from '../types.js';
 import { Encoding } from '../../wire/enums.js';
 import { millisOf, type WireMessage } from '../../wire/types.js';
 
+/**
+ * Most bytes a GZIP body inflates to; past it the message counts as corrupted. Far above any
+ * broker's max body size (4 MiB by default), which bounds the body as sent, compressed.
+ */
+export const MAX_INFLATED_BODY_BYTES = 64 * 1024 * 1024;
+
 /** `apache.rocketmq.v2.DigestType`. */
 export const DIGEST_TYPE = { CRC32: 1, MD5: 2, SHA1: 3 } as const;
 
@@ -24,15 +30,20 @@ export interface Delivery {
   readonly corrupted: boolean;
 }
 
-/** A ReceiveMessage `message` frame from the broker at `endpoint`, as a {@link Delivery}. */
+/**
+ * A ReceiveMessage `message` frame (or a check-back's message) from the broker at `endpoint`, as a
+ * {@link Delivery}: the body copied out of the frame (a GZIP one inflated) and checked against its
+ * digest, an empty tag or group as none, a delivery attempt below 1 as 1.
+ */
 export function toDelivery(wire: WireMessage, endpoint: string): Delivery {
   const sys = wire.systemProperties ?? {};
   const raw = wire.body ? Buffer.from(wire.body.buffer, wire.body.byteOffset, wire.body.byteLength) : Buffer.alloc(0);
   let corrupted = !digestMatches(raw, sys.bodyDigest?.type, sys.bodyDigest?.checksum);
-  let body = raw;
+  // A copy: a view would keep the whole received frame alive as long as the message.
+  let body = Buffer.from(raw);
   if (sys.bodyEncoding === Encoding.GZIP) {
     try {
-      body = gunzipSync(raw);
+      body = gunzipSync(raw, { maxOutputLength: MAX_INFLATED_BODY_BYTES });
     } catch {
       corrupted = true;
     }

@@ -56,19 +56,24 @@ export function openConsumerSession(what: string, options: ConsumerSessionOption
       return settings;
     },
     unary: async <Res>(endpoint: string, method: string, request: object) => (await session.call(method, endpoint, request, { checkStatus: false })) as Res,
-    receiveStream: (endpoint, request, deadline) => session.stream('ReceiveMessage', endpoint, request, Math.max(1, deadline - Date.now())) as unknown as ReceiveStream,
+    receiveStream: (endpoint, request, timeoutMs) => session.stream('ReceiveMessage', endpoint, request, timeoutMs) as unknown as ReceiveStream,
     callError: (error, endpoint) => session.toError(error, 'ReceiveMessage', endpoint),
     close: () => session.close(),
   };
 }
 
-/** One queue per broker of a route, preferring readable ones. */
-function targetsOf(queues: readonly MessageQueue[]): ReceiveTarget[] {
-  const readable = queues.filter((q) => READABLE.has(q.permission));
+/**
+ * One readable queue per broker of a route (by broker name, else endpoint: behind a proxy all
+ * brokers share its endpoint); none when no queue is readable.
+ */
+export function targetsOf(queues: readonly MessageQueue[]): ReceiveTarget[] {
   const targets = new Map<string, ReceiveTarget>();
-  for (const queue of readable.length > 0 ? readable : queues) {
+  for (const queue of queues) {
+    if (!READABLE.has(queue.permission)) continue;
     const endpoint = endpointOf(queue.broker?.endpoints);
-    if (endpoint !== undefined && !targets.has(endpoint)) targets.set(endpoint, { queue, endpoint });
+    if (endpoint === undefined) continue;
+    const key = queue.broker?.name || endpoint;
+    if (!targets.has(key)) targets.set(key, { key, queue, endpoint });
   }
   return [...targets.values()];
 }

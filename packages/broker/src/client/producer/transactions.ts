@@ -1,6 +1,6 @@
 import { TransactionResolution, TransactionSource } from '../../wire/enums.js';
 import type { EndTransactionRequest, Resource, StatusResponse, TelemetryCommand } from '../../wire/types.js';
-import { fromWireMessage } from '../session/received-message.js';
+import { toDelivery } from '../consumer/received-message.js';
 import type { ClientSession } from '../session/session.js';
 import type { TransactionChecker } from '../types.js';
 
@@ -43,7 +43,7 @@ export function checkBackHandler(session: () => ClientSession, checker: Transact
       return;
     }
     void (async () => {
-      const message = fromWireMessage(check.message!);
+      const { message } = toDelivery(check.message!, endpoint);
       let answer: unknown;
       try {
         answer = await checker(message);

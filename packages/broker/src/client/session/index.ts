@@ -6,7 +6,6 @@
  *   `resource(name)`, `serverSettings(endpoint)`, `syncSettings()`, `reconnected(endpoint)`,
  *   `toError(error, method)`, `signal`, `closed`, `close()`. Its file's TSDoc describes each; the API is stable.
  * - {@link Route} and {@link endpointOf}: a topic's queues and broker endpoints.
- * - {@link fromWireMessage}: a delivered or check-back wire message as a `ReceivedMessage`.
  * - {@link isSuccess} and {@link refusalOf}: read an in-band RocketMQ status.
  *
  * Every failure is a `BrokerError`; after `close()` calls reject with `ClientClosedError` naming
@@ -15,5 +14,4 @@
 export { ClientSession, DEFAULT_REQUEST_TIMEOUT_MS } from './session.js';
 export type { CallOptions, Scheduler, SessionOptions } from './session.js';
 export { endpointOf, type Route } from './route.js';
-export { fromWireMessage } from './received-message.js';
 export { isSuccess, refusalOf } from './status.js';

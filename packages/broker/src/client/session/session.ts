@@ -27,7 +27,7 @@
  *   the timers, sends NotifyClientTermination (best effort, bounded), completes the Telemetry
  *   streams and closes the channels. Idempotent.
  *
- * Received wire messages become `ReceivedMessage`s with `fromWireMessage` (./received-message.js).
+ * Received wire messages become `ReceivedMessage`s with `toDelivery` (../consumer/received-message.js).
  */
 import { hostname, platform } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
