@@ -43,7 +43,11 @@ export function checkBackHandler(session: () => ClientSession, checker: Transact
       return;
     }
     void (async () => {
-      const { message } = toDelivery(check.message!, endpoint);
+      const { message, corrupted } = toDelivery(check.message!, endpoint);
+      if (corrupted) {
+        logger.warn(`the check-back of transaction ${transactionId} from ${endpoint} carries a corrupt body (digest or GZIP): not answered, the broker asks again`);
+        return;
+      }
       let answer: unknown;
       try {
         answer = await checker(message);
