@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { BrokerRefusedError, ConfigError, createProducer, type TxmqProducer } from '../src/client/index.js';
 import { FakeProxy, idsOf, perMessageAnswer, proxyAnswer } from './fake-proxy.js';
@@ -240,7 +241,7 @@ test('half messages: commit and rollback end the transaction; a check-back asks 
   fake.push({
     recoverOrphanedTransactionCommand: {
       transactionId: 'tx-1',
-      message: { topic: { name: 'tx' }, body: Buffer.from('orphan'), systemProperties: { messageId: 'M1', bodyDigest: { type: 2, checksum: 'X' } } },
+      message: { topic: { name: 'tx' }, body: Buffer.from('orphan'), systemProperties: { messageId: 'M1', bodyDigest: { type: 2, checksum: createHash('md5').update('orphan').digest('hex').toUpperCase() } } },
     },
   });
   await fake.until(() => fake.endTransactions.length > before);
