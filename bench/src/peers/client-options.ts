@@ -9,11 +9,7 @@ export const benchLogger: ClientLogger = {
   error: (...args: unknown[]) => console.error(...args),
 };
 
-/**
- * Producer options of the typed client with the profile's batch caps (a cap of 0 keeps the
- * client's default). The caps are spread in untyped so this compiles against clients with and
- * without them.
- */
+/** Producer options of the typed client with the profile's batch caps (a cap of 0 keeps the client's default). */
 export function producerOptions(endpoints: string, topics: readonly string[], profile: Profile): ProducerOptions {
   return {
     endpoints,
@@ -21,7 +17,7 @@ export function producerOptions(endpoints: string, topics: readonly string[], pr
     logger: benchLogger,
     ...(profile.maxBatchMessages > 0 && { maxBatchMessages: profile.maxBatchMessages }),
     ...(profile.maxBatchBytes > 0 && { maxBatchBytes: profile.maxBatchBytes }),
-  } as ProducerOptions;
+  };
 }
 
 /** Push-consumer tuning of the profile (a knob of 0 keeps the client's default). */
@@ -30,5 +26,5 @@ export function pushTuning(profile: Profile): Partial<PushConsumerOptions> {
     ...(profile.pushConcurrency > 0 && { concurrency: profile.pushConcurrency }),
     ...(profile.pushReceiveBatchSize > 0 && { receiveBatchSize: profile.pushReceiveBatchSize }),
     ...(profile.pushParallelReceives > 0 && { parallelReceives: profile.pushParallelReceives }),
-  } as Partial<PushConsumerOptions>;
+  };
 }
