@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Http2Server, ServerHttp2Session } from 'node:http2';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
@@ -126,6 +127,8 @@ export async function startBrokerWithCore(options: BrokerOptions = {}): Promise<
   const host = options.host ?? '127.0.0.1';
   const core = new BrokerCore(openStore(options), config, log);
   const shutdown = new AbortController();
+  // Every open stream (Telemetry, ReceiveMessage) listens for it until it ends.
+  setMaxListeners(0, shutdown.signal);
   let port = options.port ?? 8081;
 
   // A message at the body limit must fit in one gRPC frame, with room for its properties.
