@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { incoming, memoryCore, receiveRequest, testClock } from './helpers.js';
+import { MemoryStore } from '../src/store/memory-store.js';
+import type { EntityWrite } from '../src/store/store.js';
 
 test('every group gets every message; within a group each message is handed out once', async () => {
   const core = memoryCore();
@@ -188,5 +190,15 @@ test('a message out of attempts moves to the DLQ even if its group never receive
   const [dead] = await core.receive(receiveRequest('reader', '%DLQ%G'));
   assert.equal(dead?.message.messageId, sent.messageId);
   assert.equal((await core.receive(receiveRequest('G', 't'))).length, 0);
+  await core.close();
+});
+
+test('a broker starts over 200,000 stored pending deliveries (no argument-list spread)', async () => {
+  const store = new MemoryStore();
+  const entities: EntityWrite[] = [];
+  for (let i = 0; i < 200_000; i++) entities.push({ kind: 'pending', key: `G\u0000t\u0000${i}`, value: { consumer: 'G', topic: 't', offset: i, attempts: 2 } });
+  await store.commit({ entities });
+  const core = memoryCore({}, { store });
+  assert.equal(core.subscriptions().find((s) => s.consumer === 'G')?.unacked, 200_000);
   await core.close();
 });

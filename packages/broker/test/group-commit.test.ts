@@ -111,3 +111,20 @@ test('a failed commit fails every message of the batch that was in it', async ()
   assert.equal((await core.receive(receiveRequest('G', 't'))).length, 1, 'the failed ones are not readable');
   await core.close();
 });
+
+test('a merged commit of 200,000 entity writes goes through (no argument-list spread)', async () => {
+  const inner = new CountingStore();
+  const store = new GroupCommit(inner);
+  const first = store.commit({ entities: [cursor('a', 1)] });
+  const many: EntityWrite[] = [];
+  for (let i = 0; i < 200_000; i++) many.push(cursor(`k${i}`, i));
+  const big = store.commit({ entities: many });
+  const small = store.commit({ entities: [cursor('b', 1)] });
+  inner.release();
+  await first;
+  await nextTurn();
+  assert.equal(inner.commits.length, 2);
+  inner.release();
+  await Promise.all([big, small]);
+  assert.equal(store.loadEntities('cursor').length, 200_002);
+});

@@ -480,7 +480,8 @@ export class Deliveries {
       const range = new LeaseRange(sub, leased.first);
       for (const offset of leased.offsets) held.push({ consumer: leased.consumer, topic: leased.topic, offset, attempts: 1, range });
     }
-    held.push(...this.store.loadEntities('pending'));
+    // A loop, not push(...): a spread of a large argument list overflows the stack.
+    for (const pending of this.store.loadEntities('pending')) held.push(pending);
     held.sort((a, b) => a.offset - b.offset);
     for (const h of held) {
       const sub = this.subscription(h.consumer, h.topic);

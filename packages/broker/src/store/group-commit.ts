@@ -91,9 +91,10 @@ function merge(batches: readonly WriteBatch[]): WriteBatch {
   const entities: EntityWrite[] = [];
   const trim: { topic: string; before: number }[] = [];
   for (const batch of batches) {
-    if (batch.append) append.push(...batch.append);
-    if (batch.entities) entities.push(...batch.entities);
-    if (batch.trim) trim.push(...batch.trim);
+    // Loops, not push(...): a spread of a large argument list overflows the stack.
+    for (const record of batch.append ?? []) append.push(record);
+    for (const write of batch.entities ?? []) entities.push(write);
+    for (const t of batch.trim ?? []) trim.push(t);
   }
   return { append, entities, trim };
 }
