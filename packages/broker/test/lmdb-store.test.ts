@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { ConfigError } from '../src/errors.js';
+import { LOCK_FILE } from '../src/store/data-dir-lock.js';
 import { LmdbStore } from '../src/store/lmdb-store.js';
+import type { MessageRecord } from '../src/store/records.js';
 import { incoming, memoryCore, receiveRequest, testClock } from './helpers.js';
 
 test('the LMDB store keeps messages and delivery state across a reopen', async () => {
@@ -86,3 +90,41 @@ test('retention deletes the segment files it emptied and keeps those still read'
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('a data dir is locked: a second open is refused naming the dir and the pid, and the live store keeps its segment', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'txmq-lmdb-'));
+  try {
+    const first = LmdbStore.open(dir);
+    const segments = readdirSync(join(dir, 'segments'));
+    assert.throws(
+      () => LmdbStore.open(dir),
+      (error: unknown) => error instanceof ConfigError && error.option === 'dataDir' && error.message.includes(dir) && error.message.includes(String(process.pid)),
+    );
+    assert.deepEqual(readdirSync(join(dir, 'segments')), segments, 'the refused open touched no segment');
+    await first.commit({ append: [record('t', 0, 'kept')] });
+    await first.close();
+    const again = LmdbStore.open(dir);
+    assert.equal(again.readMessage('t', 0)?.body.toString(), 'kept');
+    await again.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('the lock of a process that is gone is taken over', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'txmq-lmdb-'));
+  try {
+    const dead = spawnSync(process.execPath, ['-e', '']).pid;
+    writeFileSync(join(dir, LOCK_FILE), `${dead}\n`);
+    const store = LmdbStore.open(dir);
+    assert.equal(readFileSync(join(dir, LOCK_FILE), 'utf8').trim(), String(process.pid));
+    await store.close();
+    assert.equal(existsSync(join(dir, LOCK_FILE)), false, 'close lets go of the dir');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+function record(topic: string, offset: number, body: string, storedAt = 1): MessageRecord {
+  return { topic, offset, queueId: 0, messageId: `M${offset}`, kind: 'NORMAL', body: Buffer.from(body), keys: [], properties: {}, bornAt: 1, bornHost: 'h', storedAt };
+}

@@ -53,3 +53,18 @@ test('a message record keeps every field through its encoding', () => {
     assert.deepEqual(decodeMessage(record.topic, record.offset, Buffer.concat(encodeMessage(record))), record);
   }
 });
+
+test('a segment number is never used again, not even one whose file is gone but the index still names', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'txmq-segments-'));
+  try {
+    const log = new SegmentLog(dir, 7);
+    const [a] = log.append([[Buffer.from('x')]]);
+    assert.equal(a!.segment, 8);
+    log.close();
+    const empty = new SegmentLog(dir);
+    assert.equal(empty.append([[Buffer.from('y')]])[0]!.segment, 9);
+    empty.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

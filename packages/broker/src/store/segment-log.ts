@@ -1,5 +1,6 @@
 import { closeSync, fdatasync, mkdirSync, openSync, readdirSync, readSync, statSync, unlinkSync, writevSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { syncDir } from './data-dir-lock.js';
 
 /** Where one record's bytes are in the segment log. */
 export interface Location {
@@ -22,6 +23,10 @@ const MAX_CHUNKS_PER_WRITE = 512;
  * Each process appends to a segment of its own (a new file at every open), so a record written
  * before a crash but never indexed is only unreferenced bytes, never the start of a torn record
  * that a later append would follow. Segments below the oldest one still referenced are deleted.
+ *
+ * Invariants: the directory is locked by its store (one process at a time); a segment number is
+ * never used twice, not even one whose file is gone (an index entry may still name it); every
+ * segment file's creation is durable (directory fsync) before a record in it can be indexed.
  */
 export class SegmentLog {
   readonly #dir: string;
@@ -32,13 +37,18 @@ export class SegmentLog {
   /** Segments written since the last {@link sync}. */
   readonly #unsynced = new Map<number, number>();
 
-  constructor(dir: string) {
+  /** `referenced`: the highest segment number the index names (0 for none). */
+  constructor(dir: string, referenced = 0) {
     this.#dir = dir;
     mkdirSync(dir, { recursive: true });
-    for (const n of this.segments()) if (statSync(this.#path(n)).size === 0) unlinkSync(this.#path(n));
+    syncDir(dirname(dir));
     const existing = this.segments();
-    this.#active = (existing.at(-1) ?? 0) + 1;
+    const highest = Math.max(existing.at(-1) ?? 0, referenced);
+    // Left empty by an earlier process (nothing indexed can be in them): only clutter.
+    for (const n of existing) if (statSync(this.#path(n)).size === 0) unlinkSync(this.#path(n));
+    this.#active = highest + 1;
     this.#fd = openSync(this.#path(this.#active), 'wx+');
+    syncDir(dir);
   }
 
   /** Numbers of the segment files present, oldest first. */
@@ -103,13 +113,16 @@ export class SegmentLog {
 
   /** Deletes every segment below `segment` (never the one being appended to). */
   dropBelow(segment: number): void {
+    let dropped = false;
     for (const n of this.segments()) {
       if (n >= segment || n >= this.#active) break;
       const fd = this.#readers.get(n);
       if (fd !== undefined) closeSync(fd);
       this.#readers.delete(n);
       unlinkSync(this.#path(n));
+      dropped = true;
     }
+    if (dropped) syncDir(this.#dir);
   }
 
   close(): void {
@@ -129,10 +142,20 @@ export class SegmentLog {
   }
 
   #roll(): void {
+    // The new file first: a failure to create it leaves the log as it was.
+    const path = this.#path(this.#active + 1);
+    const fd = openSync(path, 'wx+');
+    try {
+      syncDir(this.#dir);
+    } catch (error) {
+      closeSync(fd);
+      unlinkSync(path);
+      throw error;
+    }
     // The full segment stays open for reading (and for the sync of what was just written to it).
     this.#readers.set(this.#active, this.#fd);
     this.#active += 1;
-    this.#fd = openSync(this.#path(this.#active), 'wx+');
+    this.#fd = fd;
     this.#size = 0;
   }
 
