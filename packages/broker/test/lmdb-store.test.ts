@@ -9,6 +9,7 @@ import { ConfigError } from '../src/errors.js';
 import { LOCK_FILE } from '../src/store/data-dir-lock.js';
 import { LmdbStore } from '../src/store/lmdb-store.js';
 import type { MessageRecord } from '../src/store/records.js';
+import { FailingStore } from './failing-store.js';
 import { incoming, memoryCore, receiveRequest, testClock } from './helpers.js';
 
 test('the LMDB store keeps messages and delivery state across a reopen', async () => {
@@ -128,3 +129,26 @@ test('the lock of a process that is gone is taken over', async () => {
 function record(topic: string, offset: number, body: string, storedAt = 1): MessageRecord {
   return { topic, offset, queueId: 0, messageId: `M${offset}`, kind: 'NORMAL', body: Buffer.from(body), keys: [], properties: {}, bornAt: 1, bornHost: 'h', storedAt };
 }
+
+test('after a failed write at the tail and a restart, new messages get offsets past every cursor', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'txmq-lmdb-'));
+  try {
+    const store = new FailingStore(LmdbStore.open(dir));
+    const first = memoryCore({}, { store });
+    await first.send(incoming('t'), 'p');
+    store.failNext = 1;
+    await assert.rejects(first.send(incoming('t'), 'p'), /ENOSPC/);
+    const got = await first.receive(receiveRequest('G', 't'));
+    assert.deepEqual(got.map((d) => d.message.offset), [0]);
+    await first.ack('G', 't', got[0]!.receiptHandle);
+    await first.close();
+
+    const second = memoryCore({}, { store: LmdbStore.open(dir) });
+    const sent = await second.send(incoming('t'), 'p');
+    assert.equal(sent.offset, 2, 'offset 1 is behind the cursor of G');
+    assert.deepEqual((await second.receive(receiveRequest('G', 't'))).map((d) => d.message.offset), [2]);
+    await second.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

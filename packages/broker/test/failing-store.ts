@@ -1,0 +1,33 @@
+import type { EntityKind, EntityKinds, Store, TopicBounds, WriteBatch } from '../src/store/store.js';
+import type { MessageRecord } from '../src/store/records.js';
+
+/** A {@link Store} that passes everything to `inner` but fails the next `failNext` commits (a full disk, say). */
+export class FailingStore implements Store {
+  failNext = 0;
+  constructor(readonly inner: Store) {}
+  topics(): string[] {
+    return this.inner.topics();
+  }
+  topicBounds(topic: string): TopicBounds {
+    return this.inner.topicBounds(topic);
+  }
+  readMessage(topic: string, offset: number): MessageRecord | undefined {
+    return this.inner.readMessage(topic, offset);
+  }
+  offsetAtTime(topic: string, time: number): number {
+    return this.inner.offsetAtTime(topic, time);
+  }
+  loadEntities<K extends EntityKind>(kind: K): EntityKinds[K][] {
+    return this.inner.loadEntities(kind);
+  }
+  commit(batch: WriteBatch): Promise<void> {
+    if (this.failNext > 0) {
+      this.failNext -= 1;
+      return Promise.reject(new Error('ENOSPC: no space left on device'));
+    }
+    return this.inner.commit(batch);
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
