@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { incoming, memoryCore, receiveRequest, testClock } from './helpers.js';
 import { MemoryStore } from '../src/store/memory-store.js';
+import { FailingStore } from './failing-store.js';
 import type { EntityWrite } from '../src/store/store.js';
 
 test('every group gets every message; within a group each message is handed out once', async () => {
@@ -201,4 +202,34 @@ test('a broker starts over 200,000 stored pending deliveries (no argument-list s
   const core = memoryCore({}, { store });
   assert.equal(core.subscriptions().find((s) => s.consumer === 'G')?.unacked, 200_000);
   await core.close();
+});
+
+test('a receive whose commit failed hands nothing out for good: a crash after a later receive loses no message', async () => {
+  const clock = testClock();
+  const store = new FailingStore(new MemoryStore());
+  const core = memoryCore({}, { store, now: clock.now });
+  await core.send(incoming('t'), 'p');
+  await core.send(incoming('t'), 'p');
+  store.failNext = 1;
+  await assert.rejects(core.receive(receiveRequest('G', 't', { invisibleMs: 30_000 })), /ENOSPC/);
+  await core.send(incoming('t'), 'p');
+  const again = await core.receive(receiveRequest('G', 't', { invisibleMs: 30_000 }));
+  assert.deepEqual(again.map((d) => [d.message.offset, d.attempt]), [[0, 1], [1, 1], [2, 1]], 'visible again at once, and the failed hand-out was no attempt');
+  // a crash: a new broker on what was made durable
+  const after = memoryCore({}, { store, now: clock.now });
+  assert.deepEqual((await after.receive(receiveRequest('G', 't'))).map((d) => d.message.offset), [0, 1, 2]);
+});
+
+test('an acknowledgement whose commit failed leaves the delivery as it was', async () => {
+  const store = new FailingStore(new MemoryStore());
+  const core = memoryCore({}, { store });
+  await core.send(incoming('t'), 'p');
+  const [d] = await core.receive(receiveRequest('G', 't'));
+  store.failNext = 1;
+  await assert.rejects(core.ack('G', 't', d!.receiptHandle), /ENOSPC/);
+  const after = memoryCore({}, { store });
+  assert.equal((await after.receive(receiveRequest('G', 't'))).length, 1, 'still unacknowledged after a crash');
+  await core.ack('G', 't', d!.receiptHandle);
+  const later = memoryCore({}, { store });
+  assert.equal((await later.receive(receiveRequest('G', 't'))).length, 0, 'the retried ack is durable');
 });

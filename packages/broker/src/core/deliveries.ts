@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
 import { InvalidRequestError } from '../errors.js';
-import type { Store } from '../store/store.js';
+import type { EntityWrite, Store } from '../store/store.js';
 import { retryDelayMs } from './backoff.js';
 import { groupOf } from './consumer.js';
 import { deadLetterDraft } from './dead-letter.js';
-import { cursorWrite, DeliveryWrites, LeaseRange } from './delivery-writes.js';
+import { DeliveryWrites, LeaseRange } from './delivery-writes.js';
 import type { MessageFilter } from './filter/index.js';
 import { decodeReceiptHandle, encodeReceiptHandle } from './receipt-handle.js';
 import type { Registry } from './registry.js';
@@ -73,6 +73,8 @@ export class Deliveries {
   readonly #waiters = new Set<Waiter>();
   readonly #now: () => number;
   #seq: number;
+  /** What failed commits changed: written again (as it is then) by the next delivery commit. */
+  #unwritten = new DeliveryWrites();
 
   constructor(
     private readonly store: Store,
@@ -144,11 +146,13 @@ export class Deliveries {
     const results: AckResult[] = [];
     const writes = new DeliveryWrites();
     const acked: number[] = [];
+    const removed: { sub: Subscription; lease: Lease }[] = [];
     for (const handleText of handles) {
       try {
         const { sub, lease } = this.#leaseOf(group, topic, handleText);
         sub.leases.delete(lease.offset);
         writes.forget(sub, lease);
+        removed.push({ sub, lease });
         acked.push(results.length);
         results.push({ ok: true });
       } catch (error) {
@@ -157,8 +161,10 @@ export class Deliveries {
     }
     if (writes.empty) return results;
     try {
-      await this.store.commit({ entities: writes.done() });
+      await this.#commit(writes);
     } catch (error) {
+      // Not acknowledged after all: each lease stays as it was (its handle still acknowledges it).
+      for (const { sub, lease } of removed) this.#restore(sub, lease, false);
       for (const index of acked) results[index] = { ok: false, error };
     }
     this.wake(topic);
@@ -194,10 +200,15 @@ export class Deliveries {
     const writes = new DeliveryWrites();
     writes.forget(sub, lease);
     if (message) {
-      await this.logs.append([deadLetterDraft(message, group)], writes.done());
+      try {
+        await this.#commit(writes, (entities) => this.logs.append([deadLetterDraft(message, group)], entities));
+      } catch (error) {
+        this.#restore(sub, lease, true);
+        throw error;
+      }
       this.log.info({ group, topic, messageId: message.messageId, attempts: lease.attempts }, 'message forwarded to dead-letter queue by consumer');
     } else {
-      await this.store.commit({ entities: writes.done() });
+      await this.#commit(writes);
     }
     this.wake(topic);
   }
@@ -258,7 +269,7 @@ export class Deliveries {
   async sweepExhausted(now = this.#now()): Promise<void> {
     for (const sub of this.#subscriptions.values()) {
       const group = this.registry.group(groupOf(sub.consumer));
-      const taken: Taken = { deliveries: [], writes: new DeliveryWrites(), deadLetters: [] };
+      const taken: Taken = { deliveries: [], handedOut: [], writes: new DeliveryWrites(), deadLetters: [] };
       for (const lease of sub.leases.values()) {
         if (lease.visibleAt > now || lease.attempts < group.maxDeliveryAttempts) continue;
         const message = this.logs.read(sub.topic, lease.offset);
@@ -277,15 +288,17 @@ export class Deliveries {
       if (sub.consumer !== consumer) continue;
       this.#subscriptions.delete(key);
       this.#byId.delete(sub.id);
-      writes.push({ kind: 'cursor', key });
+      writes.cursor(sub);
       for (const lease of sub.leases.values()) writes.forget(sub, lease);
     }
-    if (!writes.empty) await this.store.commit({ entities: writes.done() });
+    if (!writes.empty) await this.#commit(writes);
   }
 
   /** Persists a new subscription's cursor, so a broadcast instance keeps its start point. */
   async persistCursor(sub: Subscription): Promise<void> {
-    await this.store.commit({ entities: [cursorWrite(sub)] });
+    const writes = new DeliveryWrites();
+    writes.cursor(sub);
+    await this.#commit(writes);
   }
 
   /** Forgets what retention removed: cursors below the first retained offset move up. */
@@ -300,7 +313,7 @@ export class Deliveries {
         writes.forget(sub, lease);
       }
     }
-    if (!writes.empty) await this.store.commit({ entities: writes.done() });
+    if (!writes.empty) await this.#commit(writes);
   }
 
   /** Lets long-polling receives on `topic` (or on every topic) look again. */
@@ -321,8 +334,41 @@ export class Deliveries {
     return taken.deliveries;
   }
 
+  /**
+   * Commits `writes` together with whatever earlier failed commits left unwritten (`commit` may
+   * add messages to the same atomic batch). On failure everything stays unwritten for the next
+   * commit: the durable state never shows a moved cursor without the leases that moved it.
+   */
+  async #commit(writes: DeliveryWrites, commit: (entities: EntityWrite[]) => Promise<unknown> = (entities) => this.store.commit({ entities })): Promise<void> {
+    const all = this.#unwritten;
+    all.absorb(writes);
+    this.#unwritten = new DeliveryWrites();
+    try {
+      await commit(all.done((sub) => this.#subscriptions.get(sub.key) === sub));
+    } catch (error) {
+      this.#unwritten.absorb(all);
+      throw error;
+    }
+  }
+
+  /**
+   * Puts back a lease whose settling (ack, dead-lettering) could not be made durable, keeping its
+   * attempts; `visibleNow` makes it visible at once instead of when its invisible time ends.
+   */
+  #restore(sub: Subscription, lease: Lease, visibleNow: boolean): void {
+    if (this.#subscriptions.get(sub.key) !== sub || sub.leases.has(lease.offset)) return;
+    if (visibleNow) {
+      lease.visibleAt = this.#now();
+      lease.autoRenew = false;
+      lease.holder = undefined;
+    }
+    sub.leases.set(lease.offset, lease);
+    sub.mayBecomeVisible(lease.visibleAt);
+    this.#unwritten.attempts(sub, lease);
+  }
+
   #take(sub: Subscription, req: ReceiveRequest, now = this.#now()): Taken {
-    const taken: Taken = { deliveries: [], writes: new DeliveryWrites(), deadLetters: [] };
+    const taken: Taken = { deliveries: [], handedOut: [], writes: new DeliveryWrites(), deadLetters: [] };
     if (req.attemptId) this.#retake(sub, req, now, taken);
     const fifo = req.group.fifo;
     const blocked = fifo ? sub.blockedGroups(now) : new Set<string>();
@@ -413,7 +459,7 @@ export class Deliveries {
       writes.attempts(sub, lease);
       topics.add(sub.topic);
     }
-    if (!writes.empty) await this.store.commit({ entities: writes.done() });
+    if (!writes.empty) await this.#commit(writes);
     for (const topic of topics) this.wake(topic);
   }
 
@@ -431,6 +477,7 @@ export class Deliveries {
     lease.holder = req.clientId;
     lease.leasedAt = now;
     lease.attemptId = req.attemptId;
+    taken.handedOut.push({ sub, lease });
     if (range && lease.attempts === 1) {
       if (lease.range !== range) taken.writes.fresh(range, lease);
     } else {
@@ -440,14 +487,32 @@ export class Deliveries {
   }
 
   async #persist(taken: Taken, group: GroupSettings): Promise<void> {
+    try {
+      if (taken.deadLetters.length > 0) {
+        const drafts: MessageDraft[] = taken.deadLetters.map((d) => deadLetterDraft(d.message, group.name));
+        await this.#commit(taken.writes, (entities) => this.logs.append(drafts, entities));
+      } else if (!taken.writes.empty || !this.#unwritten.empty) {
+        await this.#commit(taken.writes);
+      }
+    } catch (error) {
+      // Not handed out after all: visible again at once, and the hand-out is no attempt; dead letters stay leased.
+      const now = this.#now();
+      for (const { sub, lease } of taken.handedOut) {
+        if (sub.leases.get(lease.offset) !== lease) continue;
+        lease.visibleAt = now;
+        lease.attempts = Math.max(0, lease.attempts - 1);
+        lease.autoRenew = false;
+        lease.holder = undefined;
+        sub.mayBecomeVisible(now);
+        this.#unwritten.attempts(sub, lease);
+      }
+      for (const { sub, lease } of taken.deadLetters) this.#restore(sub, lease, true);
+      throw error;
+    }
     if (taken.deadLetters.length > 0) {
-      const drafts: MessageDraft[] = taken.deadLetters.map((d) => deadLetterDraft(d.message, group.name));
-      await this.logs.append(drafts, taken.writes.done());
       for (const { message, lease } of taken.deadLetters) {
         this.log.warn({ group: group.name, topic: message.topic, messageId: message.messageId, attempts: lease.attempts }, 'message moved to dead-letter queue after max delivery attempts');
       }
-    } else if (!taken.writes.empty) {
-      await this.store.commit({ entities: taken.writes.done() });
     }
   }
 
@@ -499,6 +564,8 @@ export class Deliveries {
 
 interface Taken {
   readonly deliveries: Delivery[];
+  /** The leases behind {@link deliveries}. */
+  readonly handedOut: { sub: Subscription; lease: Lease }[];
   readonly writes: DeliveryWrites;
   readonly deadLetters: { message: MessageRecord; sub: Subscription; lease: Lease }[];
 }
