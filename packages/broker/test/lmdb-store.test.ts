@@ -152,3 +152,17 @@ test('after a failed write at the tail and a restart, new messages get offsets p
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('the offset of a time treats a hole (a failed write) as no older than the message after it', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'txmq-lmdb-'));
+  try {
+    const store = LmdbStore.open(dir);
+    await store.commit({ append: [record('t', 0, 'old', 1), record('t', 1, 'young', 100)] });
+    await store.commit({ append: [record('t', 3, 'young', 100), record('t', 4, 'young', 100)] });
+    assert.equal(store.offsetAtTime('t', 50), 1, 'retention keeps everything from offset 1');
+    assert.equal(store.offsetAtTime('t', 101), 5);
+    await store.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -81,11 +81,20 @@ export class LmdbStore implements Store {
     let hi = next;
     while (lo < hi) {
       const mid = Math.floor((lo + hi) / 2);
-      const storedAt = this.readMessage(topic, mid)?.storedAt ?? -Infinity;
+      const storedAt = this.#storedAtOrAfter(topic, mid, next);
       if (storedAt < time) lo = mid + 1;
       else hi = mid;
     }
     return lo;
+  }
+
+  /**
+   * When the message at `offset` was stored; at a hole (a failed write), when the next existing one
+   * was, so a hole never counts as older than its neighbours. Infinity when none follows.
+   */
+  #storedAtOrAfter(topic: string, offset: number, next: number): number {
+    const [key] = this.#messages.getKeys({ start: [topic, offset], end: [topic, next], limit: 1 });
+    return key ? (this.readMessage(topic, key[1])?.storedAt ?? Infinity) : Infinity;
   }
 
   loadEntities<K extends EntityKind>(kind: K): EntityKinds[K][] {
