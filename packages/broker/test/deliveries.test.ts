@@ -4,6 +4,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { incoming, memoryCore, receiveRequest, testClock } from './helpers.js';
 import { MemoryStore } from '../src/store/memory-store.js';
 import { FailingStore } from './failing-store.js';
+import { StoreError } from '../src/errors.js';
 import type { EntityWrite } from '../src/store/store.js';
 
 test('every group gets every message; within a group each message is handed out once', async () => {
@@ -232,4 +233,18 @@ test('an acknowledgement whose commit failed leaves the delivery as it was', asy
   await core.ack('G', 't', d!.receiptHandle);
   const later = memoryCore({}, { store });
   assert.equal((await later.receive(receiveRequest('G', 't'))).length, 0, 'the retried ack is durable');
+});
+
+test('a store read that fails while waking long polls fails that receive alone; the send and the other waiters go on', async () => {
+  const store = new FailingStore(new MemoryStore());
+  const core = memoryCore({}, { store });
+  const a = core.receive(receiveRequest('A', 't', { waitMs: 60_000 }));
+  const b = core.receive(receiveRequest('B', 't', { waitMs: 60_000 }));
+  await nextTurn();
+  store.failReads = 1;
+  await core.send(incoming('t'), 'p');
+  await assert.rejects(a, (error: unknown) => error instanceof StoreError && error.code === 'STORE_FAILURE');
+  assert.equal((await b).length, 1);
+  assert.equal((await core.receive(receiveRequest('A', 't'))).length, 1, 'the failed read skipped nothing');
+  await core.close();
 });

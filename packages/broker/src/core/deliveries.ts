@@ -121,7 +121,14 @@ export class Deliveries {
         topic: req.topic,
         tryTake: () => {
           if (done) return;
-          const taken = this.#take(sub, req);
+          let taken: Taken;
+          try {
+            taken = this.#take(sub, req);
+          } catch (error) {
+            // A store read failed: this receive fails, the other waiters still get their turn.
+            finish(Promise.reject(error));
+            return;
+          }
           if (taken.deliveries.length > 0) {
             finish(this.#persist(taken, req.group).then(() => taken.deliveries));
           } else if (!taken.writes.empty || taken.deadLetters.length > 0) {
@@ -351,6 +358,21 @@ export class Deliveries {
     }
   }
 
+  /** A take that could not be completed or made durable: visible again at once, and the hand-out is no attempt; dead letters stay leased. */
+  #undo(taken: Taken): void {
+    const now = this.#now();
+    for (const { sub, lease } of taken.handedOut) {
+      if (sub.leases.get(lease.offset) !== lease) continue;
+      lease.visibleAt = now;
+      lease.attempts = Math.max(0, lease.attempts - 1);
+      lease.autoRenew = false;
+      lease.holder = undefined;
+      sub.mayBecomeVisible(now);
+      this.#unwritten.attempts(sub, lease);
+    }
+    for (const { sub, lease } of taken.deadLetters) this.#restore(sub, lease, true);
+  }
+
   /**
    * Puts back a lease whose settling (ack, dead-lettering) could not be made durable, keeping its
    * attempts; `visibleNow` makes it visible at once instead of when its invisible time ends.
@@ -369,6 +391,18 @@ export class Deliveries {
 
   #take(sub: Subscription, req: ReceiveRequest, now = this.#now()): Taken {
     const taken: Taken = { deliveries: [], handedOut: [], writes: new DeliveryWrites(), deadLetters: [] };
+    try {
+      this.#takeInto(sub, req, now, taken);
+    } catch (error) {
+      // What the take changed before it failed stays in memory: it is written by the next commit.
+      this.#unwritten.absorb(taken.writes);
+      this.#undo(taken);
+      throw error;
+    }
+    return taken;
+  }
+
+  #takeInto(sub: Subscription, req: ReceiveRequest, now: number, taken: Taken): void {
     if (req.attemptId) this.#retake(sub, req, now, taken);
     const fifo = req.group.fifo;
     const blocked = fifo ? sub.blockedGroups(now) : new Set<string>();
@@ -406,8 +440,9 @@ export class Deliveries {
     const startOffset = sub.nextOffset;
     let range: LeaseRange | undefined;
     while (taken.deliveries.length < req.batchSize && sub.nextOffset < end && sub.nextOffset - startOffset < SCAN_LIMIT) {
-      const offset = sub.nextOffset++;
-      const message = this.logs.read(sub.topic, offset);
+      const offset = sub.nextOffset;
+      const message = this.logs.read(sub.topic, offset); // before the cursor moves: a read that throws skips nothing
+      sub.nextOffset++;
       if (!message || !req.filter(message.tag, message.properties)) continue;
       const lease: Lease = { offset, attempts: 0, visibleAt: 0, seq: 0, autoRenew: false, leasedAt: 0, messageGroup: message.messageGroup };
       sub.leases.set(offset, lease);
@@ -420,7 +455,6 @@ export class Deliveries {
       taken.deliveries.push(this.#lease(sub, lease, message, req, now, taken, range));
     }
     if (sub.nextOffset !== startOffset) taken.writes.cursor(sub);
-    return taken;
   }
 
   /**
@@ -495,18 +529,7 @@ export class Deliveries {
         await this.#commit(taken.writes);
       }
     } catch (error) {
-      // Not handed out after all: visible again at once, and the hand-out is no attempt; dead letters stay leased.
-      const now = this.#now();
-      for (const { sub, lease } of taken.handedOut) {
-        if (sub.leases.get(lease.offset) !== lease) continue;
-        lease.visibleAt = now;
-        lease.attempts = Math.max(0, lease.attempts - 1);
-        lease.autoRenew = false;
-        lease.holder = undefined;
-        sub.mayBecomeVisible(now);
-        this.#unwritten.attempts(sub, lease);
-      }
-      for (const { sub, lease } of taken.deadLetters) this.#restore(sub, lease, true);
+      this.#undo(taken);
       throw error;
     }
     if (taken.deadLetters.length > 0) {

@@ -1,5 +1,6 @@
 import { closeSync, fdatasync, mkdirSync, openSync, readdirSync, readSync, statSync, unlinkSync, writevSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { StoreError } from '../errors.js';
 import { syncDir } from './data-dir-lock.js';
 
 /** Where one record's bytes are in the segment log. */
@@ -98,16 +99,25 @@ export class SegmentLog {
     await Promise.all(fds.map((fd) => new Promise<void>((resolve, reject) => fdatasync(fd, (error) => (error ? reject(error) : resolve())))));
   }
 
-  /** The bytes at `location`. */
+  /**
+   * The bytes at `location`.
+   *
+   * @throws StoreError when the segment cannot be read or is shorter than the index says.
+   */
   read(location: Location): Buffer {
     const out = Buffer.allocUnsafe(location.length);
-    const fd = this.#reader(location.segment);
     let done = 0;
-    while (done < location.length) {
-      const n = readSync(fd, out, done, location.length - done, location.position + done);
-      if (n === 0) throw new Error(`segment ${location.segment} ends before ${location.position + location.length}`);
-      done += n;
+    try {
+      const fd = this.#reader(location.segment);
+      while (done < location.length) {
+        const n = readSync(fd, out, done, location.length - done, location.position + done);
+        if (n === 0) break;
+        done += n;
+      }
+    } catch (error) {
+      throw new StoreError(`cannot read segment ${location.segment} of ${this.#dir} at ${location.position}: ${(error as Error).message}`, { cause: error });
     }
+    if (done < location.length) throw new StoreError(`segment ${location.segment} of ${this.#dir} ends before ${location.position + location.length}`);
     return out;
   }
 
