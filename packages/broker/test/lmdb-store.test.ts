@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { open as openLmdb } from 'lmdb';
 import { ConfigError } from '../src/errors.js';
 import { LOCK_FILE } from '../src/store/data-dir-lock.js';
 import { LmdbStore } from '../src/store/lmdb-store.js';
@@ -162,6 +163,27 @@ test('the offset of a time treats a hole (a failed write) as no older than the m
     assert.equal(store.offsetAtTime('t', 50), 1, 'retention keeps everything from offset 1');
     assert.equal(store.offsetAtTime('t', 101), 5);
     await store.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a new store has no legacy messages database; a data dir with messages inside LMDB is refused and left unlocked', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'txmq-lmdb-'));
+  try {
+    await LmdbStore.open(dir).close();
+    let root = openLmdb({ path: dir, maxDbs: 16 });
+    assert.equal([...root.getKeys()].map(String).includes('messages'), false);
+    await root.openDB({ name: 'messages' }).put(['t', 0], { body: 'old' });
+    await root.close();
+    for (let i = 0; i < 2; i++) {
+      assert.throws(
+        () => LmdbStore.open(dir),
+        (error: unknown) => error instanceof ConfigError && /written before segment files/.test(error.message) && !/0\.1/.test(error.message),
+      );
+    }
+    root = openLmdb({ path: dir, maxDbs: 16 });
+    await root.close();
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

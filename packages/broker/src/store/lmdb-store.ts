@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
-import { ConfigError } from '../errors.js';
+import { BrokerError, ConfigError, StoreError } from '../errors.js';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 import { decodeMessage, encodeMessage } from './message-codec.js';
 import { SegmentLog, type Location } from './segment-log.js';
@@ -30,9 +30,11 @@ export class LmdbStore implements Store {
   readonly #entities: Map<EntityKind, Database<unknown, string>>;
   readonly #bounds = new Map<string, { first: number; next: number }>();
   readonly #lock: DataDirLock;
+  readonly #dataDir: string;
 
   private constructor(root: RootDatabase, dataDir: string, lock: DataDirLock) {
     this.#root = root;
+    this.#dataDir = dataDir;
     this.#lock = lock;
     this.#messages = root.openDB<Buffer, MessageKey>({ name: INDEX_DB, encoding: 'binary', cache: false });
     this.#entities = new Map(ENTITY_KINDS.map((kind) => [kind, root.openDB<unknown, string>({ name: kind })]));
@@ -50,9 +52,14 @@ export class LmdbStore implements Store {
     let root: RootDatabase | undefined;
     try {
       root = open({ path: dataDir, maxDbs: 16, compression: false, mapSize: 2 ** 34 });
-      const legacy = root.openDB({ name: LEGACY_MESSAGES_DB, cache: false });
-      if (legacy.getKeysCount({ limit: 1 }) > 0) {
-        throw new ConfigError(`the data dir ${dataDir} holds messages in the store format of txmq 0.1 (before per-message binary records); drain it with that version or start on an empty data dir`, { option: 'dataDir', problem: 'holds an older store format' });
+      // create: false, so a new store gets no empty legacy database (openDB is then undefined).
+      const noCreate: { name: string; cache: boolean } = { name: LEGACY_MESSAGES_DB, cache: false, ...{ create: false } }; // `create` is missing from lmdb's types
+      const legacy = root.openDB(noCreate) as Database | undefined;
+      if (legacy && legacy.getKeysCount({ limit: 1 }) > 0) {
+        throw new ConfigError(
+          `the data dir ${dataDir} holds messages written before segment files (messages inside LMDB); drain it with the broker version that wrote it, or start on an empty data dir`,
+          { option: 'dataDir', problem: 'holds messages in an older store format' },
+        );
       }
       return new LmdbStore(root, dataDir, lock);
     } catch (error) {
@@ -101,7 +108,16 @@ export class LmdbStore implements Store {
     return [...this.#entityDb(kind).getRange({}).map(({ value }) => value as EntityKinds[K])];
   }
 
+  /** @throws StoreError when the records or the index cannot be written (`cause`: the I/O error). */
   async commit(batch: WriteBatch): Promise<void> {
+    try {
+      await this.#commit(batch);
+    } catch (error) {
+      throw error instanceof BrokerError ? error : new StoreError(`writing to the data dir ${this.#dataDir} failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+    }
+  }
+
+  async #commit(batch: WriteBatch): Promise<void> {
     const append = batch.append ?? [];
     let locations: Buffer[] = [];
     if (append.length > 0) {
