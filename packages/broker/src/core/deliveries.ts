@@ -21,6 +21,8 @@ const RENEW_AHEAD_MS = 20_000;
 const MAX_RENEW_TOTAL_MS = 3 * 3_600_000;
 /** Longest invisible duration a consumer may ask for (RocketMQ: 12 h). */
 export const MAX_INVISIBLE_MS = 12 * 3_600_000;
+/** Attempt ids remembered for a retake; an older one's leases are simply redelivered when they expire. */
+const MAX_REMEMBERED_ATTEMPTS = 4096;
 /** Messages examined per receive attempt past the cursor, to bound the work of one call. */
 const SCAN_LIMIT = 4096;
 
@@ -73,6 +75,11 @@ export class Deliveries {
   readonly #waiters = new Set<Waiter>();
   readonly #now: () => number;
   #seq: number;
+  /**
+   * The leases handed out per (subscription, attempt id), oldest attempt first. Clients send an
+   * attempt id with every poll, so a retake looks up only the ids that got leases, not every lease.
+   */
+  readonly #byAttempt = new Map<string, Lease[]>();
   /** What failed commits changed: written again (as it is then) by the next delivery commit. */
   #unwritten = new DeliveryWrites();
 
@@ -463,14 +470,32 @@ export class Deliveries {
    * than leaving them (and, for FIFO, their whole message group) invisible until they expire.
    */
   #retake(sub: Subscription, req: ReceiveRequest, now: number, taken: Taken): void {
-    for (const lease of sub.leases.values()) {
-      if (taken.deliveries.length >= req.batchSize) return;
-      if (lease.attemptId !== req.attemptId || lease.holder !== req.clientId || lease.visibleAt <= now) continue;
+    const key = attemptKey(sub, req.attemptId!);
+    const leases = this.#byAttempt.get(key);
+    if (!leases) return;
+    this.#byAttempt.delete(key); // #lease records again those handed out now
+    for (let i = 0; i < leases.length; i++) {
+      const lease = leases[i]!;
+      if (sub.leases.get(lease.offset) !== lease || lease.attemptId !== req.attemptId || lease.holder !== req.clientId || lease.visibleAt <= now) continue;
+      if (taken.deliveries.length >= req.batchSize) {
+        this.#rememberAttempt(key, leases.slice(i));
+        return;
+      }
       const message = this.logs.read(sub.topic, lease.offset);
       if (!message) continue;
       lease.attempts -= 1; // #lease counts it again: the failed hand-out was not a delivery
       taken.deliveries.push(this.#lease(sub, lease, message, req, now, taken, lease.range));
     }
+  }
+
+  #rememberAttempt(key: string, leases: readonly Lease[]): void {
+    let list = this.#byAttempt.get(key);
+    if (!list) {
+      if (this.#byAttempt.size >= MAX_REMEMBERED_ATTEMPTS) this.#byAttempt.delete(this.#byAttempt.keys().next().value!);
+      list = [];
+      this.#byAttempt.set(key, list);
+    }
+    for (const lease of leases) list.push(lease);
   }
 
   /**
@@ -511,6 +536,7 @@ export class Deliveries {
     lease.holder = req.clientId;
     lease.leasedAt = now;
     lease.attemptId = req.attemptId;
+    if (req.attemptId) this.#rememberAttempt(attemptKey(sub, req.attemptId), [lease]);
     taken.handedOut.push({ sub, lease });
     if (range && lease.attempts === 1) {
       if (lease.range !== range) taken.writes.fresh(range, lease);
@@ -583,6 +609,10 @@ export class Deliveries {
       sub.leases.set(h.offset, { offset: h.offset, attempts: h.attempts, visibleAt: 0, seq: 0, autoRenew: false, leasedAt: 0, messageGroup: message?.messageGroup, range: h.range });
     }
   }
+}
+
+function attemptKey(sub: Subscription, attemptId: string): string {
+  return `${sub.id}\u0000${attemptId}`;
 }
 
 interface Taken {
