@@ -4,6 +4,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { incoming, memoryCore, receiveRequest, testClock } from './helpers.js';
 import { MemoryStore } from '../src/store/memory-store.js';
 import { FailingStore } from './failing-store.js';
+import { CountingStore } from './counting-store.js';
 import { StoreError } from '../src/errors.js';
 import type { EntityWrite } from '../src/store/store.js';
 
@@ -247,4 +248,27 @@ test('a store read that fails while waking long polls fails that receive alone; 
   assert.equal((await b).length, 1);
   assert.equal((await core.receive(receiveRequest('A', 't'))).length, 1, 'the failed read skipped nothing');
   await core.close();
+});
+
+test('a receive whose commit failed while a later one succeeded is written again at once: a crash then loses nothing', async () => {
+  const store = new CountingStore();
+  store.hold = false;
+  const core = memoryCore({}, { store });
+  for (let i = 0; i < 3; i++) await core.send(incoming('t'), 'p');
+  store.hold = true;
+  const first = core.receive(receiveRequest('G', 't', { batchSize: 2 }));
+  await nextTurn();
+  const second = core.receive(receiveRequest('G', 't', { batchSize: 2 }));
+  await nextTurn();
+  store.fail(new Error('ENOSPC'));
+  await assert.rejects(first, /ENOSPC/);
+  await nextTurn();
+  store.release();
+  assert.deepEqual((await second).map((d) => d.message.offset), [2], 'its cursor is past the leases that failed');
+  store.hold = false;
+  await nextTurn();
+  store.release();
+  await nextTurn();
+  const after = memoryCore({}, { store });
+  assert.deepEqual((await after.receive(receiveRequest('G', 't'))).map((d) => d.message.offset), [0, 1, 2]);
 });

@@ -82,6 +82,7 @@ export class Deliveries {
   readonly #byAttempt = new Map<string, Lease[]>();
   /** What failed commits changed: written again (as it is then) by the next delivery commit. */
   #unwritten = new DeliveryWrites();
+  #retrying = false;
 
   constructor(
     private readonly store: Store,
@@ -361,8 +362,28 @@ export class Deliveries {
       await commit(all.done((sub) => this.#subscriptions.get(sub.key) === sub));
     } catch (error) {
       this.#unwritten.absorb(all);
+      this.#retryUnwritten();
       throw error;
     }
+  }
+
+  /**
+   * Writes what failed once more soon, by itself: a commit made concurrently with the failed one
+   * may already have stored a cursor past the leases that failed, so they should not wait for the
+   * next receive or ack. At most one retry is queued; its own failure queues none.
+   */
+  #retryUnwritten(): void {
+    if (this.#retrying) return;
+    this.#retrying = true;
+    setImmediate(() => {
+      if (this.#unwritten.empty) {
+        this.#retrying = false;
+        return;
+      }
+      this.#commit(new DeliveryWrites())
+        .catch((error: unknown) => this.log.error({ err: error }, 'writing delivery state again failed; the next delivery commit tries again'))
+        .finally(() => (this.#retrying = false));
+    }).unref();
   }
 
   /** A take that could not be completed or made durable: visible again at once, and the hand-out is no attempt; dead letters stay leased. */
