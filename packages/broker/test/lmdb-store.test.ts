@@ -122,6 +122,10 @@ test('the lock of a process that is gone is taken over', async () => {
     assert.equal(readFileSync(join(dir, LOCK_FILE), 'utf8').trim(), String(process.pid));
     await store.close();
     assert.equal(existsSync(join(dir, LOCK_FILE)), false, 'close lets go of the dir');
+    // a crashed broker that had this very pid (a restarted container): its lock is stale too
+    writeFileSync(join(dir, LOCK_FILE), `${process.pid}\n`);
+    const restarted = LmdbStore.open(dir);
+    await restarted.close();
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -1,9 +1,12 @@
 import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 
 /** The file in a data dir that names the broker process using it. */
 export const LOCK_FILE = 'txmq-broker.pid';
+
+/** Lock files this process holds: a lock naming this pid but not listed here is a previous process's that had the same pid (a restarted container). */
+const heldHere = new Set<string>();
 
 /** A process's hold on its data dir. */
 export interface DataDirLock {
@@ -15,7 +18,8 @@ export interface DataDirLock {
  * Takes `dir` (created if missing) for this process alone, before anything else touches it:
  * creates `txmq-broker.pid` in it holding this process's id, unless a live process (this one
  * included, through another open store) holds it already. A lock whose process is gone (it was
- * killed) is taken over.
+ * killed) is taken over, also when it names this process's pid without this process holding it
+ * (a container restarted after a crash gives its broker the same pid again).
  *
  * @throws ConfigError naming `dir` and the pid holding it.
  */
@@ -34,7 +38,8 @@ export function lockDataDir(dir: string): DataDirLock {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 5) throw error;
       }
       const holder = readPid(file);
-      if (holder !== null && isAlive(holder)) {
+      const live = holder === process.pid ? heldHere.has(resolve(file)) : holder !== null && isAlive(holder);
+      if (live) {
         throw new ConfigError(`the data dir ${dir} is in use by process ${holder} (lock file ${file}); stop that broker, or give this one another dataDir`, {
           option: 'dataDir',
           problem: `is in use by process ${holder}`,
@@ -46,11 +51,13 @@ export function lockDataDir(dir: string): DataDirLock {
     rmSync(mine, { force: true });
   }
   syncDir(dir);
+  heldHere.add(resolve(file));
   let held = true;
   return {
     release() {
       if (!held) return;
       held = false;
+      heldHere.delete(resolve(file));
       if (readPid(file) === process.pid) rmSync(file, { force: true });
     },
   };
