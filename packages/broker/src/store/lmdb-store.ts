@@ -39,7 +39,7 @@ export class LmdbStore implements Store {
     this.#messages = root.openDB<Buffer, MessageKey>({ name: INDEX_DB, encoding: 'binary', cache: false });
     this.#entities = new Map(ENTITY_KINDS.map((kind) => [kind, root.openDB<unknown, string>({ name: kind })]));
     this.#loadBounds();
-    this.#segments = new SegmentLog(join(dataDir, 'segments'), this.#highestSegment());
+    this.#segments = new SegmentLog(join(dataDir, 'segments'), { referenced: this.#highestSegment() });
   }
 
   /**

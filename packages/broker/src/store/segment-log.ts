@@ -12,6 +12,16 @@ export interface Location {
 
 /** A segment is closed for appends once it grows past this. */
 const SEGMENT_BYTES = 256 * 1024 * 1024;
+
+/** Options of {@link SegmentLog}; the defaults are what a broker uses. */
+export interface SegmentLogOptions {
+  /** The highest segment number the index names (0 for none): new segments are numbered above it. */
+  readonly referenced?: number;
+  /** Size past which a segment is closed for appends. */
+  readonly segmentBytes?: number;
+  /** Makes file creations and removals in a directory durable (fsync of the directory). */
+  readonly syncDir?: (dir: string) => void;
+}
 const SUFFIX = '.seg';
 /** Stays under the iovec limit of one writev (IOV_MAX, 1024 on Linux). */
 const MAX_CHUNKS_PER_WRITE = 512;
@@ -38,18 +48,23 @@ export class SegmentLog {
   /** Segments written since the last {@link sync}. */
   readonly #unsynced = new Map<number, number>();
 
-  /** `referenced`: the highest segment number the index names (0 for none). */
-  constructor(dir: string, referenced = 0) {
+  readonly #segmentBytes: number;
+  readonly #syncDir: (dir: string) => void;
+
+  constructor(dir: string, options: SegmentLogOptions = {}) {
+    const referenced = options.referenced ?? 0;
+    this.#segmentBytes = options.segmentBytes ?? SEGMENT_BYTES;
+    this.#syncDir = options.syncDir ?? syncDir;
     this.#dir = dir;
     mkdirSync(dir, { recursive: true });
-    syncDir(dirname(dir));
+    this.#syncDir(dirname(dir));
     const existing = this.segments();
     const highest = Math.max(existing.at(-1) ?? 0, referenced);
     // Left empty by an earlier process (nothing indexed can be in them): only clutter.
     for (const n of existing) if (statSync(this.#path(n)).size === 0) unlinkSync(this.#path(n));
     this.#active = highest + 1;
     this.#fd = openSync(this.#path(this.#active), 'wx+');
-    syncDir(dir);
+    this.#syncDir(dir);
   }
 
   /** Numbers of the segment files present, oldest first. */
@@ -63,7 +78,7 @@ export class SegmentLog {
 
   /** Writes `records` (each given as its chunks) one after the other; durable only after {@link sync}. */
   append(records: readonly (readonly Buffer[])[]): Location[] {
-    if (this.#size >= SEGMENT_BYTES) this.#roll();
+    if (this.#size >= this.#segmentBytes) this.#roll();
     const locations: Location[] = [];
     const chunks: Buffer[] = [];
     let position = this.#size;
@@ -132,7 +147,7 @@ export class SegmentLog {
       unlinkSync(this.#path(n));
       dropped = true;
     }
-    if (dropped) syncDir(this.#dir);
+    if (dropped) this.#syncDir(this.#dir);
   }
 
   close(): void {
@@ -156,7 +171,7 @@ export class SegmentLog {
     const path = this.#path(this.#active + 1);
     const fd = openSync(path, 'wx+');
     try {
-      syncDir(this.#dir);
+      this.#syncDir(this.#dir);
     } catch (error) {
       closeSync(fd);
       unlinkSync(path);
