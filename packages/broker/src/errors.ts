@@ -16,7 +16,9 @@ export type BrokerErrorCode =
   /** The broker was reached but did not answer before the client's deadline. */
   | 'BROKER_TIMEOUT'
   /** The client was used after `close()`. */
-  | 'CLIENT_CLOSED';
+  | 'CLIENT_CLOSED'
+  /** The broker's store failed to read or write (a disk error, a damaged file). */
+  | 'STORE_FAILURE';
 
 /** Base class of every error `@txmq/broker` throws; `code` is stable and machine-readable. */
 export class BrokerError extends Error {
@@ -32,6 +34,14 @@ export class BrokerError extends Error {
   /** The numeric RocketMQ status of {@link code}, or undefined for a client-side code. */
   get status(): number | undefined {
     return (STATUS_CODES as Record<string, number>)[this.code];
+  }
+}
+
+/** The broker's durable store could not read or write; `cause` is the underlying I/O error, if any. */
+export class StoreError extends BrokerError {
+  override readonly name: string = 'StoreError';
+  constructor(message: string, options?: ErrorOptions) {
+    super('STORE_FAILURE', message, options);
   }
 }
 

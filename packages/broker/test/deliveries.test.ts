@@ -2,6 +2,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { incoming, memoryCore, receiveRequest, testClock } from './helpers.js';
+import { MemoryStore } from '../src/store/memory-store.js';
+import { FailingStore } from './failing-store.js';
+import { CountingStore } from './counting-store.js';
+import { StoreError } from '../src/errors.js';
+import type { EntityWrite } from '../src/store/store.js';
 
 test('every group gets every message; within a group each message is handed out once', async () => {
   const core = memoryCore();
@@ -189,4 +194,81 @@ test('a message out of attempts moves to the DLQ even if its group never receive
   assert.equal(dead?.message.messageId, sent.messageId);
   assert.equal((await core.receive(receiveRequest('G', 't'))).length, 0);
   await core.close();
+});
+
+test('a broker starts over 200,000 stored pending deliveries (no argument-list spread)', async () => {
+  const store = new MemoryStore();
+  const entities: EntityWrite[] = [];
+  for (let i = 0; i < 200_000; i++) entities.push({ kind: 'pending', key: `G\u0000t\u0000${i}`, value: { consumer: 'G', topic: 't', offset: i, attempts: 2 } });
+  await store.commit({ entities });
+  const core = memoryCore({}, { store });
+  assert.equal(core.subscriptions().find((s) => s.consumer === 'G')?.unacked, 200_000);
+  await core.close();
+});
+
+test('a receive whose commit failed hands nothing out for good: a crash after a later receive loses no message', async () => {
+  const clock = testClock();
+  const store = new FailingStore(new MemoryStore());
+  const core = memoryCore({}, { store, now: clock.now });
+  await core.send(incoming('t'), 'p');
+  await core.send(incoming('t'), 'p');
+  store.failNext = 1;
+  await assert.rejects(core.receive(receiveRequest('G', 't', { invisibleMs: 30_000 })), /ENOSPC/);
+  await core.send(incoming('t'), 'p');
+  const again = await core.receive(receiveRequest('G', 't', { invisibleMs: 30_000 }));
+  assert.deepEqual(again.map((d) => [d.message.offset, d.attempt]), [[0, 1], [1, 1], [2, 1]], 'visible again at once, and the failed hand-out was no attempt');
+  // a crash: a new broker on what was made durable
+  const after = memoryCore({}, { store, now: clock.now });
+  assert.deepEqual((await after.receive(receiveRequest('G', 't'))).map((d) => d.message.offset), [0, 1, 2]);
+});
+
+test('an acknowledgement whose commit failed leaves the delivery as it was', async () => {
+  const store = new FailingStore(new MemoryStore());
+  const core = memoryCore({}, { store });
+  await core.send(incoming('t'), 'p');
+  const [d] = await core.receive(receiveRequest('G', 't'));
+  store.failNext = 1;
+  await assert.rejects(core.ack('G', 't', d!.receiptHandle), /ENOSPC/);
+  const after = memoryCore({}, { store });
+  assert.equal((await after.receive(receiveRequest('G', 't'))).length, 1, 'still unacknowledged after a crash');
+  await core.ack('G', 't', d!.receiptHandle);
+  const later = memoryCore({}, { store });
+  assert.equal((await later.receive(receiveRequest('G', 't'))).length, 0, 'the retried ack is durable');
+});
+
+test('a store read that fails while waking long polls fails that receive alone; the send and the other waiters go on', async () => {
+  const store = new FailingStore(new MemoryStore());
+  const core = memoryCore({}, { store });
+  const a = core.receive(receiveRequest('A', 't', { waitMs: 60_000 }));
+  const b = core.receive(receiveRequest('B', 't', { waitMs: 60_000 }));
+  await nextTurn();
+  store.failReads = 1;
+  await core.send(incoming('t'), 'p');
+  await assert.rejects(a, (error: unknown) => error instanceof StoreError && error.code === 'STORE_FAILURE');
+  assert.equal((await b).length, 1);
+  assert.equal((await core.receive(receiveRequest('A', 't'))).length, 1, 'the failed read skipped nothing');
+  await core.close();
+});
+
+test('a receive whose commit failed while a later one succeeded is written again at once: a crash then loses nothing', async () => {
+  const store = new CountingStore();
+  store.hold = false;
+  const core = memoryCore({}, { store });
+  for (let i = 0; i < 3; i++) await core.send(incoming('t'), 'p');
+  store.hold = true;
+  const first = core.receive(receiveRequest('G', 't', { batchSize: 2 }));
+  await nextTurn();
+  const second = core.receive(receiveRequest('G', 't', { batchSize: 2 }));
+  await nextTurn();
+  store.fail(new Error('ENOSPC'));
+  await assert.rejects(first, /ENOSPC/);
+  await nextTurn();
+  store.release();
+  assert.deepEqual((await second).map((d) => d.message.offset), [2], 'its cursor is past the leases that failed');
+  store.hold = false;
+  await nextTurn();
+  store.release();
+  await nextTurn();
+  const after = memoryCore({}, { store });
+  assert.deepEqual((await after.receive(receiveRequest('G', 't'))).map((d) => d.message.offset), [0, 1, 2]);
 });

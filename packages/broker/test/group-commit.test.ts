@@ -38,21 +38,47 @@ test('commits made while one is in flight are written together, in call order, a
   );
 });
 
-test('a failed group fails each of its callers and nobody else', async () => {
+test('a failed merged commit is written again one batch at a time: only a batch that fails alone fails its caller', async () => {
   const inner = new CountingStore();
   const store = new GroupCommit(inner);
   const first = store.commit({ entities: [cursor('a', 1)] });
-  const grouped = [store.commit({ entities: [cursor('b', 1)] }), store.commit({ entities: [cursor('c', 1)] })];
+  const b = store.commit({ entities: [cursor('b', 1)] });
+  const c = store.commit({ entities: [cursor('c', 1)] });
   inner.release();
   await first;
   await nextTurn();
   const later = store.commit({ entities: [cursor('d', 1)] });
   inner.fail(new Error('disk full'));
-  for (const call of grouped) await assert.rejects(call, /disk full/);
+  await nextTurn();
+  assert.deepEqual(inner.commits.at(-1)?.entities?.map((w) => w.key), ['b'], 'b alone');
+  inner.fail(new Error('bad batch'));
+  await assert.rejects(b, /bad batch/);
+  await nextTurn();
+  assert.deepEqual(inner.commits.at(-1)?.entities?.map((w) => w.key), ['c'], 'then c alone');
+  inner.release();
+  await c;
   await nextTurn();
   inner.release();
   await later;
-  assert.deepEqual(store.loadEntities('cursor').map((c) => c.consumer), ['a', 'd']);
+  assert.deepEqual(store.loadEntities('cursor').map((cur) => cur.consumer), ['a', 'c', 'd']);
+});
+
+test('a merged commit is capped: what does not fit waits for the next one', async () => {
+  const inner = new CountingStore();
+  const store = new GroupCommit(inner);
+  const first = store.commit({ entities: [cursor('a', 1)] });
+  const big: EntityWrite[] = [];
+  for (let i = 0; i < 5000; i++) big.push(cursor(`k${i}`, i));
+  const rest = [store.commit({ entities: big }), store.commit({ entities: big }), store.commit({ entities: [cursor('z', 1)] })];
+  inner.release();
+  await first;
+  await nextTurn();
+  assert.equal(inner.commits.at(-1)?.entities?.length, 5000, 'the second 5,000 would pass the cap');
+  inner.release();
+  await nextTurn();
+  assert.equal(inner.commits.at(-1)?.entities?.length, 5001);
+  inner.release();
+  await Promise.all(rest);
 });
 
 test('one batched send is one store commit, with one outcome per message in order and consecutive offsets', async () => {
@@ -110,4 +136,23 @@ test('a failed commit fails every message of the batch that was in it', async ()
   assert.ok(after!.ok, 'later sends still go through');
   assert.equal((await core.receive(receiveRequest('G', 't'))).length, 1, 'the failed ones are not readable');
   await core.close();
+});
+
+test('a queued commit of 200,000 entity writes goes through (no argument-list spread)', async () => {
+  const inner = new CountingStore();
+  const store = new GroupCommit(inner);
+  const first = store.commit({ entities: [cursor('a', 1)] });
+  const many: EntityWrite[] = [];
+  for (let i = 0; i < 200_000; i++) many.push(cursor(`k${i}`, i));
+  const big = store.commit({ entities: many });
+  const small = store.commit({ entities: [cursor('b', 1)] });
+  inner.release();
+  await first;
+  await nextTurn();
+  inner.release();
+  await big;
+  await nextTurn();
+  inner.release();
+  await small;
+  assert.equal(store.loadEntities('cursor').length, 200_002);
 });

@@ -1,10 +1,16 @@
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { open as openLmdb } from 'lmdb';
+import { ConfigError } from '../src/errors.js';
+import { LOCK_FILE } from '../src/store/data-dir-lock.js';
 import { LmdbStore } from '../src/store/lmdb-store.js';
+import type { MessageRecord } from '../src/store/records.js';
+import { FailingStore } from './failing-store.js';
 import { incoming, memoryCore, receiveRequest, testClock } from './helpers.js';
 
 test('the LMDB store keeps messages and delivery state across a reopen', async () => {
@@ -82,6 +88,106 @@ test('retention deletes the segment files it emptied and keeps those still read'
     const [d] = await second.receive(receiveRequest('G', 't'));
     assert.equal(d!.message.messageId, kept.messageId);
     await second.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a data dir is locked: a second open is refused naming the dir and the pid, and the live store keeps its segment', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'txmq-lmdb-'));
+  try {
+    const first = LmdbStore.open(dir);
+    const segments = readdirSync(join(dir, 'segments'));
+    assert.throws(
+      () => LmdbStore.open(dir),
+      (error: unknown) => error instanceof ConfigError && error.option === 'dataDir' && error.message.includes(dir) && error.message.includes(String(process.pid)),
+    );
+    assert.deepEqual(readdirSync(join(dir, 'segments')), segments, 'the refused open touched no segment');
+    await first.commit({ append: [record('t', 0, 'kept')] });
+    await first.close();
+    const again = LmdbStore.open(dir);
+    assert.equal(again.readMessage('t', 0)?.body.toString(), 'kept');
+    await again.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('the lock of a process that is gone is taken over', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'txmq-lmdb-'));
+  try {
+    const dead = spawnSync(process.execPath, ['-e', '']).pid;
+    writeFileSync(join(dir, LOCK_FILE), `${dead}\n`);
+    const store = LmdbStore.open(dir);
+    assert.equal(readFileSync(join(dir, LOCK_FILE), 'utf8').trim(), String(process.pid));
+    await store.close();
+    assert.equal(existsSync(join(dir, LOCK_FILE)), false, 'close lets go of the dir');
+    // a crashed broker that had this very pid (a restarted container): its lock is stale too
+    writeFileSync(join(dir, LOCK_FILE), `${process.pid}\n`);
+    const restarted = LmdbStore.open(dir);
+    await restarted.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+function record(topic: string, offset: number, body: string, storedAt = 1): MessageRecord {
+  return { topic, offset, queueId: 0, messageId: `M${offset}`, kind: 'NORMAL', body: Buffer.from(body), keys: [], properties: {}, bornAt: 1, bornHost: 'h', storedAt };
+}
+
+test('after a failed write at the tail and a restart, new messages get offsets past every cursor', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'txmq-lmdb-'));
+  try {
+    const store = new FailingStore(LmdbStore.open(dir));
+    const first = memoryCore({}, { store });
+    await first.send(incoming('t'), 'p');
+    store.failNext = 1;
+    await assert.rejects(first.send(incoming('t'), 'p'), /ENOSPC/);
+    const got = await first.receive(receiveRequest('G', 't'));
+    assert.deepEqual(got.map((d) => d.message.offset), [0]);
+    await first.ack('G', 't', got[0]!.receiptHandle);
+    await first.close();
+
+    const second = memoryCore({}, { store: LmdbStore.open(dir) });
+    const sent = await second.send(incoming('t'), 'p');
+    assert.equal(sent.offset, 2, 'offset 1 is behind the cursor of G');
+    assert.deepEqual((await second.receive(receiveRequest('G', 't'))).map((d) => d.message.offset), [2]);
+    await second.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('the offset of a time treats a hole (a failed write) as no older than the message after it', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'txmq-lmdb-'));
+  try {
+    const store = LmdbStore.open(dir);
+    await store.commit({ append: [record('t', 0, 'old', 1), record('t', 1, 'young', 100)] });
+    await store.commit({ append: [record('t', 3, 'young', 100), record('t', 4, 'young', 100)] });
+    assert.equal(store.offsetAtTime('t', 50), 1, 'retention keeps everything from offset 1');
+    assert.equal(store.offsetAtTime('t', 101), 5);
+    await store.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a new store has no legacy messages database; a data dir with messages inside LMDB is refused and left unlocked', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'txmq-lmdb-'));
+  try {
+    await LmdbStore.open(dir).close();
+    let root = openLmdb({ path: dir, maxDbs: 16 });
+    assert.equal([...root.getKeys()].map(String).includes('messages'), false);
+    await root.openDB({ name: 'messages' }).put(['t', 0], { body: 'old' });
+    await root.close();
+    for (let i = 0; i < 2; i++) {
+      assert.throws(
+        () => LmdbStore.open(dir),
+        (error: unknown) => error instanceof ConfigError && /written before segment files/.test(error.message) && !/0\.1/.test(error.message),
+      );
+    }
+    root = openLmdb({ path: dir, maxDbs: 16 });
+    await root.close();
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

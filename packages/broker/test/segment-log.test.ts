@@ -53,3 +53,38 @@ test('a message record keeps every field through its encoding', () => {
     assert.deepEqual(decodeMessage(record.topic, record.offset, Buffer.concat(encodeMessage(record))), record);
   }
 });
+
+test('a segment number is never used again, not even one whose file is gone but the index still names', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'txmq-segments-'));
+  try {
+    const log = new SegmentLog(dir, { referenced: 7 });
+    const [a] = log.append([[Buffer.from('x')]]);
+    assert.equal(a!.segment, 8);
+    log.close();
+    const empty = new SegmentLog(dir);
+    assert.equal(empty.append([[Buffer.from('y')]])[0]!.segment, 9);
+    empty.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('every segment file created or deleted is made durable in its directory before its records can be indexed', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'txmq-segments-'));
+  try {
+    const events: string[] = [];
+    const segments = join(dir, 'segments');
+    const log = new SegmentLog(segments, { segmentBytes: 4, syncDir: (d) => events.push(`sync ${d === segments ? 'segments' : d === dir ? 'parent' : d}`) });
+    assert.deepEqual(events, ['sync parent', 'sync segments'], 'mkdir and the first segment');
+    const [a] = log.append([[Buffer.from('abcd')]]);
+    assert.equal(events.length, 2, 'no new file, no directory sync');
+    const [b] = log.append([[Buffer.from('efgh')]]);
+    assert.equal(b!.segment, a!.segment + 1, 'rolled');
+    assert.deepEqual(events.slice(2), ['sync segments'], 'the rolled-to file is durable before append returns');
+    log.dropBelow(b!.segment);
+    assert.deepEqual(events.slice(3), ['sync segments'], 'and so is the deletion');
+    log.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
 import { InvalidRequestError } from '../errors.js';
-import type { Store } from '../store/store.js';
+import type { EntityWrite, Store } from '../store/store.js';
 import { retryDelayMs } from './backoff.js';
 import { groupOf } from './consumer.js';
 import { deadLetterDraft } from './dead-letter.js';
-import { cursorWrite, DeliveryWrites, LeaseRange } from './delivery-writes.js';
+import { DeliveryWrites, LeaseRange } from './delivery-writes.js';
 import type { MessageFilter } from './filter/index.js';
 import { decodeReceiptHandle, encodeReceiptHandle } from './receipt-handle.js';
 import type { Registry } from './registry.js';
@@ -21,6 +21,8 @@ const RENEW_AHEAD_MS = 20_000;
 const MAX_RENEW_TOTAL_MS = 3 * 3_600_000;
 /** Longest invisible duration a consumer may ask for (RocketMQ: 12 h). */
 export const MAX_INVISIBLE_MS = 12 * 3_600_000;
+/** Attempt ids remembered for a retake; an older one's leases are simply redelivered when they expire. */
+const MAX_REMEMBERED_ATTEMPTS = 4096;
 /** Messages examined per receive attempt past the cursor, to bound the work of one call. */
 const SCAN_LIMIT = 4096;
 
@@ -73,6 +75,14 @@ export class Deliveries {
   readonly #waiters = new Set<Waiter>();
   readonly #now: () => number;
   #seq: number;
+  /**
+   * The leases handed out per (subscription, attempt id), oldest attempt first. Clients send an
+   * attempt id with every poll, so a retake looks up only the ids that got leases, not every lease.
+   */
+  readonly #byAttempt = new Map<string, Lease[]>();
+  /** What failed commits changed: written again (as it is then) by the next delivery commit. */
+  #unwritten = new DeliveryWrites();
+  #retrying = false;
 
   constructor(
     private readonly store: Store,
@@ -119,7 +129,14 @@ export class Deliveries {
         topic: req.topic,
         tryTake: () => {
           if (done) return;
-          const taken = this.#take(sub, req);
+          let taken: Taken;
+          try {
+            taken = this.#take(sub, req);
+          } catch (error) {
+            // A store read failed: this receive fails, the other waiters still get their turn.
+            finish(Promise.reject(error));
+            return;
+          }
           if (taken.deliveries.length > 0) {
             finish(this.#persist(taken, req.group).then(() => taken.deliveries));
           } else if (!taken.writes.empty || taken.deadLetters.length > 0) {
@@ -144,11 +161,13 @@ export class Deliveries {
     const results: AckResult[] = [];
     const writes = new DeliveryWrites();
     const acked: number[] = [];
+    const removed: { sub: Subscription; lease: Lease }[] = [];
     for (const handleText of handles) {
       try {
         const { sub, lease } = this.#leaseOf(group, topic, handleText);
         sub.leases.delete(lease.offset);
         writes.forget(sub, lease);
+        removed.push({ sub, lease });
         acked.push(results.length);
         results.push({ ok: true });
       } catch (error) {
@@ -157,8 +176,10 @@ export class Deliveries {
     }
     if (writes.empty) return results;
     try {
-      await this.store.commit({ entities: writes.done() });
+      await this.#commit(writes);
     } catch (error) {
+      // Not acknowledged after all: each lease stays as it was (its handle still acknowledges it).
+      for (const { sub, lease } of removed) this.#restore(sub, lease, false);
       for (const index of acked) results[index] = { ok: false, error };
     }
     this.wake(topic);
@@ -194,10 +215,15 @@ export class Deliveries {
     const writes = new DeliveryWrites();
     writes.forget(sub, lease);
     if (message) {
-      await this.logs.append([deadLetterDraft(message, group)], writes.done());
+      try {
+        await this.#commit(writes, (entities) => this.logs.append([deadLetterDraft(message, group)], entities));
+      } catch (error) {
+        this.#restore(sub, lease, true);
+        throw error;
+      }
       this.log.info({ group, topic, messageId: message.messageId, attempts: lease.attempts }, 'message forwarded to dead-letter queue by consumer');
     } else {
-      await this.store.commit({ entities: writes.done() });
+      await this.#commit(writes);
     }
     this.wake(topic);
   }
@@ -258,7 +284,7 @@ export class Deliveries {
   async sweepExhausted(now = this.#now()): Promise<void> {
     for (const sub of this.#subscriptions.values()) {
       const group = this.registry.group(groupOf(sub.consumer));
-      const taken: Taken = { deliveries: [], writes: new DeliveryWrites(), deadLetters: [] };
+      const taken: Taken = { deliveries: [], handedOut: [], writes: new DeliveryWrites(), deadLetters: [] };
       for (const lease of sub.leases.values()) {
         if (lease.visibleAt > now || lease.attempts < group.maxDeliveryAttempts) continue;
         const message = this.logs.read(sub.topic, lease.offset);
@@ -277,15 +303,17 @@ export class Deliveries {
       if (sub.consumer !== consumer) continue;
       this.#subscriptions.delete(key);
       this.#byId.delete(sub.id);
-      writes.push({ kind: 'cursor', key });
+      writes.cursor(sub);
       for (const lease of sub.leases.values()) writes.forget(sub, lease);
     }
-    if (!writes.empty) await this.store.commit({ entities: writes.done() });
+    if (!writes.empty) await this.#commit(writes);
   }
 
   /** Persists a new subscription's cursor, so a broadcast instance keeps its start point. */
   async persistCursor(sub: Subscription): Promise<void> {
-    await this.store.commit({ entities: [cursorWrite(sub)] });
+    const writes = new DeliveryWrites();
+    writes.cursor(sub);
+    await this.#commit(writes);
   }
 
   /** Forgets what retention removed: cursors below the first retained offset move up. */
@@ -300,7 +328,7 @@ export class Deliveries {
         writes.forget(sub, lease);
       }
     }
-    if (!writes.empty) await this.store.commit({ entities: writes.done() });
+    if (!writes.empty) await this.#commit(writes);
   }
 
   /** Lets long-polling receives on `topic` (or on every topic) look again. */
@@ -321,8 +349,88 @@ export class Deliveries {
     return taken.deliveries;
   }
 
+  /**
+   * Commits `writes` together with whatever earlier failed commits left unwritten (`commit` may
+   * add messages to the same atomic batch). On failure everything stays unwritten for the next
+   * commit: the durable state never shows a moved cursor without the leases that moved it.
+   */
+  async #commit(writes: DeliveryWrites, commit: (entities: EntityWrite[]) => Promise<unknown> = (entities) => this.store.commit({ entities })): Promise<void> {
+    const all = this.#unwritten;
+    all.absorb(writes);
+    this.#unwritten = new DeliveryWrites();
+    try {
+      await commit(all.done((sub) => this.#subscriptions.get(sub.key) === sub));
+    } catch (error) {
+      this.#unwritten.absorb(all);
+      this.#retryUnwritten();
+      throw error;
+    }
+  }
+
+  /**
+   * Writes what failed once more soon, by itself: a commit made concurrently with the failed one
+   * may already have stored a cursor past the leases that failed, so they should not wait for the
+   * next receive or ack. At most one retry is queued; its own failure queues none.
+   */
+  #retryUnwritten(): void {
+    if (this.#retrying) return;
+    this.#retrying = true;
+    setImmediate(() => {
+      if (this.#unwritten.empty) {
+        this.#retrying = false;
+        return;
+      }
+      this.#commit(new DeliveryWrites())
+        .catch((error: unknown) => this.log.error({ err: error }, 'writing delivery state again failed; the next delivery commit tries again'))
+        .finally(() => (this.#retrying = false));
+    }).unref();
+  }
+
+  /** A take that could not be completed or made durable: visible again at once, and the hand-out is no attempt; dead letters stay leased. */
+  #undo(taken: Taken): void {
+    const now = this.#now();
+    for (const { sub, lease } of taken.handedOut) {
+      if (sub.leases.get(lease.offset) !== lease) continue;
+      lease.visibleAt = now;
+      lease.attempts = Math.max(0, lease.attempts - 1);
+      lease.autoRenew = false;
+      lease.holder = undefined;
+      sub.mayBecomeVisible(now);
+      this.#unwritten.attempts(sub, lease);
+    }
+    for (const { sub, lease } of taken.deadLetters) this.#restore(sub, lease, true);
+  }
+
+  /**
+   * Puts back a lease whose settling (ack, dead-lettering) could not be made durable, keeping its
+   * attempts; `visibleNow` makes it visible at once instead of when its invisible time ends.
+   */
+  #restore(sub: Subscription, lease: Lease, visibleNow: boolean): void {
+    if (this.#subscriptions.get(sub.key) !== sub || sub.leases.has(lease.offset)) return;
+    if (visibleNow) {
+      lease.visibleAt = this.#now();
+      lease.autoRenew = false;
+      lease.holder = undefined;
+    }
+    sub.leases.set(lease.offset, lease);
+    sub.mayBecomeVisible(lease.visibleAt);
+    this.#unwritten.attempts(sub, lease);
+  }
+
   #take(sub: Subscription, req: ReceiveRequest, now = this.#now()): Taken {
-    const taken: Taken = { deliveries: [], writes: new DeliveryWrites(), deadLetters: [] };
+    const taken: Taken = { deliveries: [], handedOut: [], writes: new DeliveryWrites(), deadLetters: [] };
+    try {
+      this.#takeInto(sub, req, now, taken);
+    } catch (error) {
+      // What the take changed before it failed stays in memory: it is written by the next commit.
+      this.#unwritten.absorb(taken.writes);
+      this.#undo(taken);
+      throw error;
+    }
+    return taken;
+  }
+
+  #takeInto(sub: Subscription, req: ReceiveRequest, now: number, taken: Taken): void {
     if (req.attemptId) this.#retake(sub, req, now, taken);
     const fifo = req.group.fifo;
     const blocked = fifo ? sub.blockedGroups(now) : new Set<string>();
@@ -360,8 +468,9 @@ export class Deliveries {
     const startOffset = sub.nextOffset;
     let range: LeaseRange | undefined;
     while (taken.deliveries.length < req.batchSize && sub.nextOffset < end && sub.nextOffset - startOffset < SCAN_LIMIT) {
-      const offset = sub.nextOffset++;
-      const message = this.logs.read(sub.topic, offset);
+      const offset = sub.nextOffset;
+      const message = this.logs.read(sub.topic, offset); // before the cursor moves: a read that throws skips nothing
+      sub.nextOffset++;
       if (!message || !req.filter(message.tag, message.properties)) continue;
       const lease: Lease = { offset, attempts: 0, visibleAt: 0, seq: 0, autoRenew: false, leasedAt: 0, messageGroup: message.messageGroup };
       sub.leases.set(offset, lease);
@@ -374,7 +483,6 @@ export class Deliveries {
       taken.deliveries.push(this.#lease(sub, lease, message, req, now, taken, range));
     }
     if (sub.nextOffset !== startOffset) taken.writes.cursor(sub);
-    return taken;
   }
 
   /**
@@ -383,14 +491,32 @@ export class Deliveries {
    * than leaving them (and, for FIFO, their whole message group) invisible until they expire.
    */
   #retake(sub: Subscription, req: ReceiveRequest, now: number, taken: Taken): void {
-    for (const lease of sub.leases.values()) {
-      if (taken.deliveries.length >= req.batchSize) return;
-      if (lease.attemptId !== req.attemptId || lease.holder !== req.clientId || lease.visibleAt <= now) continue;
+    const key = attemptKey(sub, req.attemptId!);
+    const leases = this.#byAttempt.get(key);
+    if (!leases) return;
+    this.#byAttempt.delete(key); // #lease records again those handed out now
+    for (let i = 0; i < leases.length; i++) {
+      const lease = leases[i]!;
+      if (sub.leases.get(lease.offset) !== lease || lease.attemptId !== req.attemptId || lease.holder !== req.clientId || lease.visibleAt <= now) continue;
+      if (taken.deliveries.length >= req.batchSize) {
+        this.#rememberAttempt(key, leases.slice(i));
+        return;
+      }
       const message = this.logs.read(sub.topic, lease.offset);
       if (!message) continue;
       lease.attempts -= 1; // #lease counts it again: the failed hand-out was not a delivery
       taken.deliveries.push(this.#lease(sub, lease, message, req, now, taken, lease.range));
     }
+  }
+
+  #rememberAttempt(key: string, leases: readonly Lease[]): void {
+    let list = this.#byAttempt.get(key);
+    if (!list) {
+      if (this.#byAttempt.size >= MAX_REMEMBERED_ATTEMPTS) this.#byAttempt.delete(this.#byAttempt.keys().next().value!);
+      list = [];
+      this.#byAttempt.set(key, list);
+    }
+    for (const lease of leases) list.push(lease);
   }
 
   /**
@@ -413,7 +539,7 @@ export class Deliveries {
       writes.attempts(sub, lease);
       topics.add(sub.topic);
     }
-    if (!writes.empty) await this.store.commit({ entities: writes.done() });
+    if (!writes.empty) await this.#commit(writes);
     for (const topic of topics) this.wake(topic);
   }
 
@@ -431,6 +557,8 @@ export class Deliveries {
     lease.holder = req.clientId;
     lease.leasedAt = now;
     lease.attemptId = req.attemptId;
+    if (req.attemptId) this.#rememberAttempt(attemptKey(sub, req.attemptId), [lease]);
+    taken.handedOut.push({ sub, lease });
     if (range && lease.attempts === 1) {
       if (lease.range !== range) taken.writes.fresh(range, lease);
     } else {
@@ -440,14 +568,21 @@ export class Deliveries {
   }
 
   async #persist(taken: Taken, group: GroupSettings): Promise<void> {
+    try {
+      if (taken.deadLetters.length > 0) {
+        const drafts: MessageDraft[] = taken.deadLetters.map((d) => deadLetterDraft(d.message, group.name));
+        await this.#commit(taken.writes, (entities) => this.logs.append(drafts, entities));
+      } else if (!taken.writes.empty || !this.#unwritten.empty) {
+        await this.#commit(taken.writes);
+      }
+    } catch (error) {
+      this.#undo(taken);
+      throw error;
+    }
     if (taken.deadLetters.length > 0) {
-      const drafts: MessageDraft[] = taken.deadLetters.map((d) => deadLetterDraft(d.message, group.name));
-      await this.logs.append(drafts, taken.writes.done());
       for (const { message, lease } of taken.deadLetters) {
         this.log.warn({ group: group.name, topic: message.topic, messageId: message.messageId, attempts: lease.attempts }, 'message moved to dead-letter queue after max delivery attempts');
       }
-    } else if (!taken.writes.empty) {
-      await this.store.commit({ entities: taken.writes.done() });
     }
   }
 
@@ -480,7 +615,8 @@ export class Deliveries {
       const range = new LeaseRange(sub, leased.first);
       for (const offset of leased.offsets) held.push({ consumer: leased.consumer, topic: leased.topic, offset, attempts: 1, range });
     }
-    held.push(...this.store.loadEntities('pending'));
+    // A loop, not push(...): a spread of a large argument list overflows the stack.
+    for (const pending of this.store.loadEntities('pending')) held.push(pending);
     held.sort((a, b) => a.offset - b.offset);
     for (const h of held) {
       const sub = this.subscription(h.consumer, h.topic);
@@ -496,8 +632,14 @@ export class Deliveries {
   }
 }
 
+function attemptKey(sub: Subscription, attemptId: string): string {
+  return `${sub.id}\u0000${attemptId}`;
+}
+
 interface Taken {
   readonly deliveries: Delivery[];
+  /** The leases behind {@link deliveries}. */
+  readonly handedOut: { sub: Subscription; lease: Lease }[];
   readonly writes: DeliveryWrites;
   readonly deadLetters: { message: MessageRecord; sub: Subscription; lease: Lease }[];
 }

@@ -26,13 +26,19 @@ export class LeaseRange {
   readonly topic: string;
 }
 
-/** Collects the durable writes of one delivery operation (receive, ack, dead-lettering...). */
+/**
+ * Collects what one delivery operation (receive, ack, dead-lettering...) changed: which cursors,
+ * ranges and per-lease attempt counts. {@link done} writes each as it is in memory at that time, so
+ * the writes of a commit that failed can be carried into a later commit ({@link absorb}) and still
+ * write the current state, never a stale one.
+ */
 export class DeliveryWrites {
-  readonly #entities: EntityWrite[] = [];
+  readonly #cursors = new Set<Subscription>();
   readonly #dirty = new Set<LeaseRange>();
+  readonly #pending = new Map<string, { readonly sub: Subscription; readonly offset: number }>();
 
   get empty(): boolean {
-    return this.#entities.length === 0 && this.#dirty.size === 0;
+    return this.#cursors.size === 0 && this.#dirty.size === 0 && this.#pending.size === 0;
   }
 
   /** A new lease handed out from the cursor at attempt 1: it joins `range` (stored once, by {@link done}). */
@@ -45,28 +51,35 @@ export class DeliveryWrites {
   /** `lease`'s attempt count (or its existence) must be recorded on its own. */
   attempts(sub: Subscription, lease: Lease): void {
     this.#leaveRange(lease);
-    this.#entities.push(pendingWrite(sub, lease));
+    this.#pending.set(pendingKey(sub, lease.offset), { sub, offset: lease.offset });
   }
 
-  /** `lease` is settled (acknowledged, skipped, dead-lettered, dropped): nothing of it stays. */
+  /** `lease` is settled (acknowledged, skipped, dead-lettered, dropped) and gone from `sub.leases`: nothing of it stays. */
   forget(sub: Subscription, lease: Lease): void {
     if (lease.range) this.#leaveRange(lease);
-    else this.#entities.push(pendingDelete(sub, lease.offset));
+    else this.#pending.set(pendingKey(sub, lease.offset), { sub, offset: lease.offset });
   }
 
-  /** The subscription's cursor moved. */
+  /** The subscription's cursor moved (or, once the subscription is no longer live, is to be deleted). */
   cursor(sub: Subscription): void {
-    this.#entities.push(cursorWrite(sub));
+    this.#cursors.add(sub);
   }
 
-  /** Any other entity write. */
-  push(write: EntityWrite): void {
-    this.#entities.push(write);
+  /** Takes over everything `other` recorded (the writes of a failed commit, to be written again). */
+  absorb(other: DeliveryWrites): void {
+    for (const sub of other.#cursors) this.#cursors.add(sub);
+    for (const range of other.#dirty) this.#dirty.add(range);
+    for (const [key, ref] of other.#pending) this.#pending.set(key, ref);
   }
 
-  /** Every write, with each range touched written once as it is now. */
-  done(): EntityWrite[] {
-    const writes = [...this.#entities];
+  /** Every write, each as its state is now; `live` tells whether a subscription still exists. */
+  done(live: (sub: Subscription) => boolean = () => true): EntityWrite[] {
+    const writes: EntityWrite[] = [];
+    for (const sub of this.#cursors) writes.push(live(sub) ? cursorWrite(sub) : { kind: 'cursor', key: sub.key });
+    for (const [key, { sub, offset }] of this.#pending) {
+      const lease = live(sub) ? sub.leases.get(offset) : undefined;
+      writes.push(lease && !lease.range ? pendingWrite(key, sub, lease) : { kind: 'pending', key });
+    }
     for (const range of this.#dirty) writes.push(rangeWrite(range));
     return writes;
   }
@@ -90,10 +103,10 @@ function rangeWrite(range: LeaseRange): EntityWrite {
     : { kind: 'leased', key: range.key, value: { consumer: range.consumer, topic: range.topic, first: range.first, offsets: [...range.offsets] } };
 }
 
-function pendingWrite(sub: Subscription, lease: Lease): EntityWrite {
-  return { kind: 'pending', key: `${sub.key}\u0000${lease.offset}`, value: { consumer: sub.consumer, topic: sub.topic, offset: lease.offset, attempts: lease.attempts } };
+function pendingKey(sub: Subscription, offset: number): string {
+  return `${sub.key}\u0000${offset}`;
 }
 
-function pendingDelete(sub: Subscription, offset: number): EntityWrite {
-  return { kind: 'pending', key: `${sub.key}\u0000${offset}` };
+function pendingWrite(key: string, sub: Subscription, lease: Lease): EntityWrite {
+  return { kind: 'pending', key, value: { consumer: sub.consumer, topic: sub.topic, offset: lease.offset, attempts: lease.attempts } };
 }

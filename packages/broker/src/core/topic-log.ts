@@ -16,10 +16,17 @@ export class TopicLogs {
   readonly #listeners: AppendListener[] = [];
 
   constructor(private readonly store: Store) {
-    for (const topic of store.topics()) {
-      const { next } = store.topicBounds(topic);
-      this.#nextOffset.set(topic, next);
-      this.#readableEnd.set(topic, next);
+    const next = new Map<string, number>();
+    const atLeast = (topic: string, offset: number) => next.set(topic, Math.max(next.get(topic) ?? 0, offset));
+    for (const topic of store.topics()) atLeast(topic, store.topicBounds(topic).next);
+    // A failed write at the tail leaves no key behind, yet a consumer may have moved past its
+    // offsets: handing them out again would put new messages behind that consumer's cursor.
+    for (const cursor of store.loadEntities('cursor')) atLeast(cursor.topic, cursor.nextOffset);
+    for (const leased of store.loadEntities('leased')) for (const offset of leased.offsets) atLeast(leased.topic, offset + 1);
+    for (const pending of store.loadEntities('pending')) atLeast(pending.topic, pending.offset + 1);
+    for (const [topic, offset] of next) {
+      this.#nextOffset.set(topic, offset);
+      this.#readableEnd.set(topic, offset);
     }
   }
 

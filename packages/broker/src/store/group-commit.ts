@@ -2,25 +2,20 @@ import type { EntityKind, EntityKinds, EntityWrite, Store, TopicBounds, WriteBat
 import type { MessageRecord } from './records.js';
 
 interface Queued {
-  readonly batches: WriteBatch[];
-  readonly done: Promise<void>;
+  readonly batch: WriteBatch;
   resolve(): void;
   reject(error: unknown): void;
 }
 
-/**
- * Group commit over a {@link Store}: a commit made while none is in flight starts at once (no added
- * latency when idle); commits made while one is being written wait and are then written together,
- * as one atomic durable commit, so a loaded broker pays one flush for many requests.
- *
- * Invariant: batches reach the inner store in the order `commit` was called (offsets assigned in
- * call order stay in order), and each caller's batch is applied entirely or not at all: it shares
- * the outcome of the one commit it was merged into.
- */
+/** At most this many messages and entity writes go into one merged commit... */
+const MAX_MERGED_WRITES = 8192;
+/** ...and at most this many body bytes (one batch alone may be larger). */
+const MAX_MERGED_BYTES = 32 * 1024 * 1024;
+
 export class GroupCommit implements Store {
   /** Settles (never rejects) when the commit being written ends; undefined when none is. */
   #inFlight: Promise<void> | undefined;
-  #queued: Queued | undefined;
+  readonly #queued: Queued[] = [];
 
   constructor(private readonly inner: Store) {}
 
@@ -45,10 +40,10 @@ export class GroupCommit implements Store {
   }
 
   commit(batch: WriteBatch): Promise<void> {
-    if (!this.#inFlight) return this.#write([batch]);
-    this.#queued ??= queued();
-    this.#queued.batches.push(batch);
-    return this.#queued.done;
+    return new Promise<void>((resolve, reject) => {
+      this.#queued.push({ batch, resolve, reject });
+      if (!this.#inFlight) this.#drain();
+    });
   }
 
   async close(): Promise<void> {
@@ -56,34 +51,65 @@ export class GroupCommit implements Store {
     await this.inner.close();
   }
 
-  #write(batches: WriteBatch[]): Promise<void> {
-    let written: Promise<void>;
-    try {
-      written = this.inner.commit(batches.length === 1 ? batches[0]! : merge(batches));
-    } catch (error) {
-      written = Promise.reject(error);
-    }
-    const next = () => {
+  #drain(): void {
+    const group = this.#nextGroup();
+    if (group.length === 0) {
       this.#inFlight = undefined;
-      const waiting = this.#queued;
-      this.#queued = undefined;
-      if (waiting) this.#write(waiting.batches).then(waiting.resolve, waiting.reject);
-    };
-    this.#inFlight = written.then(next, next);
-    return written;
+      return;
+    }
+    this.#inFlight = this.#write(group).then(() => this.#drain());
+  }
+
+  /** Takes the oldest queued batches that fit in one merged commit (at least one). */
+  #nextGroup(): Queued[] {
+    let writes = 0;
+    let bytes = 0;
+    let taken = 0;
+    for (const entry of this.#queued) {
+      const size = sizeOf(entry.batch);
+      if (taken > 0 && (writes + size.writes > MAX_MERGED_WRITES || bytes + size.bytes > MAX_MERGED_BYTES)) break;
+      writes += size.writes;
+      bytes += size.bytes;
+      taken++;
+    }
+    return this.#queued.splice(0, taken);
+  }
+
+  /** Writes `group` as one commit; settles (never rejects) once each member has its outcome. */
+  async #write(group: readonly Queued[]): Promise<void> {
+    try {
+      await this.#commitInner(group.length === 1 ? group[0]!.batch : merge(group.map((entry) => entry.batch)));
+      for (const entry of group) entry.resolve();
+      return;
+    } catch (error) {
+      if (group.length === 1) {
+        group[0]!.reject(error);
+        return;
+      }
+    }
+    for (const entry of group) {
+      try {
+        await this.#commitInner(entry.batch);
+        entry.resolve();
+      } catch (error) {
+        entry.reject(error);
+      }
+    }
+  }
+
+  #commitInner(batch: WriteBatch): Promise<void> {
+    try {
+      return this.inner.commit(batch);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 }
 
-function queued(): Queued {
-  let resolve!: () => void;
-  let reject!: (error: unknown) => void;
-  const done = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  // A caller that does not await its commit must not turn a failure into an unhandled rejection here.
-  done.catch(() => undefined);
-  return { batches: [], done, resolve, reject };
+function sizeOf(batch: WriteBatch): { writes: number; bytes: number } {
+  let bytes = 0;
+  for (const record of batch.append ?? []) bytes += record.body.length;
+  return { writes: (batch.append?.length ?? 0) + (batch.entities?.length ?? 0), bytes };
 }
 
 function merge(batches: readonly WriteBatch[]): WriteBatch {
@@ -91,9 +117,10 @@ function merge(batches: readonly WriteBatch[]): WriteBatch {
   const entities: EntityWrite[] = [];
   const trim: { topic: string; before: number }[] = [];
   for (const batch of batches) {
-    if (batch.append) append.push(...batch.append);
-    if (batch.entities) entities.push(...batch.entities);
-    if (batch.trim) trim.push(...batch.trim);
+    // Loops, not push(...): a spread of a large argument list overflows the stack.
+    for (const record of batch.append ?? []) append.push(record);
+    for (const write of batch.entities ?? []) entities.push(write);
+    for (const t of batch.trim ?? []) trim.push(t);
   }
   return { append, entities, trim };
 }

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
-import { ConfigError } from '../errors.js';
+import { BrokerError, ConfigError, StoreError } from '../errors.js';
+import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 import { decodeMessage, encodeMessage } from './message-codec.js';
 import { SegmentLog, type Location } from './segment-log.js';
 import type { MessageRecord } from './records.js';
@@ -28,24 +29,44 @@ export class LmdbStore implements Store {
   readonly #segments: SegmentLog;
   readonly #entities: Map<EntityKind, Database<unknown, string>>;
   readonly #bounds = new Map<string, { first: number; next: number }>();
+  readonly #lock: DataDirLock;
+  readonly #dataDir: string;
 
-  private constructor(root: RootDatabase, segments: SegmentLog) {
+  private constructor(root: RootDatabase, dataDir: string, lock: DataDirLock) {
     this.#root = root;
-    this.#segments = segments;
+    this.#dataDir = dataDir;
+    this.#lock = lock;
     this.#messages = root.openDB<Buffer, MessageKey>({ name: INDEX_DB, encoding: 'binary', cache: false });
     this.#entities = new Map(ENTITY_KINDS.map((kind) => [kind, root.openDB<unknown, string>({ name: kind })]));
     this.#loadBounds();
+    this.#segments = new SegmentLog(join(dataDir, 'segments'), { referenced: this.#highestSegment() });
   }
 
-  /** Opens (or creates) the store in `dataDir`. */
+  /**
+   * Opens (or creates) the store in `dataDir`, which it locks for this process first.
+   *
+   * @throws ConfigError when another live process (or another open store of this one) holds `dataDir`.
+   */
   static open(dataDir: string): LmdbStore {
-    const root = open({ path: dataDir, maxDbs: 16, compression: false, mapSize: 2 ** 34 });
-    const legacy = root.openDB({ name: LEGACY_MESSAGES_DB, cache: false });
-    if (legacy.getKeysCount({ limit: 1 }) > 0) {
-      void root.close();
-      throw new ConfigError(`the data dir ${dataDir} holds messages in the store format of txmq 0.1 (before per-message binary records); drain it with that version or start on an empty data dir`, { option: 'dataDir', problem: 'holds an older store format' });
+    const lock = lockDataDir(dataDir);
+    let root: RootDatabase | undefined;
+    try {
+      root = open({ path: dataDir, maxDbs: 16, compression: false, mapSize: 2 ** 34 });
+      // create: false, so a new store gets no empty legacy database (openDB is then undefined).
+      const noCreate: { name: string; cache: boolean } = { name: LEGACY_MESSAGES_DB, cache: false, ...{ create: false } }; // `create` is missing from lmdb's types
+      const legacy = root.openDB(noCreate) as Database | undefined;
+      if (legacy && legacy.getKeysCount({ limit: 1 }) > 0) {
+        throw new ConfigError(
+          `the data dir ${dataDir} holds messages written before segment files (messages inside LMDB); drain it with the broker version that wrote it, or start on an empty data dir`,
+          { option: 'dataDir', problem: 'holds messages in an older store format' },
+        );
+      }
+      return new LmdbStore(root, dataDir, lock);
+    } catch (error) {
+      void root?.close();
+      lock.release();
+      throw error;
     }
-    return new LmdbStore(root, new SegmentLog(join(dataDir, 'segments')));
   }
 
   topics(): string[] {
@@ -67,18 +88,36 @@ export class LmdbStore implements Store {
     let hi = next;
     while (lo < hi) {
       const mid = Math.floor((lo + hi) / 2);
-      const storedAt = this.readMessage(topic, mid)?.storedAt ?? -Infinity;
+      const storedAt = this.#storedAtOrAfter(topic, mid, next);
       if (storedAt < time) lo = mid + 1;
       else hi = mid;
     }
     return lo;
   }
 
+  /**
+   * When the message at `offset` was stored; at a hole (a failed write), when the next existing one
+   * was, so a hole never counts as older than its neighbours. Infinity when none follows.
+   */
+  #storedAtOrAfter(topic: string, offset: number, next: number): number {
+    const [key] = this.#messages.getKeys({ start: [topic, offset], end: [topic, next], limit: 1 });
+    return key ? (this.readMessage(topic, key[1])?.storedAt ?? Infinity) : Infinity;
+  }
+
   loadEntities<K extends EntityKind>(kind: K): EntityKinds[K][] {
     return [...this.#entityDb(kind).getRange({}).map(({ value }) => value as EntityKinds[K])];
   }
 
+  /** @throws StoreError when the records or the index cannot be written (`cause`: the I/O error). */
   async commit(batch: WriteBatch): Promise<void> {
+    try {
+      await this.#commit(batch);
+    } catch (error) {
+      throw error instanceof BrokerError ? error : new StoreError(`writing to the data dir ${this.#dataDir} failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+    }
+  }
+
+  async #commit(batch: WriteBatch): Promise<void> {
     const append = batch.append ?? [];
     let locations: Buffer[] = [];
     if (append.length > 0) {
@@ -114,8 +153,19 @@ export class LmdbStore implements Store {
   }
 
   async close(): Promise<void> {
-    await this.#root.close();
-    this.#segments.close();
+    try {
+      await this.#root.close();
+      this.#segments.close();
+    } finally {
+      this.#lock.release();
+    }
+  }
+
+  /** The highest segment the index names: segments are written in number order, so it is one topic's newest record's. */
+  #highestSegment(): number {
+    let highest = 0;
+    for (const [topic, { next }] of this.#bounds) highest = Math.max(highest, this.#location(topic, next - 1)?.segment ?? 0);
+    return highest;
   }
 
   #location(topic: string, offset: number): Location | undefined {

@@ -1,3 +1,4 @@
+import { StoreError } from '../errors.js';
 import type { MessageKind, MessageRecord } from './records.js';
 
 /** First byte of every encoded message: the layout below, version 1. */
@@ -53,11 +54,16 @@ export function encodeMessage(record: MessageRecord): [header: Buffer, body: Buf
 
 /** The message `bytes` (the chunks of {@link encodeMessage}, one after the other) hold; `bytes` must not be reused by the caller. */
 export function decodeMessage(topic: string, offset: number, bytes: Buffer): MessageRecord {
-  if (bytes[0] !== FORMAT) throw new Error(`stored message ${topic}@${offset} has unknown format ${bytes[0]}`);
-  const metaEnd = HEADER_BYTES + bytes.readUInt32LE(1);
-  const [queueId, messageId, kind, keys, properties, bornAt, bornHost, storedAt, tag, messageGroup, deliverAt, traceContext, deadLetter] = JSON.parse(
-    bytes.toString('utf8', HEADER_BYTES, metaEnd),
-  ) as Meta;
+  if (bytes[0] !== FORMAT) throw new StoreError(`stored message ${topic}@${offset} has unknown format ${bytes[0]}`);
+  let metaEnd: number;
+  let meta: Meta;
+  try {
+    metaEnd = HEADER_BYTES + bytes.readUInt32LE(1);
+    meta = JSON.parse(bytes.toString('utf8', HEADER_BYTES, metaEnd)) as Meta;
+  } catch (error) {
+    throw new StoreError(`stored message ${topic}@${offset} is damaged: ${(error as Error).message}`, { cause: error });
+  }
+  const [queueId, messageId, kind, keys, properties, bornAt, bornHost, storedAt, tag, messageGroup, deliverAt, traceContext, deadLetter] = meta;
   const record: MessageRecord = {
     topic,
     offset,

@@ -1,5 +1,7 @@
 import { closeSync, fdatasync, mkdirSync, openSync, readdirSync, readSync, statSync, unlinkSync, writevSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { StoreError } from '../errors.js';
+import { syncDir } from './data-dir-lock.js';
 
 /** Where one record's bytes are in the segment log. */
 export interface Location {
@@ -10,6 +12,16 @@ export interface Location {
 
 /** A segment is closed for appends once it grows past this. */
 const SEGMENT_BYTES = 256 * 1024 * 1024;
+
+/** Options of {@link SegmentLog}; the defaults are what a broker uses. */
+export interface SegmentLogOptions {
+  /** The highest segment number the index names (0 for none): new segments are numbered above it. */
+  readonly referenced?: number;
+  /** Size past which a segment is closed for appends. */
+  readonly segmentBytes?: number;
+  /** Makes file creations and removals in a directory durable (fsync of the directory). */
+  readonly syncDir?: (dir: string) => void;
+}
 const SUFFIX = '.seg';
 /** Stays under the iovec limit of one writev (IOV_MAX, 1024 on Linux). */
 const MAX_CHUNKS_PER_WRITE = 512;
@@ -22,6 +34,10 @@ const MAX_CHUNKS_PER_WRITE = 512;
  * Each process appends to a segment of its own (a new file at every open), so a record written
  * before a crash but never indexed is only unreferenced bytes, never the start of a torn record
  * that a later append would follow. Segments below the oldest one still referenced are deleted.
+ *
+ * Invariants: the directory is locked by its store (one process at a time); a segment number is
+ * never used twice, not even one whose file is gone (an index entry may still name it); every
+ * segment file's creation is durable (directory fsync) before a record in it can be indexed.
  */
 export class SegmentLog {
   readonly #dir: string;
@@ -32,13 +48,23 @@ export class SegmentLog {
   /** Segments written since the last {@link sync}. */
   readonly #unsynced = new Map<number, number>();
 
-  constructor(dir: string) {
+  readonly #segmentBytes: number;
+  readonly #syncDir: (dir: string) => void;
+
+  constructor(dir: string, options: SegmentLogOptions = {}) {
+    const referenced = options.referenced ?? 0;
+    this.#segmentBytes = options.segmentBytes ?? SEGMENT_BYTES;
+    this.#syncDir = options.syncDir ?? syncDir;
     this.#dir = dir;
     mkdirSync(dir, { recursive: true });
-    for (const n of this.segments()) if (statSync(this.#path(n)).size === 0) unlinkSync(this.#path(n));
+    this.#syncDir(dirname(dir));
     const existing = this.segments();
-    this.#active = (existing.at(-1) ?? 0) + 1;
+    const highest = Math.max(existing.at(-1) ?? 0, referenced);
+    // Left empty by an earlier process (nothing indexed can be in them): only clutter.
+    for (const n of existing) if (statSync(this.#path(n)).size === 0) unlinkSync(this.#path(n));
+    this.#active = highest + 1;
     this.#fd = openSync(this.#path(this.#active), 'wx+');
+    this.#syncDir(dir);
   }
 
   /** Numbers of the segment files present, oldest first. */
@@ -52,7 +78,7 @@ export class SegmentLog {
 
   /** Writes `records` (each given as its chunks) one after the other; durable only after {@link sync}. */
   append(records: readonly (readonly Buffer[])[]): Location[] {
-    if (this.#size >= SEGMENT_BYTES) this.#roll();
+    if (this.#size >= this.#segmentBytes) this.#roll();
     const locations: Location[] = [];
     const chunks: Buffer[] = [];
     let position = this.#size;
@@ -88,28 +114,40 @@ export class SegmentLog {
     await Promise.all(fds.map((fd) => new Promise<void>((resolve, reject) => fdatasync(fd, (error) => (error ? reject(error) : resolve())))));
   }
 
-  /** The bytes at `location`. */
+  /**
+   * The bytes at `location`.
+   *
+   * @throws StoreError when the segment cannot be read or is shorter than the index says.
+   */
   read(location: Location): Buffer {
     const out = Buffer.allocUnsafe(location.length);
-    const fd = this.#reader(location.segment);
     let done = 0;
-    while (done < location.length) {
-      const n = readSync(fd, out, done, location.length - done, location.position + done);
-      if (n === 0) throw new Error(`segment ${location.segment} ends before ${location.position + location.length}`);
-      done += n;
+    try {
+      const fd = this.#reader(location.segment);
+      while (done < location.length) {
+        const n = readSync(fd, out, done, location.length - done, location.position + done);
+        if (n === 0) break;
+        done += n;
+      }
+    } catch (error) {
+      throw new StoreError(`cannot read segment ${location.segment} of ${this.#dir} at ${location.position}: ${(error as Error).message}`, { cause: error });
     }
+    if (done < location.length) throw new StoreError(`segment ${location.segment} of ${this.#dir} ends before ${location.position + location.length}`);
     return out;
   }
 
   /** Deletes every segment below `segment` (never the one being appended to). */
   dropBelow(segment: number): void {
+    let dropped = false;
     for (const n of this.segments()) {
       if (n >= segment || n >= this.#active) break;
       const fd = this.#readers.get(n);
       if (fd !== undefined) closeSync(fd);
       this.#readers.delete(n);
       unlinkSync(this.#path(n));
+      dropped = true;
     }
+    if (dropped) this.#syncDir(this.#dir);
   }
 
   close(): void {
@@ -129,10 +167,20 @@ export class SegmentLog {
   }
 
   #roll(): void {
+    // The new file first: a failure to create it leaves the log as it was.
+    const path = this.#path(this.#active + 1);
+    const fd = openSync(path, 'wx+');
+    try {
+      this.#syncDir(this.#dir);
+    } catch (error) {
+      closeSync(fd);
+      unlinkSync(path);
+      throw error;
+    }
     // The full segment stays open for reading (and for the sync of what was just written to it).
     this.#readers.set(this.#active, this.#fd);
     this.#active += 1;
-    this.#fd = openSync(this.#path(this.#active), 'wx+');
+    this.#fd = fd;
     this.#size = 0;
   }
 
