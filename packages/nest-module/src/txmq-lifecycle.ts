@@ -57,9 +57,11 @@ export class TxmqLifecycle implements OnModuleInit, OnApplicationBootstrap, Befo
     const deadline = this.#startDeadline();
     const relay = this.relay;
     const tuning = this.options.relay;
-    // Not awaited before the drain starts, so a full pool does not hold up stopping the
-    // consumers; a handler that commits before the mark is read is left to the next relay.
-    const mark = relay === null ? undefined : this.#mark();
+    // Read before the drain starts, so every handler commit after the drain began is past the
+    // mark and waited for below. A full pool only delays the drain while the handlers holding it
+    // run on; a mark not read within the bound is no mark.
+    let mark: OutboxMark | undefined;
+    if (relay !== null && tuning !== false) await deadline.within(this.#mark().then((read) => (mark = read)), () => undefined);
     if (!(await deadline.within(this.consumers.drain(), (error) => this.#log.error(`stopping the consumers failed: ${describeError(error)}`)))) {
       const running = describeInFlight(this.consumers.inFlight());
       this.#log.error(
@@ -117,9 +119,7 @@ export class TxmqLifecycle implements OnModuleInit, OnApplicationBootstrap, Befo
   }
 
   /** Waits for the relay to claim the rows committed since `mark` (see `relayCatchUp`). */
-  async #catchUp(relay: Relay, marking: Promise<OutboxMark | undefined>, deadline: Deadline, stallMs: number): Promise<CatchUp | undefined> {
-    const mark = await marking;
-    if (mark === undefined) return undefined;
+  async #catchUp(relay: Relay, mark: OutboxMark, deadline: Deadline, stallMs: number): Promise<CatchUp> {
     const rows = await rowsCommittedSince(this.outbox, mark);
     if (isEmpty(rows)) return 'caught-up';
     const outcome = await relayCatchUp(() => rowsLeft(this.outbox, rows), relay, deadline, stallMs);

@@ -8,7 +8,7 @@ import type { RunningBroker } from '@txmq/broker';
 import { createProducer, createSimpleConsumer, type ReceivedMessage } from '@txmq/broker/client';
 import { createOutbox, decodeBody, type Relay } from '@txmq/outbox';
 import { eventually } from '@txmq/test-support';
-import { sql } from 'kysely';
+import { sql, type KyselyPlugin, type RootOperationNode } from 'kysely';
 import { NonRetryableError, OnMessage, TransactionHost, Transactional, TxmqConsumerStats, TxmqContext, TxmqModule, TxmqProducer, TXMQ_OUTBOX } from '../src/index.js';
 import { TxmqConsumers } from '../src/consumers/txmq-consumers.js';
 import { CATCH_UP_POLL_MS } from '../src/shutdown/relay-catch-up.js';
@@ -269,9 +269,21 @@ describe('@OnMessage lifecycle', () => {
       await unlocked;
     });
     await isLocked;
+    // The module's queries, seen as they return: the shutdown's outbox mark is the one that reads a snapshot.
+    const marks = new Set<unknown>();
+    const observer: KyselyPlugin = {
+      transformQuery: ({ node, queryId }) => {
+        if (isSnapshotRead(node)) marks.add(queryId);
+        return node;
+      },
+      transformResult: async ({ result, queryId }) => {
+        if (marks.has(queryId)) events.push('outbox marked');
+        return result;
+      },
+    };
     try {
       const moduleRef = await Test.createTestingModule({
-        imports: [TxmqModule.forRoot({ endpoints: broker.endpoint, db: db.db, schema: db.schema, relay: { pollIntervalMs: 50 }, logger: QUIET })],
+        imports: [TxmqModule.forRoot({ endpoints: broker.endpoint, db: db.db.withPlugin(observer), schema: db.schema, relay: { pollIntervalMs: 50 }, logger: QUIET })],
         providers: [Slow],
       })
         .overrideProvider(TXMQ_CLOCK)
@@ -301,6 +313,8 @@ describe('@OnMessage lifecycle', () => {
         closed = true;
       });
       await eventually('the consumers draining', () => events.includes('consumers drain'));
+      // The drain starts once the mark is read, so the handler's commit, after this, is past the mark.
+      assert.deepEqual(events, ['outbox marked', 'consumers drain']);
       assert.equal(stats.stats()[0]?.inFlight, 1, 'the handler is still running');
       release();
       // Past the drain, the module waits for the relay (a poll of its catch-up is due on its clock)
@@ -316,10 +330,11 @@ describe('@OnMessage lifecycle', () => {
         return closed;
       });
       await closing;
-      assert.deepEqual(events, ['consumers drain', 'handler returned', 'relay stops, 0 in flight at the consumers, 2 rows claimed', 'closed']);
+      assert.deepEqual(events, ['outbox marked', 'consumers drain', 'handler returned', 'relay stops, 0 in flight at the consumers, 2 rows claimed', 'closed']);
       assert.deepEqual(await db.userIds(), ['slow']);
       assert.equal((await outbox.stats()).pending, 0, "the relay published the handler's send before it stopped");
     } finally {
+      release();
       unlock();
       await lock;
       // Ends a shutdown still waiting when an assertion failed: the bound passes.
@@ -467,3 +482,7 @@ describe('@OnMessage lifecycle', () => {
     }
   });
 });
+
+function isSnapshotRead(node: RootOperationNode): boolean {
+  return node.kind === 'RawNode' && node.sqlFragments.some((fragment) => fragment.includes('pg_current_snapshot()'));
+}
