@@ -28,8 +28,10 @@ export interface MessageQueue {
 }
 /** A subscription filter (`type`: `FilterType`, TAG or SQL). */
 export interface FilterExpression { type?: number; expression?: string }
-/** A body digest (`type`: CRC32, MD5 or SHA1; `checksum` in hex). */
+/** A body digest (`type`: `DigestType`, CRC32, MD5 or SHA1; `checksum` in hex). */
 export interface Digest { type?: number; checksum?: string }
+/** Where a dead-lettered message came from: its original topic and message id. */
+export interface DeadLetterQueue { topic?: string; messageId?: string }
 
 /** The system properties of a message: those the client sets when sending and those the broker adds on delivery. */
 export interface SystemProperties {
@@ -50,7 +52,11 @@ export interface SystemProperties {
   invisibleDuration?: Duration;
   deliveryAttempt?: number;
   messageGroup?: string;
-  deadLetterQueue?: { topic?: string; messageId?: string };
+  traceContext?: string;
+  orphanedTransactionRecoveryDuration?: Duration;
+  deadLetterQueue?: DeadLetterQueue;
+  liteTopic?: string;
+  priority?: number;
 }
 
 /** A message as SendMessage, ReceiveMessage and check-backs carry it. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import type { ReceivedMessage } from '../types.js';
-import { Encoding } from '../../wire/enums.js';
+import { DigestType, Encoding } from '../../wire/enums.js';
 import { millisOf, type WireMessage } from '../../wire/types.js';
 
 /**
@@ -9,9 +9,6 @@ import { millisOf, type WireMessage } from '../../wire/types.js';
  * broker's max body size (4 MiB by default), which bounds the body as sent, compressed.
  */
 export const MAX_INFLATED_BODY_BYTES = 64 * 1024 * 1024;
-
-/** `apache.rocketmq.v2.DigestType`. */
-export const DIGEST_TYPE = { CRC32: 1, MD5: 2, SHA1: 3 } as const;
 
 /** What acknowledging or changing one delivery needs; the receipt handle changes with ChangeInvisibleDuration. */
 export interface Receipt {
@@ -68,7 +65,7 @@ export function toDelivery(wire: WireMessage, endpoint: string): Delivery {
 
 /** Checks the transmitted bytes against an MD5 or SHA1 digest (uppercase or lowercase hex); other types are not checked. */
 function digestMatches(body: Buffer, type: number | undefined, checksum: string | undefined): boolean {
-  const algorithm = type === DIGEST_TYPE.MD5 ? 'md5' : type === DIGEST_TYPE.SHA1 ? 'sha1' : undefined;
+  const algorithm = type === DigestType.MD5 ? 'md5' : type === DigestType.SHA1 ? 'sha1' : undefined;
   if (algorithm === undefined || checksum === undefined) return true;
   return createHash(algorithm).update(body).digest('hex') === checksum.toLowerCase();
 }
