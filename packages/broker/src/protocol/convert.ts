@@ -4,14 +4,13 @@ import { InvalidRequestError, type BrokerErrorCode } from '../errors.js';
 import type { ClientRole } from '../core/clients.js';
 import type { IncomingMessage } from '../core/validate-incoming.js';
 import type { MessageDraft, MessageKind, MessageRecord } from '../store/records.js';
-import { ClientType, DIGEST_MD5, ENCODING_GZIP, ENCODING_IDENTITY, WireMessageType } from './codes.js';
-import type { Duration, Resource, Timestamp, WireMessage } from './wire-types.js';
+import { ClientType, DigestType, Encoding } from '../wire/enums.js';
+import { millisOf, type Resource } from '../wire/types.js';
+import { WireMessageType } from './codes.js';
+import type { WireMessage } from './wire-types.js';
 
-/** Milliseconds of a protobuf Timestamp or Duration. */
-export function toMillis(value: Timestamp | Duration | undefined): number | undefined {
-  if (!value) return undefined;
-  return Number(value.seconds ?? 0) * 1000 + Math.floor((value.nanos ?? 0) / 1e6);
-}
+/** Milliseconds of a protobuf Timestamp or Duration; undefined when absent. */
+export const toMillis = millisOf;
 
 /** A protobuf Timestamp/Duration of `ms` milliseconds. */
 export function fromMillis(ms: number): { seconds: number; nanos: number } {
@@ -57,7 +56,7 @@ export function incomingFromWire(message: WireMessage, namespace: string): Incom
   if (!sys) throw new InvalidRequestError('BAD_REQUEST', 'message.system_properties is required');
   const topic = qualify(message.topic?.resourceNamespace || namespace, requireName(message.topic, 'message.topic.name', 'ILLEGAL_TOPIC'));
   let body = message.body ?? Buffer.alloc(0);
-  if (sys.bodyEncoding === ENCODING_GZIP) {
+  if (sys.bodyEncoding === Encoding.GZIP) {
     try {
       body = gunzipSync(body);
     } catch (cause) {
@@ -112,8 +111,8 @@ export function messageToWire(
       ...(message.tag !== undefined && { tag: message.tag }),
       keys: [...message.keys],
       messageId: message.messageId,
-      bodyDigest: { type: DIGEST_MD5, checksum: createHash('md5').update(message.body).digest('hex').toUpperCase() },
-      bodyEncoding: ENCODING_IDENTITY,
+      bodyDigest: { type: DigestType.MD5, checksum: createHash('md5').update(message.body).digest('hex').toUpperCase() },
+      bodyEncoding: Encoding.IDENTITY,
       messageType: WIRE_BY_KIND[message.kind],
       bornTimestamp: fromMillis(message.bornAt),
       bornHost: message.bornHost,

@@ -1,6 +1,6 @@
 import { compiledFilter, type MessageFilter } from '../core/filter/index.js';
-import { FilterType } from './codes.js';
-import type { FilterExpression } from './wire-types.js';
+import { FilterType } from '../wire/enums.js';
+import type { FilterExpression } from '../wire/types.js';
 
 /**
  * The compiled filter of a wire FilterExpression: type SQL is an SQL92 filter, anything else a tag

@@ -4,7 +4,8 @@ import { Code } from '../codes.js';
 import { qualify, requireName, toMillis } from '../convert.js';
 import { OK, statusOf } from '../respond.js';
 import type { ServiceContext } from '../service-context.js';
-import type { AckMessageRequest, ChangeInvisibleDurationRequest, ForwardMessageToDeadLetterQueueRequest, Resource, Status } from '../wire-types.js';
+import type { AckMessageRequest, ChangeInvisibleDurationRequest, ForwardMessageToDeadLetterQueueRequest, Resource } from '../../wire/types.js';
+import type { Status } from '../wire-types.js';
 import type { CallContext } from '../call-context.js';
 import { unary } from './unary.js';
 

@@ -1,11 +1,13 @@
 import { InvalidRequestError } from '../../errors.js';
-import { Code, TransactionResolution } from '../codes.js';
+import { Code } from '../codes.js';
+import { TransactionResolution } from '../../wire/enums.js';
 import type { SendResult } from '../../core/broker-core.js';
 import type { IncomingMessage } from '../../core/validate-incoming.js';
 import { incomingFromWire, qualify, requireName } from '../convert.js';
 import { OK, statusOf } from '../respond.js';
 import type { ServiceContext } from '../service-context.js';
-import type { EndTransactionRequest, RecallMessageRequest, SendMessageRequest, Status } from '../wire-types.js';
+import type { EndTransactionRequest, RecallMessageRequest } from '../../wire/types.js';
+import type { SendMessageRequest, Status } from '../wire-types.js';
 import { unary } from './unary.js';
 
 interface SendResultEntry {

@@ -7,7 +7,8 @@ import { fromMillis, messageToWire, qualify, requireName, toMillis } from '../co
 import { filterOf } from '../filter-expression.js';
 import { OK, statusOf } from '../respond.js';
 import type { ServiceContext } from '../service-context.js';
-import type { ReceiveMessageRequest, Status, Timestamp, WireMessage } from '../wire-types.js';
+import type { ReceiveMessageRequest, Timestamp } from '../../wire/types.js';
+import type { Status, WireMessage } from '../wire-types.js';
 
 type ReceiveFrame = { status: Status } | { message: WireMessage } | { deliveryTimestamp: Timestamp };
 

@@ -1,12 +1,13 @@
 import { isIPv4 } from 'node:net';
 import type { TopicMessageType } from '../../core/types.js';
-import { AddressScheme, Permission, WireMessageType } from '../codes.js';
+import { AddressScheme, Permission } from '../../wire/enums.js';
 import { qualify, requireName, toResource } from '../convert.js';
 import { OK } from '../respond.js';
 import type { ServiceContext } from '../service-context.js';
-import type { Broker, Endpoints, MessageQueue, QueryAssignmentRequest, QueryRouteRequest, Status } from '../wire-types.js';
+import type { Broker, Endpoints, MessageQueue, QueryAssignmentRequest, QueryRouteRequest } from '../../wire/types.js';
+import type { Status } from '../wire-types.js';
 import { unary } from './unary.js';
-import { Code } from '../codes.js';
+import { Code, WireMessageType } from '../codes.js';
 
 export const BROKER_NAME = 'broker-0';
 

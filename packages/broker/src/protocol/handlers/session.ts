@@ -1,6 +1,7 @@
 import { OK } from '../respond.js';
 import type { ServiceContext } from '../service-context.js';
-import type { HeartbeatRequest, NotifyClientTerminationRequest, Status } from '../wire-types.js';
+import type { HeartbeatRequest, NotifyClientTerminationRequest } from '../../wire/types.js';
+import type { Status } from '../wire-types.js';
 import { unary } from './unary.js';
 
 /** Heartbeat: keeps the client (and the messages it holds under auto-renew) alive. */

@@ -6,7 +6,7 @@ import { clientRole, fromMillis, messageToWire, qualify } from '../convert.js';
 import { filterOf } from '../filter-expression.js';
 import { OK, statusOf } from '../respond.js';
 import type { ServiceContext } from '../service-context.js';
-import type { RetryPolicy, Settings, TelemetryCommand } from '../wire-types.js';
+import type { RetryPolicy, Settings, TelemetryCommand } from '../../wire/types.js';
 import { addressOf } from './receive.js';
 
 /**
