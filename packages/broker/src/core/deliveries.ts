@@ -309,6 +309,28 @@ export class Deliveries {
     if (!writes.empty) await this.#commit(writes);
   }
 
+  /**
+   * Moves each target's cursor to its offset and drops every lease it holds (their receipt handles
+   * turn stale), in one durable commit, then wakes waiting receives (an operator's reset: see
+   * core/admin/reset.ts). A target without a subscription gets one.
+   */
+  async reposition(targets: readonly { consumer: string; topic: string; offset: number }[]): Promise<{ consumer: string; topic: string; from: number; to: number }[]> {
+    const writes = new DeliveryWrites();
+    const moved: { consumer: string; topic: string; from: number; to: number }[] = [];
+    for (const { consumer, topic, offset } of targets) {
+      const sub = this.subscription(consumer, topic);
+      moved.push({ consumer, topic, from: sub.nextOffset, to: offset });
+      sub.nextOffset = offset;
+      for (const lease of sub.leases.values()) writes.forget(sub, lease);
+      sub.leases.clear();
+      sub.visibleFrom = 0;
+      writes.cursor(sub);
+    }
+    if (!writes.empty) await this.#commit(writes);
+    for (const topic of new Set(targets.map((t) => t.topic))) this.wake(topic);
+    return moved;
+  }
+
   /** Persists a new subscription's cursor, so a broadcast instance keeps its start point. */
   async persistCursor(sub: Subscription): Promise<void> {
     const writes = new DeliveryWrites();
