@@ -216,7 +216,7 @@ export class Deliveries {
     writes.forget(sub, lease);
     if (message) {
       try {
-        await this.#commit(writes, (entities) => this.logs.append([deadLetterDraft(message, group)], entities));
+        await this.#commit(writes, (entities) => this.logs.append([deadLetterDraft(message, group)], entities, this.#now()));
       } catch (error) {
         this.#restore(sub, lease, true);
         throw error;
@@ -593,7 +593,7 @@ export class Deliveries {
     try {
       if (taken.deadLetters.length > 0) {
         const drafts: MessageDraft[] = taken.deadLetters.map((d) => deadLetterDraft(d.message, group.name));
-        await this.#commit(taken.writes, (entities) => this.logs.append(drafts, entities));
+        await this.#commit(taken.writes, (entities) => this.logs.append(drafts, entities, this.#now()));
       } else if (!taken.writes.empty || !this.#unwritten.empty) {
         await this.#commit(taken.writes);
       }
