@@ -25,6 +25,9 @@ test('listDeadLetters pages through %DLQ%<group> oldest first, with the origin o
   assert.equal(first.items[0]!.message.topic, '%DLQ%G');
   assert.equal(first.items[0]!.group, 'G');
   assert.equal(first.items[0]!.resentAt, undefined);
+  const dlq = core.describeTopic('%DLQ%G');
+  assert.deepEqual([dlq.origin, dlq.firstOffset, dlq.nextOffset], ['auto', 0, 5], 'the dead-letter topic is a known topic at once');
+  assert.deepEqual(core.listTopics().items.map((t) => t.name), ['%DLQ%G', 't']);
   const second = core.listDeadLetters('G', { pageSize: 2, pageToken: first.nextPageToken! });
   const third = core.listDeadLetters('G', { pageSize: 2, pageToken: second.nextPageToken! });
   assert.deepEqual([...second.items, ...third.items].map((d) => d.message.messageId), ids.slice(2));

@@ -6,6 +6,7 @@ import type { DeadLetterView, Page, PageRequest, ResendResult } from '../views/i
 import { encodePageToken, pagePosition, pageSizeOf } from '../views/paging.js';
 import type { AdminContext } from './context.js';
 import { knownGroup } from './known-groups.js';
+import { findKnownTopic } from './known-topics.js';
 import { messageView } from './message-view.js';
 import type { Serial } from './serial.js';
 
@@ -48,7 +49,7 @@ export class DeadLetters {
     for (; offset < end && items.length < size; offset++) {
       const message = this.ctx.store.readMessage(topic, offset);
       if (!message) continue;
-      const marker = this.#resent.get(markerKey(group, offset));
+      const marker = this.#marker(group, message);
       items.push({ group, message: messageView(message), ...(marker && { resentAt: marker.resentAt }) });
     }
     const last = items[items.length - 1];
@@ -71,14 +72,14 @@ export class DeadLetters {
         throw new InvalidRequestError('BAD_REQUEST', `message ${messageId} in ${copy.topic} names no origin topic to resend it to`);
       }
       const key = markerKey(group, copy.offset);
-      const earlier = this.#resent.get(key);
+      const earlier = this.#marker(group, copy);
       if (earlier) {
         throw new InvalidRequestError(
           'PRECONDITION_FAILED',
           `dead letter ${messageId} of group ${group} (offset ${copy.offset} in ${copy.topic}) was already resent to ${earlier.topic} at ${new Date(earlier.resentAt).toISOString()}; it is resent only once`,
         );
       }
-      if (!this.ctx.registry.findTopic(origin)) throw new NotFoundError('TOPIC_NOT_FOUND', `topic ${JSON.stringify(origin)}, the origin of dead letter ${messageId}, does not exist`);
+      if (!findKnownTopic(this.ctx, origin)) throw new NotFoundError('TOPIC_NOT_FOUND', `topic ${JSON.stringify(origin)}, the origin of dead letter ${messageId}, does not exist`);
       const now = this.ctx.now();
       const marker: ResentEntity = { group, deadLetterOffset: copy.offset, messageId, resentAt: now, topic: origin };
       const write: EntityWrite = { kind: 'resent', key, value: marker };
@@ -95,6 +96,12 @@ export class DeadLetters {
     if (gone.length === 0) return;
     await this.ctx.store.commit({ entities: gone.map(([key]) => ({ kind: 'resent', key })) });
     for (const [key] of gone) this.#resent.delete(key);
+  }
+
+  /** The resent marker of a dead-letter copy; one of another message at that offset is stale (retention emptied the topic and its offsets started over). */
+  #marker(group: string, copy: MessageRecord): ResentEntity | undefined {
+    const marker = this.#resent.get(markerKey(group, copy.offset));
+    return marker?.messageId === copy.messageId ? marker : undefined;
   }
 
   #newestCopy(group: string, messageId: string): MessageRecord {

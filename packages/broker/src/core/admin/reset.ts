@@ -1,8 +1,9 @@
-import { InvalidRequestError, NotFoundError } from '../../errors.js';
+import { InvalidRequestError } from '../../errors.js';
 import { groupOf } from '../consumer.js';
 import type { ResetResult, ResetTarget } from '../views/index.js';
 import type { AdminContext } from './context.js';
 import { knownGroup } from './known-groups.js';
+import { knownTopic } from './known-topics.js';
 
 /**
  * Moves every position of `group` (each client's, for a broadcast group) on every topic it
@@ -26,9 +27,7 @@ export async function resetGroup(ctx: AdminContext, group: string, to: ResetTarg
   if (to !== 'end' && !(typeof to === 'object' && to !== null && Number.isFinite(to.time))) {
     throw new InvalidRequestError('BAD_REQUEST', `reset target must be 'end' or { time: ms since the epoch }, got ${JSON.stringify(to)}`);
   }
-  if (topic !== undefined && !ctx.registry.findTopic(topic)) {
-    throw new NotFoundError('TOPIC_NOT_FOUND', `topic ${JSON.stringify(topic)} does not exist`);
-  }
+  if (topic !== undefined) knownTopic(ctx, topic);
   const positions = ctx.deliveries.stats().filter((p) => groupOf(p.consumer) === group && (topic === undefined || p.topic === topic));
   if (topic !== undefined && positions.length === 0 && !settings.broadcast) positions.push({ consumer: group, topic, nextOffset: 0, unacked: 0 });
   const targets = positions.map((p) => ({ consumer: p.consumer, topic: p.topic, offset: targetOffset(ctx, p.topic, to) }));

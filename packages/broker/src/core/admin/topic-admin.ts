@@ -1,4 +1,4 @@
-import { InvalidRequestError, NotFoundError } from '../../errors.js';
+import { InvalidRequestError } from '../../errors.js';
 import { isDeadLetterTopic } from '../../rules/names.js';
 import { assertTopicName } from '../name-asserts.js';
 import type { Registered } from '../registry.js';
@@ -6,6 +6,7 @@ import type { TopicSettings } from '../types.js';
 import type { Page, PageRequest, TopicChange, TopicView } from '../views/index.js';
 import { pageByName } from '../views/paging.js';
 import type { AdminContext } from './context.js';
+import { findKnownTopic, knownTopic, knownTopics } from './known-topics.js';
 import type { Serial } from './serial.js';
 import { topicSettingsWrite } from './stored-settings.js';
 import { applyTopicChange } from './validate-change.js';
@@ -23,13 +24,13 @@ export class TopicAdmin {
 
   /** Known topics by name (dead-letter topics included). */
   list(page?: PageRequest): Page<TopicView> {
-    const listed = pageByName(this.ctx.registry.topics(), page, (t) => t.settings.name);
+    const listed = pageByName([...knownTopics(this.ctx).values()], page, (t) => t.settings.name);
     return { ...listed, items: listed.items.map((t) => this.#view(t)) };
   }
 
   /** @throws NotFoundError TOPIC_NOT_FOUND */
   describe(name: string): TopicView {
-    return this.#view(this.#known(name));
+    return this.#view(knownTopic(this.ctx, name));
   }
 
   /**
@@ -40,7 +41,7 @@ export class TopicAdmin {
     return this.serial.run(async () => {
       assertTopicName(name);
       refuseDeadLetterTopic(name);
-      const existing = this.ctx.registry.findTopic(name);
+      const existing = findKnownTopic(this.ctx, name);
       if (existing) {
         throw new InvalidRequestError('PRECONDITION_FAILED', `topic ${JSON.stringify(name)} already exists (origin ${existing.origin}); change its settings with an update`);
       }
@@ -51,7 +52,7 @@ export class TopicAdmin {
   /** Changes a known topic's settings; what `change` leaves out stays as it is. A new message type applies to messages sent from now on. */
   update(name: string, change: TopicChange): Promise<TopicView> {
     return this.serial.run(async () => {
-      const existing = this.#known(name);
+      const existing = knownTopic(this.ctx, name);
       refuseDeadLetterTopic(name);
       return this.#store(applyTopicChange(existing.settings, change));
     });
@@ -62,12 +63,6 @@ export class TopicAdmin {
     this.ctx.registry.setTopic(settings);
     this.ctx.log.info({ topic: settings.name, queues: settings.queues, messageType: settings.messageType }, 'topic settings changed by an operator');
     return this.describe(settings.name);
-  }
-
-  #known(name: string): Registered<TopicSettings> {
-    const known = this.ctx.registry.findTopic(name);
-    if (!known) throw new NotFoundError('TOPIC_NOT_FOUND', `topic ${JSON.stringify(name)} does not exist`);
-    return known;
   }
 
   #view({ settings, origin }: Registered<TopicSettings>): TopicView {
