@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { MemoryStore } from '../src/store/memory-store.js';
 import { brokerError, lmdbFactory } from './admin-helpers.js';
+import { FailingStore } from './failing-store.js';
 import { incoming, memoryCore, receiveRequest, testClock } from './helpers.js';
 
 const ids = (deliveries: readonly { message: { messageId: string } }[]) => deliveries.map((d) => d.message.messageId);
@@ -140,4 +142,20 @@ test('a reset is durable: after a restart the group consumes from the new positi
   } finally {
     await factory.cleanup();
   }
+});
+
+test('a settling whose commit fails during a reset does not bring its lease back behind the new position', async () => {
+  const store = new FailingStore(new MemoryStore());
+  const core = memoryCore({}, { store });
+  const m = incoming('t');
+  await core.send(m, 'p');
+  const [d] = await core.receive(receiveRequest('G', 't'));
+  store.failNext = 1;
+  const forwarding = core.forwardToDeadLetter('G', 't', d!.receiptHandle);
+  const reset = core.resetGroup('G', { time: 0 });
+  await assert.rejects(forwarding, /ENOSPC/);
+  await reset;
+  const again = await core.receive(receiveRequest('G', 't'));
+  assert.deepEqual(again.map((x) => [x.message.messageId, x.attempt]), [[m.messageId, 1]], 'once, from the reset position');
+  await core.close();
 });

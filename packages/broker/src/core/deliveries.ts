@@ -83,6 +83,8 @@ export class Deliveries {
   /** What failed commits changed: written again (as it is then) by the next delivery commit. */
   #unwritten = new DeliveryWrites();
   #retrying = false;
+  /** Per subscription, a sequence number taken at its last reset: leases handed out before it are gone for good. */
+  readonly #resetSeq = new WeakMap<Subscription, number>();
 
   constructor(
     private readonly store: Store,
@@ -321,6 +323,7 @@ export class Deliveries {
       const sub = this.subscription(consumer, topic);
       moved.push({ consumer, topic, from: sub.nextOffset, to: offset });
       sub.nextOffset = offset;
+      this.#resetSeq.set(sub, this.#nextSeq());
       for (const lease of sub.leases.values()) writes.forget(sub, lease);
       sub.leases.clear();
       sub.visibleFrom = 0;
@@ -429,6 +432,7 @@ export class Deliveries {
    */
   #restore(sub: Subscription, lease: Lease, visibleNow: boolean): void {
     if (this.#subscriptions.get(sub.key) !== sub || sub.leases.has(lease.offset)) return;
+    if ((this.#resetSeq.get(sub) ?? -1) > lease.seq) return; // a reset since dropped it
     if (visibleNow) {
       lease.visibleAt = this.#now();
       lease.autoRenew = false;
