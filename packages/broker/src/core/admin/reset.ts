@@ -16,8 +16,8 @@ import { knownTopic } from './known-topics.js';
  * INVALID_RECEIPT_HANDLE and changes nothing.
  *
  * A clustering group reset on a `topic` it has no position on yet gets one there, so it starts at
- * that point once it subscribes. Delay and transactional messages not yet in their topic are not
- * affected.
+ * that point once it subscribes; without `topic`, a group with no positions changes nothing. Delay
+ * and transactional messages not yet in their topic are not affected.
  *
  * @throws NotFoundError CONSUMER_GROUP_NOT_FOUND, TOPIC_NOT_FOUND
  * @throws InvalidRequestError BAD_REQUEST for a target that is neither `'end'` nor `{ time }`
