@@ -8,7 +8,7 @@ export interface RelayMetricsSource {
   readonly schema: string;
   counts(): RelayCounts;
   pending(): Promise<PendingSummary>;
-  /** Receives a failed pending read; the scrape then shows NaN for the two pending gauges. */
+  /** Receives a failed pending read; that scrape then has no sample of the two pending gauges for this schema. */
   onError(error: unknown): void;
 }
 
@@ -57,7 +57,7 @@ class RelayMetricFamily {
         async collect() {
           const read = await readAll(sources);
           this.reset();
-          for (const [schema, pending] of read) this.set({ schema }, pending === undefined ? Number.NaN : pending.rows);
+          for (const [schema, pending] of read) if (pending !== undefined) this.set({ schema }, pending.rows);
         },
       }),
       new Gauge({
@@ -68,7 +68,7 @@ class RelayMetricFamily {
         async collect() {
           const read = await readAll(sources);
           this.reset();
-          for (const [schema, pending] of read) this.set({ schema }, pending === undefined ? Number.NaN : pending.oldestAgeMs / 1000);
+          for (const [schema, pending] of read) if (pending !== undefined) this.set({ schema }, pending.oldestAgeMs / 1000);
         },
       }),
       counter('txmq_relay_published_total', 'Outbox rows the relay published.', (c) => c.published),
