@@ -213,7 +213,7 @@ class OutboxRelay implements Relay {
   }
 
   stop(): Promise<void> {
-    this.#stopping ??= this.#stop();
+    this.#stopping ??= this.#stop().finally(() => this.#unregisterMetrics?.());
     return this.#stopping;
   }
 
@@ -245,7 +245,6 @@ class OutboxRelay implements Relay {
   async #stop(): Promise<void> {
     if (this.#state === 'idle') {
       this.#state = 'stopped';
-      this.#unregisterMetrics?.();
       return;
     }
     this.#state = 'stopping';
@@ -259,7 +258,6 @@ class OutboxRelay implements Relay {
     this.#completions.dispose();
     await this.#subscription?.close().catch(this.#onError);
     if (this.#ownsPublisher) await this.#publisher.close?.().catch(this.#onError);
-    this.#unregisterMetrics?.();
     this.#state = 'stopped';
   }
 
