@@ -40,7 +40,9 @@ const SERVER_PACKAGES = [/^lmdb(\/|$)/, /^pino(\/|$)/, /^msgpackr(-extract)?(\/|
 const LAYERS = [
   { from: ['core/'], allow: ['core/', 'store/', 'rules/', 'errors', 'status-codes', 'system-properties'] },
   { from: ['store/'], allow: ['store/', 'errors', 'status-codes'] },
-  { from: ['protocol/'], allow: ['protocol/', 'core/', 'store/', 'rules/', 'wire/', 'errors', 'status-codes', 'system-properties'] },
+  { from: ['protocol/'], allow: ['protocol/', 'core/', 'store/', 'rules/', 'wire/', 'auth/', 'errors', 'status-codes', 'system-properties'] },
+  // Credentials, users and rights: shared by the server and the client (which signs with them).
+  { from: ['auth/'], allow: ['auth/', 'errors', 'status-codes'], denyPackages: SERVER_PACKAGES },
   // The RocketMQ schema and its shapes, shared by the broker's protocol/ and the client.
   { from: ['wire/'], allow: ['wire/'], denyPackages: SERVER_PACKAGES },
   { from: ['client/', 'rules/', 'errors', 'status-codes', 'system-properties'], deny: SERVER_MODULES, denyPackages: SERVER_PACKAGES },

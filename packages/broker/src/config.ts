@@ -1,4 +1,8 @@
 import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { ResolvedAcl } from './auth/acl.js';
+import { resolveAcl, type AclConfig } from './auth/acl-config.js';
+import { resolveTls, type ResolvedTls, type TlsConfig } from './auth/tls-config.js';
 import { DEFAULT_MAX_DELIVERY_ATTEMPTS, DEFAULT_RETRY_BACKOFF, type BrokerSettings } from './core/settings.js';
 import type { GroupSettings, RetryBackoff, TopicMessageType, TopicSettings, TransactionSettings } from './core/types.js';
 import { ConfigError } from './errors.js';
@@ -58,10 +62,30 @@ export interface BrokerConfig {
    * deliveries.
    */
   reconnectGraceMs?: number;
+  /**
+   * Users and their rights. Without it the broker is open (anyone who reaches the port may do
+   * anything); with it every call is authenticated (RocketMQ 5 access keys) and checked.
+   */
+  acl?: AclConfig;
+  /** The certificate and key the gRPC port serves TLS with (plaintext without it). */
+  tls?: TlsConfig;
 }
 
 /** A fully defaulted, validated configuration: what {@link resolveConfig} returns. */
-export type ResolvedConfig = BrokerSettings;
+export type ResolvedConfig = BrokerSettings & {
+  /** Who may call, and what they may do; undefined: an open broker. */
+  readonly acl?: ResolvedAcl | undefined;
+  /** The TLS identity of the gRPC port; undefined: plaintext. */
+  readonly tls?: ResolvedTls | undefined;
+};
+
+/** Where {@link resolveConfig} finds what the config points to. */
+export interface ResolveConfigOptions {
+  /** The folder relative `secretFile`, `certFile` and `keyFile` paths start from (default the working directory). */
+  readonly baseDir?: string;
+  /** The environment `secretEnv` names are looked up in (default `process.env`). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
 
 const TOPIC_TYPES: readonly TopicMessageType[] = ['NORMAL', 'FIFO', 'DELAY', 'TRANSACTION', 'MIXED'];
 
@@ -79,16 +103,19 @@ export async function loadConfigFile(path: string): Promise<ResolvedConfig> {
   } catch (cause) {
     throw new ConfigError(`config file ${path} is not valid JSON: ${(cause as Error).message}`, { cause });
   }
-  return resolveConfig(json);
+  return resolveConfig(json, { baseDir: dirname(path) });
 }
 
 /** Validates a config object (unknown keys are errors that name the key) and fills in defaults. */
-export function resolveConfig(input: unknown = {}): ResolvedConfig {
+export function resolveConfig(input: unknown = {}, options: ResolveConfigOptions = {}): ResolvedConfig {
   const root = asObject(input, 'config');
   onlyKeys(root, 'config', [
     'topics', 'groups', 'transaction', 'autoCreateTopics', 'autoCreateGroups',
     'maxBodyBytes', 'retentionHours', 'minInvisibleMs', 'pushLongPollingMs', 'reconnectGraceMs',
+    'acl', 'tls',
   ]);
+  const acl = resolveAcl(root.acl, options);
+  const tls = resolveTls(root.tls, options);
   const topics = new Map<string, TopicSettings>();
   for (const [name, raw] of Object.entries(asObject(root.topics ?? {}, 'topics'))) {
     topics.set(name, topicSettings(name, raw));
@@ -114,6 +141,8 @@ export function resolveConfig(input: unknown = {}): ResolvedConfig {
     minInvisibleMs: int(root.minInvisibleMs, 'minInvisibleMs', 1000, 0),
     pushLongPollingMs: int(root.pushLongPollingMs, 'pushLongPollingMs', 5000, 1000, 20_000),
     reconnectGraceMs: int(root.reconnectGraceMs, 'reconnectGraceMs', 10_000, 0, 120_000),
+    ...(acl && { acl }),
+    ...(tls && { tls }),
   };
 }
 

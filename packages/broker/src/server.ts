@@ -4,10 +4,16 @@ import { Server, ServerCredentials } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { loadTransactionAdmin } from './client/admin-proto.js';
 import { transactionAdminService } from './admin/service.js';
+import type { ResolvedAcl } from './auth/acl.js';
+import { AuthFailures } from './auth/auth-failures.js';
+import { createAuthenticator } from './auth/authenticator.js';
+import { ClientIdBindings } from './auth/client-id-bindings.js';
+import type { ResolvedTls } from './auth/tls-config.js';
 import { resolveConfig, type BrokerConfig, type ResolvedConfig } from './config.js';
 import { BrokerCore } from './core/broker-core.js';
 import { BrokerError, type ConfigError } from './errors.js';
 import { createLogger, type LogLevel } from './logger.js';
+import type { CallAuth } from './protocol/call-auth.js';
 import { messagingService } from './protocol/messaging-service.js';
 import { LmdbStore } from './store/lmdb-store.js';
 import { MemoryStore } from './store/memory-store.js';
@@ -59,6 +65,8 @@ export interface RunningBroker {
  */
 export interface RunningBrokerWithCore extends RunningBroker {
   readonly core: BrokerCore;
+  /** Refused authentications since start, by reason (zero without an `acl`); the metrics read it. */
+  readonly authFailures: AuthFailures;
 }
 
 function isResolved(config: BrokerConfig | ResolvedConfig): config is ResolvedConfig {
@@ -93,6 +101,30 @@ function http2ServersOf(server: Server): Http2Server[] {
   return [...(http2Servers?.keys() ?? [])];
 }
 
+/** How the gRPC port checks callers under `acl`; undefined for an open broker. */
+function callAuth(acl: ResolvedAcl | undefined, failures: AuthFailures): CallAuth | undefined {
+  if (!acl) return undefined;
+  return { authenticator: createAuthenticator(acl, { now: Date.now }), failures, clientIds: new ClientIdBindings() };
+}
+
+/** Plaintext, or TLS with the configured certificate (no client certificates asked for). */
+function serverCredentials(tls: ResolvedTls | undefined): ServerCredentials {
+  if (!tls) return ServerCredentials.createInsecure();
+  return ServerCredentials.createSsl(null, [{ cert_chain: tls.cert, private_key: Buffer.from(tls.key.reveal(), 'utf8') }], false);
+}
+
+/**
+ * Logs (at debug: a port scanner would fill the log) the connections that fail the TLS
+ * handshake, typically a client that speaks plaintext to a TLS port.
+ */
+function logTlsFailures(server: Server, log: Logger): void {
+  for (const http2Server of http2ServersOf(server)) {
+    http2Server.on('tlsClientError', (error: Error & { code?: string }, socket: { remoteAddress?: string }) => {
+      log.debug({ peer: socket.remoteAddress, code: error.code, reason: error.message }, 'TLS handshake failed (a plaintext client?)');
+    });
+  }
+}
+
 /** Opens the configured store. */
 function openStore(options: Pick<BrokerOptions, 'memory' | 'dataDir'>): Store {
   return options.memory ? new MemoryStore() : LmdbStore.open(options.dataDir ?? './.txmq-data');
@@ -112,7 +144,7 @@ function openStore(options: Pick<BrokerOptions, 'memory' | 'dataDir'>): Store {
  * another process listens on `host:port`.
  */
 export async function startBroker(options: BrokerOptions = {}): Promise<RunningBroker> {
-  const { core: _core, ...broker } = await startBrokerWithCore(options);
+  const { core: _core, authFailures: _authFailures, ...broker } = await startBrokerWithCore(options);
   return broker;
 }
 
@@ -139,13 +171,15 @@ export async function startBrokerWithCore(options: BrokerOptions = {}): Promise<
     'grpc.keepalive_time_ms': 60_000,
     'grpc.keepalive_permit_without_calls': 1,
   });
-  const messaging = messagingService({ core, log, listenAddress: () => ({ host, port }), shutdown: shutdown.signal });
+  const authFailures = new AuthFailures(log);
+  const auth = callAuth(config.acl, authFailures);
+  const messaging = messagingService({ core, log, listenAddress: () => ({ host, port }), shutdown: shutdown.signal, auth });
   server.addService(messaging.definition, messaging.implementation);
   // txmq's own operator API (`txmq-broker tx ...`, createTransactionAdmin) on the same port.
   server.addService(loadTransactionAdmin().service, transactionAdminService({ core, log, shutdown: shutdown.signal }));
   try {
     port = await new Promise<number>((resolve, reject) => {
-      server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound)));
+      server.bindAsync(`${host}:${port}`, serverCredentials(config.tls), (error, bound) => (error ? reject(error) : resolve(bound)));
     });
   } catch (error) {
     await core.close();
@@ -155,8 +189,9 @@ export async function startBrokerWithCore(options: BrokerOptions = {}): Promise<
       : error;
   }
   widenConnectionWindows(server);
+  if (config.tls) logTlsFailures(server, log);
   core.start();
-  log.info({ host, port, memory: options.memory ?? false }, 'broker started');
+  log.info({ host, port, memory: options.memory ?? false, tls: config.tls !== undefined, acl: config.acl !== undefined }, 'broker started');
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -179,5 +214,5 @@ export async function startBrokerWithCore(options: BrokerOptions = {}): Promise<
   const unref = () => {
     for (const http2Server of http2ServersOf(server)) http2Server.unref();
   };
-  return { endpoint: `${host}:${port}`, host, port, core, close, unref };
+  return { endpoint: `${host}:${port}`, host, port, core, authFailures, close, unref };
 }

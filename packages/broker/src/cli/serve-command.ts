@@ -1,5 +1,6 @@
 import { setLogger } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
+import { resolveTls } from '../auth/tls-config.js';
 import { loadConfigFile, resolveConfig, type ResolvedConfig } from '../config.js';
 import { ConfigError, isBrokerError } from '../errors.js';
 import { createLogger, type LogLevel } from '../logger.js';
@@ -9,6 +10,7 @@ import { parseCommandLine } from './parse-args.js';
 
 export const USAGE = `usage:
   txmq-broker [--host 127.0.0.1] [--port 8081] [--data-dir ./.txmq-data] [--memory] [--config file.json] [--log-level info]
+              [--tls-cert server.pem --tls-key server-key.pem]
   txmq-broker tx list [--parked] [--json] [--endpoint 127.0.0.1:8081]
   txmq-broker tx commit|rollback <transactionId> [--endpoint 127.0.0.1:8081]
     (operator access to a RUNNING broker's transactions; see txmq-broker tx --help)
@@ -17,8 +19,10 @@ Options:
   --port        gRPC port (default 8081)
   --data-dir    durable store directory (default ./.txmq-data)
   --memory      keep everything in memory (nothing survives a restart)
-  --config      JSON config: topics, groups, transaction, autoCreateTopics, autoCreateGroups, maxBodyBytes, retentionHours, minInvisibleMs, pushLongPollingMs, reconnectGraceMs
-  --log-level   fatal | error | warn | info | debug | trace | silent (default info)`;
+  --config      JSON config: topics, groups, transaction, autoCreateTopics, autoCreateGroups, maxBodyBytes, retentionHours, minInvisibleMs, pushLongPollingMs, reconnectGraceMs, acl, tls
+  --log-level   fatal | error | warn | info | debug | trace | silent (default info)
+  --tls-cert    PEM certificate (chain) to serve TLS with; needs --tls-key; overrides the config's tls
+  --tls-key     PEM private key of --tls-cert`;
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -68,7 +72,7 @@ export async function runServeCommand(argv: string[], io: CommandIo = CONSOLE_IO
       io.err(`txmq-broker: ${error.message} (is another broker running? choose another port with --port)`);
       return 1;
     }
-    io.out(`txmq broker listening on ${broker.endpoint}`);
+    io.out(`txmq broker listening on ${broker.endpoint}${options.config.tls ? ' (TLS)' : ''}`);
     io.out(`txmq broker stopping (${await stopSignal}): finishing in-flight calls`);
     await broker.close();
     return 0;
@@ -88,6 +92,8 @@ async function parseServeOptions(argv: string[]): Promise<ServeOptions | 'help'>
       memory: { type: 'boolean', default: false },
       config: { type: 'string' },
       'log-level': { type: 'string', default: 'info' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -98,8 +104,16 @@ async function parseServeOptions(argv: string[]): Promise<ServeOptions | 'help'>
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
   const port = Number(values.port);
   if (!/^\d+$/.test(values.port) || port > 65535) throw new ConfigError(`--port must be an integer from 0 to 65535, got ${JSON.stringify(values.port)}`);
-  const config = values.config ? await loadConfigFile(values.config) : resolveConfig({});
+  const loaded = values.config ? await loadConfigFile(values.config) : resolveConfig({});
+  const config = withTlsFlags(loaded, values['tls-cert'], values['tls-key']);
   return { host: values.host, port, dataDir: values['data-dir'], memory: values.memory, config, logLevel };
+}
+
+/** `--tls-cert` and `--tls-key` (both or neither; paths from the working directory) replace the config's `tls`. */
+function withTlsFlags(config: ResolvedConfig, certFile: string | undefined, keyFile: string | undefined): ResolvedConfig {
+  if (certFile === undefined && keyFile === undefined) return config;
+  if (certFile === undefined || keyFile === undefined) throw new ConfigError(`--tls-cert and --tls-key go together: ${certFile === undefined ? '--tls-cert' : '--tls-key'} is missing`);
+  return { ...config, tls: resolveTls({ certFile, keyFile }) };
 }
 
 /**

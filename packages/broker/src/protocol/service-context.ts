@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { BrokerCore } from '../core/broker-core.js';
+import type { CallAuth } from './call-auth.js';
 
 /** What every RPC handler needs. */
 export interface ServiceContext {
@@ -9,4 +10,6 @@ export interface ServiceContext {
   readonly listenAddress: () => { host: string; port: number };
   /** Aborted when the broker begins shutting down: long polls return and streams end. */
   readonly shutdown: AbortSignal;
+  /** Present under an `acl`: every call is authenticated and checked. */
+  readonly auth?: CallAuth | undefined;
 }

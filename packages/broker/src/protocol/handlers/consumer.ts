@@ -6,14 +6,17 @@ import { OK, statusOf } from '../respond.js';
 import type { ServiceContext } from '../service-context.js';
 import type { AckMessageRequest, ChangeInvisibleDurationRequest, ForwardMessageToDeadLetterQueueRequest, Resource } from '../../wire/types.js';
 import type { Status } from '../wire-types.js';
+import { permit } from '../call-auth.js';
 import type { CallContext } from '../call-context.js';
 import { unary } from './unary.js';
 
+/** The (qualified) group and topic of a consumer's request, once the caller may consume them. */
 function groupAndTopic(ctx: CallContext, group: Resource | undefined, topic: Resource | undefined): [string, string] {
-  return [
-    qualify(ctx.namespace, requireName(group, 'group.name', 'ILLEGAL_CONSUMER_GROUP')),
-    qualify(ctx.namespace, requireName(topic, 'topic.name', 'ILLEGAL_TOPIC')),
-  ];
+  const groupName = qualify(ctx.namespace, requireName(group, 'group.name', 'ILLEGAL_CONSUMER_GROUP'));
+  const topicName = qualify(ctx.namespace, requireName(topic, 'topic.name', 'ILLEGAL_TOPIC'));
+  permit(ctx, { kind: 'sub-group', group: groupName });
+  permit(ctx, { kind: 'sub', topic: topicName });
+  return [groupName, topicName];
 }
 
 function requireHandle(handle: string | undefined): string {

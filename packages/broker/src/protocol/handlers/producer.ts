@@ -9,6 +9,7 @@ import type { ServiceContext } from '../service-context.js';
 import type { EndTransactionRequest, RecallMessageRequest } from '../../wire/types.js';
 import type { SendMessageRequest, Status } from '../wire-types.js';
 import { unary } from './unary.js';
+import { permit } from '../call-auth.js';
 
 interface SendResultEntry {
   status: Status;
@@ -30,7 +31,6 @@ export function sendMessage(service: ServiceContext) {
     async (request, ctx) => {
       const messages = request.messages ?? [];
       if (messages.length === 0) throw new InvalidRequestError('BAD_REQUEST', 'SendMessage needs at least one message');
-      service.core.touchClient(ctx.clientId);
       const incomings: (IncomingMessage | undefined)[] = [];
       const refused = new Map<number, unknown>();
       messages.forEach((message, index) => {
@@ -42,6 +42,8 @@ export function sendMessage(service: ServiceContext) {
         }
       });
       const accepted = incomings.filter((m): m is IncomingMessage => m !== undefined);
+      for (const topic of new Set(accepted.map((m) => m.topic))) permit(ctx, { kind: 'pub', topic });
+      service.core.touchClient(ctx.clientId);
       const results = await service.core.sendBatch(accepted, ctx.clientId);
       let next = 0;
       const entries = messages.map((message, index): SendResultEntry => {
@@ -74,6 +76,9 @@ export function endTransaction(service: ServiceContext) {
       : undefined;
     if (!resolution) throw new InvalidRequestError('BAD_REQUEST', 'resolution must be COMMIT or ROLLBACK');
     const topic = request.topic?.name ? qualify(request.topic.resourceNamespace || ctx.namespace, request.topic.name) : undefined;
+    // Without a topic in the request, the half message's own topic (if it is still there) is the one to publish to.
+    const target = topic ?? service.core.transaction(transactionId)?.message.topic;
+    if (target !== undefined) permit(ctx, { kind: 'pub', topic: target });
     await service.core.endTransaction(transactionId, resolution, {
       ...(request.messageId && { messageId: request.messageId }),
       ...(topic && { topic }),
@@ -87,6 +92,7 @@ export function recallMessage(service: ServiceContext) {
   return unary<RecallMessageRequest, { status: Status; messageId?: string }>('RecallMessage', service, async (request, ctx) => {
     const topic = qualify(request.topic?.resourceNamespace || ctx.namespace, requireName(request.topic, 'topic.name', 'ILLEGAL_TOPIC'));
     if (!request.recallHandle) throw new InvalidRequestError('BAD_REQUEST', 'recall_handle is required');
+    permit(ctx, { kind: 'pub', topic });
     const messageId = await service.core.recall(topic, request.recallHandle);
     return { status: OK, messageId };
   });

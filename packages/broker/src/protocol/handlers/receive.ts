@@ -1,6 +1,7 @@
 import type { ServerWritableStream } from '@grpc/grpc-js';
 import { AUTO_RENEW_INVISIBLE_MS } from '../../core/deliveries.js';
 import { InvalidRequestError } from '../../errors.js';
+import { permit } from '../call-auth.js';
 import { callContext } from '../call-context.js';
 import { Code } from '../codes.js';
 import { fromMillis, messageToWire, qualify, requireName, toMillis } from '../convert.js';
@@ -53,9 +54,11 @@ export function receiveMessage(service: ServiceContext) {
 async function receive(service: ServiceContext, call: ServerWritableStream<ReceiveMessageRequest, ReceiveFrame>, signal: AbortSignal): Promise<ReceiveFrame[]> {
   const { core } = service;
   const request = call.request;
-  const ctx = callContext(call.metadata);
+  const ctx = callContext(call, service.auth, 'ReceiveMessage');
   const group = qualify(ctx.namespace, requireName(request.group, 'group.name', 'ILLEGAL_CONSUMER_GROUP'));
   const topic = qualify(ctx.namespace, requireName(request.messageQueue?.topic, 'message_queue.topic.name', 'ILLEGAL_TOPIC'));
+  permit(ctx, { kind: 'sub', topic });
+  permit(ctx, { kind: 'sub-group', group });
   const filter = filterOf(request.filterExpression);
   const invisibleMs = request.autoRenew ? AUTO_RENEW_INVISIBLE_MS : toMillis(request.invisibleDuration);
   if (invisibleMs === undefined) throw new InvalidRequestError('ILLEGAL_INVISIBLE_TIME', 'invisible_duration is required unless auto_renew is set');

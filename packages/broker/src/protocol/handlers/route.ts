@@ -7,6 +7,7 @@ import type { ServiceContext } from '../service-context.js';
 import type { Broker, Endpoints, MessageQueue, QueryAssignmentRequest, QueryRouteRequest } from '../../wire/types.js';
 import type { Status } from '../wire-types.js';
 import { unary } from './unary.js';
+import { permit } from '../call-auth.js';
 import { Code, WireMessageType } from '../codes.js';
 
 export const BROKER_NAME = 'broker-0';
@@ -37,6 +38,7 @@ function advertisedBroker(service: ServiceContext, requested: Endpoints | undefi
 export function queryRoute(service: ServiceContext) {
   return unary<QueryRouteRequest, { status: Status; messageQueues?: MessageQueue[] }>('QueryRoute', service, (request, ctx) => {
     const name = qualify(ctx.namespace, requireName(request.topic, 'topic.name', 'ILLEGAL_TOPIC'));
+    permit(ctx, { kind: 'route', topic: name });
     const topic = service.core.topic(name);
     const broker = advertisedBroker(service, request.endpoints);
     const messageQueues = Array.from({ length: topic.queues }, (_, id): MessageQueue => ({
@@ -57,7 +59,10 @@ export function queryRoute(service: ServiceContext) {
 export function queryAssignment(service: ServiceContext) {
   return unary<QueryAssignmentRequest, { status: Status; assignments?: { messageQueue: MessageQueue }[] }>('QueryAssignment', service, (request, ctx) => {
     const topicName = qualify(ctx.namespace, requireName(request.topic, 'topic.name', 'ILLEGAL_TOPIC'));
-    service.core.group(qualify(ctx.namespace, requireName(request.group, 'group.name', 'ILLEGAL_CONSUMER_GROUP')));
+    const groupName = qualify(ctx.namespace, requireName(request.group, 'group.name', 'ILLEGAL_CONSUMER_GROUP'));
+    permit(ctx, { kind: 'sub', topic: topicName });
+    permit(ctx, { kind: 'sub-group', group: groupName });
+    service.core.group(groupName);
     const topic = service.core.topic(topicName);
     const messageQueue: MessageQueue = {
       topic: toResource(ctx.namespace, topicName),

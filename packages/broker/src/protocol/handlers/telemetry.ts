@@ -1,6 +1,7 @@
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import type { TelemetryPeer } from '../../core/clients.js';
 import type { HalfEntity } from '../../store/store.js';
+import { permit } from '../call-auth.js';
 import { callContext, type CallContext } from '../call-context.js';
 import { clientRole, fromMillis, messageToWire, qualify } from '../convert.js';
 import { filterOf } from '../filter-expression.js';
@@ -19,7 +20,7 @@ export function telemetry(service: ServiceContext) {
   return (call: ServerDuplexStream<TelemetryCommand, TelemetryCommand>) => {
     let ctx: CallContext;
     try {
-      ctx = callContext(call.metadata);
+      ctx = callContext(call, service.auth, 'Telemetry');
     } catch (error) {
       call.write({ status: statusOf(error, service.log, 'Telemetry') });
       call.end();
@@ -76,6 +77,7 @@ function applySettings(service: ServiceContext, ctx: CallContext, settings: Sett
   };
   if (role === 'producer') {
     const publishing = (settings.publishing?.topics ?? []).flatMap((t) => (t.name ? [qualify(t.resourceNamespace || ctx.namespace, t.name)] : []));
+    for (const topic of publishing) permit(ctx, { kind: 'pub', topic });
     core.configureClient(ctx.clientId, { role, telemetry: peer, publishing });
     return {
       ...echo,
@@ -95,7 +97,10 @@ function applySettings(service: ServiceContext, ctx: CallContext, settings: Sett
   // A filter that does not parse is refused now, while the client starts, not at its first receive.
   for (const entry of settings.subscription?.subscriptions ?? []) filterOf(entry.expression);
   const topics = (settings.subscription?.subscriptions ?? []).flatMap((entry) => (entry.topic?.name ? [qualify(ctx.namespace, entry.topic.name)] : []));
-  const group = core.configureClient(ctx.clientId, { role, telemetry: peer, subscription: { group: qualify(ctx.namespace, groupName), topics } })!;
+  const qualifiedGroup = qualify(ctx.namespace, groupName);
+  permit(ctx, { kind: 'sub-group', group: qualifiedGroup });
+  for (const topic of topics) permit(ctx, { kind: 'sub', topic });
+  const group = core.configureClient(ctx.clientId, { role, telemetry: peer, subscription: { group: qualifiedGroup, topics } })!;
   return {
     ...echo,
     backoffPolicy: exponential(group.maxDeliveryAttempts, 1000, 60_000),

@@ -16,7 +16,7 @@ export function unary<Req, Res extends { status?: Status }>(
 ): handleUnaryCall<Req, Res> {
   return (call, callback) => {
     Promise.resolve()
-      .then(() => handle(call.request, callContext(call.metadata), call))
+      .then(() => handle(call.request, callContext(call, service.auth, rpc), call))
       .then(
         (response) => callback(null, response),
         (error: unknown) => callback(null, onError(statusOf(error, service.log, rpc))),
