@@ -33,6 +33,8 @@ export interface BrokerProcessOptions {
   memory?: boolean;
   logLevel?: string;
   extraArgs?: string[];
+  /** Environment variables the process gets besides this one's (secrets a config's `secretEnv` names). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Starts `txmq-broker` (on a free port unless `options.port` says) with a fresh data directory. */
@@ -48,7 +50,7 @@ export async function startBrokerProcess(options: BrokerProcessOptions = {}): Pr
     const args = [BROKER_CLI, '--port', String(port), '--data-dir', join(dataDir, 'data'), '--config', configPath, '--log-level', options.logLevel ?? 'info'];
     if (options.memory) args.push('--memory');
     args.push(...(options.extraArgs ?? []));
-    child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(options.env && { env: { ...process.env, ...options.env } }) });
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const endpoint = await new Promise<string>((resolve, reject) => {
       let out = '';

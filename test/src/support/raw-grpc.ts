@@ -61,10 +61,17 @@ export class RawClient {
   readonly #client: MessagingClient;
   readonly #clientId = `raw-test@${process.pid}@${randomUUID()}`;
 
-  constructor(private readonly endpoint: string, maxReceiveBytes = 16 * 1024 * 1024) {
+  /** `headers` adds (or replaces) request headers, built anew for every call: credentials, say. */
+  constructor(private readonly endpoint: string, maxReceiveBytes = 16 * 1024 * 1024, private readonly headers: () => Record<string, string> = () => ({})) {
     this.#client = new (messagingServiceClient())(endpoint, grpc.credentials.createInsecure(), {
       'grpc.max_receive_message_length': maxReceiveBytes,
     });
+  }
+
+  /** QueryRoute; resolves to the response's status. */
+  async queryRoute(topic: string): Promise<WireStatus | undefined> {
+    const [host, port] = this.endpoint.split(':');
+    return (await this.#unary(this.#client.queryRoute, { topic: { name: topic }, endpoints: { scheme: 1, addresses: [{ host, port: Number(port) }] } })).status;
   }
 
   /** QueryRoute; resolves to the accepted message types of each queue (1 NORMAL, 2 FIFO, 3 DELAY, 4 TRANSACTION). */
@@ -141,6 +148,7 @@ export class RawClient {
     metadata.set('x-mq-client-id', this.#clientId);
     metadata.set('x-mq-protocol', 'v2');
     metadata.set('x-mq-language', 'HTTP');
+    for (const [name, value] of Object.entries(this.headers())) metadata.set(name, value);
     return metadata;
   }
 }

@@ -12,7 +12,7 @@ export type { PushConsumerOptions, TxmqPushConsumer } from './push-consumer.js';
 export { createTransactionAdmin } from './admin-client.js';
 export type { Resolution, TransactionAdmin, TransactionAdminOptions, TransactionInfo, ResolveResult } from './admin-client.js';
 export type {
-  OutgoingMessage, SendResult, ReceivedMessage, HalfMessage, CheckResult, TransactionChecker, ClientOptions, ClientLogger, SubscriptionExpression,
+  OutgoingMessage, SendResult, ReceivedMessage, HalfMessage, CheckResult, TransactionChecker, ClientOptions, ClientCredentials, ClientLogger, SubscriptionExpression,
 } from './types.js';
 export * from '../rules/index.js';
 export * from '../errors.js';

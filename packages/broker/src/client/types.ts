@@ -66,7 +66,23 @@ export interface ClientOptions {
   readonly namespace?: string;
   /** Per-call timeout in ms (default 3000; at least 1000). */
   readonly requestTimeoutMs?: number;
+  /**
+   * Connect over TLS (default false, or true with {@link tlsRootCertFile}). The broker's
+   * certificate is checked against Node's default CAs, or the PEM file the environment variable
+   * `GRPC_DEFAULT_SSL_ROOTS_FILE_PATH` names (read when gRPC loads), or {@link tlsRootCertFile}.
+   */
   readonly sslEnabled?: boolean;
+  /**
+   * A PEM file of the CA certificates (or the self-signed certificate) the broker's certificate
+   * must chain to; read when the client is created. Setting it turns TLS on.
+   */
+  readonly tlsRootCertFile?: string;
+  /**
+   * The access key and secret of a user of the broker's `acl` (RocketMQ 5's
+   * `sessionCredentials`): every call is signed with them. Without them calls are unsigned, which
+   * an open broker (or one that lets anonymous callers in) accepts.
+   */
+  readonly credentials?: ClientCredentials;
   /**
    * How long starting (on `start()` or the first call) keeps trying to connect before it rejects
    * with `BrokerUnreachableError` naming the endpoint (default 30 000 ms). A broker that comes up
@@ -78,6 +94,12 @@ export interface ClientOptions {
    * and errors on stderr. Nothing is written under ~/logs.
    */
   readonly logger?: ClientLogger;
+}
+
+/** A user's access key and secret; the secret signs calls and never travels. */
+export interface ClientCredentials {
+  readonly accessKey: string;
+  readonly accessSecret: string;
 }
 
 /** The logger the clients accept (pino's and console's shape). */

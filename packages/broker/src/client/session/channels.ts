@@ -1,4 +1,4 @@
-import { credentials, type Client, type ClientDuplexStream, type ClientReadableStream, type Metadata, type ServiceError } from '@grpc/grpc-js';
+import { credentials, type ChannelCredentials, type Client, type ClientDuplexStream, type ClientReadableStream, type Metadata, type ServiceError } from '@grpc/grpc-js';
 import { messagingClient } from '../../wire/proto.js';
 import { fromGrpcStatus } from '../error-mapping.js';
 
@@ -29,12 +29,13 @@ type Bidi = (metadata: Metadata) => ClientDuplexStream<unknown, unknown>;
  * `BrokerError`s naming the endpoint.
  */
 export class Channels {
-  readonly #sslEnabled: boolean;
+  readonly #credentials: () => ChannelCredentials;
   readonly #metadata: () => Metadata;
   readonly #clients = new Map<string, Client & Record<string, unknown>>();
 
-  constructor(sslEnabled: boolean, metadata: () => Metadata) {
-    this.#sslEnabled = sslEnabled;
+  /** `tls`: plaintext when false; TLS with the default CAs when true, or with `rootCerts` (PEM). */
+  constructor(tls: boolean | { readonly rootCerts: Buffer }, metadata: () => Metadata) {
+    this.#credentials = () => channelCredentials(tls);
     this.#metadata = metadata;
   }
 
@@ -82,10 +83,15 @@ export class Channels {
   #client(endpoint: string): Client & Record<string, unknown> {
     let client = this.#clients.get(endpoint);
     if (!client) {
-      const creds = this.#sslEnabled ? credentials.createSsl() : credentials.createInsecure();
-      client = new (messagingClient())(endpoint, creds, CHANNEL_OPTIONS) as unknown as Client & Record<string, unknown>;
+      client = new (messagingClient())(endpoint, this.#credentials(), CHANNEL_OPTIONS) as unknown as Client & Record<string, unknown>;
       this.#clients.set(endpoint, client);
     }
     return client;
   }
+}
+
+/** The channel credentials of {@link Channels}' `tls` argument. */
+export function channelCredentials(tls: boolean | { readonly rootCerts: Buffer }): ChannelCredentials {
+  if (tls === false) return credentials.createInsecure();
+  return tls === true ? credentials.createSsl() : credentials.createSsl(tls.rootCerts);
 }

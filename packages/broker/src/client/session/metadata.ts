@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Metadata } from '@grpc/grpc-js';
+import { authorizationHeader } from '../../auth/authorization-header.js';
+import { formatRequestDateTime } from '../../auth/request-date-time.js';
+import type { Secret } from '../../auth/secret.js';
 
 /**
  * What `x-mq-client-version` and `Settings.user_agent.version` say: the RocketMQ 5 client level
@@ -29,18 +32,29 @@ export function newClientId(now = Date.now()): string {
 
 /** `yyyyMMdd'T'HHmmss'Z'` in UTC, what `x-mq-date-time` carries. */
 export function requestDateTime(now: Date): string {
-  return now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  return formatRequestDateTime(now.getTime());
 }
 
-/** The headers of one call (or of one Telemetry stream, built when it opens). */
-export function requestMetadata(clientId: string, namespace: string, now = new Date()): Metadata {
+/** A user's access key and its secret (kept out of logs), that a client signs its calls with. */
+export interface SigningCredentials {
+  readonly accessKey: string;
+  readonly secret: Secret;
+}
+
+/**
+ * The headers of one call (or of one Telemetry stream, built when it opens); with `credentials`,
+ * signed as RocketMQ 5 clients sign (`authorization` over this very `x-mq-date-time`).
+ */
+export function requestMetadata(clientId: string, namespace: string, now = new Date(), credentials?: SigningCredentials): Metadata {
   const metadata = new Metadata();
   metadata.set('x-mq-protocol', 'v2');
   metadata.set('x-mq-client-id', clientId);
   metadata.set('x-mq-language', LANGUAGE_HEADER);
   metadata.set('x-mq-client-version', CLIENT_VERSION);
-  metadata.set('x-mq-date-time', requestDateTime(now));
+  const dateTime = requestDateTime(now);
+  metadata.set('x-mq-date-time', dateTime);
   metadata.set('x-mq-request-id', randomUUID());
   if (namespace) metadata.set('x-mq-namespace', namespace);
+  if (credentials) metadata.set('authorization', authorizationHeader(credentials.accessKey, credentials.secret.reveal(), dateTime));
   return metadata;
 }

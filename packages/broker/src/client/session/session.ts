@@ -29,10 +29,12 @@
  *
  * Received wire messages become `ReceivedMessage`s with `toDelivery` (../consumer/received-message.js).
  */
+import { readFileSync } from 'node:fs';
 import { hostname, platform } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connectivityState, type ClientReadableStream } from '@grpc/grpc-js';
-import { BrokerRefusedError, BrokerUnreachableError, ClientClosedError, type BrokerError } from '../../errors.js';
+import { Secret } from '../../auth/secret.js';
+import { BrokerRefusedError, BrokerUnreachableError, ClientClosedError, ConfigError, type BrokerError } from '../../errors.js';
 import { STATUS_CODES } from '../../status-codes.js';
 import { LANGUAGE_NODE_JS, type ClientTypeNumber } from '../../wire/enums.js';
 import {
@@ -44,7 +46,7 @@ import { toBrokerError } from '../error-mapping.js';
 import { waitUntilReady } from '../reachability.js';
 import type { ClientLogger, ClientOptions } from '../types.js';
 import { Channels } from './channels.js';
-import { CLIENT_VERSION, newClientId, requestMetadata } from './metadata.js';
+import { CLIENT_VERSION, newClientId, requestMetadata, type SigningCredentials } from './metadata.js';
 import { RouteCache, routeOf, toWireEndpoints, type Route } from './route.js';
 import { refusalOf } from './status.js';
 import { TelemetrySession } from './telemetry-session.js';
@@ -125,7 +127,8 @@ export class ClientSession {
     this.namespace = opts.options.namespace ?? '';
     this.requestTimeoutMs = opts.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.logger = loggerOf(opts.options);
-    this.#channels = new Channels(opts.options.sslEnabled ?? false, () => requestMetadata(this.clientId, this.namespace));
+    const signing = signingCredentials(opts.options);
+    this.#channels = new Channels(tlsOf(opts.options, opts.what), () => requestMetadata(this.clientId, this.namespace, new Date(), signing));
     this.#routes = new RouteCache((topic, timeoutMs) => this.#queryRoute(topic, timeoutMs));
   }
 
@@ -338,5 +341,22 @@ export class ClientSession {
       ...(this.#opts.group !== undefined && { group: this.resource(this.#opts.group) }),
     };
     return Promise.allSettled([...this.#telemetry.keys()].map((endpoint) => this.call('Heartbeat', endpoint, request)));
+  }
+}
+
+/** The signing credentials of (checked) `options`, the secret wrapped so it stays out of logs. */
+function signingCredentials(options: ClientOptions): SigningCredentials | undefined {
+  const given = options.credentials;
+  return given && { accessKey: given.accessKey, secret: new Secret(given.accessSecret) };
+}
+
+/** The channels' TLS setting of (checked) `options`: `tlsRootCertFile` is read now. */
+function tlsOf(options: ClientOptions, what: string): boolean | { readonly rootCerts: Buffer } {
+  const file = options.tlsRootCertFile;
+  if (file === undefined) return options.sslEnabled ?? false;
+  try {
+    return { rootCerts: readFileSync(file) };
+  } catch (cause) {
+    throw ConfigError.forOption(what, 'tlsRootCertFile', `cannot be read from ${file}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`, { cause });
   }
 }
