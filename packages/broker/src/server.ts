@@ -113,14 +113,27 @@ function serverCredentials(tls: ResolvedTls | undefined): ServerCredentials {
   return ServerCredentials.createSsl(null, [{ cert_chain: tls.cert, private_key: Buffer.from(tls.key.reveal(), 'utf8') }], false);
 }
 
+/** At most one log line about failed TLS handshakes per this many ms (a port scanner makes many). */
+const TLS_FAILURE_LOG_MS = 10_000;
+
 /**
- * Logs (at debug: a port scanner would fill the log) the connections that fail the TLS
- * handshake, typically a client that speaks plaintext to a TLS port.
+ * Logs the connections that fail the TLS handshake, typically a client that speaks plaintext to
+ * the TLS port (which sees only "connection failed"): at warn, at most one line per
+ * {@link TLS_FAILURE_LOG_MS}, counting those left out.
  */
 function logTlsFailures(server: Server, log: Logger): void {
+  let loggedAt = -Infinity;
+  let unlogged = 0;
   for (const http2Server of http2ServersOf(server)) {
     http2Server.on('tlsClientError', (error: Error & { code?: string }, socket: { remoteAddress?: string }) => {
-      log.debug({ peer: socket.remoteAddress, code: error.code, reason: error.message }, 'TLS handshake failed (a plaintext client?)');
+      const now = Date.now();
+      if (now - loggedAt < TLS_FAILURE_LOG_MS) {
+        unlogged += 1;
+        return;
+      }
+      log.warn({ peer: socket.remoteAddress, code: error.code, reason: error.message, ...(unlogged > 0 && { repeated: unlogged }) }, 'TLS handshake failed (a client without TLS?)');
+      loggedAt = now;
+      unlogged = 0;
     });
   }
 }

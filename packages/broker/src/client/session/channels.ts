@@ -1,6 +1,7 @@
 import { credentials, type ChannelCredentials, type Client, type ClientDuplexStream, type ClientReadableStream, type Metadata, type ServiceError } from '@grpc/grpc-js';
 import { messagingClient } from '../../wire/proto.js';
 import { fromGrpcStatus } from '../error-mapping.js';
+import type { ChannelTls } from '../transport-probe.js';
 
 /**
  * Channel options: reconnect quickly (a restarted broker is noticed within a second), accept
@@ -34,7 +35,7 @@ export class Channels {
   readonly #clients = new Map<string, Client & Record<string, unknown>>();
 
   /** `tls`: plaintext when false; TLS with the default CAs when true, or with `rootCerts` (PEM). */
-  constructor(tls: boolean | { readonly rootCerts: Buffer }, metadata: () => Metadata) {
+  constructor(tls: ChannelTls, metadata: () => Metadata) {
     this.#credentials = () => channelCredentials(tls);
     this.#metadata = metadata;
   }
@@ -91,7 +92,7 @@ export class Channels {
 }
 
 /** The channel credentials of {@link Channels}' `tls` argument. */
-export function channelCredentials(tls: boolean | { readonly rootCerts: Buffer }): ChannelCredentials {
+export function channelCredentials(tls: ChannelTls): ChannelCredentials {
   if (tls === false) return credentials.createInsecure();
   return tls === true ? credentials.createSsl() : credentials.createSsl(tls.rootCerts);
 }

@@ -44,6 +44,7 @@ import { loggerOf } from '../client-logger.js';
 import { parseEndpoint } from '../endpoint.js';
 import { toBrokerError } from '../error-mapping.js';
 import { waitUntilReady } from '../reachability.js';
+import { transportMismatch, type ChannelTls } from '../transport-probe.js';
 import type { ClientLogger, ClientOptions } from '../types.js';
 import { Channels } from './channels.js';
 import { CLIENT_VERSION, newClientId, requestMetadata, type SigningCredentials } from './metadata.js';
@@ -61,6 +62,8 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 3000;
 const RESTART_PAUSE_MS = 200;
 /** How often a started session does its background work (RocketMQ clients' periods). */
 const INTERVALS = { heartbeatMs: 10_000, routeRefreshMs: 30_000, settingsSyncMs: 5 * 60_000 };
+/** How long starting waits for a connection before it checks for a TLS mismatch (which no wait cures). */
+const PROBE_AFTER_MS = 1000;
 /** Longest {@link ClientSession.reconnected} waits: above the channels' largest reconnect back-off (1 s). */
 const RECONNECT_WAIT_MS = 1500;
 
@@ -114,6 +117,7 @@ export class ClientSession {
   readonly #opts: SessionOptions;
   readonly #abort = new AbortController();
   readonly #channels: Channels;
+  readonly #tls: ChannelTls;
   readonly #routes: RouteCache;
   readonly #telemetry = new Map<string, TelemetrySession>();
   readonly #timers: Array<() => void> = [];
@@ -128,7 +132,8 @@ export class ClientSession {
     this.requestTimeoutMs = opts.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.logger = loggerOf(opts.options);
     const signing = signingCredentials(opts.options);
-    this.#channels = new Channels(tlsOf(opts.options, opts.what), () => requestMetadata(this.clientId, this.namespace, new Date(), signing));
+    this.#tls = tlsOf(opts.options, opts.what);
+    this.#channels = new Channels(this.#tls, () => requestMetadata(this.clientId, this.namespace, new Date(), signing));
     this.#routes = new RouteCache((topic, timeoutMs) => this.#queryRoute(topic, timeoutMs));
   }
 
@@ -247,7 +252,7 @@ export class ClientSession {
     const closedError = () => new ClientClosedError(`${this.#opts.what}.start()`);
     let lastFailure: BrokerError | undefined;
     for (;;) {
-      const reachable = await waitUntilReady(this.#channels.client(this.endpoint), deadline, signal);
+      const reachable = await this.#connected(deadline, signal);
       if (signal.aborted) throw closedError();
       if (!reachable) {
         const why = lastFailure ? `; last failure: ${lastFailure.message}` : ' (nothing accepted a gRPC connection there)';
@@ -272,6 +277,20 @@ export class ClientSession {
         throw failure;
       }
     }
+  }
+
+  /**
+   * Waits for a connection to the access point until `deadline`; when there is none after
+   * {@link PROBE_AFTER_MS} and the cause is a TLS mismatch (plaintext to a TLS port, or the
+   * reverse, or an untrusted certificate), fails at once with a `BrokerUnreachableError` saying so.
+   */
+  async #connected(deadline: number, signal: AbortSignal): Promise<boolean> {
+    const client = this.#channels.client(this.endpoint);
+    if (await waitUntilReady(client, Math.min(deadline, Date.now() + PROBE_AFTER_MS), signal)) return true;
+    if (signal.aborted || Date.now() >= deadline) return false;
+    const mismatch = await transportMismatch(this.endpoint, this.#tls);
+    if (mismatch) throw new BrokerUnreachableError(this.endpoint, mismatch);
+    return waitUntilReady(client, deadline, signal);
   }
 
   async #handshake(deadline: number, timeoutMs: number): Promise<void> {
@@ -351,7 +370,7 @@ function signingCredentials(options: ClientOptions): SigningCredentials | undefi
 }
 
 /** The channels' TLS setting of (checked) `options`: `tlsRootCertFile` is read now. */
-function tlsOf(options: ClientOptions, what: string): boolean | { readonly rootCerts: Buffer } {
+function tlsOf(options: ClientOptions, what: string): ChannelTls {
   const file = options.tlsRootCertFile;
   if (file === undefined) return options.sslEnabled ?? false;
   try {
