@@ -4,13 +4,14 @@
 // decorators), which `tsc -b` compiles and nest-snippets.test.ts runs as one application (but
 // accounts.test.ts, a test of its own, which the test runner runs with the others).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { resolveConfig } from '@txmq/broker';
+import { resolveConfig, type BrokerConfig } from '@txmq/broker';
 import { testDatabaseUrl } from '@txmq/test-support';
 import { startBrokerProcess, type BrokerProcess } from './support/broker-process.js';
 import { freshDatabase } from './support/fresh-database.js';
@@ -73,12 +74,50 @@ test("the README's broker config example is a config the broker accepts", () => 
   assert.equal(config.topics.get('orders')?.queues, 4);
 });
 
+/** The config of the broker README's security section: users and TLS. */
+function securityConfig(): BrokerConfig {
+  const json = codeBlocks(readRepoFile('packages/broker/README.md')).filter((b) => b.lang === 'json');
+  assert.equal(json.length, 1, 'one config example in the broker README');
+  return JSON.parse(json[0]!.content) as BrokerConfig;
+}
+
+test("the broker README's security config is one the broker accepts", () => {
+  const config = resolveConfig(securityConfig(), { env: { ORDERS_APP_SECRET: 'x' }, baseDir: secureDir });
+  assert.equal(config.acl?.users.get('orders-app')?.secret?.reveal(), 'x', 'the secret comes from ORDERS_APP_SECRET');
+  assert.ok(config.tls);
+});
+
+function withoutTls({ tls: _tls, ...config }: BrokerConfig): BrokerConfig {
+  return config;
+}
+
+/** Where the certificate (made now) of the secured broker lives, under the names the README uses. */
+const secureDir = mkdtempSync(join(tmpdir(), 'txmq-snippet-tls-'));
+execFileSync('openssl', [
+  'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
+  '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
+  '-keyout', join(secureDir, 'server-key.pem'), '-out', join(secureDir, 'server.pem'),
+], { stdio: 'ignore' });
+const ORDERS_APP_SECRET = `snippet-${process.pid}-secret`;
+
 let broker: BrokerProcess;
+/** A broker with the security section's config, for the snippets that sign in (they read ORDERS_APP_SECRET). */
+let secured: BrokerProcess;
 before(async () => {
-  broker = await startBrokerProcess({ memory: true });
+  [broker, secured] = await Promise.all([
+    startBrokerProcess({ memory: true }),
+    startBrokerProcess({
+      memory: true,
+      // The README's tls names files of the config's folder: the flags name this test's instead.
+      config: withoutTls(securityConfig()),
+      env: { ORDERS_APP_SECRET },
+      extraArgs: ['--tls-cert', join(secureDir, 'server.pem'), '--tls-key', join(secureDir, 'server-key.pem')],
+    }),
+  ]);
 });
 after(async () => {
-  await broker.dispose();
+  await Promise.all([broker.dispose(), secured.dispose()]);
+  rmSync(secureDir, { recursive: true, force: true });
 });
 
 /**
@@ -108,7 +147,9 @@ for (const file of snippetFiles) {
     const database = usesPostgres ? await freshDatabase(await testDatabaseUrl(), 'snippet') : undefined;
     const home = await mkdtemp(join(tmpdir(), 'txmq-snippet-home-'));
     try {
-      const env: NodeJS.ProcessEnv = { ...process.env, TXMQ_ENDPOINTS: broker.endpoint, HOME: home };
+      const signsIn = readRepoFile(file).includes('ORDERS_APP_SECRET');
+      const env: NodeJS.ProcessEnv = { ...process.env, TXMQ_ENDPOINTS: (signsIn ? secured : broker).endpoint, HOME: home };
+      if (signsIn) Object.assign(env, { ORDERS_APP_SECRET, TXMQ_CA_FILE: join(secureDir, 'server.pem') });
       if (database) env.DATABASE_URL = database.url;
       else delete env.DATABASE_URL;
       const { code, output } = await runNode(file, env);
