@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { Producer, SimpleConsumer } from 'rocketmq-client-nodejs';
+import { ConsumeResult, Producer, PushConsumer, SimpleConsumer } from 'rocketmq-client-nodejs';
 import { createProducer, createSimpleConsumer, isBrokerError } from '@txmq/broker/client';
 import { quietLogger, startBrokerProcess, uniqueName, type BrokerProcess } from './support/broker-process.js';
 import { errorOf, receiveN, text } from './support/official-clients.js';
@@ -34,6 +34,7 @@ before(async () => {
       memory: true,
       env: { ORDERS_APP_SECRET: ORDERS_SECRET },
       config: {
+        pushLongPollingMs: 1000,
         acl: {
           users: [
             { accessKey: 'orders-app', secretEnv: 'ORDERS_APP_SECRET', topics: { orders: ['pub', 'sub'], 'audit-*': ['pub'] }, groups: { billing: ['sub'] } },
@@ -106,6 +107,25 @@ test('right credentials: the official client publishes (to a topic and a pattern
   const [message] = await receiveN(consumer, 1);
   assert.equal(message!.messageId, sent.messageId);
   assert.equal(text(message!), 'order 1');
+});
+
+test('right credentials: the official PushConsumer (assignment, heartbeats with its group, receive, ack) consumes', async () => {
+  const p = await producer(broker.endpoint, ordersApp, 'orders');
+  let arrived!: (body: string) => void;
+  const received = new Promise<string>((resolve) => (arrived = resolve));
+  const push = new PushConsumer({
+    endpoints: broker.endpoint, namespace: '', consumerGroup: 'billing', subscriptions: new Map([['orders', '*']]), logger: quietLogger, sessionCredentials: ordersApp,
+    messageListener: {
+      consume: async (message) => {
+        if (text(message) === 'pushed') arrived(text(message));
+        return ConsumeResult.SUCCESS;
+      },
+    },
+  });
+  clients.push(push);
+  await push.startup();
+  await p.send({ topic: 'orders', body: Buffer.from('pushed') });
+  assert.equal(await received, 'pushed');
 });
 
 test('a wrong secret, an unknown access key and no credentials are each refused with UNAUTHORIZED (40100) saying why', async () => {

@@ -24,6 +24,7 @@ before(async () => {
         users: [
           { accessKey: 'app', secret: 'app-secret', topics: { 't-*': ['pub', 'sub'] }, groups: { 'g-*': ['sub'] } },
           { accessKey: 'nobody', secret: 'nobody-secret' },
+          { accessKey: 'tenant', secret: 'tenant-secret', topics: { 'ns%t-*': ['pub'] } },
         ],
       },
     },
@@ -148,4 +149,17 @@ test('a call signed with a wrong secret or too long ago is refused, and counted 
   assert.match(stale!.message, /check the client's clock/);
   assert.equal(counts.get('bad-signature'), badBefore + 1);
   assert.equal(counts.get('clock-skew'), skewBefore + 1);
+});
+
+test('rights name the namespaced resource: a grant on ns%t-* opens t-orders of namespace ns only', async () => {
+  const inNamespace = (ns: string) => () => {
+    const metadata = signed('tenant', 'tenant-secret');
+    if (ns) metadata.set('x-mq-namespace', ns);
+    return metadata;
+  };
+  assert.equal((await statusOf('QueryRoute', inNamespace('ns')))?.code, 20000);
+  const outside = await statusOf('QueryRoute', inNamespace(''));
+  assert.equal(outside?.code, 40300);
+  assert.match(outside!.message, /no pub or sub right on topic t-orders/);
+  assert.match((await statusOf('QueryRoute', inNamespace('other')))?.message ?? '', /no pub or sub right on topic other%t-orders/);
 });
