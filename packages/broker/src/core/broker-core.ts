@@ -366,6 +366,14 @@ export class BrokerCore {
     for (const { topic } of effective) await this.#deliveries.afterTrim(topic, store.topicBounds(topic).first);
   }
 
+  /**
+   * Runs the transaction check-back schedule (on the core's clock): a timer does this once started;
+   * tests call it after moving their clock.
+   */
+  checkTransactions(): Promise<void> {
+    return this.#transactions.runChecks();
+  }
+
   /** Drops a bounded amount of the trace events older than the trace retention (runs every second once started). */
   async applyTraceRetention(now = this.#now()): Promise<void> {
     await this.#traceWriter?.trim(now);
