@@ -227,7 +227,7 @@ export class Deliveries {
     writes.forget(sub, lease);
     if (message) {
       try {
-        const report = () => this.#reportDeadLetter(sub, lease, message, group, 'forwarded by the consumer');
+        const report = (records: readonly MessageRecord[]) => this.#reportDeadLetter(sub, lease, message, group, records[0]!.storedAt, 'forwarded by the consumer');
         await this.#commit(writes, (entities) => this.logs.append([deadLetterDraft(message, group)], entities, undefined, report));
       } catch (error) {
         this.#restore(sub, lease, true);
@@ -593,8 +593,8 @@ export class Deliveries {
     try {
       if (taken.deadLetters.length > 0) {
         const drafts: MessageDraft[] = taken.deadLetters.map((d) => deadLetterDraft(d.message, group.name));
-        const report = () => {
-          for (const { sub, lease, message } of taken.deadLetters) this.#reportDeadLetter(sub, lease, message, group.name);
+        const report = (records: readonly MessageRecord[]) => {
+          taken.deadLetters.forEach(({ sub, lease, message }, i) => this.#reportDeadLetter(sub, lease, message, group.name, records[i]!.storedAt));
         };
         await this.#commit(taken.writes, (entities) => this.logs.append(drafts, entities, undefined, report));
       } else if (!taken.writes.empty || !this.#unwritten.empty) {
@@ -619,9 +619,10 @@ export class Deliveries {
     this.#events!.emit({ ...event, messageId, topic: sub.topic, group: groupOf(sub.consumer), ...(clientId !== undefined && { clientId }) }, true);
   }
 
-  #reportDeadLetter(sub: Subscription, lease: Lease, message: MessageRecord, group: string, note?: string): void {
+  /** Reports a move to the DLQ, at the time its copy was stored. */
+  #reportDeadLetter(sub: Subscription, lease: Lease, message: MessageRecord, group: string, at: number, note?: string): void {
     if (!this.#events?.wants(true)) return;
-    const event: MessageEvent = { type: 'dead-lettered', messageId: message.messageId, topic: deadLetterTopic(group), at: this.#now(), group, attempt: lease.attempts, ...(note !== undefined && { note }) };
+    const event: MessageEvent = { type: 'dead-lettered', messageId: message.messageId, topic: deadLetterTopic(group), at, group, attempt: lease.attempts, ...(note !== undefined && { note }) };
     this.#events.emit(event, true, sub.topic);
   }
 
