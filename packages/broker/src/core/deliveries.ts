@@ -186,7 +186,7 @@ export class Deliveries {
       await this.#commit(writes);
       if (this.#events?.wants(true)) {
         const at = this.#now();
-        for (const { sub, lease } of removed) this.#report(sub, lease, { type: 'acked', at, attempt: lease.attempts }, lease.holder);
+        for (const { sub, lease } of removed) this.#reportAck(sub, lease, at);
       }
     } catch (error) {
       // Not acknowledged after all: each lease stays as it was (its handle still acknowledges it).
@@ -563,13 +563,14 @@ export class Deliveries {
   #lease(sub: Subscription, lease: Lease, message: MessageRecord, req: ReceiveRequest, now: number, taken: Taken, range?: LeaseRange, retake = false): Delivery {
     lease.messageId = message.messageId;
     if (this.#events?.wants(true)) {
-      const base = { messageId: message.messageId, topic: sub.topic, group: req.group.name } as const;
+      const { messageId } = message;
+      const attempt = lease.attempts + 1;
       if (lease.attempts > 0 && !retake) {
         // Its last delivery ended unacknowledged: its invisible time ran out, or the consumer set it.
         const at = lease.visibleAt > 0 && lease.visibleAt <= now ? lease.visibleAt : now;
-        taken.events.push({ ...base, type: 'redelivered', at, attempt: lease.attempts + 1 });
+        taken.events.push({ type: 'redelivered', messageId, topic: sub.topic, at, group: req.group.name, attempt });
       }
-      taken.events.push({ ...base, type: 'delivered', at: now, clientId: req.clientId, attempt: lease.attempts + 1 });
+      taken.events.push({ type: 'delivered', messageId, topic: sub.topic, at: now, group: req.group.name, clientId: req.clientId, attempt });
     }
     lease.attempts += 1;
     lease.seq = this.#nextSeq();
@@ -612,11 +613,13 @@ export class Deliveries {
     }
   }
 
-  /** Reports a step of a lease's message (its id read from the log when the lease does not know it). */
-  #report(sub: Subscription, lease: Lease, event: Omit<MessageEvent, 'messageId' | 'topic' | 'group'>, clientId?: string): void {
+  /** Reports an acknowledgement (the message id read from the log when the lease does not know it). */
+  #reportAck(sub: Subscription, lease: Lease, at: number): void {
     const messageId = lease.messageId ?? this.logs.read(sub.topic, lease.offset)?.messageId;
     if (messageId === undefined) return;
-    this.#events!.emit({ ...event, messageId, topic: sub.topic, group: groupOf(sub.consumer), ...(clientId !== undefined && { clientId }) }, true);
+    const event: { -readonly [K in keyof MessageEvent]: MessageEvent[K] } = { type: 'acked', messageId, topic: sub.topic, at, group: groupOf(sub.consumer), attempt: lease.attempts };
+    if (lease.holder !== undefined) event.clientId = lease.holder;
+    this.#events!.emit(event, true);
   }
 
   /** Reports a move to the DLQ, at the time its copy was stored. */

@@ -10,6 +10,8 @@ const MAX_EVENTS_PER_COMMIT = 4096;
 /** Events held while the store cannot take them; beyond this the oldest are dropped (and logged). */
 const MAX_BUFFERED = 200_000;
 const RETRY_MS = 1000;
+/** How long events gather before a commit is started for them. */
+const GATHER_MS = 10;
 /** Trace commits (each up to {@link MAX_EVENTS_PER_COMMIT} events) retention drops per pass. */
 const TRIM_COMMITS_PER_PASS = 16;
 
@@ -89,7 +91,8 @@ export class TraceWriter implements TraceRecorder {
   #schedule(): void {
     if (this.#scheduled || this.#flushing || this.#retry || this.#closed) return;
     this.#scheduled = true;
-    setImmediate(() => {
+    // A short wait gathers more events per commit: fewer, larger writes beside the hot path's.
+    setTimeout(() => {
       this.#scheduled = false;
       this.#flushing = this.#flush().then((ok) => {
         this.#flushing = undefined;
@@ -101,7 +104,7 @@ export class TraceWriter implements TraceRecorder {
           this.#retry.unref();
         } else if (this.#buffer.length > 0) this.#schedule();
       });
-    });
+    }, GATHER_MS).unref();
   }
 
   /** Writes the oldest buffered batch; false when the store refused it (it stays buffered, first). */
@@ -127,15 +130,10 @@ export class TraceWriter implements TraceRecorder {
 }
 
 function stored(event: MessageEvent, seq: number): StoredTraceEvent {
-  return {
-    messageId: event.messageId,
-    seq,
-    type: event.type,
-    at: event.at,
-    topic: event.topic,
-    ...(event.group !== undefined && { group: event.group }),
-    ...(event.clientId !== undefined && { clientId: event.clientId }),
-    ...(event.attempt !== undefined && { attempt: event.attempt }),
-    ...(event.note !== undefined && { note: event.note }),
-  };
+  const out: { -readonly [K in keyof StoredTraceEvent]: StoredTraceEvent[K] } = { messageId: event.messageId, seq, type: event.type, at: event.at, topic: event.topic };
+  if (event.group !== undefined) out.group = event.group;
+  if (event.clientId !== undefined) out.clientId = event.clientId;
+  if (event.attempt !== undefined) out.attempt = event.attempt;
+  if (event.note !== undefined) out.note = event.note;
+  return out;
 }
