@@ -12,7 +12,7 @@ import { perSecond } from '../report/stats.js';
 import { kib, type Part } from './part.js';
 
 /** Timed rounds per broker, alternating between them so the machine's drift hits both alike. */
-const ROUNDS = 4;
+const ROUNDS = 6;
 
 interface TracedBroker {
   readonly process: ListeningProcess;
@@ -63,7 +63,7 @@ function median(values: readonly number[]): number {
 
 /**
  * What durable message tracing costs: two txmq brokers (durable store), one with `trace.enabled`
- * (the default) and one without, each publishing then consuming `messages / 4` 1 KiB messages a
+ * (the default) and one without, each publishing then consuming `messages / 6` (at least 2,500) 1 KiB messages a
  * round, `inFlight` at a time, rounds alternating between them. A plain publish writes no trace
  * record (its sent and stored events are read off the stored message); a consumed message's
  * delivery and acknowledgement are recorded.
@@ -73,7 +73,7 @@ export const tracePart: Part = {
   async run({ profile, results, log }) {
     const on = await startBroker(true);
     const off = await startBroker(false);
-    const count = Math.max(1000, Math.round(profile.messages / ROUNDS));
+    const count = Math.max(2500, Math.round(profile.messages / ROUNDS));
     const figures = { on: { publish: [] as number[], consume: [] as number[] }, off: { publish: [] as number[], consume: [] as number[] } };
     try {
       for (const broker of [on, off]) await round(broker.process.endpoint, 'bench-trace-warmup', profile, profile.warmup);
@@ -85,18 +85,20 @@ export const tracePart: Part = {
           log(`trace: round ${i + 1} trace ${name}: publish ${r.publish.toFixed(0)} msg/s, consume ${r.consume.toFixed(0)} msg/s`);
         }
       }
+      // Each round's two runs are next to each other in time: their ratio cancels most of the machine's drift.
+      const ratios = (key: 'publish' | 'consume') => figures.on[key].map((v, i) => v / figures.off[key][i]!);
       const publishOn = median(figures.on.publish);
       const publishOff = median(figures.off.publish);
       const consumeOn = median(figures.on.consume);
       const consumeOff = median(figures.off.consume);
       results.set('trace_publish_on_msg_s', 'publish, 1 KiB with a key, tracing on', 'msg/s', 'txmq', publishOn);
       results.set('trace_publish_off_msg_s', 'publish, 1 KiB with a key, tracing off', 'msg/s', 'txmq', publishOff);
-      results.set('trace_publish_ratio', 'publish with tracing on / off', '×', 'txmq', publishOn / publishOff);
+      results.set('trace_publish_ratio', 'publish with tracing on / off (median of the rounds)', '×', 'txmq', median(ratios('publish')));
       results.set('trace_consume_on_msg_s', 'consume, per-message acks, tracing on', 'msg/s', 'txmq', consumeOn);
       results.set('trace_consume_off_msg_s', 'consume, per-message acks, tracing off', 'msg/s', 'txmq', consumeOff);
-      results.set('trace_consume_ratio', 'consume with tracing on / off', '×', 'txmq', consumeOn / consumeOff);
+      results.set('trace_consume_ratio', 'consume with tracing on / off (median of the rounds)', '×', 'txmq', median(ratios('consume')));
       results.note('trace_publish_ratio', `${ROUNDS} alternating rounds of ${count.toLocaleString('en-US')} messages per broker, ${profile.inFlight} in flight; medians`);
-      log(`trace: publish on/off ${(publishOn / publishOff).toFixed(3)}, consume on/off ${(consumeOn / consumeOff).toFixed(3)}`);
+      log(`trace: publish on/off per round ${ratios('publish').map((r) => r.toFixed(2)).join(' ')}, consume on/off per round ${ratios('consume').map((r) => r.toFixed(2)).join(' ')}`);
     } finally {
       for (const broker of [on, off]) {
         await broker.process.stop();

@@ -222,3 +222,24 @@ test('with tracing on, a plain publish writes nothing for tracing: its sent and 
     await core.close();
   }
 });
+
+test('a nack (changeInvisibleDuration) leads to a redelivery when the backoff ends', async () => {
+  const clock = testClock();
+  const { store, dispose } = await STORES[0]!.create();
+  const core = coreOn(store, clock, { groups: { G: { retryBackoff: { initialMs: 500, maxMs: 500 } } } });
+  try {
+    const m = incoming('t', { bornAt: clock.now() });
+    await core.send(m, 'p');
+    const [first] = await core.receive(receiveRequest('G', 't'));
+    await core.changeInvisibleDuration('G', 't', first!.receiptHandle, 0);
+    clock.advance(500);
+    const [second] = await core.receive(receiveRequest('G', 't'));
+    await core.ack('G', 't', second!.receiptHandle);
+    const trace = core.traceMessage(m.messageId)!;
+    assert.deepEqual(summary(trace.events), ['sent t p', 'stored t', 'delivered t G client-1 1', 'redelivered t G 2', 'delivered t G client-1 2', 'acked t G client-1 2']);
+    assert.equal(trace.events[3]!.at - trace.events[2]!.at, 500, 'redelivered when its backoff ended');
+  } finally {
+    await core.close();
+    await dispose();
+  }
+});
