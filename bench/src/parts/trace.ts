@@ -28,30 +28,43 @@ async function startBroker(trace: boolean): Promise<TracedBroker> {
   return { process, dir };
 }
 
-/** Publishes `count` 1 KiB messages (each with a key), then consumes them; msg/s of each. */
-async function round(endpoint: string, topic: string, profile: Profile, count: number): Promise<{ publish: number; consume: number }> {
+/** A producer and a simple consumer of one topic, started once and used by every round. */
+interface Session {
+  /** Publishes `count` 1 KiB messages (each with a key), then consumes them; msg/s of each. */
+  round(count: number): Promise<{ publish: number; consume: number }>;
+  close(): Promise<void>;
+}
+
+async function session(endpoint: string, profile: Profile): Promise<Session> {
+  const topic = 'bench-trace';
   const producer = createProducer(producerOptions(endpoint, [topic], profile));
   await producer.start();
-  const body = kib();
-  let start = performance.now();
-  let published: number;
-  try {
-    published = await pool(count, profile.inFlight, (i) => producer.send({ topic, body, keys: [`order-${i}`] }), deadline(profile.publishSeconds));
-  } finally {
-    await producer.close();
-  }
-  const publish = perSecond(published, performance.now() - start);
-  const consumer = createSimpleConsumer({ endpoints: endpoint, group: `${topic}-group`, subscriptions: { [topic]: '*' }, awaitMs: 2_000, logger: benchLogger });
+  const consumer = createSimpleConsumer({ endpoints: endpoint, group: 'bench-trace', subscriptions: { [topic]: '*' }, awaitMs: 2_000, logger: benchLogger });
   await consumer.start();
-  start = performance.now();
-  const loops = receiveLoops(consumer, published, profile.receiveLoops, profile.receiveBatch);
-  try {
-    await loops.done;
-  } finally {
-    await loops.drained.catch(() => undefined);
-    await consumer.close();
-  }
-  return { publish, consume: perSecond(published, performance.now() - start) };
+  const body = kib();
+  let sent = 0;
+  return {
+    async round(count) {
+      let start = performance.now();
+      const published = await pool(count, profile.inFlight, () => producer.send({ topic, body, keys: [`order-${++sent}`] }), deadline(profile.publishSeconds));
+      const publish = perSecond(published, performance.now() - start);
+      start = performance.now();
+      const loops = receiveLoops(consumer, published, profile.receiveLoops, profile.receiveBatch);
+      let consumeMs: number;
+      try {
+        await loops.done;
+        consumeMs = performance.now() - start;
+      } finally {
+        // The loops' last long polls end (empty) before the next round publishes.
+        await loops.drained.catch(() => undefined);
+      }
+      return { publish, consume: perSecond(published, consumeMs) };
+    },
+    async close() {
+      await producer.close();
+      await consumer.close();
+    },
+  };
 }
 
 /** The median: one round disturbed by the rest of the machine does not move it much. */
@@ -73,13 +86,18 @@ export const tracePart: Part = {
   async run({ profile, results, log }) {
     const on = await startBroker(true);
     const off = await startBroker(false);
+    const sessions: Session[] = [];
     const count = Math.max(2500, Math.round(profile.messages / ROUNDS));
     const figures = { on: { publish: [] as number[], consume: [] as number[] }, off: { publish: [] as number[], consume: [] as number[] } };
     try {
-      for (const broker of [on, off]) await round(broker.process.endpoint, 'bench-trace-warmup', profile, profile.warmup);
+      const onSession = await session(on.process.endpoint, profile);
+      sessions.push(onSession);
+      const offSession = await session(off.process.endpoint, profile);
+      sessions.push(offSession);
+      for (const s of sessions) await s.round(profile.warmup);
       for (let i = 0; i < ROUNDS; i++) {
-        for (const [name, broker] of (i % 2 === 0 ? [['on', on], ['off', off]] : [['off', off], ['on', on]]) as [keyof typeof figures, TracedBroker][]) {
-          const r = await round(broker.process.endpoint, `bench-trace-${i}`, profile, count);
+        for (const [name, s] of (i % 2 === 0 ? [['on', onSession], ['off', offSession]] : [['off', offSession], ['on', onSession]]) as [keyof typeof figures, Session][]) {
+          const r = await s.round(count);
           figures[name].publish.push(r.publish);
           figures[name].consume.push(r.consume);
           log(`trace: round ${i + 1} trace ${name}: publish ${r.publish.toFixed(0)} msg/s, consume ${r.consume.toFixed(0)} msg/s`);
@@ -100,6 +118,7 @@ export const tracePart: Part = {
       results.note('trace_publish_ratio', `${ROUNDS} alternating rounds of ${count.toLocaleString('en-US')} messages per broker, ${profile.inFlight} in flight; medians`);
       log(`trace: publish on/off per round ${ratios('publish').map((r) => r.toFixed(2)).join(' ')}, consume on/off per round ${ratios('consume').map((r) => r.toFixed(2)).join(' ')}`);
     } finally {
+      for (const s of sessions) await s.close().catch((error: unknown) => log(`trace: closing clients: ${(error as Error).message}`));
       for (const broker of [on, off]) {
         await broker.process.stop();
         await rm(broker.dir, { recursive: true, force: true });
