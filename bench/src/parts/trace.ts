@@ -1,4 +1,5 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,14 +29,43 @@ async function startBroker(trace: boolean): Promise<TracedBroker> {
   return { process, dir };
 }
 
+/** Clock ticks per second of /proc's CPU times. */
+function clockTicks(): number {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+  } catch {
+    return 100;
+  }
+}
+
+/** CPU seconds (user + system) process `pid` has used; NaN without /proc. */
+async function cpuSeconds(pid: number, ticks: number): Promise<number> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / ticks;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 /** A producer and a simple consumer of one topic, started once and used by every round. */
+/** One round's rates and the broker's CPU time per message. */
+interface Round {
+  readonly publish: number;
+  readonly consume: number;
+  readonly publishCpuUs: number;
+  readonly consumeCpuUs: number;
+}
+
 interface Session {
   /** Publishes `count` 1 KiB messages (each with a key), then consumes them; msg/s of each. */
-  round(count: number): Promise<{ publish: number; consume: number }>;
+  round(count: number): Promise<Round>;
   close(): Promise<void>;
 }
 
-async function session(endpoint: string, profile: Profile): Promise<Session> {
+async function session(endpoint: string, pid: number, profile: Profile): Promise<Session> {
+  const ticks = clockTicks();
   const topic = 'bench-trace';
   const producer = createProducer(producerOptions(endpoint, [topic], profile));
   await producer.start();
@@ -45,20 +75,24 @@ async function session(endpoint: string, profile: Profile): Promise<Session> {
   let sent = 0;
   return {
     async round(count) {
+      const cpu0 = await cpuSeconds(pid, ticks);
       let start = performance.now();
       const published = await pool(count, profile.inFlight, () => producer.send({ topic, body, keys: [`order-${++sent}`] }), deadline(profile.publishSeconds));
       const publish = perSecond(published, performance.now() - start);
+      const cpu1 = await cpuSeconds(pid, ticks);
       start = performance.now();
       const loops = receiveLoops(consumer, published, profile.receiveLoops, profile.receiveBatch);
       let consumeMs: number;
+      let cpu2 = Number.NaN;
       try {
         await loops.done;
         consumeMs = performance.now() - start;
       } finally {
+        cpu2 = await cpuSeconds(pid, ticks);
         // The loops' last long polls end (empty) before the next round publishes.
         await loops.drained.catch(() => undefined);
       }
-      return { publish, consume: perSecond(published, consumeMs) };
+      return { publish, consume: perSecond(published, consumeMs), publishCpuUs: ((cpu1 - cpu0) / published) * 1e6, consumeCpuUs: ((cpu2 - cpu1) / published) * 1e6 };
     },
     async close() {
       await producer.close();
@@ -76,8 +110,9 @@ function median(values: readonly number[]): number {
 
 /**
  * What durable message tracing costs: two txmq brokers (durable store), one with `trace.enabled`
- * (the default) and one without, each publishing then consuming `messages / 6` (at least 2,500) 1 KiB messages a
- * round, `inFlight` at a time, rounds alternating between them. A plain publish writes no trace
+ * (the default) and one without, each publishing then consuming `messages / 6` (at least 2,500)
+ * 1 KiB messages a round, `inFlight` at a time, rounds alternating between them; throughput and
+ * the broker process's CPU time per message. A plain publish writes no trace
  * record (its sent and stored events are read off the stored message); a consumed message's
  * delivery and acknowledgement are recorded.
  */
@@ -88,11 +123,14 @@ export const tracePart: Part = {
     const off = await startBroker(false);
     const sessions: Session[] = [];
     const count = Math.max(2500, Math.round(profile.messages / ROUNDS));
-    const figures = { on: { publish: [] as number[], consume: [] as number[] }, off: { publish: [] as number[], consume: [] as number[] } };
+    const figures = {
+      on: { publish: [] as number[], consume: [] as number[], publishCpuUs: [] as number[], consumeCpuUs: [] as number[] },
+      off: { publish: [] as number[], consume: [] as number[], publishCpuUs: [] as number[], consumeCpuUs: [] as number[] },
+    };
     try {
-      const onSession = await session(on.process.endpoint, profile);
+      const onSession = await session(on.process.endpoint, on.process.pid, profile);
       sessions.push(onSession);
-      const offSession = await session(off.process.endpoint, profile);
+      const offSession = await session(off.process.endpoint, off.process.pid, profile);
       sessions.push(offSession);
       for (const s of sessions) await s.round(profile.warmup);
       for (let i = 0; i < ROUNDS; i++) {
@@ -100,7 +138,9 @@ export const tracePart: Part = {
           const r = await s.round(count);
           figures[name].publish.push(r.publish);
           figures[name].consume.push(r.consume);
-          log(`trace: round ${i + 1} trace ${name}: publish ${r.publish.toFixed(0)} msg/s, consume ${r.consume.toFixed(0)} msg/s`);
+          figures[name].publishCpuUs.push(r.publishCpuUs);
+          figures[name].consumeCpuUs.push(r.consumeCpuUs);
+          log(`trace: round ${i + 1} trace ${name}: publish ${r.publish.toFixed(0)} msg/s (broker CPU ${r.publishCpuUs.toFixed(0)} µs/msg), consume ${r.consume.toFixed(0)} msg/s (${r.consumeCpuUs.toFixed(0)} µs/msg)`);
         }
       }
       // Each round's two runs are next to each other in time: their ratio cancels most of the machine's drift.
@@ -115,6 +155,15 @@ export const tracePart: Part = {
       results.set('trace_consume_on_msg_s', 'consume, per-message acks, tracing on', 'msg/s', 'txmq', consumeOn);
       results.set('trace_consume_off_msg_s', 'consume, per-message acks, tracing off', 'msg/s', 'txmq', consumeOff);
       results.set('trace_consume_ratio', 'consume with tracing on / off (median of the rounds)', '×', 'txmq', median(ratios('consume')));
+      // The broker's CPU time per message is far less disturbed by the rest of a shared machine than its throughput: the mean of the rounds.
+      const sum = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);
+      const cpu = (name: 'on' | 'off', key: 'publishCpuUs' | 'consumeCpuUs') => sum(figures[name][key]) / ROUNDS;
+      results.set('trace_publish_cpu_on_us', 'broker CPU per published message, tracing on', 'µs', 'txmq', cpu('on', 'publishCpuUs'));
+      results.set('trace_publish_cpu_off_us', 'broker CPU per published message, tracing off', 'µs', 'txmq', cpu('off', 'publishCpuUs'));
+      results.set('trace_publish_cpu_ratio', 'broker CPU per published message, tracing on / off', '×', 'txmq', cpu('on', 'publishCpuUs') / cpu('off', 'publishCpuUs'));
+      results.set('trace_consume_cpu_on_us', 'broker CPU per consumed message, tracing on', 'µs', 'txmq', cpu('on', 'consumeCpuUs'));
+      results.set('trace_consume_cpu_off_us', 'broker CPU per consumed message, tracing off', 'µs', 'txmq', cpu('off', 'consumeCpuUs'));
+      results.set('trace_consume_cpu_ratio', 'broker CPU per consumed message, tracing on / off', '×', 'txmq', cpu('on', 'consumeCpuUs') / cpu('off', 'consumeCpuUs'));
       results.note('trace_publish_ratio', `${ROUNDS} alternating rounds of ${count.toLocaleString('en-US')} messages per broker, ${profile.inFlight} in flight; medians`);
       log(`trace: publish on/off per round ${ratios('publish').map((r) => r.toFixed(2)).join(' ')}, consume on/off per round ${ratios('consume').map((r) => r.toFixed(2)).join(' ')}`);
     } finally {
