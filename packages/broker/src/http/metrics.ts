@@ -1,0 +1,182 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { AdminBackend } from '../admin/backend.js';
+import type { GroupView, MessageEvent, Page, PageRequest } from '../core/views/index.js';
+import { statusName } from '../status-codes.js';
+
+/** Every metric name starts with it. */
+export const METRIC_PREFIX = 'txmq_';
+
+/** Buckets of `txmq_rpc_duration_seconds`: sub-millisecond sends up to 20 s long polls. */
+const RPC_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30];
+
+/** Largest page the scrape asks for; a listing with more is read page by page. */
+const SCRAPE_PAGE_SIZE = 1000;
+
+export interface BrokerMetricsOptions {
+  /** Also export Node's process metrics (CPU, memory, event loop lag, GC), prefixed `txmq_`. Default false. */
+  readonly processMetrics?: boolean;
+}
+
+/**
+ * The broker's Prometheus metrics, in a registry of its own (never prom-client's global one):
+ * counters fed by the core's message events, gauges read from the backend at each scrape, and the
+ * gRPC RPC latency histogram fed by {@link BrokerMetrics.onRpc}. {@link close} unsubscribes.
+ */
+export class BrokerMetrics {
+  readonly registry = new Registry();
+  readonly #unsubscribe: () => void;
+  readonly #messagesIn: Counter<'topic'>;
+  readonly #messagesOut: Counter<'topic' | 'group'>;
+  readonly #acks: Counter<'topic' | 'group'>;
+  readonly #redeliveries: Counter<'topic' | 'group'>;
+  readonly #deadLetters: Counter<'group'>;
+  readonly #recalls: Counter<'topic'>;
+  readonly #checks: Counter;
+  readonly #committed: Counter;
+  readonly #rolledBack: Counter;
+  readonly #rpcDuration: Histogram<'method' | 'code'>;
+
+  constructor(backend: AdminBackend, options: BrokerMetricsOptions = {}) {
+    const registers = [this.registry];
+    const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
+      new Counter<L>({ name: METRIC_PREFIX + name, help, labelNames, registers });
+    this.#messagesIn = counter('messages_in_total', 'Messages stored in a topic (sent, scheduled delays as they are stored, committed transactions, resends).', ['topic']);
+    this.#messagesOut = counter('messages_out_total', 'Messages handed to a consumer group (every delivery attempt).', ['topic', 'group']);
+    this.#acks = counter('acks_total', 'Messages a consumer group acknowledged.', ['topic', 'group']);
+    this.#redeliveries = counter('redeliveries_total', 'Messages made visible again for another delivery attempt (invisibility expired or a retry was asked).', ['topic', 'group']);
+    this.#deadLetters = counter('dead_letters_total', 'Messages moved to the dead-letter queue %DLQ%<group>.', ['group']);
+    this.#recalls = counter('messages_recalled_total', 'Scheduled messages a producer recalled before delivery.', ['topic']);
+    this.#checks = counter('transaction_checks_total', 'Transaction check-backs sent to producers.', []);
+    this.#committed = counter('transactions_committed_total', 'Half messages committed (by the producer, a check-back answer, or an operator).', []);
+    this.#rolledBack = counter('transactions_rolled_back_total', 'Half messages rolled back (by the producer, a check-back answer, or an operator).', []);
+    this.#rpcDuration = new Histogram({
+      name: `${METRIC_PREFIX}rpc_duration_seconds`,
+      help: 'Duration of the RocketMQ gRPC calls the broker served, by method and RocketMQ status (ReceiveMessage includes its long poll).',
+      labelNames: ['method', 'code'],
+      buckets: RPC_BUCKETS,
+      registers,
+    });
+    scrapeGauges(backend, registers);
+    if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: METRIC_PREFIX });
+    this.#unsubscribe = backend.onMessageEvents(this.#count);
+  }
+
+  /** The RPC observer of the gRPC service: one call of `method` answered `code` after `seconds`. */
+  readonly onRpc = (method: string, code: number, seconds: number): void => {
+    this.#rpcDuration.observe({ method, code: statusName(code) ?? String(code) }, seconds);
+  };
+
+  /** The metrics in Prometheus' text format. */
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  /** Prometheus' content type of {@link render}. */
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  close(): void {
+    this.#unsubscribe();
+  }
+
+  readonly #count = (events: readonly MessageEvent[]): void => {
+    for (const event of events) {
+      const group = event.group ?? '';
+      switch (event.type) {
+        case 'stored':
+          this.#messagesIn.inc({ topic: event.topic });
+          break;
+        case 'delivered':
+          this.#messagesOut.inc({ topic: event.topic, group });
+          break;
+        case 'acked':
+          this.#acks.inc({ topic: event.topic, group });
+          break;
+        case 'redelivered':
+          this.#redeliveries.inc({ topic: event.topic, group });
+          break;
+        case 'dead-lettered':
+          this.#deadLetters.inc({ group });
+          break;
+        case 'recalled':
+          this.#recalls.inc({ topic: event.topic });
+          break;
+        case 'checked':
+          this.#checks.inc();
+          break;
+        case 'committed':
+          this.#committed.inc();
+          break;
+        case 'rolled-back':
+          this.#rolledBack.inc();
+          break;
+        case 'sent':
+          break;
+      }
+    }
+  };
+}
+
+/** The gauges read at scrape time: each scrape sets them afresh, so what no longer exists disappears. */
+function scrapeGauges(backend: AdminBackend, registers: Registry[]): void {
+  const perSubscription = (name: string, help: string, read: (s: GroupView['subscriptions'][number]) => number) =>
+    new Gauge({
+      name: METRIC_PREFIX + name,
+      help,
+      labelNames: ['group', 'topic'],
+      registers,
+      collect() {
+        this.reset();
+        for (const group of allItems((page) => backend.listGroups(page))) {
+          // A broadcast group has one position per client on a topic: the gauge sums them.
+          const byTopic = new Map<string, number>();
+          for (const subscription of group.subscriptions) byTopic.set(subscription.topic, (byTopic.get(subscription.topic) ?? 0) + read(subscription));
+          for (const [topic, value] of byTopic) this.set({ group: group.name, topic }, value);
+        }
+      },
+    });
+  perSubscription('group_lag', 'Messages stored and not yet handed to the group.', (s) => s.lag);
+  perSubscription('group_in_flight', 'Messages handed to the group and not yet acknowledged.', (s) => s.inFlight);
+  const transactions = (parked: boolean) =>
+    new Gauge({
+      name: `${METRIC_PREFIX}transactions_${parked ? 'parked' : 'pending'}`,
+      help: parked ? 'Half messages parked: their check-backs ran out; an operator must commit or roll them back.' : 'Half messages waiting for their producer to commit or roll back (not parked).',
+      registers,
+      collect() {
+        this.set(backend.unsettledTransactions().filter((half) => half.parked === parked).length);
+      },
+    });
+  transactions(false);
+  transactions(true);
+  new Gauge({
+    name: `${METRIC_PREFIX}store_bytes`,
+    help: 'Bytes the store holds on disk (0 for the in-memory store).',
+    registers,
+    collect() {
+      this.set(backend.storeBytes());
+    },
+  });
+  new Gauge({
+    name: `${METRIC_PREFIX}topic_messages`,
+    help: 'Messages a topic retains.',
+    labelNames: ['topic'],
+    registers,
+    collect() {
+      this.reset();
+      for (const topic of allItems((page) => backend.listTopics(page))) this.set({ topic: topic.name }, topic.nextOffset - topic.firstOffset);
+    },
+  });
+}
+
+/** Every item of a paged listing. */
+function allItems<T>(list: (page: PageRequest) => Page<T>): T[] {
+  const items: T[] = [];
+  let pageToken: string | undefined;
+  do {
+    const page = list({ pageSize: SCRAPE_PAGE_SIZE, ...(pageToken !== undefined && { pageToken }) });
+    items.push(...page.items);
+    pageToken = page.nextPageToken;
+  } while (pageToken !== undefined);
+  return items;
+}
