@@ -5,17 +5,20 @@ import { badRequest, HttpError } from './http-error.js';
 export const MAX_BODY_BYTES = 64 * 1024;
 
 /**
- * The JSON object a POST carries (an empty body is `{}`). The content type must be
- * `application/json`: a browser sends a cross-site form or a "simple" fetch only with another type,
- * so the check keeps other web pages from driving the API (415 otherwise). Larger than
- * {@link MAX_BODY_BYTES}: 413.
+ * Refuses (415) a request whose content type is not `application/json`; the API asks it of every
+ * POST, body or not. A browser sends a cross-site form, or a fetch of another site's page that
+ * skips the CORS preflight, only with another type; and the API answers no preflight. So other web
+ * pages a browser on the operator's machine opens cannot drive the API.
  */
-export async function readJsonBody(request: IncomingMessage, maxBytes = MAX_BODY_BYTES): Promise<Record<string, unknown>> {
+export function requireJsonContentType(request: IncomingMessage): void {
   const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type !== 'application/json') {
-    request.resume();
-    throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', `the request body must be sent as content-type: application/json, not ${JSON.stringify(type || 'none')}`);
-  }
+  if (type === 'application/json') return;
+  request.resume();
+  throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', `a POST must be sent with content-type: application/json, not ${JSON.stringify(type || 'none')}`);
+}
+
+/** The JSON object a POST carries (an empty body is `{}`); larger than {@link MAX_BODY_BYTES}: 413. */
+export async function readJsonBody(request: IncomingMessage, maxBytes = MAX_BODY_BYTES): Promise<Record<string, unknown>> {
   const declared = Number(request.headers['content-length']);
   if (declared > maxBytes) {
     request.resume();

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { errorResponse, HttpError } from './http-error.js';
 import type { BrokerMetrics } from './metrics.js';
-import { readJsonBody } from './request-body.js';
+import { readJsonBody, requireJsonContentType } from './request-body.js';
 import type { Router } from './router.js';
 import type { StaticFile } from './static-files.js';
 
@@ -43,6 +43,7 @@ async function serve(routes: HttpRoutes, request: IncomingMessage, response: Ser
   if (url.pathname === '/api' || url.pathname.startsWith('/api/')) {
     const route = routes.api.match(method, url.pathname);
     if (!route) throw new HttpError(404, 'NOT_FOUND', `no API at ${url.pathname}`);
+    if (method === 'POST') requireJsonContentType(request);
     const result = await route.handler({ params: route.params, query: url.searchParams, body: () => readJsonBody(request) });
     sendJson(response, 200, result);
     return;
