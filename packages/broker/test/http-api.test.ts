@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { BrokerMetrics } from '../src/http/metrics.js';
 import { startHttpServer, type RunningHttpServer } from '../src/http/http-server.js';
-import { FakeAdminBackend, groupView, messageView } from './fake-admin-backend.js';
+import { FakeAdminBackend, groupView, messageView } from './http-fake-backend.js';
 import { silentLog, testClock } from './helpers.js';
 
 const backend = new FakeAdminBackend();

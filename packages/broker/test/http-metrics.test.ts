@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { register as globalRegistry } from 'prom-client';
 import { BrokerMetrics } from '../src/http/metrics.js';
 import { STATUS_CODES } from '../src/status-codes.js';
-import { FakeAdminBackend, groupView } from './fake-admin-backend.js';
+import { FakeAdminBackend, groupView } from './http-fake-backend.js';
 
 /** `name{labels} value` samples of a text exposition, by series (`name{a="1",b="2"}`). */
 function samples(text: string): Map<string, number> {
