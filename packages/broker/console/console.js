@@ -107,7 +107,7 @@ async function loadDeadLetters(group) {
             type: 'button',
             class: 'resend',
             'data-testid': `resend-${message.messageId}`,
-            disabled: deadLetter.resentAt !== undefined,
+            disabled: Boolean(deadLetter.resentAt),
             on: { click: () => guarded(() => resendDeadLetter(group, message.messageId)) },
           }, 'Resend');
           return row({ dataset: { messageId: message.messageId } }, [

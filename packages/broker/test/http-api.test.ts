@@ -54,6 +54,7 @@ test('topics and groups: listings page with pageSize/pageToken, one by name, 404
   const second = await get('/api/topics?pageSize=1&pageToken=1');
   assert.deepEqual(second.body.items.map((t: { name: string }) => t.name), ['payments']);
   assert.equal(second.body.nextPageToken, undefined);
+  assert.equal(second.body.items[0].lastStoredAt, null, 'an empty topic');
   assert.equal((await get('/api/topics/orders')).body.name, 'orders');
 
   const groups = await get('/api/groups');
@@ -82,8 +83,8 @@ test('messages: by id, by topic and key, by topic and time; bodies as UTF-8 or b
   assert.equal(byId.status, 200);
   assert.deepEqual(byId.body.items.map((m: { topic: string }) => m.topic), ['orders', '%DLQ%billing']);
   assert.deepEqual(byId.body.items[0], {
-    messageId: 'M1', topic: 'orders', offset: 0, queueId: 0, kind: 'NORMAL', tag: 'created', keys: ['order-1'], properties: {},
-    bornAt: '2023-11-14T22:13:20.000Z', bornHost: '10.0.0.1', producerClientId: 'producer-1', storedAt: '2026-01-01T10:00:00.000Z',
+    messageId: 'M1', topic: 'orders', offset: 0, queueId: 0, kind: 'NORMAL', tag: 'created', keys: ['order-1'], properties: {}, messageGroup: null,
+    bornAt: '2023-11-14T22:13:20.000Z', bornHost: '10.0.0.1', producerClientId: 'producer-1', storedAt: '2026-01-01T10:00:00.000Z', deliverAt: null, deadLetter: null,
     body: 'hello', bodyEncoding: 'utf8', bodySize: 5, bodyTruncated: false,
   });
   assert.deepEqual(byId.body.items[1].deadLetter, { originTopic: 'orders', originMessageId: 'M1' });
@@ -154,7 +155,7 @@ test('the DLQ: listing with resentAt; resend needs a JSON body with messageId; a
   const copy = messageView({ messageId: 'D1', topic: '%DLQ%billing', deadLetter: { originTopic: 'orders', originMessageId: 'D1' } });
   backend.deadLetters = [{ group: 'billing', message: copy }];
   const list = await get('/api/dlq/billing');
-  assert.deepEqual(list.body.items.map((d: { message: { messageId: string }; resentAt?: string }) => [d.message.messageId, d.resentAt]), [['D1', undefined]]);
+  assert.deepEqual(list.body.items.map((d: { message: { messageId: string }; resentAt: string | null }) => [d.message.messageId, d.resentAt]), [['D1', null]]);
 
   const form = await post('/api/dlq/billing/resend', 'messageId=D1', 'application/x-www-form-urlencoded');
   assert.equal(form.status, 415, 'a form post (what another site can send) is refused');

@@ -1,7 +1,8 @@
 /**
  * The console API's JSON shapes of the core's read models, in the CLI's `--json` conventions:
- * times are ISO-8601 strings, a message body is a preview (UTF-8 when it is printable text,
- * base64 otherwise) with its full size.
+ * times are ISO-8601 strings; an optional value that is absent is `null` in the fields every object
+ * of a kind carries (`tag`, `lastStoredAt`, `resentAt`...) and omitted from trace events; a message
+ * body is a preview (UTF-8 when it is printable text, base64 otherwise) with its full size.
  */
 import type {
   DeadLetterView,
@@ -44,16 +45,16 @@ export function messageJson(message: MessageView) {
     offset: message.offset,
     queueId: message.queueId,
     kind: message.kind,
-    ...(message.tag !== undefined && { tag: message.tag }),
+    tag: message.tag ?? null,
     keys: [...message.keys],
     properties: { ...message.properties },
-    ...(message.messageGroup !== undefined && { messageGroup: message.messageGroup }),
+    messageGroup: message.messageGroup ?? null,
     bornAt: iso(message.bornAt),
     bornHost: message.bornHost,
-    ...(message.producerClientId !== undefined && { producerClientId: message.producerClientId }),
+    producerClientId: message.producerClientId ?? null,
     storedAt: iso(message.storedAt),
-    ...(message.deliverAt !== undefined && { deliverAt: iso(message.deliverAt) }),
-    ...(message.deadLetter !== undefined && { deadLetter: { ...message.deadLetter } }),
+    deliverAt: message.deliverAt === undefined ? null : iso(message.deliverAt),
+    deadLetter: message.deadLetter === undefined ? null : { ...message.deadLetter },
     ...bodyPreview(message.body),
   };
 }
@@ -82,7 +83,7 @@ export function topicJson(topic: TopicView) {
     firstOffset: topic.firstOffset,
     nextOffset: topic.nextOffset,
     messages: topic.nextOffset - topic.firstOffset,
-    ...(topic.lastStoredAt !== undefined && { lastStoredAt: iso(topic.lastStoredAt) }),
+    lastStoredAt: topic.lastStoredAt === undefined ? null : iso(topic.lastStoredAt),
   };
 }
 
@@ -109,8 +110,8 @@ export function groupJson(group: GroupView) {
 export function deadLetterJson(deadLetter: DeadLetterView) {
   return {
     group: deadLetter.group,
+    resentAt: deadLetter.resentAt === undefined ? null : iso(deadLetter.resentAt),
     message: messageJson(deadLetter.message),
-    ...(deadLetter.resentAt !== undefined && { resentAt: iso(deadLetter.resentAt) }),
   };
 }
 
@@ -125,7 +126,7 @@ export function transactionJson(half: HalfEntity) {
     transactionId: half.transactionId,
     topic: message.topic,
     messageId: message.messageId,
-    ...(message.tag !== undefined && { tag: message.tag }),
+    tag: message.tag ?? null,
     keys: [...message.keys],
     producerClientId: half.producerClientId,
     createdAt: iso(half.createdAt),
