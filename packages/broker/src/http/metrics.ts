@@ -25,12 +25,12 @@ export interface BrokerMetricsOptions {
 export class BrokerMetrics {
   readonly registry = new Registry();
   readonly #unsubscribe: () => void;
-  readonly #messagesIn: Counter<'topic'>;
-  readonly #messagesOut: Counter<'topic' | 'group'>;
-  readonly #acks: Counter<'topic' | 'group'>;
-  readonly #redeliveries: Counter<'topic' | 'group'>;
-  readonly #deadLetters: Counter<'group'>;
-  readonly #recalls: Counter<'topic'>;
+  readonly #messagesIn: LabelledCounter;
+  readonly #messagesOut: LabelledCounter;
+  readonly #acks: LabelledCounter;
+  readonly #redeliveries: LabelledCounter;
+  readonly #deadLetters: LabelledCounter;
+  readonly #recalls: LabelledCounter;
   readonly #checks: Counter;
   readonly #committed: Counter;
   readonly #rolledBack: Counter;
@@ -38,17 +38,18 @@ export class BrokerMetrics {
 
   constructor(backend: AdminBackend, options: BrokerMetricsOptions = {}) {
     const registers = [this.registry];
-    const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
-      new Counter<L>({ name: METRIC_PREFIX + name, help, labelNames, registers });
+    const counter = (name: string, help: string, labelNames: readonly string[]) =>
+      new LabelledCounter(new Counter({ name: METRIC_PREFIX + name, help, labelNames, registers }));
     this.#messagesIn = counter('messages_in_total', 'Messages stored in a topic (sent, scheduled delays as they are stored, committed transactions, resends).', ['topic']);
     this.#messagesOut = counter('messages_out_total', 'Messages handed to a consumer group (every delivery attempt).', ['topic', 'group']);
     this.#acks = counter('acks_total', 'Messages a consumer group acknowledged.', ['topic', 'group']);
     this.#redeliveries = counter('redeliveries_total', 'Messages made visible again for another delivery attempt (invisibility expired or a retry was asked).', ['topic', 'group']);
     this.#deadLetters = counter('dead_letters_total', 'Messages moved to the dead-letter queue %DLQ%<group>.', ['group']);
     this.#recalls = counter('messages_recalled_total', 'Scheduled messages a producer recalled before delivery.', ['topic']);
-    this.#checks = counter('transaction_checks_total', 'Transaction check-backs sent to producers.', []);
-    this.#committed = counter('transactions_committed_total', 'Half messages committed (by the producer, a check-back answer, or an operator).', []);
-    this.#rolledBack = counter('transactions_rolled_back_total', 'Half messages rolled back (by the producer, a check-back answer, or an operator).', []);
+    const plain = (name: string, help: string) => new Counter({ name: METRIC_PREFIX + name, help, registers });
+    this.#checks = plain('transaction_checks_total', 'Transaction check-backs sent to producers.');
+    this.#committed = plain('transactions_committed_total', 'Half messages committed (by the producer, a check-back answer, or an operator).');
+    this.#rolledBack = plain('transactions_rolled_back_total', 'Half messages rolled back (by the producer, a check-back answer, or an operator).');
     this.#rpcDuration = new Histogram({
       name: `${METRIC_PREFIX}rpc_duration_seconds`,
       help: 'Duration of the RocketMQ gRPC calls the broker served, by method and RocketMQ status (ReceiveMessage includes its long poll).',
@@ -85,22 +86,22 @@ export class BrokerMetrics {
       const group = event.group ?? '';
       switch (event.type) {
         case 'stored':
-          this.#messagesIn.inc({ topic: event.topic });
+          this.#messagesIn.child(event.topic).inc();
           break;
         case 'delivered':
-          this.#messagesOut.inc({ topic: event.topic, group });
+          this.#messagesOut.child(event.topic, group).inc();
           break;
         case 'acked':
-          this.#acks.inc({ topic: event.topic, group });
+          this.#acks.child(event.topic, group).inc();
           break;
         case 'redelivered':
-          this.#redeliveries.inc({ topic: event.topic, group });
+          this.#redeliveries.child(event.topic, group).inc();
           break;
         case 'dead-lettered':
-          this.#deadLetters.inc({ group });
+          this.#deadLetters.child(group).inc();
           break;
         case 'recalled':
-          this.#recalls.inc({ topic: event.topic });
+          this.#recalls.child(event.topic).inc();
           break;
         case 'checked':
           this.#checks.inc();
@@ -116,6 +117,26 @@ export class BrokerMetrics {
       }
     }
   };
+}
+
+/**
+ * A counter's children by label values, kept: counting an event then costs two map lookups, not
+ * the hashing of a label object that `counter.inc(labels)` does each time.
+ */
+class LabelledCounter {
+  readonly #children = new Map<string, Map<string, Counter.Internal>>();
+
+  constructor(private readonly counter: Counter) {}
+
+  /** The child of (`first`, `second`); `second` only for a counter with two labels. */
+  child(first: string, second?: string): Counter.Internal {
+    let byFirst = this.#children.get(first);
+    if (!byFirst) this.#children.set(first, (byFirst = new Map()));
+    const key = second ?? '';
+    let child = byFirst.get(key);
+    if (!child) byFirst.set(key, (child = second === undefined ? this.counter.labels(first) : this.counter.labels(first, second)));
+    return child;
+  }
 }
 
 /** The gauges read at scrape time: each scrape sets them afresh, so what no longer exists disappears. */
