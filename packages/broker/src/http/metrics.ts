@@ -40,7 +40,7 @@ export class BrokerMetrics {
     const registers = [this.registry];
     const counter = (name: string, help: string, labelNames: readonly string[]) =>
       new LabelledCounter(new Counter({ name: METRIC_PREFIX + name, help, labelNames, registers }));
-    this.#messagesIn = counter('messages_in_total', 'Messages stored in a topic (sent, scheduled delays as they are stored, committed transactions, resends).', ['topic']);
+    this.#messagesIn = counter('messages_in_total', 'Messages stored in a topic: sends, delayed messages once due, committed transactions, resends, and dead-letter copies (in %DLQ% topics).', ['topic']);
     this.#messagesOut = counter('messages_out_total', 'Messages handed to a consumer group (every delivery attempt).', ['topic', 'group']);
     this.#acks = counter('acks_total', 'Messages a consumer group acknowledged.', ['topic', 'group']);
     this.#redeliveries = counter('redeliveries_total', 'Messages made visible again for another delivery attempt (invisibility expired or a retry was asked).', ['topic', 'group']);
