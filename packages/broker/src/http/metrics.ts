@@ -25,21 +25,21 @@ export interface BrokerMetricsOptions {
 export class BrokerMetrics {
   readonly registry = new Registry();
   readonly #unsubscribe: () => void;
-  readonly #messagesIn: LabelledCounter;
-  readonly #messagesOut: LabelledCounter;
-  readonly #acks: LabelledCounter;
-  readonly #redeliveries: LabelledCounter;
-  readonly #deadLetters: LabelledCounter;
-  readonly #recalls: LabelledCounter;
+  readonly #messagesIn: Children<Counter.Internal>;
+  readonly #messagesOut: Children<Counter.Internal>;
+  readonly #acks: Children<Counter.Internal>;
+  readonly #redeliveries: Children<Counter.Internal>;
+  readonly #deadLetters: Children<Counter.Internal>;
+  readonly #recalls: Children<Counter.Internal>;
   readonly #checks: Counter;
   readonly #committed: Counter;
   readonly #rolledBack: Counter;
-  readonly #rpcDuration: Histogram<'method' | 'code'>;
+  readonly #rpcDuration: Children<Histogram.Internal<'method' | 'code'>>;
 
   constructor(backend: AdminBackend, options: BrokerMetricsOptions = {}) {
     const registers = [this.registry];
     const counter = (name: string, help: string, labelNames: readonly string[]) =>
-      new LabelledCounter(new Counter({ name: METRIC_PREFIX + name, help, labelNames, registers }));
+      labelledCounter(new Counter({ name: METRIC_PREFIX + name, help, labelNames, registers }));
     this.#messagesIn = counter('messages_in_total', 'Messages stored in a topic: sends, delayed messages once due, committed transactions, resends, and dead-letter copies (in %DLQ% topics).', ['topic']);
     this.#messagesOut = counter('messages_out_total', 'Messages handed to a consumer group (every delivery attempt).', ['topic', 'group']);
     this.#acks = counter('acks_total', 'Messages a consumer group acknowledged.', ['topic', 'group']);
@@ -50,13 +50,14 @@ export class BrokerMetrics {
     this.#checks = plain('transaction_checks_total', 'Transaction check-backs sent to producers.');
     this.#committed = plain('transactions_committed_total', 'Half messages committed (by the producer, a check-back answer, or an operator).');
     this.#rolledBack = plain('transactions_rolled_back_total', 'Half messages rolled back (by the producer, a check-back answer, or an operator).');
-    this.#rpcDuration = new Histogram({
+    const rpcDuration = new Histogram({
       name: `${METRIC_PREFIX}rpc_duration_seconds`,
       help: 'Duration of the RocketMQ gRPC calls the broker served, by method and RocketMQ status (ReceiveMessage includes its long poll).',
       labelNames: ['method', 'code'],
       buckets: RPC_BUCKETS,
       registers,
     });
+    this.#rpcDuration = new Children((method, code) => rpcDuration.labels(method, code!));
     scrapeGauges(backend, registers);
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: METRIC_PREFIX });
     this.#unsubscribe = backend.onMessageEvents(this.#count);
@@ -64,7 +65,7 @@ export class BrokerMetrics {
 
   /** The RPC observer of the gRPC service: one call of `method` answered `code` after `seconds`. */
   readonly onRpc = (method: string, code: number, seconds: number): void => {
-    this.#rpcDuration.observe({ method, code: statusName(code) ?? String(code) }, seconds);
+    this.#rpcDuration.child(method, statusName(code) ?? String(code)).observe(seconds);
   };
 
   /** The metrics in Prometheus' text format. */
@@ -120,23 +121,28 @@ export class BrokerMetrics {
 }
 
 /**
- * A counter's children by label values, kept: counting an event then costs two map lookups, not
- * the hashing of a label object that `counter.inc(labels)` does each time.
+ * A metric's children by label values, kept: counting an event then costs two map lookups, not
+ * the hashing of a label object that `inc(labels)` / `observe(labels, v)` does each time.
  */
-class LabelledCounter {
-  readonly #children = new Map<string, Map<string, Counter.Internal>>();
+class Children<Child> {
+  readonly #children = new Map<string, Map<string, Child>>();
 
-  constructor(private readonly counter: Counter) {}
+  constructor(private readonly make: (first: string, second?: string) => Child) {}
 
-  /** The child of (`first`, `second`); `second` only for a counter with two labels. */
-  child(first: string, second?: string): Counter.Internal {
+  /** The child of (`first`, `second`); `second` only for a metric with two labels. */
+  child(first: string, second?: string): Child {
     let byFirst = this.#children.get(first);
     if (!byFirst) this.#children.set(first, (byFirst = new Map()));
     const key = second ?? '';
     let child = byFirst.get(key);
-    if (!child) byFirst.set(key, (child = second === undefined ? this.counter.labels(first) : this.counter.labels(first, second)));
+    if (!child) byFirst.set(key, (child = this.make(first, second)));
     return child;
   }
+}
+
+/** A counter with one or two labels and its {@link Children}. */
+function labelledCounter(counter: Counter): Children<Counter.Internal> {
+  return new Children((first, second) => (second === undefined ? counter.labels(first) : counter.labels(first, second)));
 }
 
 /** The gauges read at scrape time: each scrape sets them afresh, so what no longer exists disappears. */
