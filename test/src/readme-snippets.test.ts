@@ -14,6 +14,7 @@ import { after, before, test } from 'node:test';
 import { resolveConfig, type BrokerConfig } from '@txmq/broker';
 import { testDatabaseUrl } from '@txmq/test-support';
 import { startBrokerProcess, type BrokerProcess } from './support/broker-process.js';
+import { freePort } from './support/free-port.js';
 import { freshDatabase } from './support/fresh-database.js';
 import { codeBlocks, readmePaths, readRepoFile, REPO_ROOT } from './support/readmes.js';
 
@@ -76,8 +77,8 @@ test("the README's broker config example is a config the broker accepts", () => 
 
 /** The config of the broker README's security section: users and TLS. */
 function securityConfig(): BrokerConfig {
-  const json = codeBlocks(readRepoFile('packages/broker/README.md')).filter((b) => b.lang === 'json');
-  assert.equal(json.length, 1, 'one config example in the broker README');
+  const json = codeBlocks(readRepoFile('packages/broker/README.md')).filter((b) => b.lang === 'json' && b.content.includes('"acl"'));
+  assert.equal(json.length, 1, 'one security config example in the broker README');
   return JSON.parse(json[0]!.content) as BrokerConfig;
 }
 
@@ -101,11 +102,13 @@ execFileSync('openssl', [
 const ORDERS_APP_SECRET = `snippet-${process.pid}-secret`;
 
 let broker: BrokerProcess;
+let consoleUrl: string;
 /** A broker with the security section's config, for the snippets that sign in (they read ORDERS_APP_SECRET). */
 let secured: BrokerProcess;
 before(async () => {
+  const httpPort = await freePort();
   [broker, secured] = await Promise.all([
-    startBrokerProcess({ memory: true }),
+    startBrokerProcess({ memory: true, extraArgs: ['--http-port', String(httpPort)] }),
     startBrokerProcess({
       memory: true,
       // The README's tls names files of the config's folder: the flags name this test's instead.
@@ -114,6 +117,7 @@ before(async () => {
       extraArgs: ['--tls-cert', join(secureDir, 'server.pem'), '--tls-key', join(secureDir, 'server-key.pem')],
     }),
   ]);
+  consoleUrl = `http://127.0.0.1:${httpPort}`;
 });
 after(async () => {
   await Promise.all([broker.dispose(), secured.dispose()]);
@@ -148,7 +152,7 @@ for (const file of snippetFiles) {
     const home = await mkdtemp(join(tmpdir(), 'txmq-snippet-home-'));
     try {
       const signsIn = readRepoFile(file).includes('ORDERS_APP_SECRET');
-      const env: NodeJS.ProcessEnv = { ...process.env, TXMQ_ENDPOINTS: (signsIn ? secured : broker).endpoint, HOME: home };
+      const env: NodeJS.ProcessEnv = { ...process.env, TXMQ_ENDPOINTS: (signsIn ? secured : broker).endpoint, TXMQ_CONSOLE: consoleUrl, HOME: home };
       if (signsIn) Object.assign(env, { ORDERS_APP_SECRET, TXMQ_CA_FILE: join(secureDir, 'server.pem') });
       if (database) env.DATABASE_URL = database.url;
       else delete env.DATABASE_URL;

@@ -9,7 +9,7 @@ export type { LogLevel } from './logger.js';
 
 // Its configuration (`--config file.json`).
 export { resolveConfig, loadConfigFile } from './config.js';
-export type { BrokerConfig, TopicConfig, GroupConfig, ResolvedConfig, ResolveConfigOptions } from './config.js';
+export type { BrokerConfig, TopicConfig, GroupConfig, TraceConfig, ResolvedConfig, ResolveConfigOptions } from './config.js';
 // Users, rights and TLS (the `acl` and `tls` keys).
 export type { AclConfig, AclUserConfig } from './auth/acl-config.js';
 export type { TopicRight, GroupRight } from './auth/acl.js';

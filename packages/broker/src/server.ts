@@ -12,6 +12,8 @@ import type { ResolvedTls } from './auth/tls-config.js';
 import { resolveConfig, type BrokerConfig, type ResolvedConfig } from './config.js';
 import { BrokerCore } from './core/broker-core.js';
 import { BrokerError, type ConfigError } from './errors.js';
+import { startHttpServer, type RunningHttpServer } from './http/http-server.js';
+import { BrokerMetrics } from './http/metrics.js';
 import { createLogger, type LogLevel } from './logger.js';
 import type { CallAuth } from './protocol/call-auth.js';
 import { messagingService } from './protocol/messaging-service.js';
@@ -37,6 +39,12 @@ export interface BrokerOptions {
   logger?: Logger;
   /** How long close() lets in-flight calls finish before cutting them (default 10 s). */
   drainTimeoutMs?: number;
+  /**
+   * Port of the web console, its JSON API (`/api/`) and the Prometheus metrics (`/metrics`), on
+   * `host` (0 picks a free one). Off unless given: the console has no authentication, and changes
+   * (resend, commit, roll back) are open to whoever reaches the port.
+   */
+  httpPort?: number;
 }
 
 /** A running broker. */
@@ -47,6 +55,10 @@ export interface RunningBroker {
   readonly host: string;
   /** The port it listens on (the one picked, when started with port 0). */
   readonly port: number;
+  /** `host:port` of the console and `/metrics`, when started with `httpPort`. */
+  readonly httpEndpoint?: string;
+  /** The console's port (the one picked, when started with `httpPort: 0`). */
+  readonly httpPort?: number;
   /** Stops accepting calls, lets in-flight ones finish, ends streams cleanly, and closes the store. */
   close(): Promise<void>;
   /**
@@ -154,7 +166,7 @@ function openStore(options: Pick<BrokerOptions, 'memory' | 'dataDir'>): Store {
  * ```
  *
  * @throws {@link ConfigError} for an invalid `config`; {@link BrokerError} `ADDRESS_IN_USE` when
- * another process listens on `host:port`.
+ * another process listens on `host:port` (or on `host:httpPort`).
  */
 export async function startBroker(options: BrokerOptions = {}): Promise<RunningBroker> {
   const { core: _core, authFailures: _authFailures, ...broker } = await startBrokerWithCore(options);
@@ -186,7 +198,11 @@ export async function startBrokerWithCore(options: BrokerOptions = {}): Promise<
   });
   const authFailures = new AuthFailures(log);
   const auth = callAuth(config.acl, authFailures);
-  const messaging = messagingService({ core, log, listenAddress: () => ({ host, port }), shutdown: shutdown.signal, auth });
+  const metrics = options.httpPort === undefined ? undefined : new BrokerMetrics(core, { processMetrics: true });
+  const messaging = messagingService({
+    core, log, listenAddress: () => ({ host, port }), shutdown: shutdown.signal, auth,
+    ...(metrics && { onRpc: metrics.onRpc }),
+  });
   server.addService(messaging.definition, messaging.implementation);
   // txmq's own operator API (`txmq-broker tx ...`, createTransactionAdmin) on the same port.
   server.addService(loadTransactionAdmin().service, transactionAdminService({ core, log, shutdown: shutdown.signal }));
@@ -195,21 +211,35 @@ export async function startBrokerWithCore(options: BrokerOptions = {}): Promise<
       server.bindAsync(`${host}:${port}`, serverCredentials(config.tls), (error, bound) => (error ? reject(error) : resolve(bound)));
     });
   } catch (error) {
+    metrics?.close();
     await core.close();
     // grpc-js reports why a bind failed only in the message text of a plain Error.
     throw /EADDRINUSE/.test((error as Error)?.message ?? '')
       ? new BrokerError('ADDRESS_IN_USE', `port ${port} on ${host} is already in use`, { cause: error })
       : error;
   }
+  let http: RunningHttpServer | undefined;
+  if (metrics && options.httpPort !== undefined) {
+    try {
+      http = await startHttpServer({ host, port: options.httpPort, backend: core, metrics, log });
+    } catch (error) {
+      server.forceShutdown();
+      metrics.close();
+      await core.close();
+      throw error;
+    }
+  }
   widenConnectionWindows(server);
   if (config.tls) logTlsFailures(server, log);
   core.start();
-  log.info({ host, port, memory: options.memory ?? false, tls: config.tls !== undefined, acl: config.acl !== undefined }, 'broker started');
+  log.info({ host, port, ...(http && { httpPort: http.port }), memory: options.memory ?? false, tls: config.tls !== undefined, acl: config.acl !== undefined }, 'broker started');
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       shutdown.abort();
+      await http?.close();
+      metrics?.close();
       await new Promise<void>((resolve) => {
         const force = setTimeout(() => {
           server.forceShutdown();
@@ -226,6 +256,8 @@ export async function startBrokerWithCore(options: BrokerOptions = {}): Promise<
   // The core's timers are unref'd already; the listening sockets are what holds the process.
   const unref = () => {
     for (const http2Server of http2ServersOf(server)) http2Server.unref();
+    http?.unref();
   };
-  return { endpoint: `${host}:${port}`, host, port, core, authFailures, close, unref };
+  const httpInfo = http && { httpEndpoint: `${host}:${http.port}`, httpPort: http.port };
+  return { endpoint: `${host}:${port}`, host, port, ...httpInfo, core, authFailures, close, unref };
 }
