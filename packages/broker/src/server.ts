@@ -13,6 +13,7 @@ import { resolveConfig, type BrokerConfig, type ResolvedConfig } from './config.
 import { BrokerCore } from './core/broker-core.js';
 import { BrokerError, type ConfigError } from './errors.js';
 import { startHttpServer, type RunningHttpServer } from './http/http-server.js';
+import { countAuthFailures } from './http/auth-metrics.js';
 import { BrokerMetrics } from './http/metrics.js';
 import { createLogger, type LogLevel } from './logger.js';
 import type { CallAuth } from './protocol/call-auth.js';
@@ -199,6 +200,7 @@ export async function startBrokerWithCore(options: BrokerOptions = {}): Promise<
   const authFailures = new AuthFailures(log);
   const auth = callAuth(config.acl, authFailures);
   const metrics = options.httpPort === undefined ? undefined : new BrokerMetrics(core, { processMetrics: true });
+  if (metrics) countAuthFailures(metrics.registry, authFailures);
   const messaging = messagingService({
     core, log, listenAddress: () => ({ host, port }), shutdown: shutdown.signal, auth,
     ...(metrics && { onRpc: metrics.onRpc }),
