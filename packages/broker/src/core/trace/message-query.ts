@@ -4,7 +4,7 @@ import type { Store } from '../../store/store.js';
 import type { MessageTrace, MessageView, Page, PageRequest } from '../views/index.js';
 import { derivedEvents, mergeTrace } from './derived-events.js';
 import { toMessageView } from '../views/message-view.js';
-import { offsetPage, offsetToken } from './page-token.js';
+import { encodePageToken, pagePosition, pageSizeOf } from '../views/paging.js';
 import type { TraceWriter } from './trace-writer.js';
 
 /**
@@ -23,24 +23,35 @@ export class MessageQuery {
     return this.#copies(messageId).map(toMessageView);
   }
 
-  /** @throws NotFoundError TOPIC_NOT_FOUND for a topic that does not exist. */
+  /**
+   * Pages of `topic`'s retained messages carrying `key`, oldest first.
+   *
+   * @throws NotFoundError TOPIC_NOT_FOUND for a topic that does not exist.
+   * @throws InvalidRequestError BAD_REQUEST for a bad `pageSize` or `pageToken`.
+   */
   byKey(topic: string, key: string, page?: PageRequest): Page<MessageView> {
     this.#assertTopic(topic);
-    const { from, size } = offsetPage(page, this.store.topicBounds(topic).first);
+    const size = pageSizeOf(page);
+    const from = startAfter(pagePosition(page, 'number'), this.store.topicBounds(topic).first);
     const offsets = this.store.offsetsByKey(topic, key, from, size + 1);
     const items: MessageView[] = [];
     for (const offset of offsets.slice(0, size)) {
       const record = this.store.readMessage(topic, offset);
       if (record?.keys.includes(key)) items.push(toMessageView(record));
     }
-    const next = offsets[size];
-    return next === undefined ? { items } : { items, nextPageToken: offsetToken(next) };
+    return offsets.length > size ? { items, nextPageToken: encodePageToken(offsets[size - 1]!) } : { items };
   }
 
-  /** @throws NotFoundError TOPIC_NOT_FOUND for a topic that does not exist. */
+  /**
+   * Pages of `topic`'s retained messages stored in `[fromMs, toMs)`, oldest first.
+   *
+   * @throws NotFoundError TOPIC_NOT_FOUND for a topic that does not exist.
+   * @throws InvalidRequestError BAD_REQUEST for a bad `pageSize` or `pageToken`.
+   */
   byTime(topic: string, fromMs: number, toMs: number, page?: PageRequest): Page<MessageView> {
     this.#assertTopic(topic);
-    const { from, size } = offsetPage(page, this.store.offsetAtTime(topic, fromMs));
+    const size = pageSizeOf(page);
+    const from = startAfter(pagePosition(page, 'number'), this.store.offsetAtTime(topic, fromMs));
     const end = toMs > fromMs ? this.store.offsetAtTime(topic, toMs) : from;
     const items: MessageView[] = [];
     let offset = from;
@@ -48,7 +59,7 @@ export class MessageQuery {
       const record = this.store.readMessage(topic, offset);
       if (record && record.storedAt >= fromMs && record.storedAt < toMs) items.push(toMessageView(record));
     }
-    return offset < end ? { items, nextPageToken: offsetToken(offset) } : { items };
+    return offset < end ? { items, nextPageToken: encodePageToken(offset - 1) } : { items };
   }
 
   trace(messageId: string): MessageTrace | undefined {
@@ -72,4 +83,9 @@ export class MessageQuery {
   #assertTopic(topic: string): void {
     if (!this.topicExists(topic)) throw new NotFoundError('TOPIC_NOT_FOUND', `topic ${JSON.stringify(topic)} does not exist`);
   }
+}
+
+/** The first offset of a page: past the token's offset (the last one the previous page looked at), never before `start`. */
+function startAfter(after: number | undefined, start: number): number {
+  return after === undefined ? start : Math.max(after + 1, start);
 }
