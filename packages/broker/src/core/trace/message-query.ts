@@ -1,7 +1,6 @@
-import { NotFoundError } from '../../errors.js';
-import type { MessageRecord } from '../../store/records.js';
 import type { Store } from '../../store/store.js';
 import type { MessageTrace, MessageView, Page, PageRequest } from '../views/index.js';
+import { retainedCopies } from '../message-copies.js';
 import { derivedEvents, mergeTrace } from './derived-events.js';
 import { toMessageView } from '../views/message-view.js';
 import { encodePageToken, pagePosition, pageSizeOf } from '../views/paging.js';
@@ -14,13 +13,13 @@ import type { TraceWriter } from './trace-writer.js';
 export class MessageQuery {
   constructor(
     private readonly store: Store,
-    /** Whether a topic exists (declared, created, or holding messages). */
-    private readonly topicExists: (topic: string) => boolean,
+    /** Refuses a topic that does not exist (declared, created, or holding messages). @throws NotFoundError TOPIC_NOT_FOUND */
+    private readonly assertTopic: (topic: string) => void,
     private readonly writer: () => TraceWriter | undefined,
   ) {}
 
   byId(messageId: string): MessageView[] {
-    return this.#copies(messageId).map(toMessageView);
+    return retainedCopies(this.store, messageId).map(toMessageView);
   }
 
   /**
@@ -30,7 +29,7 @@ export class MessageQuery {
    * @throws InvalidRequestError BAD_REQUEST for a bad `pageSize` or `pageToken`.
    */
   byKey(topic: string, key: string, page?: PageRequest): Page<MessageView> {
-    this.#assertTopic(topic);
+    this.assertTopic(topic);
     const size = pageSizeOf(page);
     const from = startAfter(pagePosition(page, 'number'), this.store.topicBounds(topic).first);
     const offsets = this.store.offsetsByKey(topic, key, from, size + 1);
@@ -49,7 +48,7 @@ export class MessageQuery {
    * @throws InvalidRequestError BAD_REQUEST for a bad `pageSize` or `pageToken`.
    */
   byTime(topic: string, fromMs: number, toMs: number, page?: PageRequest): Page<MessageView> {
-    this.#assertTopic(topic);
+    this.assertTopic(topic);
     const size = pageSizeOf(page);
     const from = startAfter(pagePosition(page, 'number'), this.store.offsetAtTime(topic, fromMs));
     const end = toMs > fromMs ? this.store.offsetAtTime(topic, toMs) : from;
@@ -65,23 +64,9 @@ export class MessageQuery {
   trace(messageId: string): MessageTrace | undefined {
     const recorded = this.store.readTrace(messageId);
     for (const event of this.writer()?.pending(messageId) ?? []) recorded.push(event);
-    const copies = this.#copies(messageId);
+    const copies = retainedCopies(this.store, messageId);
     if (copies.length === 0 && recorded.length === 0) return undefined;
     return { messageId, events: mergeTrace(derivedEvents(copies), recorded) };
-  }
-
-  /** Every retained copy, oldest first. */
-  #copies(messageId: string): MessageRecord[] {
-    const copies: MessageRecord[] = [];
-    for (const { topic, offset } of this.store.locateMessage(messageId)) {
-      const record = this.store.readMessage(topic, offset);
-      if (record?.messageId === messageId) copies.push(record);
-    }
-    return copies.sort((a, b) => a.storedAt - b.storedAt || a.offset - b.offset);
-  }
-
-  #assertTopic(topic: string): void {
-    if (!this.topicExists(topic)) throw new NotFoundError('TOPIC_NOT_FOUND', `topic ${JSON.stringify(topic)} does not exist`);
   }
 }
 
