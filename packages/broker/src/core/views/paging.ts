@@ -60,13 +60,14 @@ export function pagePosition(request: PageRequest | undefined, kind: 'string' | 
 export function pageByName<T>(items: readonly T[], request: PageRequest | undefined, keyOf: (item: T) => string): Page<T> {
   const size = pageSizeOf(request);
   const after = pagePosition(request, 'string');
-  const sorted = [...items].sort((a, b) => compare(keyOf(a), keyOf(b)));
-  const rest = after === undefined ? sorted : sorted.filter((item) => compare(keyOf(item), after) > 0);
+  const sorted = [...items].sort((a, b) => compareKeys(keyOf(a), keyOf(b)));
+  const rest = after === undefined ? sorted : sorted.filter((item) => compareKeys(keyOf(item), after) > 0);
   const pageItems = rest.slice(0, size);
   const last = pageItems[pageItems.length - 1];
   return rest.length > size && last !== undefined ? { items: pageItems, nextPageToken: encodePageToken(keyOf(last)) } : { items: pageItems };
 }
 
-function compare(a: string, b: string): number {
+/** Orders names by their UTF-16 code units (as listings page by them), not by locale. */
+export function compareKeys(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
