@@ -3,7 +3,7 @@ import { deadLetterTopic, isDeadLetterTopic } from '../../rules/names.js';
 import type { MessageRecord } from '../../store/records.js';
 import type { EntityWrite, ResentEntity } from '../../store/store.js';
 import type { DeadLetterView, Page, PageRequest, ResendResult } from '../views/index.js';
-import { encodePageToken, pagePosition, pageSizeOf } from '../views/paging.js';
+import { encodePageToken, pageSizeOf, pageStartOffset } from '../views/paging.js';
 import type { AdminContext } from './context.js';
 import { knownGroup } from './known-groups.js';
 import { findKnownTopic } from './known-topics.js';
@@ -45,10 +45,9 @@ export class DeadLetters {
   list(group: string, page?: PageRequest): Page<DeadLetterView> {
     knownGroup(this.ctx, group);
     const size = pageSizeOf(page);
-    const after = pagePosition(page, 'number');
     const topic = deadLetterTopic(group);
     const end = this.ctx.logs.readableEnd(topic);
-    let offset = Math.max(this.ctx.store.topicBounds(topic).first, after === undefined ? 0 : after + 1);
+    let offset = pageStartOffset(page, this.ctx.store.topicBounds(topic).first);
     const items: DeadLetterView[] = [];
     for (; offset < end && items.length < size; offset++) {
       const message = this.ctx.store.readMessage(topic, offset);

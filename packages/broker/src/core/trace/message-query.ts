@@ -3,7 +3,7 @@ import type { MessageTrace, MessageView, Page, PageRequest } from '../views/inde
 import { retainedCopies } from '../message-copies.js';
 import { derivedEvents, mergeTrace } from './derived-events.js';
 import { toMessageView } from '../views/message-view.js';
-import { encodePageToken, pagePosition, pageSizeOf } from '../views/paging.js';
+import { encodePageToken, pageSizeOf, pageStartOffset } from '../views/paging.js';
 import type { TraceWriter } from './trace-writer.js';
 
 /**
@@ -31,7 +31,7 @@ export class MessageQuery {
   byKey(topic: string, key: string, page?: PageRequest): Page<MessageView> {
     this.assertTopic(topic);
     const size = pageSizeOf(page);
-    const from = startAfter(pagePosition(page, 'number'), this.store.topicBounds(topic).first);
+    const from = pageStartOffset(page, this.store.topicBounds(topic).first);
     const offsets = this.store.offsetsByKey(topic, key, from, size + 1);
     const items: MessageView[] = [];
     for (const offset of offsets.slice(0, size)) {
@@ -50,7 +50,7 @@ export class MessageQuery {
   byTime(topic: string, fromMs: number, toMs: number, page?: PageRequest): Page<MessageView> {
     this.assertTopic(topic);
     const size = pageSizeOf(page);
-    const from = startAfter(pagePosition(page, 'number'), this.store.offsetAtTime(topic, fromMs));
+    const from = pageStartOffset(page, this.store.offsetAtTime(topic, fromMs));
     const end = toMs > fromMs ? this.store.offsetAtTime(topic, toMs) : from;
     const items: MessageView[] = [];
     let offset = from;
@@ -68,9 +68,4 @@ export class MessageQuery {
     if (copies.length === 0 && recorded.length === 0) return undefined;
     return { messageId, events: mergeTrace(derivedEvents(copies), recorded) };
   }
-}
-
-/** The first offset of a page: past the token's offset (the last one the previous page looked at), never before `start`. */
-function startAfter(after: number | undefined, start: number): number {
-  return after === undefined ? start : Math.max(after + 1, start);
 }

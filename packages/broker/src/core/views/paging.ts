@@ -54,6 +54,18 @@ export function pagePosition(request: PageRequest | undefined, kind: 'string' | 
 }
 
 /**
+ * Where a page of a listing ordered by offset starts: past the offset the request's `pageToken`
+ * continues after (the last one the previous page looked at), and never before `start` (the
+ * first offset the listing covers).
+ *
+ * @throws InvalidRequestError naming `pageToken` (see {@link pagePosition}).
+ */
+export function pageStartOffset(request: PageRequest | undefined, start: number): number {
+  const after = pagePosition(request, 'number');
+  return after === undefined ? start : Math.max(after + 1, start);
+}
+
+/**
  * One page of `items` ordered by `keyOf` (ascending, unique keys): those after the request's
  * token. Keyed rather than counted, so an item added or removed between calls shifts nothing.
  */
