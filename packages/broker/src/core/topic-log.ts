@@ -100,7 +100,8 @@ export class TopicLogs {
         // A note is not on the record, so a noted `stored` cannot be derived from it: it is recorded.
         const durable = storedNote !== undefined || !isPlain(record.kind, record.deadLetter);
         if (!events.wants(durable)) continue;
-        const event: MessageEvent = { type: 'stored', messageId: record.messageId, topic: record.topic, at: record.storedAt, ...(storedNote !== undefined && { note: storedNote }) };
+        const event: { -readonly [K in keyof MessageEvent]: MessageEvent[K] } = { type: 'stored', messageId: record.messageId, topic: record.topic, at: record.storedAt };
+        if (storedNote !== undefined) event.note = storedNote;
         events.emit(event, durable, record.deadLetter?.originTopic);
       }
     }
