@@ -14,6 +14,9 @@ import type { MessageFilter } from './filter/index.js';
 import { TopicLogs } from './topic-log.js';
 import { Transactions, type Resolution } from './transactions.js';
 import type { GroupSettings, TopicSettings } from './types.js';
+import { OperatorAdmin } from './admin/operator-admin.js';
+import { storedAdminSettings } from './admin/stored-settings.js';
+import type { DeadLetterView, GroupChange, GroupView, Page, PageRequest, ResendResult, ResetResult, ResetTarget, TopicChange, TopicView } from './views/index.js';
 
 /** What SendMessage answers for one accepted message. */
 export interface SendOutcome {
@@ -98,6 +101,7 @@ export class BrokerCore {
   readonly #scheduler: DelayScheduler;
   readonly #transactions: Transactions;
   readonly #clients = new Clients();
+  readonly #admin: OperatorAdmin;
   readonly #timers: NodeJS.Timeout[] = [];
 
   constructor(store: Store, settings: BrokerSettings, log: Logger, options: BrokerCoreOptions = {}) {
@@ -106,12 +110,13 @@ export class BrokerCore {
     this.#settings = settings;
     this.#log = log;
     this.#now = options.now ?? Date.now;
-    this.#registry = new Registry(settings);
+    this.#registry = new Registry(settings, storedAdminSettings(store));
     for (const topic of store.topics()) this.#registry.adoptStoredTopic(topic);
     this.#logs = new TopicLogs(store);
     this.#deliveries = new Deliveries(store, this.#logs, this.#registry, log, { now: this.#now });
     this.#scheduler = new DelayScheduler(store, this.#logs, log, { now: this.#now });
     this.#transactions = new Transactions(store, this.#logs, this.#clients, settings.transaction, log, this.#now());
+    this.#admin = new OperatorAdmin({ store, logs: this.#logs, registry: this.#registry, deliveries: this.#deliveries, clients: this.#clients, log, now: this.#now });
   }
 
   /** Starts the background schedules: lease renewal, long-poll wake-ups, transaction checks, retention. */
@@ -347,6 +352,65 @@ export class BrokerCore {
     if (effective.length === 0) return;
     await store.commit({ trim: effective });
     for (const { topic } of effective) await this.#deliveries.afterTrim(topic, store.topicBounds(topic).first);
+    await this.#admin.deadLetters.forgetTrimmed();
+  }
+
+  // Operator operations (see core/admin/): an operator's topic and group settings are durable and
+  // win over the config file's for the same name until an operator changes them again.
+
+  /** Known topics by name, dead-letter topics included. */
+  listTopics(page?: PageRequest): Page<TopicView> {
+    return this.#admin.topics.list(page);
+  }
+
+  /** @throws NotFoundError TOPIC_NOT_FOUND */
+  describeTopic(name: string): TopicView {
+    return this.#admin.topics.describe(name);
+  }
+
+  /** Creates a topic durably (defaults: 1 queue, NORMAL); refuses a known one. */
+  createTopic(name: string, change: TopicChange): Promise<TopicView> {
+    return this.#admin.topics.create(name, change);
+  }
+
+  /** Changes a known topic's settings durably. */
+  updateTopic(name: string, change: TopicChange): Promise<TopicView> {
+    return this.#admin.topics.update(name, change);
+  }
+
+  /** Known groups by name, with lag, in-flight, online consumers and dead letters (see {@link GroupAdmin}). */
+  listGroups(page?: PageRequest): Page<GroupView> {
+    return this.#admin.groups.list(page);
+  }
+
+  /** @throws NotFoundError CONSUMER_GROUP_NOT_FOUND */
+  describeGroup(name: string): GroupView {
+    return this.#admin.groups.describe(name);
+  }
+
+  /** Creates a group durably; refuses a known one. */
+  createGroup(name: string, change: GroupChange): Promise<GroupView> {
+    return this.#admin.groups.create(name, change);
+  }
+
+  /** Changes a known group's settings durably; fifo and broadcast only while no consumer is online (see {@link GroupAdmin}). */
+  updateGroup(name: string, change: GroupChange): Promise<GroupView> {
+    return this.#admin.groups.update(name, change);
+  }
+
+  /** The messages retained in `%DLQ%<group>`, oldest first, each with when it was resent. */
+  listDeadLetters(group: string, page?: PageRequest): Page<DeadLetterView> {
+    return this.#admin.deadLetters.list(group, page);
+  }
+
+  /** Sends a dead letter back to its origin topic with the same message id, once (see {@link DeadLetters}). */
+  resendDeadLetter(group: string, messageId: string): Promise<ResendResult> {
+    return this.#admin.deadLetters.resend(group, messageId);
+  }
+
+  /** Moves a group's positions to a time or the end, dropping what it held in flight (see core/admin/reset.ts). */
+  resetGroup(group: string, to: ResetTarget, topic?: string): Promise<ResetResult> {
+    return this.#admin.reset(group, to, topic);
   }
 
   async close(): Promise<void> {

@@ -83,6 +83,8 @@ export class Deliveries {
   /** What failed commits changed: written again (as it is then) by the next delivery commit. */
   #unwritten = new DeliveryWrites();
   #retrying = false;
+  /** Per subscription, a sequence number taken at its last reset: leases handed out before it are gone for good. */
+  readonly #resetSeq = new WeakMap<Subscription, number>();
 
   constructor(
     private readonly store: Store,
@@ -216,7 +218,7 @@ export class Deliveries {
     writes.forget(sub, lease);
     if (message) {
       try {
-        await this.#commit(writes, (entities) => this.logs.append([deadLetterDraft(message, group)], entities));
+        await this.#commit(writes, (entities) => this.logs.append([deadLetterDraft(message, group)], entities, this.#now()));
       } catch (error) {
         this.#restore(sub, lease, true);
         throw error;
@@ -307,6 +309,29 @@ export class Deliveries {
       for (const lease of sub.leases.values()) writes.forget(sub, lease);
     }
     if (!writes.empty) await this.#commit(writes);
+  }
+
+  /**
+   * Moves each target's cursor to its offset and drops every lease it holds (their receipt handles
+   * turn stale), in one durable commit, then wakes waiting receives (an operator's reset: see
+   * core/admin/reset.ts). A target without a subscription gets one.
+   */
+  async reposition(targets: readonly { consumer: string; topic: string; offset: number }[]): Promise<{ consumer: string; topic: string; from: number; to: number }[]> {
+    const writes = new DeliveryWrites();
+    const moved: { consumer: string; topic: string; from: number; to: number }[] = [];
+    for (const { consumer, topic, offset } of targets) {
+      const sub = this.subscription(consumer, topic);
+      moved.push({ consumer, topic, from: sub.nextOffset, to: offset });
+      sub.nextOffset = offset;
+      this.#resetSeq.set(sub, this.#nextSeq());
+      for (const lease of sub.leases.values()) writes.forget(sub, lease);
+      sub.leases.clear();
+      sub.visibleFrom = 0;
+      writes.cursor(sub);
+    }
+    if (!writes.empty) await this.#commit(writes);
+    for (const topic of new Set(targets.map((t) => t.topic))) this.wake(topic);
+    return moved;
   }
 
   /** Persists a new subscription's cursor, so a broadcast instance keeps its start point. */
@@ -407,6 +432,7 @@ export class Deliveries {
    */
   #restore(sub: Subscription, lease: Lease, visibleNow: boolean): void {
     if (this.#subscriptions.get(sub.key) !== sub || sub.leases.has(lease.offset)) return;
+    if ((this.#resetSeq.get(sub) ?? -1) > lease.seq) return; // a reset since dropped it
     if (visibleNow) {
       lease.visibleAt = this.#now();
       lease.autoRenew = false;
@@ -571,7 +597,7 @@ export class Deliveries {
     try {
       if (taken.deadLetters.length > 0) {
         const drafts: MessageDraft[] = taken.deadLetters.map((d) => deadLetterDraft(d.message, group.name));
-        await this.#commit(taken.writes, (entities) => this.logs.append(drafts, entities));
+        await this.#commit(taken.writes, (entities) => this.logs.append(drafts, entities, this.#now()));
       } else if (!taken.writes.empty || !this.#unwritten.empty) {
         await this.#commit(taken.writes);
       }

@@ -5,9 +5,8 @@ import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 import { decodeMessage, encodeMessage } from './message-codec.js';
 import { SegmentLog, type Location } from './segment-log.js';
 import type { MessageRecord } from './records.js';
-import type { EntityKind, EntityKinds, Store, TopicBounds, WriteBatch } from './store.js';
+import { ENTITY_KINDS, type EntityKind, type EntityKinds, type Store, type TopicBounds, type WriteBatch } from './store.js';
 
-const ENTITY_KINDS: readonly EntityKind[] = ['cursor', 'pending', 'leased', 'scheduled', 'half', 'settled'];
 type MessageKey = [string, number];
 
 /** Where earlier versions kept messages, msgpack-encoded; a store with any there is refused. */

@@ -1,4 +1,4 @@
-import type { MessageDraft, MessageRecord } from './records.js';
+import type { MessageDraft, MessageKind, MessageRecord } from './records.js';
 
 /** Small collections the broker keeps fully in memory and writes through to the store. */
 export interface EntityKinds {
@@ -14,8 +14,27 @@ export interface EntityKinds {
   half: HalfEntity;
   /** How a transaction was settled, so a repeated EndTransaction is answered consistently. */
   settled: SettledEntity;
+  /** A topic's settings as an operator created or last changed them; they win over the config file's. */
+  topicSettings: TopicSettingsEntity;
+  /** A consumer group's settings as an operator created or last changed them; they win over the config file's. */
+  groupSettings: GroupSettingsEntity;
+  /** That an operator resent one dead-letter copy to its origin topic. */
+  resent: ResentEntity;
 }
 export type EntityKind = keyof EntityKinds;
+
+/** Every entity kind (the record makes the compiler insist on each kind of {@link EntityKinds}). */
+export const ENTITY_KINDS = Object.keys({
+  cursor: true,
+  pending: true,
+  leased: true,
+  scheduled: true,
+  half: true,
+  settled: true,
+  topicSettings: true,
+  groupSettings: true,
+  resent: true,
+} satisfies Record<EntityKind, true>) as readonly EntityKind[];
 
 export interface CursorEntity {
   readonly consumer: string;
@@ -58,6 +77,34 @@ export interface SettledEntity {
   readonly transactionId: string;
   readonly resolution: 'COMMIT' | 'ROLLBACK';
   readonly settledAt: number;
+}
+
+export interface TopicSettingsEntity {
+  readonly name: string;
+  readonly queues: number;
+  readonly messageType: MessageKind | 'MIXED';
+  /** When the operator's change was made (ms since the epoch). */
+  readonly updatedAt: number;
+}
+
+export interface GroupSettingsEntity {
+  readonly name: string;
+  readonly fifo: boolean;
+  readonly broadcast: boolean;
+  readonly maxDeliveryAttempts: number;
+  readonly retryBackoff: { readonly initialMs: number; readonly maxMs: number; readonly multiplier: number };
+  /** When the operator's change was made (ms since the epoch). */
+  readonly updatedAt: number;
+}
+
+export interface ResentEntity {
+  readonly group: string;
+  /** Offset of the copy in `%DLQ%<group>` that was resent. */
+  readonly deadLetterOffset: number;
+  readonly messageId: string;
+  readonly resentAt: number;
+  /** The origin topic the copy was appended to. */
+  readonly topic: string;
 }
 
 /** One entity write: `value` undefined deletes the entity. */
