@@ -40,6 +40,10 @@ export async function runAdmin(argv: string[], io: CommandIo = CONSOLE_IO): Prom
     io.out(ADMIN_USAGE);
     return EXIT.done;
   }
+  if (name.startsWith('-')) {
+    io.err(`txmq-broker admin: missing command (it comes first, its options after it: txmq-broker admin topics --endpoint HOST:PORT)\n${ADMIN_USAGE}`);
+    return EXIT.usage;
+  }
   if (name === 'tx') return runTransactionCommand(rest, io, ADMIN_TX_COMMAND);
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
