@@ -85,8 +85,8 @@ function groupSettings({ values }: AdminRun): GroupUpdate {
   const fifo = flag(values, 'fifo');
   const broadcast = flag(values, 'broadcast');
   const maxDeliveryAttempts = intOption(values, 'max-delivery-attempts', 1);
-  const initialMs = intOption(values, 'retry-initial-ms', 1);
-  const maxMs = intOption(values, 'retry-max-ms', 1);
+  const initialMs = intOption(values, 'retry-initial-ms', 0);
+  const maxMs = intOption(values, 'retry-max-ms', 0);
   const multiplier = positiveNumberOption(values, 'retry-multiplier');
   const retryBackoff = { ...(initialMs !== undefined && { initialMs }), ...(maxMs !== undefined && { maxMs }), ...(multiplier !== undefined && { multiplier }) };
   return {
