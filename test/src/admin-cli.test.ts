@@ -74,36 +74,44 @@ test('topics: create, refuse a second create, update, describe, list', async () 
   const created = await adminJson('topics', 'create', topic, '--queues', '2', '--message-type', 'NORMAL');
   assert.equal(created.code, 0, created.stderr);
   assert.deepEqual([created.doc.name, created.doc.queues, created.doc.messageType, created.doc.origin], [topic, 2, 'NORMAL', 'admin']);
-  const again = await adminJson('topics', 'create', topic);
+  const [again, updated] = await Promise.all([adminJson('topics', 'create', topic), admin('topics', 'update', topic, '--queues', '4')]);
   assert.deepEqual([again.code, again.doc.error.code], [1, 'PRECONDITION_FAILED']);
-  const updated = await admin('topics', 'update', topic, '--queues', '4');
   assert.equal(updated.code, 0, updated.stderr);
   assert.match(updated.stdout, new RegExp(`^topic ${topic} updated\\n {2}queues +4\\n`));
-  assert.equal((await adminJson('topics', '--describe', topic)).doc.queues, 4);
-  const table = await admin('topics');
+  const audit = uniqueName('admin-audit');
+  const [described, table, missing, auditUpdated] = await Promise.all([
+    adminJson('topics', '--describe', topic),
+    admin('topics'),
+    adminJson('topics', '--describe', uniqueName('nope')),
+    // The README's spellings, on a topic of their own.
+    admin('topics', 'create', audit, '--queues', '4', '--message-type', 'FIFO').then(() => adminJson('topics', 'update', audit, '--queues', '8')),
+  ]);
+  assert.equal(described.doc.queues, 4);
   assert.equal(table.code, 0, table.stderr);
   assert.match(table.stdout, /^NAME +QUEUES +TYPE +ORIGIN +FIRST OFFSET +NEXT OFFSET +LAST STORED\n/);
   assert.match(table.stdout, new RegExp(`\\n${topic} +4 +NORMAL +admin +0 +0 +-\\n`));
-  const missing = await adminJson('topics', '--describe', uniqueName('nope'));
   assert.deepEqual([missing.code, missing.doc.error.code], [1, 'TOPIC_NOT_FOUND']);
-
-  // The README's spellings, on a topic of their own.
-  const audit = uniqueName('admin-audit');
-  assert.equal((await admin('topics', 'create', audit, '--queues', '4', '--message-type', 'FIFO')).code, 0);
-  assert.equal((await adminJson('topics', 'update', audit, '--queues', '8')).doc.queues, 8);
+  assert.deepEqual([auditUpdated.doc.queues, auditUpdated.doc.messageType], [8, 'FIFO']);
 });
 
 test('groups: create and update with settings; refused twice', async () => {
   const created = await adminJson('groups', 'create', group, '--max-delivery-attempts', '2', '--retry-initial-ms', '100', '--retry-max-ms', '200');
   assert.equal(created.code, 0, created.stderr);
   assert.deepEqual([created.doc.maxDeliveryAttempts, created.doc.retryBackoff.initialMs, created.doc.origin], [2, 100, 'admin']);
-  assert.equal((await adminJson('groups', 'create', group)).doc.error.code, 'PRECONDITION_FAILED');
   const auditors = uniqueName('admin-auditors');
-  const fifo = await adminJson('groups', 'create', auditors, '--fifo', '--max-delivery-attempts', '5');
-  assert.deepEqual([fifo.code, fifo.doc.fifo, fifo.doc.maxDeliveryAttempts], [0, true, 5]);
-  const updated = await adminJson('groups', 'update', auditors, '--retry-initial-ms', '500', '--retry-max-ms', '30000');
+  let fifo: Awaited<ReturnType<typeof adminJson>> | undefined;
+  const [again, updated, unknown] = await Promise.all([
+    adminJson('groups', 'create', group),
+    adminJson('groups', 'create', auditors, '--fifo', '--max-delivery-attempts', '5').then((created) => {
+      fifo = created;
+      return adminJson('groups', 'update', auditors, '--retry-initial-ms', '500', '--retry-max-ms', '30000');
+    }),
+    adminJson('groups', uniqueName('nope')),
+  ]);
+  assert.equal(again.doc.error.code, 'PRECONDITION_FAILED');
+  assert.deepEqual([fifo!.code, fifo!.doc.fifo, fifo!.doc.maxDeliveryAttempts], [0, true, 5]);
   assert.deepEqual([updated.doc.fifo, updated.doc.retryBackoff.initialMs, updated.doc.retryBackoff.maxMs], [true, 500, 30_000]);
-  assert.equal((await adminJson('groups', uniqueName('nope'))).doc.error.code, 'CONSUMER_GROUP_NOT_FOUND');
+  assert.equal(unknown.doc.error.code, 'CONSUMER_GROUP_NOT_FOUND');
 });
 
 let sentAt: Date;
@@ -118,21 +126,23 @@ test('message: by id, by key, by store time; nothing found exits 1', async () =>
   poison = (await producer.send({ topic, keys: ['order-42'], tag: 'poison', body: Buffer.from('{"poison":true}') })).messageId;
   last = (await producer.send({ topic, keys: ['order-3'], body: Buffer.from('last') })).messageId;
 
-  const byId = await adminJson('message', '--id', first);
+  const [byId, byKey, byTime, none] = await Promise.all([
+    adminJson('message', '--id', first),
+    admin('message', '--topic', topic, '--key', 'order-42'),
+    adminJson('message', '--topic', topic, '--from', sentAt.toISOString(), '--to', new Date(Date.now() + 1000).toISOString()),
+    adminJson('message', '--topic', topic, '--key', 'no-such-key'),
+  ]);
   assert.equal(byId.code, 0, byId.stderr);
   const [message] = byId.doc.items;
   assert.deepEqual([message.messageId, message.topic, message.keys, message.tag, message.body, message.bodySize], [first, topic, ['order-1'], 'created', 'first', 5]);
   assert.ok(Date.parse(message.storedAt) >= sentAt.getTime(), message.storedAt);
   assert.match(message.storedAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
 
-  const byKey = await admin('message', '--topic', topic, '--key', 'order-42');
   assert.equal(byKey.code, 0, byKey.stderr);
   assert.match(byKey.stdout, new RegExp(`^message ${poison}\\n {2}topic +${topic} \\(queue \\d, offset 1\\)\\n`));
   assert.match(byKey.stdout, /\n {2}body +15 bytes: \{"poison":true\}$/);
 
-  const byTime = await adminJson('message', '--topic', topic, '--from', sentAt.toISOString(), '--to', new Date(Date.now() + 1000).toISOString());
   assert.deepEqual(byTime.doc.items.map((m: { messageId: string }) => m.messageId), [first, poison, last]);
-  const none = await adminJson('message', '--topic', topic, '--key', 'no-such-key');
   assert.deepEqual([none.code, none.doc], [1, { items: [] }]);
 });
 
@@ -166,13 +176,17 @@ test('groups shows lag and in-flight; a message delivered twice is dead-lettered
     return (await adminJson('groups', group)).doc.deadLetters === 1;
   }, { timeoutMs: 15_000 });
 
-  const table = await admin('groups');
+  const [table, described, trace, human, unknownTrace] = await Promise.all([
+    admin('groups'),
+    admin('groups', group),
+    adminJson('trace', poison),
+    admin('trace', poison),
+    adminJson('trace', 'F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0'),
+  ]);
   assert.match(table.stdout, /^NAME +TYPE +ONLINE +LAG +IN FLIGHT +DLQ +MAX ATTEMPTS +ORIGIN\n/);
   assert.match(table.stdout, new RegExp(`\\n${group} +concurrent +1 +0 +0 +1 +2 +admin\\n`));
-  const described = await admin('groups', group);
   assert.match(described.stdout, new RegExp(`\\n${topic} +${group} +3 +3 +0 +0`));
 
-  const trace = await adminJson('trace', poison);
   assert.equal(trace.code, 0, trace.stderr);
   assert.equal(trace.doc.messageId, poison);
   const events: { type: string; at: string; group?: string; clientId?: string; attempt?: number }[] = trace.doc.events;
@@ -188,30 +202,26 @@ test('groups shows lag and in-flight; a message delivered twice is dead-lettered
     ['dead-lettered', group, 2],
   ]);
   assert.ok(events.filter((e) => e.type === 'delivered').every((e) => e.clientId), 'deliveries name the consumer');
-  const human = await admin('trace', poison);
   assert.match(human.stdout, /\nAT +EVENT +TOPIC +GROUP +CLIENT +ATTEMPT +NOTE\n/);
-  assert.equal((await adminJson('trace', 'F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0')).doc.error.code, 'MESSAGE_NOT_FOUND');
+  assert.equal(unknownTrace.doc.error.code, 'MESSAGE_NOT_FOUND');
   clients.retire(consumer);
 });
 
 test('dlq: the dead letter with its origin; resend puts it back in its topic once', async () => {
-  const listed = await adminJson('dlq', group);
+  const [listed, table] = await Promise.all([adminJson('dlq', group), admin('dlq', group)]);
   assert.equal(listed.code, 0, listed.stderr);
   assert.deepEqual(
     listed.doc.items.map((d: any) => [d.message.messageId, d.message.topic, d.message.deadLetter.originTopic, d.resentAt]),
     [[poison, `%DLQ%${group}`, topic, null]],
   );
-  const table = await admin('dlq', group);
   assert.match(table.stdout, new RegExp(`^MESSAGE ID +ORIGIN TOPIC +DEAD-LETTERED +RESENT +TAG +KEYS +BODY\\n${poison} +${topic} +\\S+Z +- +poison +order-42 +\\{"poison":true\\}\\n?$`));
 
   const resent = await admin('dlq', 'resend', group, poison);
   assert.equal(resent.code, 0, resent.stderr);
   assert.match(resent.stdout, new RegExp(`^message ${poison} resent from %DLQ%${group} to ${topic} \\(offset 3\\)\\n$`));
-  const twice = await adminJson('dlq', 'resend', group, poison);
+  const [twice, relisted, copies] = await Promise.all([adminJson('dlq', 'resend', group, poison), adminJson('dlq', group), adminJson('message', '--id', poison)]);
   assert.deepEqual([twice.code, twice.doc.error.code], [1, 'PRECONDITION_FAILED']);
-  assert.ok((await adminJson('dlq', group)).doc.items[0].resentAt, 'the listing shows when it was resent');
-
-  const copies = await adminJson('message', '--id', poison);
+  assert.ok(relisted.doc.items[0].resentAt, 'the listing shows when it was resent');
   assert.deepEqual(copies.doc.items.map((m: { topic: string }) => m.topic).sort(), [topic, topic, `%DLQ%${group}`].sort(), 'the original, the DLQ copy and the resend');
   const consumer = await clients.simple(group, topic);
   const [again] = await receiveBodies(consumer, 1);
@@ -249,9 +259,8 @@ test('tx: a parked transaction is listed, committed and rolled back through admi
     return ids.includes(toCommit.transactionId) && ids.includes(toRollBack.transactionId) ? doc : undefined;
   }, { timeoutMs: 15_000 });
   assert.ok(parked.items.every((t: { parked: boolean }) => t.parked));
-  const committed = await adminJson('tx', 'commit', toCommit.transactionId);
+  const [committed, rolledBack] = await Promise.all([adminJson('tx', 'commit', toCommit.transactionId), admin('tx', 'rollback', toRollBack.transactionId)]);
   assert.deepEqual([committed.code, committed.doc], [0, { transactionId: toCommit.transactionId, resolution: 'COMMIT', changed: true }]);
-  const rolledBack = await admin('tx', 'rollback', toRollBack.transactionId);
   assert.deepEqual([rolledBack.code, rolledBack.stdout], [0, `transaction ${toRollBack.transactionId} rolled back\n`]);
   assert.deepEqual((await adminJson('tx', 'list', '--parked')).doc.items.filter((t: { topic: string }) => t.topic === txTopic), []);
   const stored = await adminJson('message', '--topic', txTopic, '--from', '2000-01-01', '--to', new Date(Date.now() + 1000).toISOString());
@@ -259,8 +268,10 @@ test('tx: a parked transaction is listed, committed and rolled back through admi
 });
 
 test('usage errors exit 2 with nothing on stdout', async () => {
-  for (const args of [['message'], ['frobnicate'], ['reset', group]]) {
-    const run = await admin(...args);
+  const lines = [['message'], ['frobnicate'], ['reset', group]];
+  const runs = await Promise.all(lines.map((args) => admin(...args)));
+  for (const [index, args] of lines.entries()) {
+    const run = runs[index]!;
     assert.deepEqual([run.code, run.stdout], [2, ''], args.join(' '));
     assert.match(run.stderr, /usage:/);
   }
