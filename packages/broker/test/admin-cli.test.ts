@@ -247,3 +247,20 @@ test('admin tx: list is one JSON document, commit prints its result; tx list --j
   assert.equal(await runTransactionCommand(['list', '--json', '--endpoint', server.endpoint], { out: (l) => out.push(l), err: () => undefined }), 0);
   assert.deepEqual(out.map((line) => (JSON.parse(line) as { transactionId: string }).transactionId), ['T2']);
 });
+
+test('bodies: UTF-8 text (a preview cut inside a character drops it), anything else base64', async () => {
+  const { bodyText } = await import('../src/cli/admin/json-views.js');
+  const base = { messageId: 'M', topic: 't', offset: 0, queueId: 0, kind: 'NORMAL' as const, keys: [], properties: {}, bornAt: new Date(0), bornHost: 'h', storedAt: new Date(0) };
+  const cut = Buffer.from('hé').subarray(0, 2);
+  assert.deepEqual(bodyText({ ...base, body: cut, bodySize: 3, bodyTruncated: true }), { encoding: 'utf8', text: 'h' });
+  assert.deepEqual(bodyText({ ...base, body: cut, bodySize: 2, bodyTruncated: false }), { encoding: 'base64', text: cut.toString('base64') });
+  assert.deepEqual(bodyText({ ...base, body: Buffer.from([0xff, 0x00]), bodySize: 2, bodyTruncated: false }), { encoding: 'base64', text: '/wA=' });
+});
+
+test('"admin" after broker options is a usage error that says where it goes', async () => {
+  const { runServeCommand } = await import('../src/cli/serve-command.js');
+  const err: string[] = [];
+  assert.equal(await runServeCommand(['--memory', 'admin'], { out: () => undefined, err: (l) => err.push(l) }), 2);
+  assert.match(err.join('\n'), /^txmq-broker: "admin" must come first, with its own options after it: txmq-broker admin topics --endpoint HOST:PORT\nusage:\n/);
+  assert.match(err.join('\n'), /txmq-broker admin topics\|groups\|message\|trace\|dlq\|reset\|tx/);
+});
