@@ -74,6 +74,40 @@ export class ConfigError extends BrokerError {
   }
 }
 
+/**
+ * Why the broker did not accept a caller's credentials (RocketMQ status UNAUTHORIZED, 40100):
+ * none were sent, the access key is not configured, the signature does not match the secret,
+ * the signed `x-mq-date-time` is too far from the broker's clock, or the headers are malformed.
+ */
+export type AuthenticationFailure = 'no-credentials' | 'unknown-access-key' | 'bad-signature' | 'clock-skew' | 'malformed';
+
+/** The caller is not who it claims to be, or did not say; the message never contains a secret or signature. */
+export class AuthenticationError extends BrokerError {
+  override readonly name: string = 'AuthenticationError';
+  constructor(
+    readonly reason: AuthenticationFailure,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super('UNAUTHORIZED', message, options);
+  }
+}
+
+/** The caller is known but lacks `right` on `resource` (RocketMQ status FORBIDDEN, 40300). */
+export class PermissionDeniedError extends BrokerError {
+  override readonly name: string = 'PermissionDeniedError';
+  constructor(
+    /** What was refused, e.g. `topic orders`, `group billing`, `the admin service`. */
+    readonly resource: string,
+    /** The right the caller lacks: `pub`, `sub`, `pub or sub`, or `admin`. */
+    readonly right: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super('FORBIDDEN', message, options);
+  }
+}
+
 /** The broker could not be reached at `endpoint` (nothing listening, wrong address, network down). */
 export class BrokerUnreachableError extends BrokerError {
   override readonly name: string = 'BrokerUnreachableError';

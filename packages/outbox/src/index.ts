@@ -35,6 +35,7 @@ export type { SentMessage } from './outbox/send.js';
 export type { OutboxStats } from './outbox/stats.js';
 export type { ParkedMessage } from './outbox/parked.js';
 export type { Relay, RelayStats } from './relay/create-relay.js';
+export type { RelayMetrics, RelayMetricsOptions } from './relay/metrics/relay-metrics.js';
 export type { PublishFailure } from './relay/publish-failure.js';
 export type { RelayOptions, RelayTuning } from './relay/relay-options.js';
 export type { BackoffOptions } from './relay/backoff.js';

@@ -52,3 +52,30 @@ export async function redriveParked(db: Kysely<any>, schema: string, ids: readon
     where status = 'parked' ${ids === undefined ? sql`` : sql`and id = any(${ids.map(String)}::bigint[])`}`.execute(db);
   return Number(result.numAffectedRows ?? 0n);
 }
+
+/** How many rows are parked (through the partial index of parked rows). */
+export async function countParked(db: Kysely<any>, schema: string): Promise<number> {
+  const { rows } = await sql<{ n: string | number }>`
+    select count(*) as n from ${sql.table(`${schema}.outbox`)} where status = 'parked'`.execute(db);
+  return Number(rows[0]?.n ?? 0);
+}
+
+/**
+ * Like {@link redriveParked}, returning the ids of the rows put back in line (ascending), so a
+ * caller can tell which of the ids it named were not parked.
+ */
+export async function redriveParkedIds(db: Kysely<any>, schema: string, ids: readonly string[] | undefined): Promise<string[]> {
+  const { rows } = await sql<{ id: string }>`
+    update ${sql.table(`${schema}.outbox`)}
+    set status = 'pending', attempts = 0, available_at = now(), locked_until = null, claim_token = null
+    where status = 'parked' ${ids === undefined ? sql`` : sql`and id = any(${ids.map(String)}::bigint[])`}
+    returning id`.execute(db);
+  return rows.map((r) => String(r.id)).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0));
+}
+
+/** The status (`pending`, `sent`, `parked`) of each of `ids` that exists. */
+export async function rowStatuses(db: Kysely<any>, schema: string, ids: readonly string[]): Promise<Map<string, string>> {
+  const { rows } = await sql<{ id: string; status: string }>`
+    select id, status from ${sql.table(`${schema}.outbox`)} where id = any(${ids.map(String)}::bigint[])`.execute(db);
+  return new Map(rows.map((r) => [String(r.id), r.status]));
+}

@@ -4,6 +4,9 @@ import { brokerPublisher } from '../publisher/broker-publisher.js';
 import type { Publisher } from '../publisher/publisher.js';
 import { backoffDelay } from './backoff.js';
 import { claimRows, type ClaimedRow } from './claim.js';
+import { PendingCache } from './metrics/pending-cache.js';
+import { registerRelayMetrics } from './metrics/prometheus-metrics.js';
+import { DEFAULT_PENDING_CACHE_MS, resolveMetricsOptions, type RelayCounts, type RelayMetrics } from './metrics/relay-metrics.js';
 import { CompletionBuffer } from './completion-buffer.js';
 import type { NotificationSource, NotificationSubscription } from './notifications.js';
 import { publishFailure, type PublishFailure } from './publish-failure.js';
@@ -49,6 +52,13 @@ export interface Relay {
   stop(): Promise<void>;
   /** Counters since `start()`. */
   stats(): RelayStats;
+  /**
+   * The figures the `metrics` option reports to Prometheus, as a plain object: pending rows and
+   * the oldest one's age (read from the table with one query, reused for `metrics.pendingCacheMs`),
+   * published, failed and parked counts, and whether the relay considers the broker down.
+   * Works with or without the `metrics` option.
+   */
+  metrics(): Promise<RelayMetrics>;
 }
 
 /**
@@ -94,7 +104,12 @@ class OutboxRelay implements Relay {
   #lastPublishFailure: PublishFailure | undefined;
   /** Consecutive outages of the transport (pauses), reset by a successful publish. */
   #outages = 0;
+  /** The publisher's latest `start()` failed (the broker is considered down until one succeeds). */
+  #startFailed = false;
   #pausedUntil = 0;
+  readonly #pending: PendingCache;
+  /** Removes this relay's series from the registry of the `metrics` option, if given. */
+  readonly #unregisterMetrics: (() => void) | undefined;
   #wakePending = false;
   #wakeUp: (() => void) | undefined;
   /** Resolves when `stop()` is called, so a publisher start still under way does not hold it up. */
@@ -170,6 +185,14 @@ class OutboxRelay implements Relay {
         for (const failure of outcome.failures) if (!failure.park) this.#wakeAfter(failure.delayMs);
       },
     });
+    const metrics = options.metrics === undefined ? undefined : resolveMetricsOptions(options.metrics);
+    const { db, schema } = this.#outbox;
+    this.#pending = new PendingCache({ db, schema, maxAgeMs: metrics?.pendingCacheMs ?? DEFAULT_PENDING_CACHE_MS });
+    // Last, so that a constructor that throws leaves nothing registered.
+    this.#unregisterMetrics =
+      metrics === undefined
+        ? undefined
+        : registerRelayMetrics(metrics, { schema, counts: () => this.#counts(), pending: () => this.#pending.read(), onError: this.#onError });
   }
 
   async start(): Promise<void> {
@@ -190,7 +213,7 @@ class OutboxRelay implements Relay {
   }
 
   stop(): Promise<void> {
-    this.#stopping ??= this.#stop();
+    this.#stopping ??= this.#stop().finally(() => this.#unregisterMetrics?.());
     return this.#stopping;
   }
 
@@ -202,6 +225,21 @@ class OutboxRelay implements Relay {
       lastError: this.#lastError,
       lastPublishFailure: this.#lastPublishFailure,
     };
+  }
+
+  async metrics(): Promise<RelayMetrics> {
+    const pending = await this.#pending.read();
+    return {
+      schema: this.#outbox.schema,
+      pendingRows: pending.rows,
+      oldestPendingAgeSeconds: pending.oldestAgeMs / 1000,
+      ...this.#counts(),
+    };
+  }
+
+  #counts(): RelayCounts {
+    const { published, failed, parked } = this.#counters;
+    return { published, failed, parked, outage: this.#state === 'running' && (this.#startFailed || this.#outages > 0) };
   }
 
   async #stop(): Promise<void> {
@@ -263,8 +301,10 @@ class OutboxRelay implements Relay {
       // A start still under way at stop() is abandoned (closing the publisher ends it).
       if (!(await Promise.race([starting, this.#stopRequested.then(() => false)]))) return false;
       this.#publisherStarted = true;
+      this.#startFailed = false;
       return true;
     } catch (error) {
+      this.#startFailed = true;
       this.#onError(error);
       return false;
     }

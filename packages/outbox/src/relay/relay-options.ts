@@ -3,6 +3,7 @@ import { InvalidOptionsError } from '../errors.js';
 import type { Outbox } from '../outbox/create-outbox.js';
 import type { Publisher } from '../publisher/publisher.js';
 import type { BackoffOptions } from './backoff.js';
+import type { RelayMetricsOptions } from './metrics/relay-metrics.js';
 import { pgNotifications, type NotificationSource } from './notifications.js';
 
 /** Default of {@link RelayTuning.pollIntervalMs}. */
@@ -56,6 +57,13 @@ export interface RelayTuning {
    * retried or parked), claim or mark failures, a lost LISTEN connection. Must not throw.
    */
   readonly onError?: (error: unknown) => void;
+  /**
+   * Report the relay's figures to a prom-client registry (`txmq_relay_pending_rows`,
+   * `txmq_relay_oldest_pending_age_seconds`, `txmq_relay_published_total`,
+   * `txmq_relay_failed_total`, `txmq_relay_parked_total`, `txmq_relay_outage`, labelled with the
+   * outbox's `schema`), from `createRelay` until `stop()`. `relay.metrics()` works without it.
+   */
+  readonly metrics?: RelayMetricsOptions;
 }
 
 /** Options of `createRelay`: an outbox plus either broker endpoints or a custom publisher. */
