@@ -13,6 +13,7 @@ import { officialCeilingPart } from './official-ceiling.js';
 import { outboxPart } from './outbox.js';
 import type { Part } from './part.js';
 import { throughputPart } from './throughput.js';
+import { tracePart } from './trace.js';
 
 const brokerPeers = [natsPeer, rabbitClassicPeer, rabbitQuorumPeer];
 const throughputPeers = (profile: Profile): PeerFactory[] => [txmqPeer(profile), officialPeer(profile), ...brokerPeers];
@@ -29,4 +30,5 @@ export const PARTS: readonly Part[] = [
   halfMessagePart,
   filterPart,
   flowControlPart,
+  tracePart,
 ];

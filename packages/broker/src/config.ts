@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { DEFAULT_MAX_DELIVERY_ATTEMPTS, DEFAULT_RETRY_BACKOFF, type BrokerSettings } from './core/settings.js';
 import type { GroupSettings, RetryBackoff, TopicMessageType, TopicSettings, TransactionSettings } from './core/types.js';
+import type { TraceSettings } from './core/trace/trace-settings.js';
 import { ConfigError } from './errors.js';
 import { DEFAULT_MAX_BODY_BYTES } from './rules/message-rules.js';
 
@@ -58,6 +59,18 @@ export interface BrokerConfig {
    * deliveries.
    */
   reconnectGraceMs?: number;
+  /** Durable message traces (`txmq-broker admin trace ID`). */
+  trace?: TraceConfig;
+}
+
+/** How message traces are recorded. */
+export interface TraceConfig {
+  /** Record each message's deliveries, acknowledgements, retries, dead-lettering and transaction steps durably (default true). */
+  enabled?: boolean;
+  /** How long recorded trace events are kept (default: `retentionHours`; 0 keeps them). */
+  retentionHours?: number;
+  /** Trace only these topics' messages (default: every topic). */
+  topics?: string[];
 }
 
 /** A fully defaulted, validated configuration: what {@link resolveConfig} returns. */
@@ -87,7 +100,7 @@ export function resolveConfig(input: unknown = {}): ResolvedConfig {
   const root = asObject(input, 'config');
   onlyKeys(root, 'config', [
     'topics', 'groups', 'transaction', 'autoCreateTopics', 'autoCreateGroups',
-    'maxBodyBytes', 'retentionHours', 'minInvisibleMs', 'pushLongPollingMs', 'reconnectGraceMs',
+    'maxBodyBytes', 'retentionHours', 'minInvisibleMs', 'pushLongPollingMs', 'reconnectGraceMs', 'trace',
   ]);
   const topics = new Map<string, TopicSettings>();
   for (const [name, raw] of Object.entries(asObject(root.topics ?? {}, 'topics'))) {
@@ -99,6 +112,7 @@ export function resolveConfig(input: unknown = {}): ResolvedConfig {
   }
   const tx = asObject(root.transaction ?? {}, 'transaction');
   onlyKeys(tx, 'transaction', ['checkImmunityMs', 'checkIntervalMs', 'maxChecks']);
+  const retentionMs = num(root.retentionHours, 'retentionHours', 72, 0) * 3_600_000;
   return {
     topics,
     groups,
@@ -110,10 +124,28 @@ export function resolveConfig(input: unknown = {}): ResolvedConfig {
     autoCreateTopics: bool(root.autoCreateTopics, 'autoCreateTopics', true),
     autoCreateGroups: bool(root.autoCreateGroups, 'autoCreateGroups', true),
     maxBodyBytes: maxBodyBytes(root.maxBodyBytes),
-    retentionMs: num(root.retentionHours, 'retentionHours', 72, 0) * 3_600_000,
+    retentionMs,
     minInvisibleMs: int(root.minInvisibleMs, 'minInvisibleMs', 1000, 0),
     pushLongPollingMs: int(root.pushLongPollingMs, 'pushLongPollingMs', 5000, 1000, 20_000),
     reconnectGraceMs: int(root.reconnectGraceMs, 'reconnectGraceMs', 10_000, 0, 120_000),
+    trace: traceSettings(root.trace, retentionMs),
+  };
+}
+
+function traceSettings(raw: unknown, retentionMs: number): TraceSettings {
+  const o = asObject(raw ?? {}, 'trace');
+  onlyKeys(o, 'trace', ['enabled', 'retentionHours', 'topics']);
+  let topics: Set<string> | undefined;
+  if (o.topics !== undefined) {
+    if (!Array.isArray(o.topics) || o.topics.some((t) => typeof t !== 'string' || t === '')) {
+      throw new ConfigError('trace.topics must be an array of topic names');
+    }
+    topics = new Set(o.topics as string[]);
+  }
+  return {
+    enabled: bool(o.enabled, 'trace.enabled', true),
+    retentionMs: o.retentionHours === undefined ? retentionMs : num(o.retentionHours, 'trace.retentionHours', 0, 0) * 3_600_000,
+    ...(topics && { topics }),
   };
 }
 

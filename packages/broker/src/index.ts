@@ -9,7 +9,7 @@ export type { LogLevel } from './logger.js';
 
 // Its configuration (`--config file.json`).
 export { resolveConfig, loadConfigFile } from './config.js';
-export type { BrokerConfig, TopicConfig, GroupConfig, ResolvedConfig } from './config.js';
+export type { BrokerConfig, TopicConfig, GroupConfig, TraceConfig, ResolvedConfig } from './config.js';
 export type { TopicMessageType, TopicSettings, GroupSettings, TransactionSettings, RetryBackoff } from './core/types.js';
 
 // The typed clients (producer, consumers, transaction admin), RocketMQ's rules, the error

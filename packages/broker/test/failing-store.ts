@@ -1,6 +1,6 @@
 import { StoreError } from '../src/errors.js';
-import type { EntityKind, EntityKinds, Store, TopicBounds, WriteBatch } from '../src/store/store.js';
-import type { MessageRecord } from '../src/store/records.js';
+import type { EntityKind, EntityKinds, MessageLocation, Store, TopicBounds, WriteBatch } from '../src/store/store.js';
+import type { MessageRecord, StoredTraceEvent } from '../src/store/records.js';
 
 /**
  * A {@link Store} that passes everything to `inner` but fails the next `failNext` commits (a full
@@ -25,6 +25,24 @@ export class FailingStore implements Store {
   }
   offsetAtTime(topic: string, time: number): number {
     return this.inner.offsetAtTime(topic, time);
+  }
+  locateMessage(messageId: string): MessageLocation[] {
+    return this.inner.locateMessage(messageId);
+  }
+  offsetsByKey(topic: string, key: string, fromOffset: number, limit: number): number[] {
+    return this.inner.offsetsByKey(topic, key, fromOffset, limit);
+  }
+  readTrace(messageId: string): StoredTraceEvent[] {
+    return this.inner.readTrace(messageId);
+  }
+  lastTraceSeq(): number {
+    return this.inner.lastTraceSeq();
+  }
+  oldestTraceAt(): number | undefined {
+    return this.inner.oldestTraceAt();
+  }
+  storeBytes(): number {
+    return this.inner.storeBytes();
   }
   loadEntities<K extends EntityKind>(kind: K): EntityKinds[K][] {
     return this.inner.loadEntities(kind);

@@ -273,6 +273,12 @@ test('a half message whose write failed is neither listed nor checked, and leave
     readMessage: (topic, offset) => inner.readMessage(topic, offset),
     offsetAtTime: (topic, time) => inner.offsetAtTime(topic, time),
     loadEntities: (kind) => inner.loadEntities(kind),
+    locateMessage: (id) => inner.locateMessage(id),
+    offsetsByKey: (topic, key, from, limit) => inner.offsetsByKey(topic, key, from, limit),
+    readTrace: (id) => inner.readTrace(id),
+    lastTraceSeq: () => inner.lastTraceSeq(),
+    oldestTraceAt: () => inner.oldestTraceAt(),
+    storeBytes: () => inner.storeBytes(),
     close: () => inner.close(),
     commit: async (batch: WriteBatch) => {
       if (fail && batch.entities?.some((e) => e.kind === 'half')) {

@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import { InvalidRequestError } from '../errors.js';
 import { GroupCommit } from '../store/group-commit.js';
-import type { MessageDraft } from '../store/records.js';
+import type { MessageDraft, MessageRecord } from '../store/records.js';
+import { isPlain, sentAt } from './trace/derived-events.js';
 import type { HalfEntity, Store } from '../store/store.js';
 import { Clients, type ClientRole, type TelemetryPeer } from './clients.js';
 import { consumerOf } from './consumer.js';
@@ -16,7 +17,10 @@ import { Transactions, type Resolution } from './transactions.js';
 import type { GroupSettings, TopicSettings } from './types.js';
 import { OperatorAdmin } from './admin/operator-admin.js';
 import { storedAdminSettings } from './admin/stored-settings.js';
-import type { DeadLetterView, GroupChange, GroupView, Page, PageRequest, ResendResult, ResetResult, ResetTarget, TopicChange, TopicView } from './views/index.js';
+import { MessageEvents } from './trace/message-events.js';
+import { MessageQuery } from './trace/message-query.js';
+import { TraceWriter } from './trace/trace-writer.js';
+import type { DeadLetterView, GroupChange, GroupView, MessageEventListener, MessageTrace, MessageView, Page, PageRequest, ResendResult, ResetResult, ResetTarget, TopicChange, TopicView } from './views/index.js';
 
 /** What SendMessage answers for one accepted message. */
 export interface SendOutcome {
@@ -85,6 +89,8 @@ const RENEW_EVERY_MS = 5_000;
 const LOST_CLIENTS_EVERY_MS = 1_000;
 const WAKE_EVERY_MS = 200;
 const RETENTION_EVERY_MS = 60_000;
+/** Trace retention drops a bounded amount per pass, so it runs often. */
+const TRACE_RETENTION_EVERY_MS = 1_000;
 
 /**
  * The broker's domain, independent of the wire: topics, sends, deliveries, delay and
@@ -103,6 +109,9 @@ export class BrokerCore {
   readonly #clients = new Clients();
   readonly #admin: OperatorAdmin;
   readonly #timers: NodeJS.Timeout[] = [];
+  readonly #events: MessageEvents;
+  readonly #traceWriter: TraceWriter | undefined;
+  readonly #query: MessageQuery;
 
   constructor(store: Store, settings: BrokerSettings, log: Logger, options: BrokerCoreOptions = {}) {
     store = new GroupCommit(store);
@@ -112,10 +121,15 @@ export class BrokerCore {
     this.#now = options.now ?? Date.now;
     this.#registry = new Registry(settings, storedAdminSettings(store));
     for (const topic of store.topics()) this.#registry.adoptStoredTopic(topic);
-    this.#logs = new TopicLogs(store);
-    this.#deliveries = new Deliveries(store, this.#logs, this.#registry, log, { now: this.#now });
-    this.#scheduler = new DelayScheduler(store, this.#logs, log, { now: this.#now });
-    this.#transactions = new Transactions(store, this.#logs, this.#clients, settings.transaction, log, this.#now());
+    this.#events = new MessageEvents(log);
+    this.#traceWriter = settings.trace.enabled ? new TraceWriter(store, settings.trace, log) : undefined;
+    this.#events.record(this.#traceWriter);
+    const events = this.#events;
+    this.#logs = new TopicLogs(store, { now: this.#now, events });
+    this.#deliveries = new Deliveries(store, this.#logs, this.#registry, log, { now: this.#now, events });
+    this.#scheduler = new DelayScheduler(store, this.#logs, log, { now: this.#now, events });
+    this.#transactions = new Transactions(store, this.#logs, this.#clients, settings.transaction, log, this.#now(), { now: this.#now, events });
+    this.#query = new MessageQuery(store, (topic) => this.#topicExists(topic), () => this.#traceWriter);
     this.#admin = new OperatorAdmin({ store, logs: this.#logs, registry: this.#registry, deliveries: this.#deliveries, clients: this.#clients, log, now: this.#now });
   }
 
@@ -135,6 +149,7 @@ export class BrokerCore {
     every(WAKE_EVERY_MS, () => this.#deliveries.wake());
     every(Math.min(1000, this.#settings.transaction.checkIntervalMs), () => this.#transactions.runChecks());
     every(RETENTION_EVERY_MS, () => this.applyRetention());
+    every(TRACE_RETENTION_EVERY_MS, () => this.applyTraceRetention());
   }
 
   /** Largest accepted message body, in bytes (producers are told it in their Settings). */
@@ -220,6 +235,7 @@ export class BrokerCore {
       let draft: MessageDraft;
       try {
         draft = validateMessage(incoming, this.#registry.topic(incoming.topic), this.#settings.maxBodyBytes, now);
+        if (clientId !== '') draft = { ...draft, producerClientId: clientId };
       } catch (error) {
         results.push({ ok: false, error });
         continue;
@@ -236,7 +252,7 @@ export class BrokerCore {
     }
     if (direct.length > 0) {
       try {
-        const records = await this.#logs.append(direct.map((d) => d.draft), [], now);
+        const records = await this.#logs.append(direct.map((d) => d.draft), [], now, (stored) => this.#reportSent(stored, clientId, now));
         direct.forEach(({ index, draft }, i) => {
           results[index] = { ok: true, outcome: { messageId: draft.messageId, transactionId: draft.messageId, offset: records[i]!.offset } };
         });
@@ -413,10 +429,67 @@ export class BrokerCore {
     return this.#admin.reset(group, to, topic);
   }
 
+  /**
+   * Runs the transaction check-back schedule (on the core's clock): a timer does this once started;
+   * tests call it after moving their clock.
+   */
+  checkTransactions(): Promise<void> {
+    return this.#transactions.runChecks();
+  }
+
+  /** Drops a bounded amount of the trace events older than the trace retention (runs every second once started). */
+  async applyTraceRetention(now = this.#now()): Promise<void> {
+    await this.#traceWriter?.trim(now);
+  }
+
+  /** Every retained copy of the message (its topic's, and a `%DLQ%` copy or a resend's), oldest first. */
+  findMessagesById(messageId: string): MessageView[] {
+    return this.#query.byId(messageId);
+  }
+
+  /** Retained messages of `topic` carrying `key`, oldest first; TOPIC_NOT_FOUND for an unknown topic. */
+  findMessagesByKey(topic: string, key: string, page?: PageRequest): Page<MessageView> {
+    return this.#query.byKey(topic, key, page);
+  }
+
+  /** Retained messages of `topic` stored in `[fromMs, toMs)`, oldest first; TOPIC_NOT_FOUND for an unknown topic. */
+  findMessagesByTime(topic: string, fromMs: number, toMs: number, page?: PageRequest): Page<MessageView> {
+    return this.#query.byTime(topic, fromMs, toMs, page);
+  }
+
+  /** The message's life in time order; undefined when nothing of it is retained. */
+  traceMessage(messageId: string): MessageTrace | undefined {
+    return this.#query.trace(messageId);
+  }
+
+  /** Subscribes to message events (batched, on a later turn of the event loop); returns the unsubscribe function. */
+  onMessageEvents(listener: MessageEventListener): () => void {
+    return this.#events.subscribe(listener);
+  }
+
+  /** Bytes the store holds on disk (0 for the in-memory store). */
+  storeBytes(): number {
+    return this.#store.storeBytes();
+  }
+
   async close(): Promise<void> {
     for (const timer of this.#timers) clearInterval(timer);
     this.#scheduler.close();
+    await this.#traceWriter?.close();
     await this.#store.close();
+  }
+
+  /** Reports the producer's send of messages that went straight to their topics. */
+  #reportSent(records: readonly MessageRecord[], clientId: string, now: number): void {
+    for (const record of records) {
+      const durable = !isPlain(record.kind, record.deadLetter);
+      if (!this.#events.wants(durable)) continue;
+      this.#events.emit({ type: 'sent', messageId: record.messageId, topic: record.topic, at: sentAt(record.bornAt, now), ...(clientId !== '' && { clientId }) }, durable);
+    }
+  }
+
+  #topicExists(topic: string): boolean {
+    return this.#store.topicBounds(topic).next > 0 || this.#registry.allTopics().some((t) => t.name === topic);
   }
 
   #releaseLostClients(now: number): void {

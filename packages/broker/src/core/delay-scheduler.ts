@@ -4,6 +4,8 @@ import { InvalidRequestError, NotFoundError } from '../errors.js';
 import type { ScheduledEntity, Store } from '../store/store.js';
 import type { TopicLogs } from './topic-log.js';
 import type { MessageDraft } from '../store/records.js';
+import { sentAt } from './trace/derived-events.js';
+import type { MessageEvents } from './trace/message-events.js';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -11,6 +13,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export interface DelaySchedulerOptions {
   /** The clock delivery times are measured on (default `Date.now`). */
   readonly now?: () => number;
+  /** Where sends and recalls of delay messages are reported. */
+  readonly events?: MessageEvents;
 }
 
 /**
@@ -23,6 +27,7 @@ export class DelayScheduler {
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
   readonly #now: () => number;
+  readonly #events: MessageEvents | undefined;
 
   constructor(
     private readonly store: Store,
@@ -31,6 +36,7 @@ export class DelayScheduler {
     options: DelaySchedulerOptions = {},
   ) {
     this.#now = options.now ?? Date.now;
+    this.#events = options.events;
     this.#items = store.loadEntities('scheduled').sort((a, b) => a.deliverAt - b.deliverAt);
     this.#arm();
   }
@@ -41,6 +47,10 @@ export class DelayScheduler {
     await this.store.commit({ entities: [{ kind: 'scheduled', key: item.id, value: item }] });
     this.#insert(item);
     this.#arm();
+    if (this.#events?.wants(true)) {
+      const at = sentAt(draft.bornAt, this.#now());
+      this.#events.emit({ type: 'sent', messageId: draft.messageId, topic: draft.topic, at, ...(draft.producerClientId !== undefined && { clientId: draft.producerClientId }) }, true);
+    }
     return encodeRecallHandle(draft.topic, item.id);
   }
 
@@ -57,6 +67,7 @@ export class DelayScheduler {
     }
     this.#items.splice(index, 1);
     await this.store.commit({ entities: [{ kind: 'scheduled', key: id }] });
+    if (this.#events?.wants(true)) this.#events.emit({ type: 'recalled', messageId: item.message.messageId, topic, at: this.#now() }, true);
     return item.message.messageId;
   }
 

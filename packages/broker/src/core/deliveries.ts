@@ -12,6 +12,9 @@ import { Subscription, subscriptionKey, type Lease } from './subscription.js';
 import type { TopicLogs } from './topic-log.js';
 import type { MessageDraft, MessageRecord } from '../store/records.js';
 import type { GroupSettings } from './types.js';
+import type { MessageEvents } from './trace/message-events.js';
+import type { MessageEvent } from './views/index.js';
+import { deadLetterTopic } from '../rules/names.js';
 
 /** Invisibility of a message handed to a push consumer (auto-renew); renewed while the client lives. */
 export const AUTO_RENEW_INVISIBLE_MS = 60_000;
@@ -62,6 +65,8 @@ interface Waiter {
 export interface DeliveriesOptions {
   /** The clock invisible times and retry backoff are measured on (default `Date.now`). */
   readonly now?: () => number;
+  /** Where deliveries, acknowledgements, redeliveries and dead-letterings are reported. */
+  readonly events?: MessageEvents;
 }
 
 /**
@@ -74,6 +79,7 @@ export class Deliveries {
   readonly #byId = new Map<number, Subscription>();
   readonly #waiters = new Set<Waiter>();
   readonly #now: () => number;
+  readonly #events: MessageEvents | undefined;
   #seq: number;
   /**
    * The leases handed out per (subscription, attempt id), oldest attempt first. Clients send an
@@ -94,6 +100,7 @@ export class Deliveries {
     options: DeliveriesOptions = {},
   ) {
     this.#now = options.now ?? Date.now;
+    this.#events = options.events;
     this.#seq = this.#now() * 1000;
     logs.onAppend((topic) => this.wake(topic));
     this.#load();
@@ -179,6 +186,10 @@ export class Deliveries {
     if (writes.empty) return results;
     try {
       await this.#commit(writes);
+      if (this.#events?.wants(true)) {
+        const at = this.#now();
+        for (const { sub, lease } of removed) this.#reportAck(sub, lease, at);
+      }
     } catch (error) {
       // Not acknowledged after all: each lease stays as it was (its handle still acknowledges it).
       for (const { sub, lease } of removed) this.#restore(sub, lease, false);
@@ -218,7 +229,8 @@ export class Deliveries {
     writes.forget(sub, lease);
     if (message) {
       try {
-        await this.#commit(writes, (entities) => this.logs.append([deadLetterDraft(message, group)], entities, this.#now()));
+        const report = (records: readonly MessageRecord[]) => this.#reportDeadLetter(sub, lease, message, group, records[0]!.storedAt, 'forwarded by the consumer');
+        await this.#commit(writes, (entities) => this.logs.append([deadLetterDraft(message, group)], entities, undefined, report));
       } catch (error) {
         this.#restore(sub, lease, true);
         throw error;
@@ -286,7 +298,7 @@ export class Deliveries {
   async sweepExhausted(now = this.#now()): Promise<void> {
     for (const sub of this.#subscriptions.values()) {
       const group = this.registry.group(groupOf(sub.consumer));
-      const taken: Taken = { deliveries: [], handedOut: [], writes: new DeliveryWrites(), deadLetters: [] };
+      const taken: Taken = { deliveries: [], handedOut: [], writes: new DeliveryWrites(), deadLetters: [], events: [] };
       for (const lease of sub.leases.values()) {
         if (lease.visibleAt > now || lease.attempts < group.maxDeliveryAttempts) continue;
         const message = this.logs.read(sub.topic, lease.offset);
@@ -444,7 +456,7 @@ export class Deliveries {
   }
 
   #take(sub: Subscription, req: ReceiveRequest, now = this.#now()): Taken {
-    const taken: Taken = { deliveries: [], handedOut: [], writes: new DeliveryWrites(), deadLetters: [] };
+    const taken: Taken = { deliveries: [], handedOut: [], writes: new DeliveryWrites(), deadLetters: [], events: [] };
     try {
       this.#takeInto(sub, req, now, taken);
     } catch (error) {
@@ -531,7 +543,7 @@ export class Deliveries {
       const message = this.logs.read(sub.topic, lease.offset);
       if (!message) continue;
       lease.attempts -= 1; // #lease counts it again: the failed hand-out was not a delivery
-      taken.deliveries.push(this.#lease(sub, lease, message, req, now, taken, lease.range));
+      taken.deliveries.push(this.#lease(sub, lease, message, req, now, taken, lease.range, true));
     }
   }
 
@@ -574,7 +586,18 @@ export class Deliveries {
    * durable entity for the whole receive); a retake that stays at attempt 1 keeps its range; any
    * other delivery records its attempt count on its own.
    */
-  #lease(sub: Subscription, lease: Lease, message: MessageRecord, req: ReceiveRequest, now: number, taken: Taken, range?: LeaseRange): Delivery {
+  #lease(sub: Subscription, lease: Lease, message: MessageRecord, req: ReceiveRequest, now: number, taken: Taken, range?: LeaseRange, retake = false): Delivery {
+    lease.messageId = message.messageId;
+    if (this.#events?.wants(true)) {
+      const { messageId } = message;
+      const attempt = lease.attempts + 1;
+      if (lease.attempts > 0 && !retake) {
+        // Its last delivery ended unacknowledged: its invisible time ran out, or the consumer set it.
+        const at = lease.visibleAt > 0 && lease.visibleAt <= now ? lease.visibleAt : now;
+        taken.events.push({ type: 'redelivered', messageId, topic: sub.topic, at, group: req.group.name, attempt });
+      }
+      taken.events.push({ type: 'delivered', messageId, topic: sub.topic, at: now, group: req.group.name, clientId: req.clientId, attempt });
+    }
     lease.attempts += 1;
     lease.seq = this.#nextSeq();
     lease.visibleAt = now + req.invisibleMs;
@@ -597,7 +620,10 @@ export class Deliveries {
     try {
       if (taken.deadLetters.length > 0) {
         const drafts: MessageDraft[] = taken.deadLetters.map((d) => deadLetterDraft(d.message, group.name));
-        await this.#commit(taken.writes, (entities) => this.logs.append(drafts, entities, this.#now()));
+        const report = (records: readonly MessageRecord[]) => {
+          taken.deadLetters.forEach(({ sub, lease, message }, i) => this.#reportDeadLetter(sub, lease, message, group.name, records[i]!.storedAt));
+        };
+        await this.#commit(taken.writes, (entities) => this.logs.append(drafts, entities, undefined, report));
       } else if (!taken.writes.empty || !this.#unwritten.empty) {
         await this.#commit(taken.writes);
       }
@@ -605,11 +631,28 @@ export class Deliveries {
       this.#undo(taken);
       throw error;
     }
+    for (const event of taken.events) this.#events!.emit(event, true);
     if (taken.deadLetters.length > 0) {
       for (const { message, lease } of taken.deadLetters) {
         this.log.warn({ group: group.name, topic: message.topic, messageId: message.messageId, attempts: lease.attempts }, 'message moved to dead-letter queue after max delivery attempts');
       }
     }
+  }
+
+  /** Reports an acknowledgement (the message id read from the log when the lease does not know it). */
+  #reportAck(sub: Subscription, lease: Lease, at: number): void {
+    const messageId = lease.messageId ?? this.logs.read(sub.topic, lease.offset)?.messageId;
+    if (messageId === undefined) return;
+    const event: { -readonly [K in keyof MessageEvent]: MessageEvent[K] } = { type: 'acked', messageId, topic: sub.topic, at, group: groupOf(sub.consumer), attempt: lease.attempts };
+    if (lease.holder !== undefined) event.clientId = lease.holder;
+    this.#events!.emit(event, true);
+  }
+
+  /** Reports a move to the DLQ, at the time its copy was stored. */
+  #reportDeadLetter(sub: Subscription, lease: Lease, message: MessageRecord, group: string, at: number, note?: string): void {
+    if (!this.#events?.wants(true)) return;
+    const event: MessageEvent = { type: 'dead-lettered', messageId: message.messageId, topic: deadLetterTopic(group), at, group, attempt: lease.attempts, ...(note !== undefined && { note }) };
+    this.#events.emit(event, true, sub.topic);
   }
 
   #leaseOf(group: string, topic: string, handleText: string): { sub: Subscription; lease: Lease } {
@@ -653,7 +696,7 @@ export class Deliveries {
       }
       h.range?.offsets.add(h.offset);
       const message = this.store.readMessage(h.topic, h.offset);
-      sub.leases.set(h.offset, { offset: h.offset, attempts: h.attempts, visibleAt: 0, seq: 0, autoRenew: false, leasedAt: 0, messageGroup: message?.messageGroup, range: h.range });
+      sub.leases.set(h.offset, { offset: h.offset, attempts: h.attempts, visibleAt: 0, seq: 0, autoRenew: false, leasedAt: 0, messageGroup: message?.messageGroup, range: h.range, messageId: message?.messageId });
     }
   }
 }
@@ -668,4 +711,6 @@ interface Taken {
   readonly handedOut: { sub: Subscription; lease: Lease }[];
   readonly writes: DeliveryWrites;
   readonly deadLetters: { message: MessageRecord; sub: Subscription; lease: Lease }[];
+  /** What to report once the take is durable. */
+  readonly events: MessageEvent[];
 }

@@ -1,4 +1,5 @@
 import type { GroupSettings, RetryBackoff, TopicSettings, TransactionSettings } from './types.js';
+import type { TraceSettings } from './trace/trace-settings.js';
 
 /** Everything the broker's domain is configured with: fully defaulted and validated. */
 export interface BrokerSettings {
@@ -13,6 +14,8 @@ export interface BrokerSettings {
   readonly pushLongPollingMs: number;
   /** How long a push consumer whose Telemetry stream ended may take to come back before its held messages are released. */
   readonly reconnectGraceMs: number;
+  /** Durable message traces. */
+  readonly trace: TraceSettings;
 }
 
 /** Retry backoff of a group that does not declare its own (RocketMQ's defaults). */

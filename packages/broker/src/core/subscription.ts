@@ -16,6 +16,8 @@ export interface Lease {
   leasedAt: number;
   attemptId?: string | undefined;
   messageGroup?: string | undefined;
+  /** The message's id, once known (for the events reported about it). */
+  messageId?: string | undefined;
   /** The range that stores this lease while it is a first delivery (see delivery-writes.ts). */
   range?: LeaseRange | undefined;
 }

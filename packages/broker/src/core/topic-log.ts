@@ -1,8 +1,18 @@
 import type { EntityWrite, Store } from '../store/store.js';
 import type { MessageDraft, MessageRecord } from '../store/records.js';
+import { isPlain } from './trace/derived-events.js';
+import type { MessageEvents } from './trace/message-events.js';
 
 /** Called when new messages of a topic become readable. */
 export type AppendListener = (topic: string) => void;
+
+/** Options of {@link TopicLogs}. */
+export interface TopicLogsOptions {
+  /** The clock messages are stored on (default `Date.now`). */
+  readonly now?: () => number;
+  /** Where each stored message is reported (`stored`). */
+  readonly events?: MessageEvents;
+}
 
 /**
  * Appends messages to topic logs. Offsets are assigned synchronously, in call order; a message
@@ -14,8 +24,15 @@ export class TopicLogs {
   readonly #readableEnd = new Map<string, number>();
   readonly #settled = new Map<string, Set<number>>();
   readonly #listeners: AppendListener[] = [];
+  readonly #now: () => number;
+  readonly #events: MessageEvents | undefined;
 
-  constructor(private readonly store: Store) {
+  constructor(
+    private readonly store: Store,
+    options: TopicLogsOptions = {},
+  ) {
+    this.#now = options.now ?? Date.now;
+    this.#events = options.events;
     const next = new Map<string, number>();
     const atLeast = (topic: string, offset: number) => next.set(topic, Math.max(next.get(topic) ?? 0, offset));
     for (const topic of store.topics()) atLeast(topic, store.topicBounds(topic).next);
@@ -48,8 +65,11 @@ export class TopicLogs {
     return offset < this.readableEnd(topic) ? this.store.readMessage(topic, offset) : undefined;
   }
 
-  /** Appends `drafts` and applies `entities` in one atomic, durable batch. */
-  async append(drafts: readonly MessageDraft[], entities: readonly EntityWrite[] = [], now = Date.now()): Promise<MessageRecord[]> {
+  /**
+   * Appends `drafts` and applies `entities` in one atomic, durable batch. Once it is durable,
+   * `onDurable` runs (to report what caused the appends), then each message is reported `stored`.
+   */
+  async append(drafts: readonly MessageDraft[], entities: readonly EntityWrite[] = [], now = this.#now(), onDurable?: (records: readonly MessageRecord[]) => void): Promise<MessageRecord[]> {
     const records = drafts.map((draft): MessageRecord => {
       const offset = this.#nextOffset.get(draft.topic) ?? this.store.topicBounds(draft.topic).next;
       this.#nextOffset.set(draft.topic, offset + 1);
@@ -60,6 +80,15 @@ export class TopicLogs {
     } finally {
       // A failed write leaves a hole at its offsets; readers skip holes, so later messages still flow.
       this.#settle(records);
+    }
+    onDurable?.(records);
+    const events = this.#events;
+    if (events) {
+      for (const record of records) {
+        const durable = !isPlain(record.kind, record.deadLetter);
+        if (!events.wants(durable)) continue;
+        events.emit({ type: 'stored', messageId: record.messageId, topic: record.topic, at: record.storedAt }, durable, record.deadLetter?.originTopic);
+      }
     }
     return records;
   }

@@ -6,6 +6,17 @@ import type { TopicLogs } from './topic-log.js';
 import type { MessageDraft } from '../store/records.js';
 import type { TransactionSettings } from './types.js';
 import { BROKER_TRANSACTION_ID_PROPERTY } from '../system-properties.js';
+import { sentAt } from './trace/derived-events.js';
+import type { MessageEvents } from './trace/message-events.js';
+import type { MessageEvent } from './views/index.js';
+
+/** Options of {@link Transactions}. */
+export interface TransactionsOptions {
+  /** The clock checks and settlements are measured on (default `Date.now`). */
+  readonly now?: () => number;
+  /** Where sends, checks, commits and rollbacks of half messages are reported. */
+  readonly events?: MessageEvents;
+}
 
 /** How long a settled transaction is remembered, to answer a repeated EndTransaction consistently. */
 const SETTLED_RETENTION_MS = 72 * 3_600_000;
@@ -26,6 +37,8 @@ export class Transactions {
   /** Transaction ids of half messages being written: taken, but not visible (nor checkable) yet. */
   readonly #reserved = new Set<string>();
   readonly #rotation = new Map<string, number>();
+  readonly #now: () => number;
+  readonly #events: MessageEvents | undefined;
 
   /**
    * Loads the stored half messages with their check counts and schedules. A check that fell due
@@ -41,7 +54,10 @@ export class Transactions {
     private readonly settings: TransactionSettings,
     private readonly log: Logger,
     now = Date.now(),
+    options: TransactionsOptions = {},
   ) {
+    this.#now = options.now ?? Date.now;
+    this.#events = options.events;
     const resumeAt = now + settings.checkImmunityMs;
     for (const half of store.loadEntities('half')) {
       this.#halves.set(half.transactionId, half.nextCheckAt < resumeAt ? { ...half, nextCheckAt: resumeAt } : half);
@@ -50,7 +66,7 @@ export class Transactions {
   }
 
   /** Stores a half message; returns its transaction id. */
-  async begin(draft: MessageDraft, producerClientId: string, recoveryMs?: number, now = Date.now()): Promise<string> {
+  async begin(draft: MessageDraft, producerClientId: string, recoveryMs?: number, now = this.#now()): Promise<string> {
     let transactionId = draft.messageId;
     for (let n = 1; this.#taken(transactionId); n++) transactionId = `${draft.messageId}-${n}`;
     const half: HalfEntity = {
@@ -68,6 +84,7 @@ export class Transactions {
     try {
       await this.store.commit({ entities: [{ kind: 'half', key: transactionId, value: half }] });
       this.#halves.set(transactionId, half);
+      this.#report(half, { type: 'sent', at: sentAt(draft.bornAt, now), clientId: producerClientId });
       // The sender publishes (transactionally) to this topic even if the Settings it sent so far do
       // not list it yet (the Node client syncs new topics only every 5 min): let it answer checks of
       // other half messages of the topic too.
@@ -135,14 +152,16 @@ export class Transactions {
    * reached a producer is never lost from the count by a crash, and a check with no producer to
    * send it to counts too. A half message due after `maxChecks` checks is parked instead.
    */
-  async runChecks(now = Date.now()): Promise<void> {
+  async runChecks(now = this.#now()): Promise<void> {
     const writes: EntityWrite[] = [];
     const due: HalfEntity[] = [];
+    const parked: HalfEntity[] = [];
     for (const half of this.#halves.values()) {
       if (half.parked || half.nextCheckAt > now || this.#settling.has(half.transactionId)) continue;
       let next: HalfEntity;
       if (half.checks >= this.settings.maxChecks) {
         next = { ...half, parked: true };
+        parked.push(next);
         this.log.warn({ transactionId: half.transactionId, topic: half.message.topic, checks: half.checks }, 'transaction parked after max checks; resolve it with "txmq-broker tx commit|rollback"');
       } else {
         next = { ...half, checks: half.checks + 1, nextCheckAt: now + this.settings.checkIntervalMs };
@@ -158,10 +177,12 @@ export class Transactions {
       }
     }
     if (writes.length > 0) await this.store.commit({ entities: writes });
+    for (const half of parked) this.#report(half, { type: 'checked', at: now, attempt: half.checks, note: 'parked' });
     for (const half of due) {
       // Settled (or being settled) while the count was written: nothing left to ask about.
       if (this.#halves.get(half.transactionId) !== half || this.#settling.has(half.transactionId)) continue;
       const askedProducer = this.#askProducer(half);
+      this.#report(half, { type: 'checked', at: now, attempt: half.checks, ...(askedProducer ? { clientId: askedProducer } : { note: 'no producer of the topic connected' }) });
       this.log.info(
         { transactionId: half.transactionId, topic: half.message.topic, check: half.checks, maxChecks: this.settings.maxChecks, producer: askedProducer ?? null },
         askedProducer ? 'transaction check-back sent' : 'transaction check-back counted, not sent: no producer of the topic is connected',
@@ -174,20 +195,27 @@ export class Transactions {
   }
 
   async #settle(half: HalfEntity, resolution: Resolution): Promise<void> {
-    const settled: SettledEntity = { transactionId: half.transactionId, resolution, settledAt: Date.now() };
+    const now = this.#now();
+    const settled: SettledEntity = { transactionId: half.transactionId, resolution, settledAt: now };
     const entities: EntityWrite[] = [
       { kind: 'half', key: half.transactionId },
       { kind: 'settled', key: half.transactionId, value: settled },
     ];
     if (resolution === 'COMMIT') {
       const properties = { ...half.message.properties, [BROKER_TRANSACTION_ID_PROPERTY]: half.transactionId };
-      await this.logs.append([{ ...half.message, properties }], entities);
+      await this.logs.append([{ ...half.message, properties }], entities, now, () => this.#report(half, { type: 'committed', at: now }));
     } else {
       await this.store.commit({ entities });
+      this.#report(half, { type: 'rolled-back', at: now });
     }
     this.#halves.delete(half.transactionId);
     this.#settled.set(half.transactionId, settled);
     this.log.info({ transactionId: half.transactionId, topic: half.message.topic, resolution }, 'transaction settled');
+  }
+
+  #report(half: HalfEntity, event: Omit<MessageEvent, 'messageId' | 'topic'>): void {
+    if (!this.#events?.wants(true)) return;
+    this.#events.emit({ ...event, messageId: half.message.messageId, topic: half.message.topic }, true);
   }
 
   /** Sends the check to the producer that sent the half message, else to another producer of the topic. */

@@ -1,5 +1,5 @@
-import type { EntityKind, EntityKinds, EntityWrite, Store, TopicBounds, WriteBatch } from './store.js';
-import type { MessageRecord } from './records.js';
+import type { EntityKind, EntityKinds, EntityWrite, MessageLocation, Store, TopicBounds, WriteBatch } from './store.js';
+import type { MessageRecord, StoredTraceEvent } from './records.js';
 
 interface Queued {
   readonly batch: WriteBatch;
@@ -37,6 +37,30 @@ export class GroupCommit implements Store {
 
   loadEntities<K extends EntityKind>(kind: K): EntityKinds[K][] {
     return this.inner.loadEntities(kind);
+  }
+
+  locateMessage(messageId: string): MessageLocation[] {
+    return this.inner.locateMessage(messageId);
+  }
+
+  offsetsByKey(topic: string, key: string, fromOffset: number, limit: number): number[] {
+    return this.inner.offsetsByKey(topic, key, fromOffset, limit);
+  }
+
+  readTrace(messageId: string): StoredTraceEvent[] {
+    return this.inner.readTrace(messageId);
+  }
+
+  lastTraceSeq(): number {
+    return this.inner.lastTraceSeq();
+  }
+
+  oldestTraceAt(): number | undefined {
+    return this.inner.oldestTraceAt();
+  }
+
+  storeBytes(): number {
+    return this.inner.storeBytes();
   }
 
   commit(batch: WriteBatch): Promise<void> {
@@ -109,18 +133,26 @@ export class GroupCommit implements Store {
 function sizeOf(batch: WriteBatch): { writes: number; bytes: number } {
   let bytes = 0;
   for (const record of batch.append ?? []) bytes += record.body.length;
-  return { writes: (batch.append?.length ?? 0) + (batch.entities?.length ?? 0), bytes };
+  return { writes: (batch.append?.length ?? 0) + (batch.entities?.length ?? 0) + (batch.trace?.length ?? 0), bytes };
 }
 
 function merge(batches: readonly WriteBatch[]): WriteBatch {
   const append: MessageRecord[] = [];
   const entities: EntityWrite[] = [];
   const trim: { topic: string; before: number }[] = [];
+  const trace: StoredTraceEvent[] = [];
+  let trimTrace: { before: number; limit: number } | undefined;
   for (const batch of batches) {
+    for (const event of batch.trace ?? []) trace.push(event);
+    if (batch.trimTrace) {
+      trimTrace = trimTrace
+        ? { before: Math.max(trimTrace.before, batch.trimTrace.before), limit: trimTrace.limit + batch.trimTrace.limit }
+        : { ...batch.trimTrace };
+    }
     // Loops, not push(...): a spread of a large argument list overflows the stack.
     for (const record of batch.append ?? []) append.push(record);
     for (const write of batch.entities ?? []) entities.push(write);
     for (const t of batch.trim ?? []) trim.push(t);
   }
-  return { append, entities, trim };
+  return { append, entities, trim, ...(trace.length > 0 && { trace }), ...(trimTrace && { trimTrace }) };
 }

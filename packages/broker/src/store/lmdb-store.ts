@@ -1,23 +1,44 @@
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { BrokerError, ConfigError, StoreError } from '../errors.js';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
+import { indexComponent, traceByMessage } from './index-keys.js';
 import { decodeMessage, encodeMessage } from './message-codec.js';
 import { SegmentLog, type Location } from './segment-log.js';
-import type { MessageRecord } from './records.js';
-import { ENTITY_KINDS, type EntityKind, type EntityKinds, type Store, type TopicBounds, type WriteBatch } from './store.js';
+import type { MessageRecord, StoredTraceEvent } from './records.js';
+import { ENTITY_KINDS, type EntityKind, type EntityKinds, type MessageLocation, type Store, type TopicBounds, type WriteBatch } from './store.js';
 
 type MessageKey = [string, number];
 
 /** Where earlier versions kept messages, msgpack-encoded; a store with any there is refused. */
 const LEGACY_MESSAGES_DB = 'messages';
 const INDEX_DB = 'index';
+/** `[messageId, topic, offset]` of every retained message. */
+const BY_ID_DB = 'by-id';
+/** `[topic, key, offset]` of every key of every retained message. */
+const BY_KEY_DB = 'by-key';
+/** `[messageId, seq]` to the message's trace events one commit recorded (seq: the first one's). */
+const TRACE_DB = 'trace';
+/** `seq` (the commit's first) to what one commit recorded in TRACE_DB: oldest first, for retention. */
+const TRACE_LOG_DB = 'trace-log';
 const LOCATION_BYTES = 12;
+const EMPTY = Buffer.alloc(0);
+type TraceKey = [string, number];
+
+/** One commit's trace records, for retention. */
+interface TraceLogEntry {
+  readonly maxSeq: number;
+  readonly maxAt: number;
+  readonly keys: TraceKey[];
+}
 
 /**
  * The durable embedded store. Message records (encoded by message-codec.ts) are appended to the
  * segment files in `dataDir/segments`; one LMDB environment in `dataDir` holds an `index`
- * database from `[topic, offset]` to where each record is, and one database per entity kind.
+ * database from `[topic, offset]` to where each record is (and its id and keys, so retention can
+ * drop the `by-id` and `by-key` query indexes with it), trace databases, and one database per
+ * entity kind.
  * {@link LmdbStore.commit} makes the records durable first, then commits the index and entities
  * (atomic and crash-safe in LMDB), and resolves only once that is flushed to disk: an indexed
  * record is always complete on disk.
@@ -25,6 +46,11 @@ const LOCATION_BYTES = 12;
 export class LmdbStore implements Store {
   readonly #root: RootDatabase;
   readonly #messages: Database<Buffer, MessageKey>;
+  readonly #byId: Database<Buffer, [string, string, number]>;
+  readonly #byKey: Database<Buffer, [string, string, number]>;
+  readonly #trace: Database<StoredTraceEvent[], TraceKey>;
+  readonly #traceLog: Database<TraceLogEntry, number>;
+  #lastTraceSeq = 0;
   readonly #segments: SegmentLog;
   readonly #entities: Map<EntityKind, Database<unknown, string>>;
   readonly #bounds = new Map<string, { first: number; next: number }>();
@@ -36,6 +62,12 @@ export class LmdbStore implements Store {
     this.#dataDir = dataDir;
     this.#lock = lock;
     this.#messages = root.openDB<Buffer, MessageKey>({ name: INDEX_DB, encoding: 'binary', cache: false });
+    this.#byId = root.openDB({ name: BY_ID_DB, encoding: 'binary', cache: false });
+    this.#byKey = root.openDB({ name: BY_KEY_DB, encoding: 'binary', cache: false });
+    this.#trace = root.openDB({ name: TRACE_DB, cache: false });
+    this.#traceLog = root.openDB({ name: TRACE_LOG_DB, cache: false });
+    const [last] = this.#traceLog.getRange({ reverse: true, limit: 1 });
+    this.#lastTraceSeq = last?.value.maxSeq ?? 0;
     this.#entities = new Map(ENTITY_KINDS.map((kind) => [kind, root.openDB<unknown, string>({ name: kind })]));
     this.#loadBounds();
     this.#segments = new SegmentLog(join(dataDir, 'segments'), { referenced: this.#highestSegment() });
@@ -50,7 +82,7 @@ export class LmdbStore implements Store {
     const lock = lockDataDir(dataDir);
     let root: RootDatabase | undefined;
     try {
-      root = open({ path: dataDir, maxDbs: 16, compression: false, mapSize: 2 ** 34 });
+      root = open({ path: dataDir, maxDbs: 32, compression: false, mapSize: 2 ** 34 });
       // create: false, so a new store gets no empty legacy database (openDB is then undefined).
       const noCreate: { name: string; cache: boolean } = { name: LEGACY_MESSAGES_DB, cache: false, ...{ create: false } }; // `create` is missing from lmdb's types
       const legacy = root.openDB(noCreate) as Database | undefined;
@@ -103,6 +135,46 @@ export class LmdbStore implements Store {
     return key ? (this.readMessage(topic, key[1])?.storedAt ?? Infinity) : Infinity;
   }
 
+  locateMessage(messageId: string): MessageLocation[] {
+    const id = indexComponent(messageId);
+    return [...this.#byId.getKeys({ start: [id, ''], end: [id, '\uffff'] })].map(([, topic, offset]) => ({ topic, offset }));
+  }
+
+  offsetsByKey(topic: string, key: string, fromOffset: number, limit: number): number[] {
+    const k = indexComponent(key);
+    return [...this.#byKey.getKeys({ start: [topic, k, fromOffset], end: [topic, k, Number.MAX_SAFE_INTEGER], limit })].map(([, , offset]) => offset);
+  }
+
+  readTrace(messageId: string): StoredTraceEvent[] {
+    const id = indexComponent(messageId);
+    const events: StoredTraceEvent[] = [];
+    for (const { value } of this.#trace.getRange({ start: [id, 0], end: [id, Number.MAX_SAFE_INTEGER] })) {
+      for (const event of value) if (event.messageId === messageId) events.push(event);
+    }
+    return events;
+  }
+
+  lastTraceSeq(): number {
+    return this.#lastTraceSeq;
+  }
+
+  oldestTraceAt(): number | undefined {
+    const [first] = this.#traceLog.getRange({ limit: 1 });
+    return first?.value.maxAt;
+  }
+
+  /** The segment files' sizes and the blocks the LMDB file takes (it is sparse). */
+  storeBytes(): number {
+    let bytes = this.#segments.bytes();
+    try {
+      const stats = statSync(join(this.#dataDir, 'data.mdb'));
+      bytes += Math.min(stats.size, stats.blocks * 512);
+    } catch {
+      // not there yet
+    }
+    return bytes;
+  }
+
   loadEntities<K extends EntityKind>(kind: K): EntityKinds[K][] {
     return [...this.#entityDb(kind).getRange({}).map(({ value }) => value as EntityKinds[K])];
   }
@@ -119,25 +191,37 @@ export class LmdbStore implements Store {
   async #commit(batch: WriteBatch): Promise<void> {
     const append = batch.append ?? [];
     let locations: Buffer[] = [];
+    let traceSeq = 0;
     if (append.length > 0) {
-      locations = this.#segments.append(append.map(encodeMessage)).map(encodeLocation);
+      locations = this.#segments.append(append.map(encodeMessage)).map((location, i) => encodeLocation(location, append[i]!));
       await this.#segments.sync();
     }
     // batch(), not transaction(): the writes are handed to LMDB's write thread as they are, rather
     // than running a callback on this thread inside the open write transaction; still atomic.
     await this.#root.batch(() => {
-      append.forEach((record, i) => void this.#messages.put([record.topic, record.offset], locations[i]!));
+      append.forEach((record, i) => {
+        void this.#messages.put([record.topic, record.offset], locations[i]!);
+        void this.#byId.put([indexComponent(record.messageId), record.topic, record.offset], EMPTY);
+        for (const key of new Set(record.keys)) void this.#byKey.put([record.topic, indexComponent(key), record.offset], EMPTY);
+      });
       for (const write of batch.entities ?? []) {
         const db = this.#entityDb(write.kind);
         if (write.value === undefined) void db.remove(write.key);
         else void db.put(write.key, write.value);
       }
       for (const { topic, before } of batch.trim ?? []) {
-        for (const key of this.#messages.getKeys({ start: [topic, 0], end: [topic, before] })) {
+        for (const { key, value } of this.#messages.getRange({ start: [topic, 0], end: [topic, before] })) {
           void this.#messages.remove(key);
+          const indexed = decodeIndexed(value);
+          if (!indexed) continue;
+          void this.#byId.remove([indexComponent(indexed.messageId), topic, key[1]]);
+          for (const k of new Set(indexed.keys)) void this.#byKey.remove([topic, indexComponent(k), key[1]]);
         }
       }
+      if (batch.trace?.length) traceSeq = this.#recordTrace(batch.trace);
+      if (batch.trimTrace) this.#trimTrace(batch.trimTrace.before, batch.trimTrace.limit);
     });
+    if (traceSeq > this.#lastTraceSeq) this.#lastTraceSeq = traceSeq;
     for (const record of batch.append ?? []) {
       const bounds = this.#bounds.get(record.topic);
       if (bounds) bounds.next = Math.max(bounds.next, record.offset + 1);
@@ -149,6 +233,35 @@ export class LmdbStore implements Store {
     }
     await this.#root.flushed;
     if (batch.trim?.length) this.#dropUnreferencedSegments();
+  }
+
+  /** Records one commit's trace events; returns the highest seq among them. */
+  #recordTrace(events: readonly StoredTraceEvent[]): number {
+    let minSeq = Infinity;
+    let maxSeq = 0;
+    let maxAt = -Infinity;
+    const keys: TraceKey[] = [];
+    for (const [messageId, list] of traceByMessage(events)) {
+      const key: TraceKey = [indexComponent(messageId), list[0]!.seq];
+      void this.#trace.put(key, list);
+      keys.push(key);
+      for (const event of list) {
+        minSeq = Math.min(minSeq, event.seq);
+        maxSeq = Math.max(maxSeq, event.seq);
+        maxAt = Math.max(maxAt, event.at);
+      }
+    }
+    void this.#traceLog.put(minSeq, { maxSeq, maxAt, keys });
+    return maxSeq;
+  }
+
+  /** Drops up to `limit` of the oldest trace commits whose events all happened before `before`. */
+  #trimTrace(before: number, limit: number): void {
+    for (const { key, value } of this.#traceLog.getRange({ limit })) {
+      if (value.maxAt >= before) break;
+      for (const traceKey of value.keys) void this.#trace.remove(traceKey);
+      void this.#traceLog.remove(key);
+    }
   }
 
   async close(): Promise<void> {
@@ -169,7 +282,7 @@ export class LmdbStore implements Store {
 
   #location(topic: string, offset: number): Location | undefined {
     const bytes = this.#messages.getBinary([topic, offset]);
-    if (!bytes || bytes.length !== LOCATION_BYTES) return undefined;
+    if (!bytes || bytes.length < LOCATION_BYTES) return undefined;
     return { segment: bytes.readUInt32LE(0), position: bytes.readUInt32LE(4), length: bytes.readUInt32LE(8) };
   }
 
@@ -206,10 +319,19 @@ export class LmdbStore implements Store {
   }
 }
 
-function encodeLocation(location: Location): Buffer {
-  const bytes = Buffer.allocUnsafe(LOCATION_BYTES);
+/** Where a record is, followed by its id and keys as JSON (entries written before the query indexes have only the location). */
+function encodeLocation(location: Location, record: MessageRecord): Buffer {
+  const json = JSON.stringify(record.keys.length > 0 ? [record.messageId, record.keys] : [record.messageId]);
+  const bytes = Buffer.allocUnsafe(LOCATION_BYTES + Buffer.byteLength(json));
   bytes.writeUInt32LE(location.segment, 0);
   bytes.writeUInt32LE(location.position, 4);
   bytes.writeUInt32LE(location.length, 8);
+  bytes.write(json, LOCATION_BYTES, 'utf8');
   return bytes;
+}
+
+function decodeIndexed(bytes: Buffer): { messageId: string; keys: readonly string[] } | undefined {
+  if (bytes.length <= LOCATION_BYTES) return undefined;
+  const [messageId, keys] = JSON.parse(bytes.toString('utf8', LOCATION_BYTES)) as [string, string[]?];
+  return { messageId, keys: keys ?? [] };
 }

@@ -19,6 +19,8 @@ type Meta = [
   deliverAt: number | null,
   traceContext: string | null,
   deadLetter: NonNullable<MessageRecord['deadLetter']> | null,
+  /** Absent in records written before it was added. */
+  producerClientId?: string | null,
 ];
 
 /**
@@ -41,6 +43,7 @@ export function encodeMessage(record: MessageRecord): [header: Buffer, body: Buf
     record.deliverAt ?? null,
     record.traceContext ?? null,
     record.deadLetter ?? null,
+    record.producerClientId ?? null,
   ];
   const json = JSON.stringify(meta);
   const metaBytes = Buffer.byteLength(json);
@@ -63,7 +66,7 @@ export function decodeMessage(topic: string, offset: number, bytes: Buffer): Mes
   } catch (error) {
     throw new StoreError(`stored message ${topic}@${offset} is damaged: ${(error as Error).message}`, { cause: error });
   }
-  const [queueId, messageId, kind, keys, properties, bornAt, bornHost, storedAt, tag, messageGroup, deliverAt, traceContext, deadLetter] = meta;
+  const [queueId, messageId, kind, keys, properties, bornAt, bornHost, storedAt, tag, messageGroup, deliverAt, traceContext, deadLetter, producerClientId] = meta;
   const record: MessageRecord = {
     topic,
     offset,
@@ -81,6 +84,7 @@ export function decodeMessage(topic: string, offset: number, bytes: Buffer): Mes
     ...(deliverAt !== null && { deliverAt }),
     ...(traceContext !== null && { traceContext }),
     ...(deadLetter !== null && { deadLetter }),
+    ...(producerClientId !== null && producerClientId !== undefined && { producerClientId }),
   };
   return record;
 }

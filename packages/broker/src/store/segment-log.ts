@@ -76,6 +76,19 @@ export class SegmentLog {
       .sort((a, b) => a - b);
   }
 
+  /** Bytes of every segment file present. */
+  bytes(): number {
+    let total = 0;
+    for (const n of this.segments()) {
+      try {
+        total += statSync(this.#path(n)).size;
+      } catch {
+        // dropped meanwhile
+      }
+    }
+    return total;
+  }
+
   /** Writes `records` (each given as its chunks) one after the other; durable only after {@link sync}. */
   append(records: readonly (readonly Buffer[])[]): Location[] {
     if (this.#size >= this.#segmentBytes) this.#roll();

@@ -1,4 +1,4 @@
-import type { MessageDraft, MessageKind, MessageRecord } from './records.js';
+import type { MessageDraft, MessageKind, MessageRecord, StoredTraceEvent } from './records.js';
 
 /** Small collections the broker keeps fully in memory and writes through to the store. */
 export interface EntityKinds {
@@ -119,6 +119,19 @@ export interface WriteBatch {
   readonly entities?: readonly EntityWrite[];
   /** Drop every message of `topic` below `offset` (retention). */
   readonly trim?: readonly { readonly topic: string; readonly before: number }[];
+  /** Trace events to record durably. */
+  readonly trace?: readonly StoredTraceEvent[];
+  /**
+   * Drop up to `limit` of the oldest recorded trace batches (one per commit that recorded trace
+   * events) whose events all happened before `before`: bounded work, however much is due.
+   */
+  readonly trimTrace?: { readonly before: number; readonly limit: number };
+}
+
+/** Where one retained copy of a message is. */
+export interface MessageLocation {
+  readonly topic: string;
+  readonly offset: number;
 }
 
 /** Offsets of a topic's retained messages: `[first, next)`. */
@@ -140,6 +153,18 @@ export interface Store {
   readMessage(topic: string, offset: number): MessageRecord | undefined;
   /** The first offset whose message was stored at or after `time`, or `next` when none was. */
   offsetAtTime(topic: string, time: number): number;
+  /** Every retained copy of the message with this id (from the id index). */
+  locateMessage(messageId: string): MessageLocation[];
+  /** Offsets of `topic`'s retained messages carrying `key`, ascending, from `fromOffset`, at most `limit`. */
+  offsetsByKey(topic: string, key: string, fromOffset: number, limit: number): number[];
+  /** The recorded trace events of a message, in `seq` order. */
+  readTrace(messageId: string): StoredTraceEvent[];
+  /** The highest `seq` of any recorded trace event (0 when none is): a writer continues above it. */
+  lastTraceSeq(): number;
+  /** When the newest event of the oldest recorded trace batch happened; undefined when none is recorded. */
+  oldestTraceAt(): number | undefined;
+  /** Bytes the store holds on disk (0 for an in-memory store). */
+  storeBytes(): number;
   /** Every stored entity of a kind. */
   loadEntities<K extends EntityKind>(kind: K): EntityKinds[K][];
   /** Applies a batch atomically; resolves once it is durable. */

@@ -7,7 +7,7 @@ import { encodePageToken, pagePosition, pageSizeOf } from '../views/paging.js';
 import type { AdminContext } from './context.js';
 import { knownGroup } from './known-groups.js';
 import { findKnownTopic } from './known-topics.js';
-import { messageView } from './message-view.js';
+import { toMessageView } from '../views/message-view.js';
 import type { Serial } from './serial.js';
 
 /** Properties the dead-letter copy carries about its origin; a resend leaves them out. */
@@ -50,7 +50,7 @@ export class DeadLetters {
       const message = this.ctx.store.readMessage(topic, offset);
       if (!message) continue;
       const marker = this.#marker(group, message);
-      items.push({ group, message: messageView(message), ...(marker && { resentAt: marker.resentAt }) });
+      items.push({ group, message: toMessageView(message), ...(marker && { resentAt: marker.resentAt }) });
     }
     const last = items[items.length - 1];
     return offset < end && last ? { items, nextPageToken: encodePageToken(last.message.offset) } : { items };

@@ -2,7 +2,7 @@ import type { MessageRecord } from '../../store/records.js';
 import type { MessageView } from '../views/index.js';
 
 /** A stored message as operators see it. */
-export function messageView(record: MessageRecord): MessageView {
+export function toMessageView(record: MessageRecord): MessageView {
   return {
     messageId: record.messageId,
     topic: record.topic,
@@ -15,6 +15,7 @@ export function messageView(record: MessageRecord): MessageView {
     ...(record.messageGroup !== undefined && { messageGroup: record.messageGroup }),
     bornAt: record.bornAt,
     bornHost: record.bornHost,
+    ...(record.producerClientId !== undefined && { producerClientId: record.producerClientId }),
     storedAt: record.storedAt,
     ...(record.deliverAt !== undefined && { deliverAt: record.deliverAt }),
     body: record.body,
