@@ -2,7 +2,8 @@ import { setMaxListeners } from 'node:events';
 import type { Http2Server, ServerHttp2Session } from 'node:http2';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import { loadTransactionAdmin } from './client/admin-proto.js';
+import { loadBrokerAdmin, loadTransactionAdmin } from './client/admin-proto.js';
+import { brokerAdminService } from './admin/broker-admin-service.js';
 import { transactionAdminService } from './admin/transaction-service.js';
 import { resolveConfig, type BrokerConfig, type ResolvedConfig } from './config.js';
 import { BrokerCore } from './core/broker-core.js';
@@ -141,8 +142,9 @@ export async function startBrokerWithCore(options: BrokerOptions = {}): Promise<
   });
   const messaging = messagingService({ core, log, listenAddress: () => ({ host, port }), shutdown: shutdown.signal });
   server.addService(messaging.definition, messaging.implementation);
-  // txmq's own operator API (`txmq-broker tx ...`, createTransactionAdmin) on the same port.
+  // txmq's own operator API (`txmq-broker admin ...`, createTransactionAdmin, createBrokerAdmin) on the same port.
   server.addService(loadTransactionAdmin().service, transactionAdminService({ backend: core, log, shutdown: shutdown.signal }));
+  server.addService(loadBrokerAdmin().service, brokerAdminService({ backend: core, log, shutdown: shutdown.signal, maxResponseBytes: frameLimit }));
   try {
     port = await new Promise<number>((resolve, reject) => {
       server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound)));
