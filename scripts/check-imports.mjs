@@ -3,7 +3,8 @@
 // package (another package is imported by its name); nothing imports test code; packages depend "downwards" (nest-module -> outbox -> broker/client); application-side code uses
 // the broker only through `@txmq/broker/client` (but for the nest module's testing entry, which
 // starts one in-process); and inside the broker the layers run
-// protocol -> core -> store, with the client side loading no server code (both may use wire/).
+// protocol -> core -> store, with the client side loading no server code (both may use wire/);
+// the operator surfaces admin/ and http/ sit beside protocol/, over core/.
 // Usage: node scripts/check-imports.mjs [root]   (default: this repository)
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, posix, relative, sep } from 'node:path';
@@ -33,6 +34,9 @@ const NEST_TESTING_SPEC = /^@txmq\/nest\/(testing|dist\/src\/testing)(\/|$)/;
 const SERVER_MODULES = ['core/', 'protocol/', 'store/', 'cli/', 'admin/service', 'server', 'config', 'logger', 'index', 'internal'];
 const SERVER_PACKAGES = [/^lmdb(\/|$)/, /^pino(\/|$)/, /^msgpackr(-extract)?(\/|$)/];
 
+/** What the operator surfaces (admin/, http/) may import besides their own folders. */
+const OPERATOR_ALLOW = ['core/', 'store/', 'rules/', 'wire/', 'errors', 'status-codes', 'client/admin-proto'];
+
 /**
  * The broker's layers: a file under `from` may import, inside the broker's src/, only `allow`
  * (folders end in `/`, files are named without extension); `deny` lists what it must not import.
@@ -41,6 +45,10 @@ const LAYERS = [
   { from: ['core/'], allow: ['core/', 'store/', 'rules/', 'errors', 'status-codes', 'system-properties'] },
   { from: ['store/'], allow: ['store/', 'errors', 'status-codes'] },
   { from: ['protocol/'], allow: ['protocol/', 'core/', 'store/', 'rules/', 'wire/', 'errors', 'status-codes', 'system-properties'] },
+  // The operator surfaces: the admin gRPC services (admin/) and the HTTP console, API and metrics
+  // (http/) are written against admin/backend.ts and the core's read models; core/ imports neither.
+  { from: ['admin/'], allow: ['admin/', ...OPERATOR_ALLOW] },
+  { from: ['http/'], allow: ['http/', 'admin/', ...OPERATOR_ALLOW] },
   // The RocketMQ schema and its shapes, shared by the broker's protocol/ and the client.
   { from: ['wire/'], allow: ['wire/'], denyPackages: SERVER_PACKAGES },
   { from: ['client/', 'rules/', 'errors', 'status-codes', 'system-properties'], deny: SERVER_MODULES, denyPackages: SERVER_PACKAGES },

@@ -13,6 +13,7 @@ import { after, before, test } from 'node:test';
 import { resolveConfig } from '@txmq/broker';
 import { testDatabaseUrl } from '@txmq/test-support';
 import { startBrokerProcess, type BrokerProcess } from './support/broker-process.js';
+import { freePort } from './support/free-port.js';
 import { freshDatabase } from './support/fresh-database.js';
 import { codeBlocks, readmePaths, readRepoFile, REPO_ROOT } from './support/readmes.js';
 
@@ -74,8 +75,11 @@ test("the README's broker config example is a config the broker accepts", () => 
 });
 
 let broker: BrokerProcess;
+let consoleUrl: string;
 before(async () => {
-  broker = await startBrokerProcess({ memory: true });
+  const httpPort = await freePort();
+  broker = await startBrokerProcess({ memory: true, extraArgs: ['--http-port', String(httpPort)] });
+  consoleUrl = `http://127.0.0.1:${httpPort}`;
 });
 after(async () => {
   await broker.dispose();
@@ -108,7 +112,7 @@ for (const file of snippetFiles) {
     const database = usesPostgres ? await freshDatabase(await testDatabaseUrl(), 'snippet') : undefined;
     const home = await mkdtemp(join(tmpdir(), 'txmq-snippet-home-'));
     try {
-      const env: NodeJS.ProcessEnv = { ...process.env, TXMQ_ENDPOINTS: broker.endpoint, HOME: home };
+      const env: NodeJS.ProcessEnv = { ...process.env, TXMQ_ENDPOINTS: broker.endpoint, TXMQ_CONSOLE: consoleUrl, HOME: home };
       if (database) env.DATABASE_URL = database.url;
       else delete env.DATABASE_URL;
       const { code, output } = await runNode(file, env);

@@ -8,6 +8,8 @@ import { transactionAdminService } from './admin/transaction-service.js';
 import { resolveConfig, type BrokerConfig, type ResolvedConfig } from './config.js';
 import { BrokerCore } from './core/broker-core.js';
 import { BrokerError, type ConfigError } from './errors.js';
+import { startHttpServer, type RunningHttpServer } from './http/http-server.js';
+import { BrokerMetrics } from './http/metrics.js';
 import { createLogger, type LogLevel } from './logger.js';
 import { messagingService } from './protocol/messaging-service.js';
 import { LmdbStore } from './store/lmdb-store.js';
@@ -32,6 +34,12 @@ export interface BrokerOptions {
   logger?: Logger;
   /** How long close() lets in-flight calls finish before cutting them (default 10 s). */
   drainTimeoutMs?: number;
+  /**
+   * Port of the web console, its JSON API (`/api/`) and the Prometheus metrics (`/metrics`), on
+   * `host` (0 picks a free one). Off unless given: the console has no authentication, and changes
+   * (resend, commit, roll back) are open to whoever reaches the port.
+   */
+  httpPort?: number;
 }
 
 /** A running broker. */
@@ -42,6 +50,10 @@ export interface RunningBroker {
   readonly host: string;
   /** The port it listens on (the one picked, when started with port 0). */
   readonly port: number;
+  /** `host:port` of the console and `/metrics`, when started with `httpPort`. */
+  readonly httpEndpoint?: string;
+  /** The console's port (the one picked, when started with `httpPort: 0`). */
+  readonly httpPort?: number;
   /** Stops accepting calls, lets in-flight ones finish, ends streams cleanly, and closes the store. */
   close(): Promise<void>;
   /**
@@ -110,7 +122,7 @@ function openStore(options: Pick<BrokerOptions, 'memory' | 'dataDir'>): Store {
  * ```
  *
  * @throws {@link ConfigError} for an invalid `config`; {@link BrokerError} `ADDRESS_IN_USE` when
- * another process listens on `host:port`.
+ * another process listens on `host:port` (or on `host:httpPort`).
  */
 export async function startBroker(options: BrokerOptions = {}): Promise<RunningBroker> {
   const { core: _core, ...broker } = await startBrokerWithCore(options);
@@ -140,7 +152,11 @@ export async function startBrokerWithCore(options: BrokerOptions = {}): Promise<
     'grpc.keepalive_time_ms': 60_000,
     'grpc.keepalive_permit_without_calls': 1,
   });
-  const messaging = messagingService({ core, log, listenAddress: () => ({ host, port }), shutdown: shutdown.signal });
+  const metrics = options.httpPort === undefined ? undefined : new BrokerMetrics(core, { processMetrics: true });
+  const messaging = messagingService({
+    core, log, listenAddress: () => ({ host, port }), shutdown: shutdown.signal,
+    ...(metrics && { onRpc: metrics.onRpc }),
+  });
   server.addService(messaging.definition, messaging.implementation);
   // txmq's own operator API (`txmq-broker admin ...`, createTransactionAdmin, createBrokerAdmin) on the same port.
   server.addService(loadTransactionAdmin().service, transactionAdminService({ backend: core, log, shutdown: shutdown.signal }));
@@ -150,20 +166,34 @@ export async function startBrokerWithCore(options: BrokerOptions = {}): Promise<
       server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound)));
     });
   } catch (error) {
+    metrics?.close();
     await core.close();
     // grpc-js reports why a bind failed only in the message text of a plain Error.
     throw /EADDRINUSE/.test((error as Error)?.message ?? '')
       ? new BrokerError('ADDRESS_IN_USE', `port ${port} on ${host} is already in use`, { cause: error })
       : error;
   }
+  let http: RunningHttpServer | undefined;
+  if (metrics && options.httpPort !== undefined) {
+    try {
+      http = await startHttpServer({ host, port: options.httpPort, backend: core, metrics, log });
+    } catch (error) {
+      server.forceShutdown();
+      metrics.close();
+      await core.close();
+      throw error;
+    }
+  }
   widenConnectionWindows(server);
   core.start();
-  log.info({ host, port, memory: options.memory ?? false }, 'broker started');
+  log.info({ host, port, ...(http && { httpPort: http.port }), memory: options.memory ?? false }, 'broker started');
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       shutdown.abort();
+      await http?.close();
+      metrics?.close();
       await new Promise<void>((resolve) => {
         const force = setTimeout(() => {
           server.forceShutdown();
@@ -180,6 +210,8 @@ export async function startBrokerWithCore(options: BrokerOptions = {}): Promise<
   // The core's timers are unref'd already; the listening sockets are what holds the process.
   const unref = () => {
     for (const http2Server of http2ServersOf(server)) http2Server.unref();
+    http?.unref();
   };
-  return { endpoint: `${host}:${port}`, host, port, core, close, unref };
+  const httpInfo = http && { httpEndpoint: `${host}:${http.port}`, httpPort: http.port };
+  return { endpoint: `${host}:${port}`, host, port, ...httpInfo, core, close, unref };
 }

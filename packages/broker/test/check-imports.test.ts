@@ -162,3 +162,23 @@ test('wire/ (the shared schema) is imported by protocol/ and the client, and its
   });
   assert.deepEqual(problems.map((p) => p.split(':')[0]), ['packages/broker/src/wire/bad.ts', 'packages/broker/src/wire/bad.ts', 'packages/broker/src/wire/bad.ts']);
 });
+
+test('the operator surfaces: http/ and admin/ build on core/ and admin/backend, never on protocol/; core/ imports neither', async () => {
+  const allowed = await lint({
+    ...CLEAN,
+    'packages/broker/src/http/api.ts': "import type { AdminBackend } from '../admin/backend.js';\nimport type { TopicView } from '../core/views/index.js';\nimport { NotFoundError } from '../errors.js';\n",
+    'packages/broker/src/admin/topics-service.ts': "import type { AdminBackend } from './backend.js';\nimport type { WireTransaction } from '../client/admin-proto.js';\n",
+  });
+  assert.deepEqual(allowed, { code: 0, problems: [] });
+  const { code, problems } = await lint({
+    ...CLEAN,
+    'packages/broker/src/http/metrics.ts': "import { Code } from '../protocol/codes.js';\n",
+    'packages/broker/src/admin/service.ts': "import { startBroker } from '../server.js';\n",
+    'packages/broker/src/core/registry.ts': "import { apiRouter } from '../http/api.js';\nimport type { AdminBackend } from '../admin/backend.js';\n",
+  });
+  assert.equal(code, 1);
+  assert.ok(problems.some((p) => /http\/metrics\.ts: http\/ must not import "\.\.\/protocol\/codes\.js"/.test(p)), problems.join('\n'));
+  assert.ok(problems.some((p) => /admin\/service\.ts: admin\/ must not import "\.\.\/server\.js"/.test(p)), problems.join('\n'));
+  assert.ok(problems.some((p) => /core\/registry\.ts: core\/ must not import "\.\.\/http\/api\.js"/.test(p)), problems.join('\n'));
+  assert.ok(problems.some((p) => /core\/registry\.ts: core\/ must not import "\.\.\/admin\/backend\.js"/.test(p)), problems.join('\n'));
+});

@@ -8,13 +8,15 @@ import { CONSOLE_IO, type CommandIo } from './io.js';
 import { parseCommandLine } from './parse-args.js';
 
 export const USAGE = `usage:
-  txmq-broker [--host 127.0.0.1] [--port 8081] [--data-dir ./.txmq-data] [--memory] [--config file.json] [--log-level info]
+  txmq-broker [--host 127.0.0.1] [--port 8081] [--http-port N] [--data-dir ./.txmq-data] [--memory] [--config file.json] [--log-level info]
   txmq-broker admin topics|groups|message|trace|dlq|reset|tx ... [--endpoint 127.0.0.1:8081] [--json]
     (operator access to a RUNNING broker; see txmq-broker admin --help)
   txmq-broker tx list|commit|rollback ...   (the same as txmq-broker admin tx)
 Options:
   --host        interface to listen on (default 127.0.0.1)
   --port        gRPC port (default 8081)
+  --http-port   web console, its JSON API (/api/) and Prometheus metrics (/metrics) on this port
+                of --host (off unless given; 0 picks a free one). No authentication: keep it local
   --data-dir    durable store directory (default ./.txmq-data)
   --memory      keep everything in memory (nothing survives a restart)
   --config      JSON config: topics, groups, transaction, autoCreateTopics, autoCreateGroups, maxBodyBytes, retentionHours, minInvisibleMs, pushLongPollingMs, reconnectGraceMs
@@ -26,6 +28,7 @@ const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debu
 interface ServeOptions {
   readonly host: string;
   readonly port: number;
+  readonly httpPort?: number;
   readonly dataDir: string;
   readonly memory: boolean;
   readonly config: ResolvedConfig;
@@ -65,10 +68,11 @@ export async function runServeCommand(argv: string[], io: CommandIo = CONSOLE_IO
       broker = await startBroker({ ...options, logger: log });
     } catch (error) {
       if (!isBrokerError(error, 'ADDRESS_IN_USE')) throw error;
-      io.err(`txmq-broker: ${error.message} (is another broker running? choose another port with --port)`);
+      io.err(`txmq-broker: ${error.message} (is another broker running? choose another port with ${/^HTTP/.test(error.message) ? '--http-port' : '--port'})`);
       return 1;
     }
     io.out(`txmq broker listening on ${broker.endpoint}`);
+    if (broker.httpPort !== undefined) io.out(`txmq console on http://${urlHost(broker.host)}:${broker.httpPort}/`);
     io.out(`txmq broker stopping (${await stopSignal}): finishing in-flight calls`);
     await broker.close();
     return 0;
@@ -84,6 +88,7 @@ async function parseServeOptions(argv: string[]): Promise<ServeOptions | 'help'>
     options: {
       host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string', default: '8081' },
+      'http-port': { type: 'string' },
       'data-dir': { type: 'string', default: './.txmq-data' },
       memory: { type: 'boolean', default: false },
       config: { type: 'string' },
@@ -97,10 +102,22 @@ async function parseServeOptions(argv: string[]): Promise<ServeOptions | 'help'>
   if (positionals.length > 0) throw new ConfigError(`unknown command ${JSON.stringify(positionals[0])}`);
   const logLevel = values['log-level'] as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
-  const port = Number(values.port);
-  if (!/^\d+$/.test(values.port) || port > 65535) throw new ConfigError(`--port must be an integer from 0 to 65535, got ${JSON.stringify(values.port)}`);
+  const port = portOption('--port', values.port);
+  const httpPort = values['http-port'] === undefined ? undefined : portOption('--http-port', values['http-port']);
+  if (httpPort !== undefined && httpPort !== 0 && httpPort === port) throw new ConfigError(`--http-port must differ from --port (both ${port})`);
   const config = values.config ? await loadConfigFile(values.config) : resolveConfig({});
-  return { host: values.host, port, dataDir: values['data-dir'], memory: values.memory, config, logLevel };
+  return { host: values.host, port, ...(httpPort !== undefined && { httpPort }), dataDir: values['data-dir'], memory: values.memory, config, logLevel };
+}
+
+function portOption(flag: string, value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) throw new ConfigError(`${flag} must be an integer from 0 to 65535, got ${JSON.stringify(value)}`);
+  return port;
+}
+
+/** `host` as the host of a URL (an IPv6 address in brackets). */
+function urlHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 /**

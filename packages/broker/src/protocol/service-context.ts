@@ -1,6 +1,12 @@
 import type { Logger } from 'pino';
 import type { BrokerCore } from '../core/broker-core.js';
 
+/**
+ * Told of every RPC served, once it is answered: its name, the RocketMQ status code it answered
+ * (in-band, as the clients read it) and how long it took. Must not throw; called on the hot path.
+ */
+export type RpcObserver = (rpc: string, code: number, seconds: number) => void;
+
 /** What every RPC handler needs. */
 export interface ServiceContext {
   readonly core: BrokerCore;
@@ -9,4 +15,9 @@ export interface ServiceContext {
   readonly listenAddress: () => { host: string; port: number };
   /** Aborted when the broker begins shutting down: long polls return and streams end. */
   readonly shutdown: AbortSignal;
+  /**
+   * When set, told of every unary RPC and every ReceiveMessage answered (not of the session-long
+   * Telemetry stream, nor of a receive whose client left before its answer).
+   */
+  readonly onRpc?: RpcObserver;
 }

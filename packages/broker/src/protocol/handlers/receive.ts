@@ -24,7 +24,9 @@ const RECEIVE_ENDED = new Error('receive ended');
  * `status`, one frame per message, `delivery_timestamp`, then completes.
  */
 export function receiveMessage(service: ServiceContext) {
+  const { onRpc } = service;
   return (call: ServerWritableStream<ReceiveMessageRequest, ReceiveFrame>) => {
+    const started = onRpc ? performance.now() : 0;
     const abort = new AbortController();
     let finished = false;
     // A reason of our own: abort() without one builds a DOMException with a stack trace, and the
@@ -35,6 +37,8 @@ export function receiveMessage(service: ServiceContext) {
     const finish = (frames: ReceiveFrame[]) => {
       finished = true;
       service.shutdown.removeEventListener('abort', stop);
+      const first = frames[0];
+      if (onRpc && !call.cancelled) onRpc('ReceiveMessage', first && 'status' in first ? first.status.code : Code.OK, (performance.now() - started) / 1000);
       if (call.cancelled) {
         // The client is gone (deadline, disconnect): nothing reached it, so give the messages back.
         const handles = frames.flatMap((f) => ('message' in f && f.message.systemProperties?.receiptHandle ? [f.message.systemProperties.receiptHandle] : []));

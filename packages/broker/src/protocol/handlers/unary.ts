@@ -1,5 +1,6 @@
 import type { handleUnaryCall, ServerUnaryCall } from '@grpc/grpc-js';
 import { callContext, type CallContext } from '../call-context.js';
+import { Code } from '../codes.js';
 import { statusOf } from '../respond.js';
 import type { ServiceContext } from '../service-context.js';
 import type { Status } from '../wire-types.js';
@@ -14,12 +15,21 @@ export function unary<Req, Res extends { status?: Status }>(
   handle: (request: Req, context: CallContext, call: ServerUnaryCall<Req, Res>) => Promise<Res> | Res,
   onError: (status: Status) => Res = (status) => ({ status }) as Res,
 ): handleUnaryCall<Req, Res> {
+  const { onRpc } = service;
   return (call, callback) => {
+    const started = onRpc ? performance.now() : 0;
     Promise.resolve()
       .then(() => handle(call.request, callContext(call.metadata), call))
       .then(
-        (response) => callback(null, response),
-        (error: unknown) => callback(null, onError(statusOf(error, service.log, rpc))),
+        (response) => {
+          onRpc?.(rpc, response.status?.code ?? Code.OK, (performance.now() - started) / 1000);
+          callback(null, response);
+        },
+        (error: unknown) => {
+          const response = onError(statusOf(error, service.log, rpc));
+          onRpc?.(rpc, response.status?.code ?? Code.INTERNAL_SERVER_ERROR, (performance.now() - started) / 1000);
+          callback(null, response);
+        },
       );
   };
 }
