@@ -31,7 +31,7 @@ const NEST_TESTING = 'packages/nest-module/src/testing/';
 const NEST_TESTING_SPEC = /^@txmq\/nest\/(testing|dist\/src\/testing)(\/|$)/;
 
 /** What the broker's client side (and what it shares with the server) must never load. */
-const SERVER_MODULES = ['core/', 'protocol/', 'store/', 'cli/', 'admin/service', 'server', 'config', 'logger', 'index', 'internal'];
+const SERVER_MODULES = ['core/', 'protocol/', 'store/', 'cli/', 'admin/', 'http/', 'server', 'config', 'logger', 'index', 'internal'];
 const SERVER_PACKAGES = [/^lmdb(\/|$)/, /^pino(\/|$)/, /^msgpackr(-extract)?(\/|$)/];
 
 /** What the operator surfaces (admin/, http/) may import besides their own folders. */

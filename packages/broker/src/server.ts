@@ -2,8 +2,9 @@ import { setMaxListeners } from 'node:events';
 import type { Http2Server, ServerHttp2Session } from 'node:http2';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import { loadTransactionAdmin } from './client/admin-proto.js';
-import { transactionAdminService } from './admin/service.js';
+import { loadBrokerAdmin, loadTransactionAdmin } from './client/admin-proto.js';
+import { brokerAdminService } from './admin/broker-admin-service.js';
+import { transactionAdminService } from './admin/transaction-service.js';
 import type { ResolvedAcl } from './auth/acl.js';
 import { AuthFailures } from './auth/auth-failures.js';
 import { createAuthenticator } from './auth/authenticator.js';
@@ -206,8 +207,9 @@ export async function startBrokerWithCore(options: BrokerOptions = {}): Promise<
     ...(metrics && { onRpc: metrics.onRpc }),
   });
   server.addService(messaging.definition, messaging.implementation);
-  // txmq's own operator API (`txmq-broker tx ...`, createTransactionAdmin) on the same port.
-  server.addService(loadTransactionAdmin().service, transactionAdminService({ core, log, shutdown: shutdown.signal }));
+  // txmq's own operator API (`txmq-broker admin ...`, createTransactionAdmin, createBrokerAdmin) on the same port.
+  server.addService(loadTransactionAdmin().service, transactionAdminService({ backend: core, log, shutdown: shutdown.signal }));
+  server.addService(loadBrokerAdmin().service, brokerAdminService({ backend: core, log, shutdown: shutdown.signal, maxResponseBytes: frameLimit }));
   try {
     port = await new Promise<number>((resolve, reject) => {
       server.bindAsync(`${host}:${port}`, serverCredentials(config.tls), (error, bound) => (error ? reject(error) : resolve(bound)));

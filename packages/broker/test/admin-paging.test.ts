@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { InvalidRequestError } from '../src/errors.js';
-import { DEFAULT_PAGE_SIZE, encodePageToken, pageByName, pagePosition, pageSizeOf } from '../src/core/views/paging.js';
+import { DEFAULT_PAGE_SIZE, encodePageToken, pageByName, pagePosition, pageSizeOf, pageStartOffset } from '../src/core/views/paging.js';
 
 const names = Array.from({ length: 120 }, (_, i) => `n${String(i).padStart(3, '0')}`);
 
@@ -43,4 +43,12 @@ test('a token that this listing did not hand out is an InvalidRequestError namin
     assert.throws(() => pagePosition({ pageToken: bad }, 'string'), (e: unknown) => e instanceof InvalidRequestError && /pageToken/.test(e.message), bad);
   }
   assert.throws(() => pagePosition({ pageToken: encodePageToken('x') }, 'number'), /pageToken/);
+});
+
+test('an offset listing starts past the token\'s offset, never before its first retained one', () => {
+  assert.equal(pageStartOffset(undefined, 4), 4);
+  assert.equal(pageStartOffset({ pageToken: '' }, 4), 4);
+  assert.equal(pageStartOffset({ pageToken: encodePageToken(9) }, 4), 10);
+  assert.equal(pageStartOffset({ pageToken: encodePageToken(1) }, 4), 4, 'retention trimmed past the token');
+  assert.throws(() => pageStartOffset({ pageToken: encodePageToken('n001') }, 0), /pageToken/);
 });

@@ -27,6 +27,12 @@ test('a reset to an earlier time replays messages already acknowledged, from the
   assert.deepEqual(ids(replayed), sent.slice(2));
   assert.deepEqual(replayed.map((d) => d.attempt), [1, 1]);
   assert.deepEqual(core.describeGroup('G').subscriptions.map((s) => [s.nextOffset, s.lag, s.inFlight]), [[4, 0, 2]]);
+  assert.deepEqual(
+    core.traceMessage(sent[2]!)?.events.map((e) => [e.type, e.group, e.attempt, e.at - 1_700_000_000_000]),
+    [['sent', undefined, undefined, 2000], ['stored', undefined, undefined, 2000], ['delivered', 'G', 1, 4000], ['acked', 'G', 1, 4000], ['delivered', 'G', 1, 4000]],
+    'the replay is a new delivery in its trace, at attempt 1 again',
+  );
+  assert.deepEqual(core.traceMessage(sent[0]!)?.events.map((e) => e.type), ['sent', 'stored', 'delivered', 'acked'], 'not replayed: before the reset time');
 
   await core.resetGroup('G', { time: 0 });
   assert.deepEqual(ids(await core.receive(receiveRequest('G', 't'))), sent, 'a time before everything starts at the oldest retained');

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { InvalidRequestError, NotFoundError } from '../src/errors.js';
 import { decodeMessage, encodeMessage } from '../src/store/message-codec.js';
 import type { MessageRecord } from '../src/store/records.js';
+import { encodePageToken } from '../src/core/views/paging.js';
 import { incoming, receiveRequest, testClock } from './helpers.js';
 import { coreOn, STORES } from './trace-stores.js';
 
@@ -79,13 +80,18 @@ for (const kind of STORES) {
   });
 }
 
-test('queries name what was wrong: an unknown topic, a bad page size or token', async () => {
+test('queries name what was wrong: an unknown topic, a bad pageSize or pageToken; proto3 unset values are the defaults', async () => {
   const core = coreOn((await STORES[0]!.create()).store, testClock());
-  await core.send(incoming('orders'), 'p');
+  await core.send(incoming('orders', { keys: ['k'] }), 'p');
   assert.throws(() => core.findMessagesByKey('nope', 'k'), (e) => e instanceof NotFoundError && e.code === 'TOPIC_NOT_FOUND' && /nope/.test(e.message));
   assert.throws(() => core.findMessagesByTime('nope', 0, 1), NotFoundError);
-  assert.throws(() => core.findMessagesByKey('orders', 'k', { pageSize: 0 }), (e) => e instanceof InvalidRequestError && /page size/.test(e.message));
-  assert.throws(() => core.findMessagesByTime('orders', 0, 1, { pageToken: 'not-a-token!' }), (e) => e instanceof InvalidRequestError && /page token/.test(e.message));
+  assert.throws(() => core.findMessagesByKey('orders', 'k', { pageSize: 1001 }), (e) => e instanceof InvalidRequestError && /pageSize must be an integer from 1 to 1000, got 1001/.test(e.message));
+  assert.throws(() => core.findMessagesByKey('orders', 'k', { pageSize: -1 }), (e) => e instanceof InvalidRequestError && /pageSize/.test(e.message));
+  assert.throws(() => core.findMessagesByTime('orders', 0, 1, { pageToken: 'not-a-token!' }), (e) => e instanceof InvalidRequestError && /pageToken "not-a-token!"/.test(e.message));
+  assert.throws(() => core.findMessagesByKey('orders', 'k', { pageToken: encodePageToken('G') }), (e) => e instanceof InvalidRequestError && /pageToken/.test(e.message), 'a name token is not an offset token');
+  // proto3's unset values (0 and '') mean the defaults.
+  assert.deepEqual(core.findMessagesByKey('orders', 'k', { pageSize: 0, pageToken: '' }).items.map((m) => m.topic), ['orders']);
+  assert.equal(core.findMessagesByTime('orders', 0, Number.MAX_SAFE_INTEGER, { pageSize: 0, pageToken: '' }).items.length, 1);
   assert.equal(core.storeBytes(), 0);
   await core.close();
 });

@@ -55,6 +55,54 @@ for (const kind of STORES) {
     }
   });
 
+  test(`${kind.name}: a dead letter resent by an operator: its stored at the origin, noted, once; then its fresh delivery and ack`, async () => {
+    const clock = testClock();
+    const { store, reopen, dispose } = await kind.create();
+    const config = { groups: { G: { maxDeliveryAttempts: 1 } } };
+    let core = coreOn(store, clock, config);
+    const seen: MessageEvent[] = [];
+    core.onMessageEvents((batch) => seen.push(...batch));
+    try {
+      const sent = incoming('t', { bornAt: clock.now() - 5 });
+      await core.send(sent, 'producer-1');
+      clock.advance(10);
+      await core.receive(receiveRequest('G', 't', { invisibleMs: 1000 }));
+      clock.advance(1000);
+      assert.deepEqual(await core.receive(receiveRequest('G', 't')), [], 'out of attempts: moved to the DLQ');
+      clock.advance(1000);
+      assert.deepEqual(await core.resendDeadLetter('G', sent.messageId), { messageId: sent.messageId, topic: 't', offset: 1 });
+      clock.advance(10);
+      const [again] = await core.receive(receiveRequest('G', 't', { clientId: 'client-2' }));
+      assert.equal(again?.attempt, 1);
+      clock.advance(5);
+      await core.ack('G', 't', again!.receiptHandle);
+      const expected = [
+        'sent t producer-1',
+        'stored t',
+        'delivered t G client-1 1',
+        'dead-lettered %DLQ%G G 1',
+        'stored %DLQ%G',
+        'stored t resent by an operator',
+        'delivered t G client-2 1',
+        'acked t G client-2 1',
+      ];
+      const trace = core.traceMessage(sent.messageId)!;
+      assert.deepEqual(summary(trace.events), expected);
+      const t0 = clock.now() - 2025;
+      assert.deepEqual(trace.events.map((e) => e.at - t0), [-5, 0, 10, 1010, 1010, 2010, 2020, 2025], 'in time order');
+      await until(() => seen.some((e) => e.type === 'acked'));
+      assert.deepEqual(seen.filter((e) => e.type === 'stored').map((e) => [e.topic, e.note]), [['t', undefined], ['%DLQ%G', undefined], ['t', 'resent by an operator']], 'listeners see one stored per copy');
+      if (kind.durable) {
+        await core.close();
+        core = coreOn(reopen(), clock, config);
+        assert.deepEqual(summary(core.traceMessage(sent.messageId)?.events), expected, 'read back from disk');
+      }
+    } finally {
+      await core.close();
+      await dispose();
+    }
+  });
+
   test(`${kind.name}: a half message's checks, its commit, delivery and ack; a parked one's rollback`, async () => {
     const clock = testClock();
     const { store, dispose } = await kind.create();
@@ -200,6 +248,24 @@ test('trace.enabled false records nothing durably; sends write no trace at all',
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal(store.lastTraceSeq(), 0);
     assert.deepEqual(summary(core.traceMessage(m.messageId)?.events), ['sent t p', 'stored t']);
+  } finally {
+    await core.close();
+    await dispose();
+  }
+});
+
+test('with tracing off, a resent copy still shows its stored once (derived from the copy, without the note)', async () => {
+  const clock = testClock();
+  const { store, dispose } = await STORES[0]!.create();
+  const core = coreOn(store, clock, { trace: { enabled: false }, groups: { G: { maxDeliveryAttempts: 1 } } });
+  try {
+    const m = incoming('t', { bornAt: clock.now() });
+    await core.send(m, 'p');
+    const [d] = await core.receive(receiveRequest('G', 't'));
+    await core.forwardToDeadLetter('G', 't', d!.receiptHandle);
+    clock.advance(1000);
+    await core.resendDeadLetter('G', m.messageId);
+    assert.deepEqual(summary(core.traceMessage(m.messageId)?.events), ['sent t p', 'stored t', 'stored t']);
   } finally {
     await core.close();
     await dispose();

@@ -1,9 +1,13 @@
-import { runServeCommand } from './serve-command.js';
-import { runTransactionCommand } from './tx-command.js';
 
-/** `txmq-broker [options]` runs a broker; `txmq-broker tx ...` works on a running broker's transactions. */
-function main(argv: string[]): Promise<number> {
-  return argv[0] === 'tx' ? runTransactionCommand(argv.slice(1)) : runServeCommand(argv);
+/**
+ * `txmq-broker [options]` runs a broker; `txmq-broker admin ...` works on a running one (and
+ * `txmq-broker tx ...`, the first spelling of `admin tx`, on its transactions).
+ */
+async function main(argv: string[]): Promise<number> {
+  // Each command loads only its own code: an admin command does not load the broker.
+  if (argv[0] === 'admin') return (await import('./admin/admin-command.js')).runAdmin(argv.slice(1));
+  if (argv[0] === 'tx') return (await import('./tx-command.js')).runTransactionCommand(argv.slice(1));
+  return (await import('./serve-command.js')).runServeCommand(argv);
 }
 
 main(process.argv.slice(2)).then(

@@ -11,9 +11,9 @@ import { parseCommandLine } from './parse-args.js';
 export const USAGE = `usage:
   txmq-broker [--host 127.0.0.1] [--port 8081] [--http-port N] [--data-dir ./.txmq-data] [--memory] [--config file.json] [--log-level info]
               [--tls-cert server.pem --tls-key server-key.pem]
-  txmq-broker tx list [--parked] [--json] [--endpoint 127.0.0.1:8081]
-  txmq-broker tx commit|rollback <transactionId> [--endpoint 127.0.0.1:8081]
-    (operator access to a RUNNING broker's transactions; see txmq-broker tx --help)
+  txmq-broker admin topics|groups|message|trace|dlq|reset|tx ... [--endpoint 127.0.0.1:8081] [--json]
+    (operator access to a RUNNING broker; see txmq-broker admin --help)
+  txmq-broker tx list|commit|rollback ...   (the same as txmq-broker admin tx)
 Options:
   --host        interface to listen on (default 127.0.0.1)
   --port        gRPC port (default 8081)
@@ -104,6 +104,7 @@ async function parseServeOptions(argv: string[]): Promise<ServeOptions | 'help'>
   });
   if (values.help) return 'help';
   if (positionals[0] === 'tx') throw new ConfigError('"tx" must come first, with its own options after it: txmq-broker tx list --endpoint HOST:PORT');
+  if (positionals[0] === 'admin') throw new ConfigError('"admin" must come first, with its own options after it: txmq-broker admin topics --endpoint HOST:PORT');
   if (positionals.length > 0) throw new ConfigError(`unknown command ${JSON.stringify(positionals[0])}`);
   const logLevel = values['log-level'] as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);

@@ -4,17 +4,39 @@ import { parseEndpoint } from '../client/endpoint.js';
 import { CONSOLE_IO, type CommandIo } from './io.js';
 import { parseCommandLine } from './parse-args.js';
 
-export const TX_USAGE = `usage:
-  txmq-broker tx list [--parked] [--topic TOPIC] [--json] [--endpoint HOST:PORT]
-  txmq-broker tx commit <transactionId> [--endpoint HOST:PORT]
-  txmq-broker tx rollback <transactionId> [--endpoint HOST:PORT]
+/** How the command is spelled and prints `--json`. */
+export interface TransactionCommandVariant {
+  readonly program: string;
+  /**
+   * One JSON document on stdout (`{ items }` for list, the result of commit and rollback, `{ error }`
+   * on failure), as every `txmq-broker admin` command; false for `txmq-broker tx`, whose `list --json`
+   * prints one JSON object per line, as it always did.
+   */
+  readonly jsonDocument: boolean;
+}
+
+/** `txmq-broker tx`, the first spelling. */
+export const TX_COMMAND: TransactionCommandVariant = { program: 'txmq-broker tx', jsonDocument: false };
+/** `txmq-broker admin tx`. */
+export const ADMIN_TX_COMMAND: TransactionCommandVariant = { program: 'txmq-broker admin tx', jsonDocument: true };
+
+/** The usage text of `variant`. */
+export function txUsage(variant: TransactionCommandVariant = TX_COMMAND): string {
+  const { program } = variant;
+  return `usage:
+  ${program} list [--parked] [--topic TOPIC] [--json] [--endpoint HOST:PORT]
+  ${program} commit <transactionId> [--endpoint HOST:PORT]
+  ${program} rollback <transactionId> [--endpoint HOST:PORT]
 Talks to a RUNNING broker through its admin API (txmq.admin.v1.TransactionAdmin, on the broker's gRPC port).
 Options:
   --endpoint    the broker's HOST:PORT, or a PORT on this machine (default 127.0.0.1:8081)
   --parked      list only transactions parked after the maximum number of check-backs
   --topic       list only transactions of this topic
-  --json        one JSON object per line instead of a table
+  --json        ${variant.jsonDocument ? 'print one JSON document on stdout (list: { "items": [...] })' : 'one JSON object per line instead of a table'}
   --timeout-ms  deadline of the call (default 10000)`;
+}
+
+export const TX_USAGE = txUsage(TX_COMMAND);
 
 /**
  * `txmq-broker tx list|commit|rollback`: operator access to unsettled (and parked) transactions
@@ -25,17 +47,19 @@ Options:
  *
  * @returns the process exit code: 0 done, 1 refused or broker unreachable, 2 usage error.
  */
-export async function runTransactionCommand(argv: string[], io: CommandIo = CONSOLE_IO): Promise<number> {
+export async function runTransactionCommand(argv: string[], io: CommandIo = CONSOLE_IO, variant: TransactionCommandVariant = TX_COMMAND): Promise<number> {
+  const { program } = variant;
+  const usageText = txUsage(variant);
   if (argv.includes('--data-dir') || argv.includes('--offline') || argv.some((a) => a.startsWith('--data-dir='))) {
     io.err(
-      'txmq-broker tx: --data-dir is not supported: the tx command works against a running broker (--endpoint HOST:PORT),\n' +
+      `${program}: --data-dir is not supported: the tx command works against a running broker (--endpoint HOST:PORT),\n` +
         'because a running broker keeps half messages in memory and would not see a change made to its data directory.\n' +
         'To resolve transactions of a stopped broker, start it on that directory (txmq-broker --data-dir DIR) and use --endpoint.',
     );
     return 2;
   }
   const usage = (why: string) => {
-    io.err(`txmq-broker tx: ${why}\n${TX_USAGE}`);
+    io.err(`${program}: ${why}\n${usageText}`);
     return 2;
   };
   let parsed;
@@ -58,7 +82,7 @@ export async function runTransactionCommand(argv: string[], io: CommandIo = CONS
   }
   const { values, positionals } = parsed;
   if (values.help) {
-    io.out(TX_USAGE);
+    io.out(usageText);
     return 0;
   }
   let endpoint: string;
@@ -83,21 +107,27 @@ export async function runTransactionCommand(argv: string[], io: CommandIo = CONS
   try {
     if (action === 'list') {
       const transactions = await admin.list({ parkedOnly: values.parked, ...(values.topic !== undefined && { topic: values.topic }) });
-      if (values.json) for (const tx of transactions) io.out(JSON.stringify(toJson(tx)));
+      if (values.json && variant.jsonDocument) io.out(JSON.stringify({ items: transactions.map(toJson) }, null, 2));
+      else if (values.json) for (const tx of transactions) io.out(JSON.stringify(toJson(tx)));
       else printTable(transactions, io);
       return 0;
     }
     const result = action === 'commit' ? await admin.commit(transactionId!) : await admin.rollback(transactionId!);
     const done = action === 'commit' ? 'committed' : 'rolled back';
+    if (values.json && variant.jsonDocument) {
+      io.out(JSON.stringify({ transactionId, resolution: result.resolution, changed: result.changed }, null, 2));
+      return 0;
+    }
     io.out(result.changed ? `transaction ${transactionId} ${done}` : `transaction ${transactionId} was already ${done}; nothing changed`);
     return 0;
   } catch (error) {
+    if (values.json && variant.jsonDocument && isBrokerError(error)) io.out(JSON.stringify({ error: { code: error.code, message: error.message } }, null, 2));
     if (error instanceof BrokerUnreachableError) {
-      io.err(`txmq-broker tx: ${error.message}\n(is the broker running? pass its address with --endpoint HOST:PORT)`);
+      io.err(`${program}: ${error.message}\n(is the broker running? pass its address with --endpoint HOST:PORT)`);
     } else if (isBrokerError(error)) {
-      io.err(`txmq-broker tx ${action}: ${error.message}`);
+      io.err(`${program} ${action}: ${error.message}`);
     } else {
-      io.err(`txmq-broker tx ${action}: ${(error as Error)?.message ?? String(error)}`);
+      io.err(`${program} ${action}: ${(error as Error)?.message ?? String(error)}`);
     }
     return 1;
   } finally {

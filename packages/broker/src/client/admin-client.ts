@@ -1,25 +1,15 @@
-import { credentials, status as GrpcStatus, type Client, type ServiceError } from '@grpc/grpc-js';
-import { BrokerError, BrokerRefusedError, BrokerUnreachableError, ClientClosedError, ConfigError, InvalidRequestError, NotFoundError } from '../errors.js';
+import { status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
+import { BrokerError, BrokerRefusedError, InvalidRequestError, NotFoundError } from '../errors.js';
 import { STATUS_CODES } from '../status-codes.js';
+import { openAdminChannel, type AdminConnectionOptions } from './admin-channel.js';
 import { loadTransactionAdmin, type ResolveTransactionResponse, type ListTransactionsResponse, type WireTransaction } from './admin-proto.js';
 import { fromGrpcStatus } from './error-mapping.js';
-import { describe } from '../rules/names.js';
-import { parseEndpoint } from './endpoint.js';
-import { checkPositive } from './option-checks.js';
-import { PROBE_CHANNEL_OPTIONS, waitUntilReady } from './reachability.js';
 
 /** How a transaction is settled. */
 export type Resolution = 'COMMIT' | 'ROLLBACK';
 
 /** Options of {@link createTransactionAdmin}. */
-export interface TransactionAdminOptions {
-  /** `HOST:PORT` of the broker's gRPC port, or a bare `PORT` on this machine (default `127.0.0.1:8081`). */
-  readonly endpoints?: string;
-  /** Deadline of each call in milliseconds (default 10 000). */
-  readonly timeoutMs?: number;
-  /** How long connecting may take before calls reject with `BrokerUnreachableError` (default `timeoutMs`). */
-  readonly startupTimeoutMs?: number;
-}
+export type TransactionAdminOptions = AdminConnectionOptions;
 
 /** An unsettled transactional half message, as the running broker sees it. */
 export interface TransactionInfo {
@@ -90,43 +80,10 @@ export interface TransactionAdmin {
  * ```
  */
 export function createTransactionAdmin(options: TransactionAdminOptions = {}): TransactionAdmin {
-  if (options.endpoints !== undefined && typeof options.endpoints !== 'string') {
-    throw new ConfigError(`invalid transaction admin option endpoints: must be a "host:port" string, got ${describe(options.endpoints)}`);
-  }
-  const endpoint = parseEndpoint(options.endpoints ?? '127.0.0.1:8081', 'endpoints', 'transaction admin');
-  checkPositive('transaction admin', 'timeoutMs', options.timeoutMs);
-  checkPositive('transaction admin', 'startupTimeoutMs', options.startupTimeoutMs);
-  const timeoutMs = options.timeoutMs ?? 10_000;
-  const startupTimeoutMs = options.startupTimeoutMs ?? timeoutMs;
-  let client: (Client & Record<string, Function>) | undefined;
-  let connecting: Promise<boolean> | undefined;
-  const closed = new AbortController();
-
-  const connect = async (method: string): Promise<Client & Record<string, Function>> => {
-    if (closed.signal.aborted) throw new ClientClosedError(`transaction admin.${method}()`);
-    client ??= new (loadTransactionAdmin())(endpoint, credentials.createInsecure(), PROBE_CHANNEL_OPTIONS) as Client & Record<string, Function>;
-    const channel = client;
-    connecting ??= waitUntilReady(channel, Date.now() + startupTimeoutMs, closed.signal).finally(() => {
-      connecting = undefined;
-    });
-    const ready = await connecting;
-    if (closed.signal.aborted) throw new ClientClosedError(`transaction admin.${method}()`);
-    if (!ready) throw new BrokerUnreachableError(endpoint, `no connection within startupTimeoutMs = ${startupTimeoutMs} ms`);
-    return channel;
-  };
-
-  const call = async <Res>(rpc: string, request: object): Promise<Res> => {
-    const ready = await connect(rpc);
-    return new Promise<Res>((resolve, reject) => {
-      ready[rpc]!.call(ready, request, { deadline: Date.now() + timeoutMs }, (error: ServiceError | null, response: Res) => {
-        if (error) reject(closed.signal.aborted ? new ClientClosedError(`transaction admin.${rpc}()`) : fromServiceError(error, endpoint));
-        else resolve(response);
-      });
-    });
-  };
+  const channel = openAdminChannel('transaction admin', loadTransactionAdmin, options, fromServiceError);
 
   const resolve = async (transactionId: string, resolution: Resolution): Promise<ResolveResult> => {
-    const response = await call<ResolveTransactionResponse>('ResolveTransaction', { transactionId, resolution });
+    const response = await channel.call<ResolveTransactionResponse>('ResolveTransaction', { transactionId, resolution });
     return {
       transactionId,
       resolution,
@@ -136,18 +93,17 @@ export function createTransactionAdmin(options: TransactionAdminOptions = {}): T
   };
 
   return {
-    endpoint,
-    start: () => connect('start').then(() => undefined),
+    endpoint: channel.endpoint,
+    start: () => channel.start(),
     async list(filter = {}) {
-      const response = await call<ListTransactionsResponse>('ListTransactions', { parkedOnly: filter.parkedOnly ?? false, topic: filter.topic ?? '' });
+      const response = await channel.call<ListTransactionsResponse>('ListTransactions', { parkedOnly: filter.parkedOnly ?? false, topic: filter.topic ?? '' });
       return response.transactions.map(fromWire);
     },
     commit: (transactionId) => resolve(transactionId, 'COMMIT'),
     rollback: (transactionId) => resolve(transactionId, 'ROLLBACK'),
     resolve,
     async close() {
-      closed.abort();
-      client?.close();
+      channel.close();
     },
   };
 }

@@ -15,6 +15,8 @@ import type { MessageFilter } from './filter/index.js';
 import { TopicLogs } from './topic-log.js';
 import { Transactions, type Resolution } from './transactions.js';
 import type { GroupSettings, TopicSettings } from './types.js';
+import type { AdminContext } from './admin/context.js';
+import { knownTopic } from './admin/known-topics.js';
 import { OperatorAdmin } from './admin/operator-admin.js';
 import { storedAdminSettings } from './admin/stored-settings.js';
 import { MessageEvents } from './trace/message-events.js';
@@ -129,8 +131,9 @@ export class BrokerCore {
     this.#deliveries = new Deliveries(store, this.#logs, this.#registry, log, { now: this.#now, events });
     this.#scheduler = new DelayScheduler(store, this.#logs, log, { now: this.#now, events });
     this.#transactions = new Transactions(store, this.#logs, this.#clients, settings.transaction, log, this.#now(), { now: this.#now, events });
-    this.#query = new MessageQuery(store, (topic) => this.#topicExists(topic), () => this.#traceWriter);
-    this.#admin = new OperatorAdmin({ store, logs: this.#logs, registry: this.#registry, deliveries: this.#deliveries, clients: this.#clients, log, now: this.#now });
+    const adminContext: AdminContext = { store, logs: this.#logs, registry: this.#registry, deliveries: this.#deliveries, clients: this.#clients, log, now: this.#now };
+    this.#query = new MessageQuery(store, (topic) => void knownTopic(adminContext, topic), () => this.#traceWriter);
+    this.#admin = new OperatorAdmin(adminContext);
   }
 
   /** Starts the background schedules: lease renewal, long-poll wake-ups, transaction checks, retention. */
@@ -252,7 +255,7 @@ export class BrokerCore {
     }
     if (direct.length > 0) {
       try {
-        const records = await this.#logs.append(direct.map((d) => d.draft), [], now, (stored) => this.#reportSent(stored, clientId, now));
+        const records = await this.#logs.append(direct.map((d) => d.draft), [], { now, onDurable: (stored) => this.#reportSent(stored, clientId, now) });
         direct.forEach(({ index, draft }, i) => {
           results[index] = { ok: true, outcome: { messageId: draft.messageId, transactionId: draft.messageId, offset: records[i]!.offset } };
         });
@@ -486,10 +489,6 @@ export class BrokerCore {
       if (!this.#events.wants(durable)) continue;
       this.#events.emit({ type: 'sent', messageId: record.messageId, topic: record.topic, at: sentAt(record.bornAt, now), ...(clientId !== '' && { clientId }) }, durable);
     }
-  }
-
-  #topicExists(topic: string): boolean {
-    return this.#store.topicBounds(topic).next > 0 || this.#registry.allTopics().some((t) => t.name === topic);
   }
 
   #releaseLostClients(now: number): void {

@@ -16,3 +16,12 @@ export function groupOf(consumer: string): string {
   const at = consumer.indexOf('@');
   return at === -1 ? consumer : consumer.slice(0, at);
 }
+
+/**
+ * A consumer as operators see it within its group: the group's name for clustering delivery, the
+ * client id for one client of a broadcast group.
+ */
+export function consumerLabel(consumer: string): string {
+  const at = consumer.indexOf('@');
+  return at === -1 ? consumer : consumer.slice(at + 1);
+}

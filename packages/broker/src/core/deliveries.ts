@@ -230,7 +230,7 @@ export class Deliveries {
     if (message) {
       try {
         const report = (records: readonly MessageRecord[]) => this.#reportDeadLetter(sub, lease, message, group, records[0]!.storedAt, 'forwarded by the consumer');
-        await this.#commit(writes, (entities) => this.logs.append([deadLetterDraft(message, group)], entities, undefined, report));
+        await this.#commit(writes, (entities) => this.logs.append([deadLetterDraft(message, group)], entities, { onDurable: report }));
       } catch (error) {
         this.#restore(sub, lease, true);
         throw error;
@@ -623,7 +623,7 @@ export class Deliveries {
         const report = (records: readonly MessageRecord[]) => {
           taken.deadLetters.forEach(({ sub, lease, message }, i) => this.#reportDeadLetter(sub, lease, message, group.name, records[i]!.storedAt));
         };
-        await this.#commit(taken.writes, (entities) => this.logs.append(drafts, entities, undefined, report));
+        await this.#commit(taken.writes, (entities) => this.logs.append(drafts, entities, { onDurable: report }));
       } else if (!taken.writes.empty || !this.#unwritten.empty) {
         await this.#commit(taken.writes);
       }

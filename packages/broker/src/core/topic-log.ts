@@ -2,6 +2,7 @@ import type { EntityWrite, Store } from '../store/store.js';
 import type { MessageDraft, MessageRecord } from '../store/records.js';
 import { isPlain } from './trace/derived-events.js';
 import type { MessageEvents } from './trace/message-events.js';
+import type { MessageEvent } from './views/index.js';
 
 /** Called when new messages of a topic become readable. */
 export type AppendListener = (topic: string) => void;
@@ -12,6 +13,16 @@ export interface TopicLogsOptions {
   readonly now?: () => number;
   /** Where each stored message is reported (`stored`). */
   readonly events?: MessageEvents;
+}
+
+/** Options of one {@link TopicLogs.append}. */
+export interface AppendOptions {
+  /** When the messages are stored (default: the logs' clock). */
+  readonly now?: number;
+  /** Runs once the batch is durable, before the `stored` events: to report what caused the appends. */
+  readonly onDurable?: (records: readonly MessageRecord[]) => void;
+  /** Why the messages were stored, when not as they were sent (e.g. `resent by an operator`): the note of their `stored` events. */
+  readonly storedNote?: string;
 }
 
 /**
@@ -69,7 +80,8 @@ export class TopicLogs {
    * Appends `drafts` and applies `entities` in one atomic, durable batch. Once it is durable,
    * `onDurable` runs (to report what caused the appends), then each message is reported `stored`.
    */
-  async append(drafts: readonly MessageDraft[], entities: readonly EntityWrite[] = [], now = this.#now(), onDurable?: (records: readonly MessageRecord[]) => void): Promise<MessageRecord[]> {
+  async append(drafts: readonly MessageDraft[], entities: readonly EntityWrite[] = [], options: AppendOptions = {}): Promise<MessageRecord[]> {
+    const { now = this.#now(), onDurable, storedNote } = options;
     const records = drafts.map((draft): MessageRecord => {
       const offset = this.#nextOffset.get(draft.topic) ?? this.store.topicBounds(draft.topic).next;
       this.#nextOffset.set(draft.topic, offset + 1);
@@ -85,9 +97,12 @@ export class TopicLogs {
     const events = this.#events;
     if (events) {
       for (const record of records) {
-        const durable = !isPlain(record.kind, record.deadLetter);
+        // A note is not on the record, so a noted `stored` cannot be derived from it: it is recorded.
+        const durable = storedNote !== undefined || !isPlain(record.kind, record.deadLetter);
         if (!events.wants(durable)) continue;
-        events.emit({ type: 'stored', messageId: record.messageId, topic: record.topic, at: record.storedAt }, durable, record.deadLetter?.originTopic);
+        const event: { -readonly [K in keyof MessageEvent]: MessageEvent[K] } = { type: 'stored', messageId: record.messageId, topic: record.topic, at: record.storedAt };
+        if (storedNote !== undefined) event.note = storedNote;
+        events.emit(event, durable, record.deadLetter?.originTopic);
       }
     }
     return records;

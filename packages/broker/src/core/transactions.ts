@@ -203,7 +203,7 @@ export class Transactions {
     ];
     if (resolution === 'COMMIT') {
       const properties = { ...half.message.properties, [BROKER_TRANSACTION_ID_PROPERTY]: half.transactionId };
-      await this.logs.append([{ ...half.message, properties }], entities, now, () => this.#report(half, { type: 'committed', at: now }));
+      await this.logs.append([{ ...half.message, properties }], entities, { now, onDurable: () => this.#report(half, { type: 'committed', at: now }) });
     } else {
       await this.store.commit({ entities });
       this.#report(half, { type: 'rolled-back', at: now });

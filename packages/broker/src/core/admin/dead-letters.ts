@@ -1,17 +1,19 @@
 import { InvalidRequestError, NotFoundError } from '../../errors.js';
 import { deadLetterTopic, isDeadLetterTopic } from '../../rules/names.js';
-import type { MessageDraft, MessageRecord } from '../../store/records.js';
+import type { MessageRecord } from '../../store/records.js';
 import type { EntityWrite, ResentEntity } from '../../store/store.js';
 import type { DeadLetterView, Page, PageRequest, ResendResult } from '../views/index.js';
-import { encodePageToken, pagePosition, pageSizeOf } from '../views/paging.js';
+import { encodePageToken, pageSizeOf, pageStartOffset } from '../views/paging.js';
 import type { AdminContext } from './context.js';
 import { knownGroup } from './known-groups.js';
 import { findKnownTopic } from './known-topics.js';
 import { toMessageView } from '../views/message-view.js';
 import type { Serial } from './serial.js';
+import { resendDraft } from '../dead-letter.js';
+import { retainedCopies } from '../message-copies.js';
 
-/** Properties the dead-letter copy carries about its origin; a resend leaves them out. */
-const ORIGIN_PROPERTY_PREFIX = 'DLQ_ORIGIN_';
+/** The note of a resent message's `stored` event in its trace. */
+export const RESENT_NOTE = 'resent by an operator';
 
 /**
  * A group's dead letters (the messages retained in `%DLQ%<group>`) and sending them back.
@@ -25,6 +27,8 @@ const ORIGIN_PROPERTY_PREFIX = 'DLQ_ORIGIN_';
  * of it is refused, naming when it was resent. Should the resent message fail again and be
  * dead-lettered again, that is a new copy in `%DLQ%<group>`, which may be resent in turn; a resend
  * by message id always takes the newest copy of that id.
+ *
+ * In the message's trace a resend is a `stored` at the origin topic, noted {@link RESENT_NOTE}.
  */
 export class DeadLetters {
   /** Resent markers by `group \0 offset-in-the-DLQ`. */
@@ -41,10 +45,9 @@ export class DeadLetters {
   list(group: string, page?: PageRequest): Page<DeadLetterView> {
     knownGroup(this.ctx, group);
     const size = pageSizeOf(page);
-    const after = pagePosition(page, 'number');
     const topic = deadLetterTopic(group);
     const end = this.ctx.logs.readableEnd(topic);
-    let offset = Math.max(this.ctx.store.topicBounds(topic).first, after === undefined ? 0 : after + 1);
+    let offset = pageStartOffset(page, this.ctx.store.topicBounds(topic).first);
     const items: DeadLetterView[] = [];
     for (; offset < end && items.length < size; offset++) {
       const message = this.ctx.store.readMessage(topic, offset);
@@ -83,7 +86,7 @@ export class DeadLetters {
       const now = this.ctx.now();
       const marker: ResentEntity = { group, deadLetterOffset: copy.offset, messageId, resentAt: now, topic: origin };
       const write: EntityWrite = { kind: 'resent', key, value: marker };
-      const [record] = await this.ctx.logs.append([resendDraft(copy, origin)], [write], now);
+      const [record] = await this.ctx.logs.append([resendDraft(copy, origin)], [write], { now, storedNote: RESENT_NOTE });
       this.#resent.set(key, marker);
       this.ctx.log.info({ group, messageId, topic: origin, offset: record!.offset }, 'dead letter resent to its origin topic by an operator');
       return { messageId, topic: origin, offset: record!.offset };
@@ -104,24 +107,15 @@ export class DeadLetters {
     return marker?.messageId === copy.messageId ? marker : undefined;
   }
 
+  /** The newest retained copy of `messageId` in `%DLQ%<group>` (by the message id index). */
   #newestCopy(group: string, messageId: string): MessageRecord {
     const topic = deadLetterTopic(group);
-    const first = this.ctx.store.topicBounds(topic).first;
-    for (let offset = this.ctx.logs.readableEnd(topic) - 1; offset >= first; offset--) {
-      const message = this.ctx.store.readMessage(topic, offset);
-      if (message?.messageId === messageId) return message;
-    }
-    throw new NotFoundError('MESSAGE_NOT_FOUND', `no dead letter with message id ${messageId} is retained in ${topic}`);
+    const newest = retainedCopies(this.ctx.store, messageId, topic).at(-1);
+    if (!newest) throw new NotFoundError('MESSAGE_NOT_FOUND', `no dead letter with message id ${messageId} is retained in ${topic}`);
+    return newest;
   }
 }
 
 function markerKey(group: string, offset: number): string {
   return `${group}\u0000${offset}`;
-}
-
-/** The copy that goes back to `origin`: same id, body and properties, without what the DLQ added. */
-function resendDraft(copy: MessageRecord, origin: string): MessageDraft {
-  const { offset: _offset, storedAt: _storedAt, deadLetter: _deadLetter, ...rest } = copy;
-  const properties = Object.fromEntries(Object.entries(copy.properties).filter(([name]) => !name.startsWith(ORIGIN_PROPERTY_PREFIX)));
-  return { ...rest, topic: origin, queueId: 0, properties };
 }

@@ -1,12 +1,12 @@
 import { InvalidRequestError } from '../../errors.js';
 import { deadLetterTopic } from '../../rules/names.js';
-import { groupOf } from '../consumer.js';
+import { consumerLabel, groupOf } from '../consumer.js';
 import { assertGroupName } from '../name-asserts.js';
 import type { Registered } from '../registry.js';
 import { autoGroup } from '../settings.js';
 import type { GroupSettings } from '../types.js';
 import type { GroupChange, GroupView, Page, PageRequest, SubscriptionView } from '../views/index.js';
-import { pageByName } from '../views/paging.js';
+import { compareKeys, pageByName } from '../views/paging.js';
 import type { AdminContext } from './context.js';
 import { consumersOnline, knownGroup, knownGroups } from './known-groups.js';
 import type { Serial } from './serial.js';
@@ -118,14 +118,14 @@ export class GroupAdmin {
         const endOffset = logs.readableEnd(p.topic);
         return {
           topic: p.topic,
-          consumer: p.consumer === settings.name ? settings.name : p.consumer.slice(settings.name.length + 1),
+          consumer: consumerLabel(p.consumer),
           nextOffset: p.nextOffset,
           endOffset,
           lag: Math.max(0, endOffset - p.nextOffset),
           inFlight: p.unacked,
         };
       })
-      .sort((a, b) => (a.topic === b.topic ? cmp(a.consumer, b.consumer) : cmp(a.topic, b.topic)));
+      .sort((a, b) => (a.topic === b.topic ? compareKeys(a.consumer, b.consumer) : compareKeys(a.topic, b.topic)));
     const dlq = deadLetterTopic(settings.name);
     const dlqEnd = logs.readableEnd(dlq);
     return {
@@ -142,8 +142,4 @@ export class GroupAdmin {
       deadLetters: Math.max(0, dlqEnd - store.topicBounds(dlq).first),
     };
   }
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

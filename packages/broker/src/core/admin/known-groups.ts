@@ -1,6 +1,7 @@
 import { NotFoundError } from '../../errors.js';
 import { isDeadLetterTopic } from '../../rules/names.js';
 import { groupOf } from '../consumer.js';
+import { deadLetterGroup } from '../dead-letter.js';
 import type { Registered } from '../registry.js';
 import { autoGroup } from '../settings.js';
 import type { GroupSettings } from '../types.js';
@@ -19,7 +20,7 @@ export function knownGroups(ctx: AdminContext): Map<string, Registered<GroupSett
     if (!known.has(name)) known.set(name, { settings: autoGroup(name), origin: 'auto' });
   };
   for (const position of ctx.deliveries.stats()) trace(groupOf(position.consumer));
-  for (const topic of ctx.store.topics()) if (isDeadLetterTopic(topic)) trace(topic.slice('%DLQ%'.length));
+  for (const topic of ctx.store.topics()) if (isDeadLetterTopic(topic)) trace(deadLetterGroup(topic));
   return known;
 }
 

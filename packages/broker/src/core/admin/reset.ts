@@ -1,5 +1,5 @@
 import { InvalidRequestError } from '../../errors.js';
-import { groupOf } from '../consumer.js';
+import { consumerLabel, groupOf } from '../consumer.js';
 import type { ResetResult, ResetTarget } from '../views/index.js';
 import type { AdminContext } from './context.js';
 import { knownGroup } from './known-groups.js';
@@ -35,7 +35,7 @@ export async function resetGroup(ctx: AdminContext, group: string, to: ResetTarg
   ctx.log.info({ group, to, topic, subscriptions: moved.length }, 'consumer group reset by an operator');
   return {
     group,
-    subscriptions: moved.map((m) => ({ ...m, consumer: m.consumer === group ? group : m.consumer.slice(group.length + 1) })),
+    subscriptions: moved.map((m) => ({ ...m, consumer: consumerLabel(m.consumer) })),
   };
 }
 

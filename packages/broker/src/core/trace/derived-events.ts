@@ -34,14 +34,33 @@ export function derivedEvents(copies: readonly MessageRecord[]): TraceEvent[] {
 /**
  * One message's life in time order: derived events first among those at the same ms (they come
  * first in a message's life), recorded ones in the order they happened (their `seq`).
+ *
+ * A derived event that was also recorded (same type, topic and time: the `stored` of a plain copy
+ * an operator resent, recorded for its note) is shown once, as recorded; each recorded event
+ * stands in for at most one derived one.
  */
 export function mergeTrace(derived: readonly TraceEvent[], recorded: readonly StoredTraceEvent[]): TraceEvent[] {
   const bySeq = new Map<number, StoredTraceEvent>();
   for (const event of recorded) bySeq.set(event.seq, event);
-  const ranked: { event: TraceEvent; rank: number }[] = derived.map((event, i) => ({ event, rank: i - derived.length }));
+  const alsoRecorded = new Map<string, number>();
+  for (const event of bySeq.values()) {
+    const key = sameness(event);
+    alsoRecorded.set(key, (alsoRecorded.get(key) ?? 0) + 1);
+  }
+  const kept = derived.filter((event) => {
+    const key = sameness(event);
+    const times = alsoRecorded.get(key) ?? 0;
+    if (times > 0) alsoRecorded.set(key, times - 1);
+    return times === 0;
+  });
+  const ranked: { event: TraceEvent; rank: number }[] = kept.map((event, i) => ({ event, rank: i - kept.length }));
   for (const event of [...bySeq.values()].sort((a, b) => a.seq - b.seq)) ranked.push({ event: traceEvent(event), rank: event.seq });
   ranked.sort((a, b) => a.event.at - b.event.at || a.rank - b.rank);
   return ranked.map((r) => r.event);
+}
+
+function sameness(event: { readonly type: string; readonly topic?: string | undefined; readonly at: number }): string {
+  return `${event.type}\u0000${event.topic ?? ''}\u0000${event.at}`;
 }
 
 function traceEvent(event: StoredTraceEvent): TraceEvent {

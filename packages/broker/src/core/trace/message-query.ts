@@ -1,10 +1,9 @@
-import { NotFoundError } from '../../errors.js';
-import type { MessageRecord } from '../../store/records.js';
 import type { Store } from '../../store/store.js';
 import type { MessageTrace, MessageView, Page, PageRequest } from '../views/index.js';
+import { retainedCopies } from '../message-copies.js';
 import { derivedEvents, mergeTrace } from './derived-events.js';
 import { toMessageView } from '../views/message-view.js';
-import { offsetPage, offsetToken } from './page-token.js';
+import { encodePageToken, pageSizeOf, pageStartOffset } from '../views/paging.js';
 import type { TraceWriter } from './trace-writer.js';
 
 /**
@@ -14,33 +13,44 @@ import type { TraceWriter } from './trace-writer.js';
 export class MessageQuery {
   constructor(
     private readonly store: Store,
-    /** Whether a topic exists (declared, created, or holding messages). */
-    private readonly topicExists: (topic: string) => boolean,
+    /** Refuses a topic that does not exist (declared, created, or holding messages). @throws NotFoundError TOPIC_NOT_FOUND */
+    private readonly assertTopic: (topic: string) => void,
     private readonly writer: () => TraceWriter | undefined,
   ) {}
 
   byId(messageId: string): MessageView[] {
-    return this.#copies(messageId).map(toMessageView);
+    return retainedCopies(this.store, messageId).map(toMessageView);
   }
 
-  /** @throws NotFoundError TOPIC_NOT_FOUND for a topic that does not exist. */
+  /**
+   * Pages of `topic`'s retained messages carrying `key`, oldest first.
+   *
+   * @throws NotFoundError TOPIC_NOT_FOUND for a topic that does not exist.
+   * @throws InvalidRequestError BAD_REQUEST for a bad `pageSize` or `pageToken`.
+   */
   byKey(topic: string, key: string, page?: PageRequest): Page<MessageView> {
-    this.#assertTopic(topic);
-    const { from, size } = offsetPage(page, this.store.topicBounds(topic).first);
+    this.assertTopic(topic);
+    const size = pageSizeOf(page);
+    const from = pageStartOffset(page, this.store.topicBounds(topic).first);
     const offsets = this.store.offsetsByKey(topic, key, from, size + 1);
     const items: MessageView[] = [];
     for (const offset of offsets.slice(0, size)) {
       const record = this.store.readMessage(topic, offset);
       if (record?.keys.includes(key)) items.push(toMessageView(record));
     }
-    const next = offsets[size];
-    return next === undefined ? { items } : { items, nextPageToken: offsetToken(next) };
+    return offsets.length > size ? { items, nextPageToken: encodePageToken(offsets[size - 1]!) } : { items };
   }
 
-  /** @throws NotFoundError TOPIC_NOT_FOUND for a topic that does not exist. */
+  /**
+   * Pages of `topic`'s retained messages stored in `[fromMs, toMs)`, oldest first.
+   *
+   * @throws NotFoundError TOPIC_NOT_FOUND for a topic that does not exist.
+   * @throws InvalidRequestError BAD_REQUEST for a bad `pageSize` or `pageToken`.
+   */
   byTime(topic: string, fromMs: number, toMs: number, page?: PageRequest): Page<MessageView> {
-    this.#assertTopic(topic);
-    const { from, size } = offsetPage(page, this.store.offsetAtTime(topic, fromMs));
+    this.assertTopic(topic);
+    const size = pageSizeOf(page);
+    const from = pageStartOffset(page, this.store.offsetAtTime(topic, fromMs));
     const end = toMs > fromMs ? this.store.offsetAtTime(topic, toMs) : from;
     const items: MessageView[] = [];
     let offset = from;
@@ -48,28 +58,14 @@ export class MessageQuery {
       const record = this.store.readMessage(topic, offset);
       if (record && record.storedAt >= fromMs && record.storedAt < toMs) items.push(toMessageView(record));
     }
-    return offset < end ? { items, nextPageToken: offsetToken(offset) } : { items };
+    return offset < end ? { items, nextPageToken: encodePageToken(offset - 1) } : { items };
   }
 
   trace(messageId: string): MessageTrace | undefined {
     const recorded = this.store.readTrace(messageId);
     for (const event of this.writer()?.pending(messageId) ?? []) recorded.push(event);
-    const copies = this.#copies(messageId);
+    const copies = retainedCopies(this.store, messageId);
     if (copies.length === 0 && recorded.length === 0) return undefined;
     return { messageId, events: mergeTrace(derivedEvents(copies), recorded) };
-  }
-
-  /** Every retained copy, oldest first. */
-  #copies(messageId: string): MessageRecord[] {
-    const copies: MessageRecord[] = [];
-    for (const { topic, offset } of this.store.locateMessage(messageId)) {
-      const record = this.store.readMessage(topic, offset);
-      if (record?.messageId === messageId) copies.push(record);
-    }
-    return copies.sort((a, b) => a.storedAt - b.storedAt || a.offset - b.offset);
-  }
-
-  #assertTopic(topic: string): void {
-    if (!this.topicExists(topic)) throw new NotFoundError('TOPIC_NOT_FOUND', `topic ${JSON.stringify(topic)} does not exist`);
   }
 }

@@ -54,19 +54,32 @@ export function pagePosition(request: PageRequest | undefined, kind: 'string' | 
 }
 
 /**
+ * Where a page of a listing ordered by offset starts: past the offset the request's `pageToken`
+ * continues after (the last one the previous page looked at), and never before `start` (the
+ * first offset the listing covers).
+ *
+ * @throws InvalidRequestError naming `pageToken` (see {@link pagePosition}).
+ */
+export function pageStartOffset(request: PageRequest | undefined, start: number): number {
+  const after = pagePosition(request, 'number');
+  return after === undefined ? start : Math.max(after + 1, start);
+}
+
+/**
  * One page of `items` ordered by `keyOf` (ascending, unique keys): those after the request's
  * token. Keyed rather than counted, so an item added or removed between calls shifts nothing.
  */
 export function pageByName<T>(items: readonly T[], request: PageRequest | undefined, keyOf: (item: T) => string): Page<T> {
   const size = pageSizeOf(request);
   const after = pagePosition(request, 'string');
-  const sorted = [...items].sort((a, b) => compare(keyOf(a), keyOf(b)));
-  const rest = after === undefined ? sorted : sorted.filter((item) => compare(keyOf(item), after) > 0);
+  const sorted = [...items].sort((a, b) => compareKeys(keyOf(a), keyOf(b)));
+  const rest = after === undefined ? sorted : sorted.filter((item) => compareKeys(keyOf(item), after) > 0);
   const pageItems = rest.slice(0, size);
   const last = pageItems[pageItems.length - 1];
   return rest.length > size && last !== undefined ? { items: pageItems, nextPageToken: encodePageToken(keyOf(last)) } : { items: pageItems };
 }
 
-function compare(a: string, b: string): number {
+/** Orders names by their UTF-16 code units (as listings page by them), not by locale. */
+export function compareKeys(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,0 +1,148 @@
+import type { ParseArgsConfig } from 'node:util';
+import { createBrokerAdmin } from '../../client/broker-admin.js';
+import type { AdminPageOptions, BrokerAdmin } from '../../client/admin-types.js';
+import { parseEndpoint } from '../../client/endpoint.js';
+import { BrokerUnreachableError, ConfigError, isBrokerError } from '../../errors.js';
+import type { CommandIo } from '../io.js';
+import { parseCommandLine } from '../parse-args.js';
+import { printJson } from './output.js';
+
+/** Exit codes of every `txmq-broker admin` command. */
+export const EXIT = { done: 0, failed: 1, usage: 2 } as const;
+
+/** The options every admin command takes. */
+export const COMMON_OPTIONS_USAGE = `Every command takes:
+  --endpoint HOST:PORT  the broker's gRPC port, or a PORT on this machine (default 127.0.0.1:8081)
+  --json                print one JSON document on stdout instead of tables
+  --timeout-ms N        deadline of each call (default 10000)
+  --help                this text`;
+
+/** A malformed command line: the usage follows the message, exit code 2. */
+export class UsageError extends Error {}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+type Values = Record<string, string | boolean | undefined>;
+
+/** What a command's `run` gets. */
+export interface AdminRun {
+  readonly io: CommandIo;
+  readonly json: boolean;
+  readonly values: Values;
+  readonly positionals: readonly string[];
+  /** The client, connected on first use and closed after `run`. */
+  readonly admin: () => BrokerAdmin;
+}
+
+/** One command family (`topics`, `groups`...): its options, usage, and what it does. */
+export interface AdminCommand {
+  readonly name: string;
+  readonly usage: string;
+  readonly options: Options;
+  /** Returns the exit code (a lookup that found nothing returns 1); throws {@link UsageError} for a bad command line. */
+  run(run: AdminRun): Promise<number>;
+}
+
+/**
+ * Runs `command` with `argv` (what follows `txmq-broker admin NAME`): parses the common and the
+ * command's options, and turns failures into exit codes: a broker error (not found, refused,
+ * unreachable, timed out) prints its message on stderr (and `{ "error": { code, message } }` on
+ * stdout with `--json`) and exits 1; a usage error prints the usage on stderr and exits 2.
+ */
+export async function runAdminCommand(command: AdminCommand, argv: string[], io: CommandIo): Promise<number> {
+  const label = `txmq-broker admin ${command.name}`;
+  const usage = (why: string) => {
+    io.err(`${label}: ${why}\n${command.usage}\n${COMMON_OPTIONS_USAGE}`);
+    return EXIT.usage;
+  };
+  let values: Values;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseCommandLine({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        ...command.options,
+        endpoint: { type: 'string', default: '127.0.0.1:8081' },
+        json: { type: 'boolean', default: false },
+        'timeout-ms': { type: 'string', default: '10000' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }) as { values: Values; positionals: string[] });
+  } catch (error) {
+    if (error instanceof ConfigError) return usage(error.message);
+    throw error;
+  }
+  if (values.help) {
+    io.out(`${command.usage}\n${COMMON_OPTIONS_USAGE}`);
+    return EXIT.done;
+  }
+  let endpoint: string;
+  try {
+    endpoint = parseEndpoint(values.endpoint as string, '--endpoint');
+  } catch (error) {
+    if (error instanceof ConfigError) return usage(error.message);
+    throw error;
+  }
+  const timeoutMs = Number(values['timeout-ms']);
+  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) return usage(`--timeout-ms must be a positive integer, got ${values['timeout-ms']}`);
+  const json = values.json === true;
+  let client: BrokerAdmin | undefined;
+  try {
+    return await command.run({ io, json, values, positionals, admin: () => (client ??= createBrokerAdmin({ endpoints: endpoint, timeoutMs })) });
+  } catch (error) {
+    if (error instanceof UsageError) return usage(error.message);
+    if (!isBrokerError(error)) throw error;
+    if (json) printJson(io, { error: { code: error.code, message: error.message } });
+    if (error instanceof BrokerUnreachableError) io.err(`${label}: ${error.message}\n(is the broker running? pass its address with --endpoint HOST:PORT)`);
+    else io.err(`${label}: ${error.message}`);
+    return EXIT.failed;
+  } finally {
+    await client?.close();
+  }
+}
+
+/** A whole number option in `[min, max]`, or undefined when not given. */
+export function intOption(values: Values, name: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  const text = values[name];
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (typeof text !== 'string' || !/^\d+$/.test(text) || value < min || value > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got ${String(text)}`);
+  return value;
+}
+
+/** A number option greater than 0, or undefined when not given. */
+export function positiveNumberOption(values: Values, name: string): number | undefined {
+  const text = values[name];
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (typeof text !== 'string' || text.trim() === '' || !Number.isFinite(value) || value <= 0) throw new UsageError(`--${name} must be a number greater than 0, got ${String(text)}`);
+  return value;
+}
+
+/** `--page-size` and `--page-token` of a listing command. */
+export const PAGE_OPTIONS: Options = { 'page-size': { type: 'string' }, 'page-token': { type: 'string' } };
+
+export const PAGE_USAGE = '  --page-size N         items per page, 1 to 1000 (default 50)\n  --page-token TOKEN    the next page (a table run prints it on stderr; --json has nextPageToken)';
+
+export function pageOptions(values: Values): AdminPageOptions {
+  const pageSize = intOption(values, 'page-size', 1, 1000);
+  const pageToken = values['page-token'];
+  return { ...(pageSize !== undefined && { pageSize }), ...(typeof pageToken === 'string' && { pageToken }) };
+}
+
+/** ISO-8601: a date, or a date and time with an optional zone (`Z`, `+02:00`; none = local time). */
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
+
+/** The time `--name` gives, as an ISO-8601 string. */
+export function isoTimeOption(values: Values, name: string): Date | undefined {
+  const text = values[name];
+  if (text === undefined) return undefined;
+  const time = typeof text === 'string' && ISO_TIME.test(text) ? new Date(text) : undefined;
+  if (!time || Number.isNaN(time.getTime())) throw new UsageError(`--${name} must be an ISO-8601 time such as 2026-01-31T12:00:00Z, got ${String(text)}`);
+  return time;
+}
+
+/** Throws a usage error unless `positionals` has exactly `count` items (`what` names them). */
+export function expectPositionals(positionals: readonly string[], count: number, what: string): void {
+  if (positionals.length !== count) throw new UsageError(positionals.length < count ? `missing ${what}` : `unexpected argument ${JSON.stringify(positionals[count])}`);
+}
