@@ -35,7 +35,7 @@ const SERVER_MODULES = ['core/', 'protocol/', 'store/', 'cli/', 'admin/', 'http/
 const SERVER_PACKAGES = [/^lmdb(\/|$)/, /^pino(\/|$)/, /^msgpackr(-extract)?(\/|$)/];
 
 /** What the operator surfaces (admin/, http/) may import besides their own folders. */
-const OPERATOR_ALLOW = ['core/', 'store/', 'rules/', 'wire/', 'errors', 'status-codes', 'client/admin-proto'];
+const OPERATOR_ALLOW = ['core/', 'store/', 'rules/', 'wire/', 'auth/', 'errors', 'status-codes', 'client/admin-proto'];
 
 /**
  * The broker's layers: a file under `from` may import, inside the broker's src/, only `allow`

@@ -208,8 +208,8 @@ export async function startBrokerWithCore(options: BrokerOptions = {}): Promise<
   });
   server.addService(messaging.definition, messaging.implementation);
   // txmq's own operator API (`txmq-broker admin ...`, createTransactionAdmin, createBrokerAdmin) on the same port.
-  server.addService(loadTransactionAdmin().service, transactionAdminService({ backend: core, log, shutdown: shutdown.signal }));
-  server.addService(loadBrokerAdmin().service, brokerAdminService({ backend: core, log, shutdown: shutdown.signal, maxResponseBytes: frameLimit }));
+  server.addService(loadTransactionAdmin().service, transactionAdminService({ backend: core, log, shutdown: shutdown.signal, auth }));
+  server.addService(loadBrokerAdmin().service, brokerAdminService({ backend: core, log, shutdown: shutdown.signal, auth, maxResponseBytes: frameLimit }));
   try {
     port = await new Promise<number>((resolve, reject) => {
       server.bindAsync(`${host}:${port}`, serverCredentials(config.tls), (error, bound) => (error ? reject(error) : resolve(bound)));

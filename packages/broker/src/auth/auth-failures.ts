@@ -8,7 +8,7 @@ export interface WarnLog {
 
 /** Where a refused attempt came from, for its log line. */
 export interface FailureSource {
-  /** `grpc` (the RocketMQ port) or `http` (console, `/metrics`). */
+  /** `grpc` (the RocketMQ services), `admin` (txmq's admin services on that port) or `http` (console, `/metrics`). */
   readonly surface: string;
   /** The RPC or the HTTP path. */
   readonly operation: string;
