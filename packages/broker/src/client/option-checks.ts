@@ -2,6 +2,7 @@ import { ConfigError } from '../errors.js';
 import { checkGroupName, checkTopicName } from '../rules/index.js';
 import { describe } from '../rules/names.js';
 import { isIpv6Endpoint, parseEndpoint } from './endpoint.js';
+import { checkSecurityOptions } from './security-options.js';
 import type { ClientOptions } from './types.js';
 
 /** Throws {@link ConfigError} naming the option of `client` (e.g. `producer`) that is invalid. */
@@ -20,40 +21,11 @@ export function checkClientOptions(client: string, options: ClientOptions): void
     throw bad('requestTimeoutMs', 'must be a number of milliseconds >= 1000', options.requestTimeoutMs);
   }
   checkPositive(client, 'startupTimeoutMs', options.startupTimeoutMs);
-  checkTlsOptions(client, options);
-  checkCredentials(client, options.credentials);
+  checkSecurityOptions(client, options);
   const logger = options.logger;
   if (logger !== undefined && !(logger && ['info', 'warn', 'error'].every((m) => typeof (logger as unknown as Record<string, unknown>)[m] === 'function'))) {
     throw bad('logger', 'must have info, warn and error methods', logger);
   }
-}
-
-/** Printable ASCII without the characters that split the authorization header (space , /). */
-const ACCESS_KEY = /^[\x21-\x2b\x2d\x2e\x30-\x7e]+$/;
-
-function checkTlsOptions(client: string, options: ClientOptions): void {
-  if (options.sslEnabled !== undefined && typeof options.sslEnabled !== 'boolean') {
-    throw ConfigError.forOption(client, 'sslEnabled', `must be true or false, got ${describe(options.sslEnabled)}`);
-  }
-  const file = options.tlsRootCertFile;
-  if (file === undefined) return;
-  if (typeof file !== 'string' || file === '') throw ConfigError.forOption(client, 'tlsRootCertFile', `must be a file path, got ${describe(file)}`);
-  if (options.sslEnabled === false) throw ConfigError.forOption(client, 'tlsRootCertFile', 'is a TLS option, but sslEnabled is false');
-}
-
-function checkCredentials(client: string, credentials: unknown): void {
-  if (credentials === undefined) return;
-  if (credentials === null || typeof credentials !== 'object' || Array.isArray(credentials)) {
-    throw ConfigError.forOption(client, 'credentials', 'must be { accessKey, accessSecret }');
-  }
-  const { accessKey, accessSecret, ...rest } = credentials as Record<string, unknown>;
-  const extra = Object.keys(rest);
-  if (extra.length > 0) throw ConfigError.forOption(client, 'credentials', `has unknown keys ${extra.join(', ')} (allowed: accessKey, accessSecret)`);
-  if (typeof accessKey !== 'string' || !ACCESS_KEY.test(accessKey)) {
-    throw ConfigError.forOption(client, 'credentials.accessKey', `must be a non-empty string of printable ASCII without spaces, "," or "/", got ${describe(accessKey)}`);
-  }
-  // The secret itself is never quoted.
-  if (typeof accessSecret !== 'string' || accessSecret === '') throw ConfigError.forOption(client, 'credentials.accessSecret', 'must be a non-empty string');
 }
 
 /** Throws {@link ConfigError} unless `value` is undefined or a positive finite number. */

@@ -29,12 +29,10 @@
  *
  * Received wire messages become `ReceivedMessage`s with `toDelivery` (../consumer/received-message.js).
  */
-import { readFileSync } from 'node:fs';
 import { hostname, platform } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connectivityState, type ClientReadableStream } from '@grpc/grpc-js';
-import { Secret } from '../../auth/secret.js';
-import { BrokerRefusedError, BrokerUnreachableError, ClientClosedError, ConfigError, type BrokerError } from '../../errors.js';
+import { BrokerRefusedError, BrokerUnreachableError, ClientClosedError, type BrokerError } from '../../errors.js';
 import { STATUS_CODES } from '../../status-codes.js';
 import { LANGUAGE_NODE_JS, type ClientTypeNumber } from '../../wire/enums.js';
 import {
@@ -44,6 +42,7 @@ import { loggerOf } from '../client-logger.js';
 import { parseEndpoint } from '../endpoint.js';
 import { toBrokerError } from '../error-mapping.js';
 import { waitUntilReady } from '../reachability.js';
+import { channelTlsOf, signingCredentials } from '../security-options.js';
 import { transportMismatch, type ChannelTls } from '../transport-probe.js';
 import type { ClientLogger, ClientOptions } from '../types.js';
 import { Channels } from './channels.js';
@@ -132,7 +131,7 @@ export class ClientSession {
     this.requestTimeoutMs = opts.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.logger = loggerOf(opts.options);
     const signing = signingCredentials(opts.options);
-    this.#tls = tlsOf(opts.options, opts.what);
+    this.#tls = channelTlsOf(opts.options, opts.what);
     this.#channels = new Channels(this.#tls, () => requestMetadata(this.clientId, this.namespace, new Date(), signing));
     this.#routes = new RouteCache((topic, timeoutMs) => this.#queryRoute(topic, timeoutMs));
   }
@@ -360,22 +359,5 @@ export class ClientSession {
       ...(this.#opts.group !== undefined && { group: this.resource(this.#opts.group) }),
     };
     return Promise.allSettled([...this.#telemetry.keys()].map((endpoint) => this.call('Heartbeat', endpoint, request)));
-  }
-}
-
-/** The signing credentials of (checked) `options`, the secret wrapped so it stays out of logs. */
-function signingCredentials(options: ClientOptions): SigningCredentials | undefined {
-  const given = options.credentials;
-  return given && { accessKey: given.accessKey, secret: new Secret(given.accessSecret) };
-}
-
-/** The channels' TLS setting of (checked) `options`: `tlsRootCertFile` is read now. */
-function tlsOf(options: ClientOptions, what: string): ChannelTls {
-  const file = options.tlsRootCertFile;
-  if (file === undefined) return options.sslEnabled ?? false;
-  try {
-    return { rootCerts: readFileSync(file) };
-  } catch (cause) {
-    throw ConfigError.forOption(what, 'tlsRootCertFile', `cannot be read from ${file}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`, { cause });
   }
 }
