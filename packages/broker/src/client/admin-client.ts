@@ -70,7 +70,10 @@ export interface TransactionAdmin {
  * that was already settled the other way with {@link InvalidRequestError} (both with code
  * `INVALID_TRANSACTION_ID`), an unreachable broker with {@link BrokerUnreachableError}, a call
  * that got no answer in time with `BrokerTimeoutError`, and a server that does not serve the
- * admin API with {@link BrokerRefusedError} (`NOT_IMPLEMENTED`).
+ * admin API with {@link BrokerRefusedError} (`NOT_IMPLEMENTED`). A broker with an `acl` refuses
+ * unsigned or wrongly signed calls with {@link BrokerRefusedError} `UNAUTHORIZED` (status 40100)
+ * and calls of a user without `admin: true` with `FORBIDDEN` (40300), as it refuses the messaging
+ * clients; pass `credentials` (and `sslEnabled` / `tlsRootCertFile` for a TLS port).
  *
  * @example
  * ```ts

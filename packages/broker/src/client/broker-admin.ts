@@ -32,7 +32,10 @@ import { fromGrpcStatus } from './error-mapping.js';
  * with the broker's state (creating what exists) with {@link InvalidRequestError}, both with the
  * broker's code and message; an unreachable broker with `BrokerUnreachableError`, a call that got
  * no answer in time with `BrokerTimeoutError`, and a server without this API with
- * {@link BrokerRefusedError} (`NOT_IMPLEMENTED`).
+ * {@link BrokerRefusedError} (`NOT_IMPLEMENTED`). A broker with an `acl` refuses unsigned or
+ * wrongly signed calls with {@link BrokerRefusedError} `UNAUTHORIZED` (status 40100) and calls of
+ * a user without `admin: true` with `FORBIDDEN` (40300), as it refuses the messaging clients; pass
+ * `credentials` (and `sslEnabled` / `tlsRootCertFile` for a TLS port).
  *
  * @example
  * ```ts
