@@ -1,8 +1,10 @@
 import { createTransactionAdmin, type TransactionInfo } from '../client/admin-client.js';
-import { BrokerUnreachableError, ConfigError, isBrokerError } from '../errors.js';
 import { parseEndpoint } from '../client/endpoint.js';
+import type { SecurityOptions } from '../client/security-options.js';
+import { ConfigError, isBrokerError } from '../errors.js';
 import { CONSOLE_IO, type CommandIo } from './io.js';
 import { parseCommandLine } from './parse-args.js';
+import { refusalHint, secretFlagProblem, securityOptionsOf, SECURITY_OPTIONS, SECURITY_USAGE } from './security-flags.js';
 
 /** How the command is spelled and prints `--json`. */
 export interface TransactionCommandVariant {
@@ -33,7 +35,8 @@ Options:
   --parked      list only transactions parked after the maximum number of check-backs
   --topic       list only transactions of this topic
   --json        ${variant.jsonDocument ? 'print one JSON document on stdout (list: { "items": [...] })' : 'one JSON object per line instead of a table'}
-  --timeout-ms  deadline of the call (default 10000)`;
+  --timeout-ms  deadline of the call (default 10000)
+${SECURITY_USAGE}`;
 }
 
 export const TX_USAGE = txUsage(TX_COMMAND);
@@ -44,6 +47,9 @@ export const TX_USAGE = txUsage(TX_COMMAND);
  * and serializes every settlement, so changes go through it rather than around it: writing the
  * data directory directly would not be seen by a running broker, which could then settle the
  * same transaction a second time.
+ *
+ * Under the broker's `acl` the user (`--access-key`, the secret from `TXMQ_ACCESS_SECRET` or
+ * `--secret-file`) needs the admin right.
  *
  * @returns the process exit code: 0 done, 1 refused or broker unreachable, 2 usage error.
  */
@@ -62,12 +68,16 @@ export async function runTransactionCommand(argv: string[], io: CommandIo = CONS
     io.err(`${program}: ${why}\n${usageText}`);
     return 2;
   };
+  const secretFlag = secretFlagProblem(argv);
+  if (secretFlag) return usage(secretFlag);
   let parsed;
+  let security: SecurityOptions;
   try {
     parsed = parseCommandLine({
       args: argv,
       allowPositionals: true,
       options: {
+        ...SECURITY_OPTIONS,
         endpoint: { type: 'string', default: '127.0.0.1:8081' },
         parked: { type: 'boolean', default: false },
         topic: { type: 'string' },
@@ -76,6 +86,7 @@ export async function runTransactionCommand(argv: string[], io: CommandIo = CONS
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
+    security = parsed.values.help ? {} : securityOptionsOf(parsed.values, io.env ?? process.env);
   } catch (error) {
     if (error instanceof ConfigError) return usage(error.message);
     throw error;
@@ -103,7 +114,7 @@ export async function runTransactionCommand(argv: string[], io: CommandIo = CONS
     return usage(action === undefined ? 'missing action' : `unknown action ${JSON.stringify(action)}`);
   }
 
-  const admin = createTransactionAdmin({ endpoints: endpoint, timeoutMs });
+  const admin = createTransactionAdmin({ endpoints: endpoint, timeoutMs, ...security });
   try {
     if (action === 'list') {
       const transactions = await admin.list({ parkedOnly: values.parked, ...(values.topic !== undefined && { topic: values.topic }) });
@@ -122,10 +133,9 @@ export async function runTransactionCommand(argv: string[], io: CommandIo = CONS
     return 0;
   } catch (error) {
     if (values.json && variant.jsonDocument && isBrokerError(error)) io.out(JSON.stringify({ error: { code: error.code, message: error.message } }, null, 2));
-    if (error instanceof BrokerUnreachableError) {
-      io.err(`${program}: ${error.message}\n(is the broker running? pass its address with --endpoint HOST:PORT)`);
-    } else if (isBrokerError(error)) {
-      io.err(`${program} ${action}: ${error.message}`);
+    if (isBrokerError(error)) {
+      const hint = refusalHint(error, security);
+      io.err(`${program} ${action}: ${error.message}${hint ? `\n(${hint})` : ''}`);
     } else {
       io.err(`${program} ${action}: ${(error as Error)?.message ?? String(error)}`);
     }

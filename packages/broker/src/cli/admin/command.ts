@@ -2,9 +2,11 @@ import type { ParseArgsConfig } from 'node:util';
 import { createBrokerAdmin } from '../../client/broker-admin.js';
 import type { AdminPageOptions, BrokerAdmin } from '../../client/admin-types.js';
 import { parseEndpoint } from '../../client/endpoint.js';
-import { BrokerUnreachableError, ConfigError, isBrokerError } from '../../errors.js';
+import { ConfigError, isBrokerError } from '../../errors.js';
+import type { SecurityOptions } from '../../client/security-options.js';
 import type { CommandIo } from '../io.js';
 import { parseCommandLine } from '../parse-args.js';
+import { refusalHint, secretFlagProblem, securityOptionsOf, SECURITY_OPTIONS, SECURITY_USAGE } from '../security-flags.js';
 import { printJson } from './output.js';
 
 /** Exit codes of every `txmq-broker admin` command. */
@@ -15,7 +17,8 @@ export const COMMON_OPTIONS_USAGE = `Every command takes:
   --endpoint HOST:PORT  the broker's gRPC port, or a PORT on this machine (default 127.0.0.1:8081)
   --json                print one JSON document on stdout instead of tables
   --timeout-ms N        deadline of each call (default 10000)
-  --help                this text`;
+  --help                this text
+${SECURITY_USAGE}`;
 
 /** A malformed command line: the usage follows the message, exit code 2. */
 export class UsageError extends Error {}
@@ -46,7 +49,8 @@ export interface AdminCommand {
  * Runs `command` with `argv` (what follows `txmq-broker admin NAME`): parses the common and the
  * command's options, and turns failures into exit codes: a broker error (not found, refused,
  * unreachable, timed out) prints its message on stderr (and `{ "error": { code, message } }` on
- * stdout with `--json`) and exits 1; a usage error prints the usage on stderr and exits 2.
+ * stdout with `--json`) and exits 1, with a hint for a refusal of the broker's acl or a TLS
+ * mismatch; a usage error (a secret passed as an option included) prints the usage on stderr and exits 2.
  */
 export async function runAdminCommand(command: AdminCommand, argv: string[], io: CommandIo): Promise<number> {
   const label = `txmq-broker admin ${command.name}`;
@@ -54,20 +58,25 @@ export async function runAdminCommand(command: AdminCommand, argv: string[], io:
     io.err(`${label}: ${why}\n${command.usage}\n${COMMON_OPTIONS_USAGE}`);
     return EXIT.usage;
   };
+  const secretFlag = secretFlagProblem(argv);
+  if (secretFlag) return usage(secretFlag);
   let values: Values;
   let positionals: string[];
+  let security: SecurityOptions;
   try {
     ({ values, positionals } = parseCommandLine({
       args: argv,
       allowPositionals: true,
       options: {
         ...command.options,
+        ...SECURITY_OPTIONS,
         endpoint: { type: 'string', default: '127.0.0.1:8081' },
         json: { type: 'boolean', default: false },
         'timeout-ms': { type: 'string', default: '10000' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }) as { values: Values; positionals: string[] });
+    security = values.help ? {} : securityOptionsOf(values, io.env ?? process.env);
   } catch (error) {
     if (error instanceof ConfigError) return usage(error.message);
     throw error;
@@ -88,13 +97,13 @@ export async function runAdminCommand(command: AdminCommand, argv: string[], io:
   const json = values.json === true;
   let client: BrokerAdmin | undefined;
   try {
-    return await command.run({ io, json, values, positionals, admin: () => (client ??= createBrokerAdmin({ endpoints: endpoint, timeoutMs })) });
+    return await command.run({ io, json, values, positionals, admin: () => (client ??= createBrokerAdmin({ endpoints: endpoint, timeoutMs, ...security })) });
   } catch (error) {
     if (error instanceof UsageError) return usage(error.message);
     if (!isBrokerError(error)) throw error;
     if (json) printJson(io, { error: { code: error.code, message: error.message } });
-    if (error instanceof BrokerUnreachableError) io.err(`${label}: ${error.message}\n(is the broker running? pass its address with --endpoint HOST:PORT)`);
-    else io.err(`${label}: ${error.message}`);
+    const hint = refusalHint(error, security);
+    io.err(`${label}: ${error.message}${hint ? `\n(${hint})` : ''}`);
     return EXIT.failed;
   } finally {
     await client?.close();
