@@ -2,6 +2,7 @@ import { Server, ServerCredentials } from '@grpc/grpc-js';
 import type { AdminBackend } from '../src/admin/backend.js';
 import { brokerAdminService } from '../src/admin/broker-admin-service.js';
 import { transactionAdminService } from '../src/admin/transaction-service.js';
+import type { CallAuthenticator } from '../src/auth/call-auth.js';
 import { loadBrokerAdmin, loadTransactionAdmin } from '../src/client/admin-proto.js';
 import type { Resolution } from '../src/core/transactions.js';
 import type {
@@ -248,11 +249,11 @@ export class FakeAdminBackend implements AdminBackend {
 /** A gRPC server on a free port serving both admin services over `backend`. */
 export async function startFakeAdminServer(
   backend: AdminBackend,
-  options: { maxResponseBytes?: number } = {},
+  options: { maxResponseBytes?: number; auth?: CallAuthenticator } = {},
 ): Promise<{ endpoint: string; shutdown: AbortController; close(): Promise<void> }> {
   const server = new Server();
   const shutdown = new AbortController();
-  const context = { backend, log: silentLog, shutdown: shutdown.signal };
+  const context = { backend, log: silentLog, shutdown: shutdown.signal, auth: options.auth };
   server.addService(loadBrokerAdmin().service, brokerAdminService({ ...context, maxResponseBytes: options.maxResponseBytes ?? 5 * 1024 * 1024 }));
   server.addService(loadTransactionAdmin().service, transactionAdminService(context));
   const port = await new Promise<number>((resolve, reject) =>
