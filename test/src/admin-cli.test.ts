@@ -103,6 +103,7 @@ const README_SECTIONS = {
   'Dead letters, and replaying a group': 'admin-cli-messages.test.ts',
   'Topics and groups': 'admin-cli.test.ts',
   'Parked transactions': 'admin-cli.test.ts',
+  'Credentials and TLS': 'admin-cli-auth.test.ts',
 };
 
 test("the README's topic, group and transaction commands were all run; every README section of commands has its test file", () => {

@@ -9,7 +9,7 @@ const BIN = join(REPO_ROOT, 'packages/broker/bin/txmq-broker.js');
 /** Positionals that name an action rather than a topic, group or id. */
 const ACTIONS = new Set(['create', 'update', 'resend', 'list', 'commit', 'rollback']);
 /** Options that take no value. */
-const FLAGS = new Set(['--fifo', '--no-fifo', '--broadcast', '--no-broadcast', '--parked', '--full-body', '--json', '--help']);
+const FLAGS = new Set(['--fifo', '--no-fifo', '--broadcast', '--no-broadcast', '--parked', '--full-body', '--json', '--help', '--tls']);
 /** Options every command takes: not part of a command's shape. */
 const COMMON = new Set(['--endpoint', '--json', '--timeout-ms', '--page-size', '--page-token']);
 
@@ -27,6 +27,15 @@ export function commandShape(args: readonly string[]): string {
   return [...words, ...options.sort()].join(' ');
 }
 
+/** Runs `txmq-broker ...args` (any command), with `env` added to this process's environment. */
+export function runBrokerCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { timeout: 20_000, env: { ...process.env, ...env } }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
+    });
+  });
+}
+
 /** `txmq-broker admin` against one broker. */
 export class AdminCli {
   /** The shapes of the command lines run so far. */
@@ -36,9 +45,15 @@ export class AdminCli {
 
   /** Runs `txmq-broker admin ...args --endpoint <broker>`. */
   run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    return this.runWith({}, ...args);
+  }
+
+  /** {@link run} with `env` added to this process's environment (`TXMQ_ACCESS_SECRET`...). */
+  runWith(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     this.ran.add(commandShape(args));
     return new Promise((resolve) => {
-      execFile(process.execPath, [BIN, 'admin', ...args, '--endpoint', this.endpoint()], { timeout: 20_000 }, (error, stdout, stderr) => {
+      const options = { timeout: 20_000, env: { ...process.env, ...env } };
+      execFile(process.execPath, [BIN, 'admin', ...args, '--endpoint', this.endpoint()], options, (error, stdout, stderr) => {
         resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
       });
     });

@@ -5,6 +5,7 @@
  */
 async function main(argv: string[]): Promise<number> {
   // Each command loads only its own code: an admin command does not load the broker.
+  if (argv[0] === 'admin' || argv[0] === 'tx') (await import('./quiet-warnings.js')).dropIpServerNameWarning();
   if (argv[0] === 'admin') return (await import('./admin/admin-command.js')).runAdmin(argv.slice(1));
   if (argv[0] === 'tx') return (await import('./tx-command.js')).runTransactionCommand(argv.slice(1));
   return (await import('./serve-command.js')).runServeCommand(argv);
