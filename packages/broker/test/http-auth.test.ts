@@ -30,13 +30,18 @@ function capturingLog(): { lines: string[]; warn(fields: object, message: string
 }
 
 const servers: RunningHttpServer[] = [];
-after(() => Promise.all(servers.map((s) => s.close())));
+const allMetrics: BrokerMetrics[] = [];
+after(async () => {
+  await Promise.all(servers.map((s) => s.close()));
+  for (const metrics of allMetrics) metrics.close();
+});
 
 async function serve(acl: unknown, extra: Partial<HttpServerOptions> = {}) {
   const backend = new FakeAdminBackend();
   const log = capturingLog();
   const failures = new AuthFailures(log);
   const metrics = new BrokerMetrics(backend);
+  allMetrics.push(metrics);
   const server = await startHttpServer({
     host: '127.0.0.1', port: 0, backend, metrics, log: silentLog,
     auth: { acl: resolveAcl(acl)!, failures },
@@ -119,7 +124,9 @@ test('required: false: anonymous requests get what the "anonymous" user may do; 
 
 test('the Host header must name an IP address, localhost or the listening host (DNS rebinding): 421 otherwise', async () => {
   const backend = new FakeAdminBackend();
-  const server = await startHttpServer({ host: '127.0.0.1', port: 0, backend, metrics: new BrokerMetrics(backend), log: silentLog });
+  const metrics = new BrokerMetrics(backend);
+  allMetrics.push(metrics);
+  const server = await startHttpServer({ host: '127.0.0.1', port: 0, backend, metrics, log: silentLog });
   servers.push(server);
   const status = (host: string) => rawRequest(server.port, `GET /api/topics HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
   for (const host of [`127.0.0.1:${server.port}`, `localhost:${server.port}`, 'LOCALHOST', `[::1]:${server.port}`, '10.1.2.3']) {
@@ -134,7 +141,9 @@ test('the Host header must name an IP address, localhost or the listening host (
 
 test('a request target that is no URL is 400 naming it, not a 500', async () => {
   const backend = new FakeAdminBackend();
-  const server = await startHttpServer({ host: '127.0.0.1', port: 0, backend, metrics: new BrokerMetrics(backend), log: silentLog });
+  const metrics = new BrokerMetrics(backend);
+  allMetrics.push(metrics);
+  const server = await startHttpServer({ host: '127.0.0.1', port: 0, backend, metrics, log: silentLog });
   servers.push(server);
   const answer = await rawRequest(server.port, 'GET http://[ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
   assert.match(answer, /^HTTP\/1\.1 400 /);
