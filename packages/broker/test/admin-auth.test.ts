@@ -144,3 +144,21 @@ test('the admin clients check credentials and TLS options as the messaging clien
   }
   assert.throws(() => createTransactionAdmin({ credentials: { accessKey: 'ops', accessSecret: '' } }), /^ConfigError: invalid transaction admin option credentials\.accessSecret/);
 });
+
+test('with "required": false an unsigned admin call acts as the user "anonymous": denied unless it has the admin right', async () => {
+  for (const admin of [false, true]) {
+    const open = resolveAcl({ required: false, users: [{ accessKey: 'anonymous', admin }] })!;
+    const lenient = await startFakeAdminServer(new FakeAdminBackend(), { auth: { authenticator: createAuthenticator(open, { now: Date.now }), failures } });
+    const client = createBrokerAdmin({ endpoints: lenient.endpoint });
+    try {
+      if (admin) assert.equal((await client.listTopics()).items.length, 2);
+      else await assert.rejects(client.listTopics(), (e: unknown) => e instanceof BrokerRefusedError && e.code === 'FORBIDDEN' && /user "anonymous" has no admin right/.test(e.message));
+      const wrong = createBrokerAdmin({ endpoints: lenient.endpoint, credentials: { accessKey: 'anonymous', accessSecret: 'x' } });
+      await assert.rejects(wrong.listTopics(), (e: unknown) => e instanceof BrokerRefusedError && e.code === 'UNAUTHORIZED', 'a signed call is never treated as anonymous');
+      await wrong.close();
+    } finally {
+      await client.close();
+      await lenient.close();
+    }
+  }
+});
