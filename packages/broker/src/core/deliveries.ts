@@ -4,7 +4,7 @@ import type { EntityWrite, Store } from '../store/store.js';
 import { retryDelayMs } from './backoff.js';
 import { groupOf } from './consumer.js';
 import { deadLetterDraft } from './dead-letter.js';
-import { DeliveryWrites, LeaseRange } from './delivery-writes.js';
+import { DeliveryWrites, LeaseRange, resetWrites } from './delivery-writes.js';
 import type { MessageFilter } from './filter/index.js';
 import { decodeReceiptHandle, encodeReceiptHandle } from './receipt-handle.js';
 import type { Registry } from './registry.js';
@@ -89,6 +89,8 @@ export class Deliveries {
   /** What failed commits changed: written again (as it is then) by the next delivery commit. */
   #unwritten = new DeliveryWrites();
   #retrying = false;
+  /** Delivery commits started so far (a reset tells by it whether one started while its own was written). */
+  #commits = 0;
   /** Per subscription, a sequence number taken at its last reset: leases handed out before it are gone for good. */
   readonly #resetSeq = new WeakMap<Subscription, number>();
 
@@ -326,24 +328,36 @@ export class Deliveries {
   /**
    * Moves each target's cursor to its offset and drops every lease it holds (their receipt handles
    * turn stale), in one durable commit, then wakes waiting receives (an operator's reset: see
-   * core/admin/reset.ts). A target without a subscription gets one.
+   * core/admin/reset.ts). A target without a subscription gets one. Nothing changes unless the
+   * commit succeeds: the writes are read off the state as it is, and applied once durable. What
+   * was handed out or written meanwhile is dropped too, in a second commit.
    */
   async reposition(targets: readonly { consumer: string; topic: string; offset: number }[]): Promise<{ consumer: string; topic: string; from: number; to: number }[]> {
-    const writes = new DeliveryWrites();
-    const moved: { consumer: string; topic: string; from: number; to: number }[] = [];
-    for (const { consumer, topic, offset } of targets) {
+    const planned = targets.map(({ consumer, topic, offset }) => {
       const sub = this.subscription(consumer, topic);
-      moved.push({ consumer, topic, from: sub.nextOffset, to: offset });
-      sub.nextOffset = offset;
+      return { sub, from: sub.nextOffset, to: offset };
+    });
+    const entities: EntityWrite[] = [];
+    for (const { sub, to } of planned) for (const write of resetWrites(sub, to)) entities.push(write);
+    const committed = this.#commit(new DeliveryWrites(), (unwritten) => this.store.commit({ entities: unwritten.concat(entities) }));
+    const mark = this.#commits;
+    await committed;
+    const meanwhile = new DeliveryWrites();
+    for (const { sub, to } of planned) {
+      if (this.#subscriptions.get(sub.key) !== sub) continue; // dropped meanwhile (a broadcast instance left)
+      sub.nextOffset = to;
       this.#resetSeq.set(sub, this.#nextSeq());
-      for (const lease of sub.leases.values()) writes.forget(sub, lease);
+      for (const lease of sub.leases.values()) meanwhile.forget(sub, lease);
       sub.leases.clear();
       sub.visibleFrom = 0;
-      writes.cursor(sub);
+      meanwhile.cursor(sub);
     }
-    if (!writes.empty) await this.#commit(writes);
+    // A delivery commit started while the reset's was written may have stored leases or a cursor of these subscriptions after it.
+    if (this.#commits !== mark) {
+      await this.#commit(meanwhile).catch((error: unknown) => this.log.error({ err: error }, 'writing what was handed out during a reset failed; the next delivery commit tries again'));
+    }
     for (const topic of new Set(targets.map((t) => t.topic))) this.wake(topic);
-    return moved;
+    return planned.map(({ sub, from, to }) => ({ consumer: sub.consumer, topic: sub.topic, from, to }));
   }
 
   /** Persists a new subscription's cursor, so a broadcast instance keeps its start point. */
@@ -395,6 +409,7 @@ export class Deliveries {
     const all = this.#unwritten;
     all.absorb(writes);
     this.#unwritten = new DeliveryWrites();
+    this.#commits += 1;
     try {
       await commit(all.done((sub) => this.#subscriptions.get(sub.key) === sub));
     } catch (error) {
@@ -663,7 +678,7 @@ export class Deliveries {
     }
     const lease = sub?.leases.get(handle.offset);
     if (!sub || !lease || lease.seq !== handle.seq) {
-      throw new InvalidRequestError('INVALID_RECEIPT_HANDLE', 'receipt handle is stale: the message was acknowledged, or delivered again with a newer handle');
+      throw new InvalidRequestError('INVALID_RECEIPT_HANDLE', 'receipt handle is stale: the message was acknowledged, or delivered again with a newer handle, or its group was reset');
     }
     return { sub, lease };
   }
