@@ -124,7 +124,7 @@ export class BrokerCore {
     this.#registry = new Registry(settings, storedAdminSettings(store));
     for (const topic of store.topics()) this.#registry.adoptStoredTopic(topic);
     this.#events = new MessageEvents(log);
-    this.#traceWriter = settings.trace.enabled ? new TraceWriter(store, settings.trace, log) : undefined;
+    this.#traceWriter = settings.trace.enabled ? new TraceWriter(store, settings.trace, log, { now: this.#now }) : undefined;
     this.#events.record(this.#traceWriter);
     const events = this.#events;
     this.#logs = new TopicLogs(store, { now: this.#now, events });
@@ -468,6 +468,15 @@ export class BrokerCore {
   /** Subscribes to message events (batched, on a later turn of the event loop); returns the unsubscribe function. */
   onMessageEvents(listener: MessageEventListener): () => void {
     return this.#events.subscribe(listener);
+  }
+
+  /**
+   * Trace events dropped since the start (the trace is best effort): they could not be written
+   * while the store refused writes and the bounded buffer was full, or came after close. 0 with
+   * tracing off.
+   */
+  traceEventsDropped(): number {
+    return this.#traceWriter?.dropped() ?? 0;
   }
 
   /** Bytes the store holds on disk (0 for the in-memory store). */

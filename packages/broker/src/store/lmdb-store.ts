@@ -271,12 +271,15 @@ export class LmdbStore implements Store {
     return maxSeq;
   }
 
-  /** Drops up to `limit` of the oldest trace commits whose events all happened before `before`. */
+  /** Drops the oldest trace commits whose events all happened before `before`, until `limit` events are dropped (see {@link WriteBatch.trimTrace}). */
   #trimTrace(before: number, limit: number): void {
-    for (const { key, value } of this.#traceLog.getRange({ limit })) {
-      if (value.maxAt >= before) break;
+    let dropped = 0;
+    for (const { key, value } of this.#traceLog.getRange({})) {
+      if (dropped >= limit || value.maxAt >= before) break;
       for (const traceKey of value.keys) void this.#trace.remove(traceKey);
       void this.#traceLog.remove(key);
+      // A commit's events have seqs from its key to its maxSeq (the trace writer numbers them in a row).
+      dropped += value.maxSeq - key + 1;
     }
   }
 
