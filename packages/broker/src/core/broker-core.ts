@@ -237,8 +237,7 @@ export class BrokerCore {
     for (const incoming of incomings) {
       let draft: MessageDraft;
       try {
-        draft = validateMessage(incoming, this.#registry.topic(incoming.topic), this.#settings.maxBodyBytes, now);
-        if (clientId !== '') draft = { ...draft, producerClientId: clientId };
+        draft = validateMessage(incoming, this.#registry.topic(incoming.topic), this.#settings.maxBodyBytes, now, clientId);
       } catch (error) {
         results.push({ ok: false, error });
         continue;
