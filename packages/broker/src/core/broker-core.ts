@@ -22,7 +22,8 @@ import { storedAdminSettings } from './admin/stored-settings.js';
 import { MessageEvents } from './trace/message-events.js';
 import { MessageQuery } from './trace/message-query.js';
 import { TraceWriter } from './trace/trace-writer.js';
-import type { DeadLetterView, GroupChange, GroupView, MessageEventListener, MessageTrace, MessageView, Page, PageRequest, ResendResult, ResetResult, ResetTarget, TopicChange, TopicView } from './views/index.js';
+import type { Mutable } from './mutable.js';
+import type { DeadLetterView, GroupChange, GroupView, MessageEvent, MessageEventListener, MessageTrace, MessageView, Page, PageRequest, ResendResult, ResetResult, ResetTarget, TopicChange, TopicView } from './views/index.js';
 
 /** What SendMessage answers for one accepted message. */
 export interface SendOutcome {
@@ -494,8 +495,10 @@ export class BrokerCore {
   #reportSent(records: readonly MessageRecord[], clientId: string, now: number): void {
     for (const record of records) {
       const durable = !isPlain(record.kind, record.deadLetter);
-      if (!this.#events.wants(durable)) continue;
-      this.#events.emit({ type: 'sent', messageId: record.messageId, topic: record.topic, at: sentAt(record.bornAt, now), ...(clientId !== '' && { clientId }) }, durable);
+      if (!this.#events.wants(durable, record.topic)) continue;
+      const event: Mutable<MessageEvent> = { type: 'sent', messageId: record.messageId, topic: record.topic, at: sentAt(record.bornAt, now) };
+      if (clientId !== '') event.clientId = clientId;
+      this.#events.emit(event, durable);
     }
   }
 
