@@ -74,7 +74,14 @@ export interface BrokerConfig {
   trace?: TraceConfig;
 }
 
-/** How message traces are recorded. */
+/**
+ * How message traces are recorded. The recorded trace is best effort: events are written in the
+ * background (about every 10 ms, sharing the store's flushes), so the last ~10 ms may be missing
+ * after a crash; while the store refuses writes they wait in a bounded buffer (200,000 events),
+ * are retried with backoff (1 s doubling to 30 s), and beyond the bound the oldest are dropped,
+ * logged and counted (`BrokerCore.traceEventsDropped()`). A message's send and store are read off
+ * the stored message and never missing.
+ */
 export interface TraceConfig {
   /** Record each message's deliveries, acknowledgements, retries, dead-lettering and transaction steps durably (default true). */
   enabled?: boolean;

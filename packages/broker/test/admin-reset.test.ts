@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MemoryStore } from '../src/store/memory-store.js';
 import { brokerError, lmdbFactory } from './admin-helpers.js';
+import { CountingStore } from './counting-store.js';
 import { FailingStore } from './failing-store.js';
+import { until } from './trace-stores.js';
 import { incoming, memoryCore, receiveRequest, testClock } from './helpers.js';
 
 const ids = (deliveries: readonly { message: { messageId: string } }[]) => deliveries.map((d) => d.message.messageId);
@@ -164,4 +166,54 @@ test('a settling whose commit fails during a reset does not bring its lease back
   const again = await core.receive(receiveRequest('G', 't'));
   assert.deepEqual(again.map((x) => [x.message.messageId, x.attempt]), [[m.messageId, 1]], 'once, from the reset position');
   await core.close();
+});
+
+test('a reset whose commit fails is not applied (it answered failure)', async () => {
+  const store = new FailingStore(new MemoryStore());
+  const core = memoryCore({}, { store });
+  try {
+    const m = incoming('t');
+    await core.send(m, 'p');
+    const [d] = await core.receive(receiveRequest('G', 't'));
+    await core.ack('G', 't', d!.receiptHandle);
+    store.failNext = 1;
+    await assert.rejects(core.resetGroup('G', { time: 0 }));
+    await new Promise((resolve) => setImmediate(resolve)); // the retry of what failed, if any
+    const again = await core.receive(receiveRequest('G', 't'));
+    assert.deepEqual(again.map((x) => x.message.messageId), [], 'the failed reset replayed the acked message anyway');
+    assert.deepEqual(store.loadEntities('cursor').map((c) => c.nextOffset), [1], 'nor wrote it later');
+  } finally {
+    await core.close();
+  }
+});
+
+test('what a receive hands out while the reset is being written is dropped too, in memory and durably', async () => {
+  const store = new CountingStore();
+  store.hold = false;
+  const core = memoryCore({}, { store });
+  try {
+    const [m1, m2] = [incoming('t'), incoming('t')];
+    await core.sendBatch([m1, m2], 'p');
+    const [d1] = await core.receive(receiveRequest('G', 't', { batchSize: 1 }));
+    await core.ack('G', 't', d1!.receiptHandle);
+
+    store.hold = true;
+    const reset = core.resetGroup('G', { time: 0 });
+    await until(() => store.pending === 1);
+    // Taken from the cursor at 1 while the reset's commit is written: its commit (cursor 2, m2 leased) lands after the reset's.
+    const receiving = core.receive(receiveRequest('G', 't', { batchSize: 1 }));
+    store.hold = false;
+    store.release();
+    await reset;
+    const [meanwhile] = await receiving;
+    assert.equal(meanwhile!.message.messageId, m2.messageId);
+
+    assert.deepEqual(store.loadEntities('cursor').map((c) => c.nextOffset), [0], 'the durable cursor is the reset position');
+    assert.deepEqual([...store.loadEntities('leased'), ...store.loadEntities('pending')], [], 'nothing durably held');
+    await assert.rejects(core.ack('G', 't', meanwhile!.receiptHandle), (e: Error) => /stale.*reset/.test(e.message));
+    const replay = await core.receive(receiveRequest('G', 't'));
+    assert.deepEqual(ids(replay), [m1.messageId, m2.messageId]);
+  } finally {
+    await core.close();
+  }
 });

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { open as openLmdb } from 'lmdb';
+import { pino } from 'pino';
 import { ConfigError } from '../src/errors.js';
 import { LOCK_FILE } from '../src/store/data-dir-lock.js';
 import { LmdbStore } from '../src/store/lmdb-store.js';
@@ -190,5 +191,69 @@ test('a new store has no legacy messages database; a data dir with messages insi
     await root.close();
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+});
+
+/** Turns `dir` into a data dir as the version before the message query indexes left it: index entries of only a location, no `by-id`, `by-key`, no marker. */
+async function asBeforeQueryIndexes(dir: string): Promise<void> {
+  const root = openLmdb({ path: dir, noSubdir: false, maxDbs: 32, compression: false, mapSize: 2 ** 34 });
+  const index = root.openDB<Buffer, [string, number]>({ name: 'index', encoding: 'binary', cache: false });
+  const entries = [...index.getRange({})].map(({ key, value }) => ({ key, value: Buffer.from(value) }));
+  assert.ok(entries.length > 0 && entries.every((e) => e.value.length > 12), 'this version writes the id and keys after the location');
+  await root.transaction(() => {
+    for (const { key, value } of entries) void index.put(key, value.subarray(0, 12));
+    void root.openDB({ name: 'by-id', encoding: 'binary' }).clearSync();
+    void root.openDB({ name: 'by-key', encoding: 'binary' }).clearSync();
+    void root.openDB({ name: 'meta' }).remove('query-indexes');
+  });
+  await root.close();
+}
+
+test('a data dir written before the message query indexes gets them at open, once: its messages are found, traced and resent', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'txmq-lmdb-'));
+  try {
+    const first = memoryCore({}, { store: LmdbStore.open(dir) });
+    const m = incoming('orders', { keys: ['order-42'] });
+    await first.send(m, 'p1');
+    for (let i = 0; i < 3; i++) await first.send(incoming('orders', { keys: [`other-${i}`] }), 'p1');
+    const [d] = await first.receive(receiveRequest('G', 'orders', { batchSize: 1 }));
+    await first.forwardToDeadLetter('G', 'orders', d!.receiptHandle);
+    await first.close();
+    await asBeforeQueryIndexes(dir);
+
+    const lines: { msg: string; messages?: number }[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const second = memoryCore({}, { store: LmdbStore.open(dir, { log }) });
+    assert.deepEqual(second.findMessagesById(m.messageId).map((v) => v.topic).sort(), ['%DLQ%G', 'orders']);
+    assert.deepEqual(second.findMessagesByKey('orders', 'order-42').items.map((v) => v.messageId), [m.messageId]);
+    assert.deepEqual(second.traceMessage(m.messageId)?.events.map((e) => e.type).slice(0, 2), ['sent', 'stored']);
+    assert.equal((await second.resendDeadLetter('G', m.messageId)).messageId, m.messageId);
+    assert.ok(lines.some((l) => l.msg.startsWith('the message query indexes hold every stored message') && l.messages === 5), JSON.stringify(lines));
+    await second.close();
+
+    lines.length = 0;
+    const third = memoryCore({}, { store: LmdbStore.open(dir, { log }) });
+    assert.deepEqual(lines, [], 'done once');
+    assert.equal(third.findMessagesById(m.messageId).length, 3, 'and the resent copy');
+    await third.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a data dir whose name has a dot (x.d) is a directory, not a file name', async () => {
+  const parent = await mkdtemp(join(tmpdir(), 'txmq-lmdb-'));
+  const dir = join(parent, 'x.d');
+  try {
+    const first = memoryCore({}, { store: LmdbStore.open(dir) });
+    const m = incoming('t');
+    await first.send(m, 'p');
+    await first.close();
+    assert.ok(existsSync(join(dir, 'data.mdb')), `files inside ${dir}: ${readdirSync(parent).join(', ')}`);
+    const second = memoryCore({}, { store: LmdbStore.open(dir) });
+    assert.equal(second.findMessagesById(m.messageId).length, 1);
+    await second.close();
+  } finally {
+    await rm(parent, { recursive: true, force: true });
   }
 });

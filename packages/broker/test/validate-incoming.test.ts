@@ -24,6 +24,8 @@ test('message rules follow RocketMQ', () => {
   rejects({}, 'MESSAGE_PROPERTY_CONFLICT_WITH_TYPE', { name: 't', queues: 1, messageType: 'FIFO' });
   const ok = validateMessage(incoming('t', { tag: 'A', keys: ['k'], properties: { a: '1' } }), mixed, 1024, Date.now());
   assert.equal(ok.tag, 'A');
+  assert.equal('producerClientId' in ok, false, 'no sending client named');
+  assert.equal(validateMessage(incoming('t'), mixed, 1024, Date.now(), 'client-7').producerClientId, 'client-7');
 });
 
 test('tag expressions', () => {

@@ -22,7 +22,8 @@ import { storedAdminSettings } from './admin/stored-settings.js';
 import { MessageEvents } from './trace/message-events.js';
 import { MessageQuery } from './trace/message-query.js';
 import { TraceWriter } from './trace/trace-writer.js';
-import type { DeadLetterView, GroupChange, GroupView, MessageEventListener, MessageTrace, MessageView, Page, PageRequest, ResendResult, ResetResult, ResetTarget, TopicChange, TopicView } from './views/index.js';
+import type { Mutable } from './mutable.js';
+import type { DeadLetterView, GroupChange, GroupView, MessageEvent, MessageEventListener, MessageTrace, MessageView, Page, PageRequest, ResendResult, ResetResult, ResetTarget, TopicChange, TopicView } from './views/index.js';
 
 /** What SendMessage answers for one accepted message. */
 export interface SendOutcome {
@@ -124,7 +125,7 @@ export class BrokerCore {
     this.#registry = new Registry(settings, storedAdminSettings(store));
     for (const topic of store.topics()) this.#registry.adoptStoredTopic(topic);
     this.#events = new MessageEvents(log);
-    this.#traceWriter = settings.trace.enabled ? new TraceWriter(store, settings.trace, log) : undefined;
+    this.#traceWriter = settings.trace.enabled ? new TraceWriter(store, settings.trace, log, { now: this.#now }) : undefined;
     this.#events.record(this.#traceWriter);
     const events = this.#events;
     this.#logs = new TopicLogs(store, { now: this.#now, events });
@@ -237,8 +238,7 @@ export class BrokerCore {
     for (const incoming of incomings) {
       let draft: MessageDraft;
       try {
-        draft = validateMessage(incoming, this.#registry.topic(incoming.topic), this.#settings.maxBodyBytes, now);
-        if (clientId !== '') draft = { ...draft, producerClientId: clientId };
+        draft = validateMessage(incoming, this.#registry.topic(incoming.topic), this.#settings.maxBodyBytes, now, clientId);
       } catch (error) {
         results.push({ ok: false, error });
         continue;
@@ -470,6 +470,15 @@ export class BrokerCore {
     return this.#events.subscribe(listener);
   }
 
+  /**
+   * Trace events dropped since the start (the trace is best effort): they could not be written
+   * while the store refused writes and the bounded buffer was full, or came after close. 0 with
+   * tracing off.
+   */
+  traceEventsDropped(): number {
+    return this.#traceWriter?.dropped() ?? 0;
+  }
+
   /** Bytes the store holds on disk (0 for the in-memory store). */
   storeBytes(): number {
     return this.#store.storeBytes();
@@ -486,8 +495,10 @@ export class BrokerCore {
   #reportSent(records: readonly MessageRecord[], clientId: string, now: number): void {
     for (const record of records) {
       const durable = !isPlain(record.kind, record.deadLetter);
-      if (!this.#events.wants(durable)) continue;
-      this.#events.emit({ type: 'sent', messageId: record.messageId, topic: record.topic, at: sentAt(record.bornAt, now), ...(clientId !== '' && { clientId }) }, durable);
+      if (!this.#events.wants(durable, record.topic)) continue;
+      const event: Mutable<MessageEvent> = { type: 'sent', messageId: record.messageId, topic: record.topic, at: sentAt(record.bornAt, now) };
+      if (clientId !== '') event.clientId = clientId;
+      this.#events.emit(event, durable);
     }
   }
 

@@ -47,7 +47,7 @@ export class DelayScheduler {
     await this.store.commit({ entities: [{ kind: 'scheduled', key: item.id, value: item }] });
     this.#insert(item);
     this.#arm();
-    if (this.#events?.wants(true)) {
+    if (this.#events?.wants(true, draft.topic)) {
       const at = sentAt(draft.bornAt, this.#now());
       this.#events.emit({ type: 'sent', messageId: draft.messageId, topic: draft.topic, at, ...(draft.producerClientId !== undefined && { clientId: draft.producerClientId }) }, true);
     }
@@ -67,7 +67,7 @@ export class DelayScheduler {
     }
     this.#items.splice(index, 1);
     await this.store.commit({ entities: [{ kind: 'scheduled', key: id }] });
-    if (this.#events?.wants(true)) this.#events.emit({ type: 'recalled', messageId: item.message.messageId, topic, at: this.#now() }, true);
+    if (this.#events?.wants(true, topic)) this.#events.emit({ type: 'recalled', messageId: item.message.messageId, topic, at: this.#now() }, true);
     return item.message.messageId;
   }
 

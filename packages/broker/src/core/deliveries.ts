@@ -4,7 +4,7 @@ import type { EntityWrite, Store } from '../store/store.js';
 import { retryDelayMs } from './backoff.js';
 import { groupOf } from './consumer.js';
 import { deadLetterDraft } from './dead-letter.js';
-import { DeliveryWrites, LeaseRange } from './delivery-writes.js';
+import { DeliveryWrites, LeaseRange, resetWrites } from './delivery-writes.js';
 import type { MessageFilter } from './filter/index.js';
 import { decodeReceiptHandle, encodeReceiptHandle } from './receipt-handle.js';
 import type { Registry } from './registry.js';
@@ -13,6 +13,7 @@ import type { TopicLogs } from './topic-log.js';
 import type { MessageDraft, MessageRecord } from '../store/records.js';
 import type { GroupSettings } from './types.js';
 import type { MessageEvents } from './trace/message-events.js';
+import type { Mutable } from './mutable.js';
 import type { MessageEvent } from './views/index.js';
 import { deadLetterTopic } from '../rules/names.js';
 
@@ -26,6 +27,8 @@ const MAX_RENEW_TOTAL_MS = 3 * 3_600_000;
 export const MAX_INVISIBLE_MS = 12 * 3_600_000;
 /** Attempt ids remembered for a retake; an older one's leases are simply redelivered when they expire. */
 const MAX_REMEMBERED_ATTEMPTS = 4096;
+/** The note of the `redelivered` event of a delivery taken back before it reached its client. */
+const RELEASED_NOTE = 'the receive ended before the message reached the client';
 /** Messages examined per receive attempt past the cursor, to bound the work of one call. */
 const SCAN_LIMIT = 4096;
 
@@ -89,6 +92,8 @@ export class Deliveries {
   /** What failed commits changed: written again (as it is then) by the next delivery commit. */
   #unwritten = new DeliveryWrites();
   #retrying = false;
+  /** Delivery commits started so far (a reset tells by it whether one started while its own was written). */
+  #commits = 0;
   /** Per subscription, a sequence number taken at its last reset: leases handed out before it are gone for good. */
   readonly #resetSeq = new WeakMap<Subscription, number>();
 
@@ -186,7 +191,7 @@ export class Deliveries {
     if (writes.empty) return results;
     try {
       await this.#commit(writes);
-      if (this.#events?.wants(true)) {
+      if (this.#events?.wants(true, topic)) {
         const at = this.#now();
         for (const { sub, lease } of removed) this.#reportAck(sub, lease, at);
       }
@@ -298,7 +303,7 @@ export class Deliveries {
   async sweepExhausted(now = this.#now()): Promise<void> {
     for (const sub of this.#subscriptions.values()) {
       const group = this.registry.group(groupOf(sub.consumer));
-      const taken: Taken = { deliveries: [], handedOut: [], writes: new DeliveryWrites(), deadLetters: [], events: [] };
+      const taken: Taken = { deliveries: [], handedOut: [], writes: new DeliveryWrites(), deadLetters: [] };
       for (const lease of sub.leases.values()) {
         if (lease.visibleAt > now || lease.attempts < group.maxDeliveryAttempts) continue;
         const message = this.logs.read(sub.topic, lease.offset);
@@ -326,24 +331,36 @@ export class Deliveries {
   /**
    * Moves each target's cursor to its offset and drops every lease it holds (their receipt handles
    * turn stale), in one durable commit, then wakes waiting receives (an operator's reset: see
-   * core/admin/reset.ts). A target without a subscription gets one.
+   * core/admin/reset.ts). A target without a subscription gets one. Nothing changes unless the
+   * commit succeeds: the writes are read off the state as it is, and applied once durable. What
+   * was handed out or written meanwhile is dropped too, in a second commit.
    */
   async reposition(targets: readonly { consumer: string; topic: string; offset: number }[]): Promise<{ consumer: string; topic: string; from: number; to: number }[]> {
-    const writes = new DeliveryWrites();
-    const moved: { consumer: string; topic: string; from: number; to: number }[] = [];
-    for (const { consumer, topic, offset } of targets) {
+    const planned = targets.map(({ consumer, topic, offset }) => {
       const sub = this.subscription(consumer, topic);
-      moved.push({ consumer, topic, from: sub.nextOffset, to: offset });
-      sub.nextOffset = offset;
+      return { sub, from: sub.nextOffset, to: offset };
+    });
+    const entities: EntityWrite[] = [];
+    for (const { sub, to } of planned) for (const write of resetWrites(sub, to)) entities.push(write);
+    const committed = this.#commit(new DeliveryWrites(), (unwritten) => this.store.commit({ entities: unwritten.concat(entities) }));
+    const mark = this.#commits;
+    await committed;
+    const meanwhile = new DeliveryWrites();
+    for (const { sub, to } of planned) {
+      if (this.#subscriptions.get(sub.key) !== sub) continue; // dropped meanwhile (a broadcast instance left)
+      sub.nextOffset = to;
       this.#resetSeq.set(sub, this.#nextSeq());
-      for (const lease of sub.leases.values()) writes.forget(sub, lease);
+      for (const lease of sub.leases.values()) meanwhile.forget(sub, lease);
       sub.leases.clear();
       sub.visibleFrom = 0;
-      writes.cursor(sub);
+      meanwhile.cursor(sub);
     }
-    if (!writes.empty) await this.#commit(writes);
+    // A delivery commit started while the reset's was written may have stored leases or a cursor of these subscriptions after it.
+    if (this.#commits !== mark) {
+      await this.#commit(meanwhile).catch((error: unknown) => this.log.error({ err: error }, 'writing what was handed out during a reset failed; the next delivery commit tries again'));
+    }
     for (const topic of new Set(targets.map((t) => t.topic))) this.wake(topic);
-    return moved;
+    return planned.map(({ sub, from, to }) => ({ consumer: sub.consumer, topic: sub.topic, from, to }));
   }
 
   /** Persists a new subscription's cursor, so a broadcast instance keeps its start point. */
@@ -395,6 +412,7 @@ export class Deliveries {
     const all = this.#unwritten;
     all.absorb(writes);
     this.#unwritten = new DeliveryWrites();
+    this.#commits += 1;
     try {
       await commit(all.done((sub) => this.#subscriptions.get(sub.key) === sub));
     } catch (error) {
@@ -456,7 +474,7 @@ export class Deliveries {
   }
 
   #take(sub: Subscription, req: ReceiveRequest, now = this.#now()): Taken {
-    const taken: Taken = { deliveries: [], handedOut: [], writes: new DeliveryWrites(), deadLetters: [], events: [] };
+    const taken: Taken = { deliveries: [], handedOut: [], writes: new DeliveryWrites(), deadLetters: [] };
     try {
       this.#takeInto(sub, req, now, taken);
     } catch (error) {
@@ -510,7 +528,7 @@ export class Deliveries {
       const message = this.logs.read(sub.topic, offset); // before the cursor moves: a read that throws skips nothing
       sub.nextOffset++;
       if (!message || !req.filter(message.tag, message.properties)) continue;
-      const lease: Lease = { offset, attempts: 0, visibleAt: 0, seq: 0, autoRenew: false, leasedAt: 0, messageGroup: message.messageGroup };
+      const lease: Lease = newLease(offset, 0, message.messageGroup, message.messageId, undefined);
       sub.leases.set(offset, lease);
       if (isBlocked(lease)) {
         sub.mayBecomeVisible(0);
@@ -564,6 +582,7 @@ export class Deliveries {
   async release(handles: readonly string[], now = this.#now()): Promise<void> {
     const writes = new DeliveryWrites();
     const topics = new Set<string>();
+    const released: MessageEvent[] = [];
     for (const text of handles) {
       const handle = decodeReceiptHandle(text);
       const sub = this.#byId.get(handle.subscription);
@@ -576,8 +595,13 @@ export class Deliveries {
       lease.holder = undefined;
       writes.attempts(sub, lease);
       topics.add(sub.topic);
+      if (lease.messageId !== undefined && this.#events?.wants(true, sub.topic)) {
+        // Traced as delivered already (the delivery was durable before the receive ended): say it did not arrive.
+        released.push({ type: 'redelivered', messageId: lease.messageId, topic: sub.topic, at: now, group: groupOf(sub.consumer), attempt: lease.attempts + 1, note: RELEASED_NOTE });
+      }
     }
     if (!writes.empty) await this.#commit(writes);
+    for (const event of released) this.#events!.emit(event, true);
     for (const topic of topics) this.wake(topic);
   }
 
@@ -588,15 +612,15 @@ export class Deliveries {
    */
   #lease(sub: Subscription, lease: Lease, message: MessageRecord, req: ReceiveRequest, now: number, taken: Taken, range?: LeaseRange, retake = false): Delivery {
     lease.messageId = message.messageId;
-    if (this.#events?.wants(true)) {
+    if (this.#events?.wants(true, sub.topic)) {
       const { messageId } = message;
       const attempt = lease.attempts + 1;
       if (lease.attempts > 0 && !retake) {
         // Its last delivery ended unacknowledged: its invisible time ran out, or the consumer set it.
         const at = lease.visibleAt > 0 && lease.visibleAt <= now ? lease.visibleAt : now;
-        taken.events.push({ type: 'redelivered', messageId, topic: sub.topic, at, group: req.group.name, attempt });
+        (taken.events ??= []).push({ type: 'redelivered', messageId, topic: sub.topic, at, group: req.group.name, attempt });
       }
-      taken.events.push({ type: 'delivered', messageId, topic: sub.topic, at: now, group: req.group.name, clientId: req.clientId, attempt });
+      (taken.events ??= []).push({ type: 'delivered', messageId, topic: sub.topic, at: now, group: req.group.name, clientId: req.clientId, attempt });
     }
     lease.attempts += 1;
     lease.seq = this.#nextSeq();
@@ -631,7 +655,7 @@ export class Deliveries {
       this.#undo(taken);
       throw error;
     }
-    for (const event of taken.events) this.#events!.emit(event, true);
+    if (taken.events) for (const event of taken.events) this.#events!.emit(event, true);
     if (taken.deadLetters.length > 0) {
       for (const { message, lease } of taken.deadLetters) {
         this.log.warn({ group: group.name, topic: message.topic, messageId: message.messageId, attempts: lease.attempts }, 'message moved to dead-letter queue after max delivery attempts');
@@ -643,14 +667,14 @@ export class Deliveries {
   #reportAck(sub: Subscription, lease: Lease, at: number): void {
     const messageId = lease.messageId ?? this.logs.read(sub.topic, lease.offset)?.messageId;
     if (messageId === undefined) return;
-    const event: { -readonly [K in keyof MessageEvent]: MessageEvent[K] } = { type: 'acked', messageId, topic: sub.topic, at, group: groupOf(sub.consumer), attempt: lease.attempts };
+    const event: Mutable<MessageEvent> = { type: 'acked', messageId, topic: sub.topic, at, group: groupOf(sub.consumer), attempt: lease.attempts };
     if (lease.holder !== undefined) event.clientId = lease.holder;
     this.#events!.emit(event, true);
   }
 
   /** Reports a move to the DLQ, at the time its copy was stored. */
   #reportDeadLetter(sub: Subscription, lease: Lease, message: MessageRecord, group: string, at: number, note?: string): void {
-    if (!this.#events?.wants(true)) return;
+    if (!this.#events?.wants(true, sub.topic)) return;
     const event: MessageEvent = { type: 'dead-lettered', messageId: message.messageId, topic: deadLetterTopic(group), at, group, attempt: lease.attempts, ...(note !== undefined && { note }) };
     this.#events.emit(event, true, sub.topic);
   }
@@ -663,7 +687,7 @@ export class Deliveries {
     }
     const lease = sub?.leases.get(handle.offset);
     if (!sub || !lease || lease.seq !== handle.seq) {
-      throw new InvalidRequestError('INVALID_RECEIPT_HANDLE', 'receipt handle is stale: the message was acknowledged, or delivered again with a newer handle');
+      throw new InvalidRequestError('INVALID_RECEIPT_HANDLE', 'receipt handle is stale: the message was acknowledged, or delivered again with a newer handle, or its group was reset');
     }
     return { sub, lease };
   }
@@ -696,9 +720,14 @@ export class Deliveries {
       }
       h.range?.offsets.add(h.offset);
       const message = this.store.readMessage(h.topic, h.offset);
-      sub.leases.set(h.offset, { offset: h.offset, attempts: h.attempts, visibleAt: 0, seq: 0, autoRenew: false, leasedAt: 0, messageGroup: message?.messageGroup, range: h.range, messageId: message?.messageId });
+      sub.leases.set(h.offset, newLease(h.offset, h.attempts, message?.messageGroup, message?.messageId, h.range));
     }
   }
+}
+
+/** A lease not handed out yet; every lease is built here, so all have one shape (the same properties, in one order). */
+function newLease(offset: number, attempts: number, messageGroup: string | undefined, messageId: string | undefined, range: LeaseRange | undefined): Lease {
+  return { offset, attempts, visibleAt: 0, seq: 0, holder: undefined, autoRenew: false, leasedAt: 0, attemptId: undefined, messageGroup, messageId, range };
 }
 
 function attemptKey(sub: Subscription, attemptId: string): string {
@@ -711,6 +740,6 @@ interface Taken {
   readonly handedOut: { sub: Subscription; lease: Lease }[];
   readonly writes: DeliveryWrites;
   readonly deadLetters: { message: MessageRecord; sub: Subscription; lease: Lease }[];
-  /** What to report once the take is durable. */
-  readonly events: MessageEvent[];
+  /** What to report once the take is durable (allocated when there is something). */
+  events?: MessageEvent[];
 }

@@ -93,6 +93,21 @@ export class DeliveryWrites {
   }
 }
 
+/**
+ * The writes that durably drop every lease `sub` holds and put its cursor at `nextOffset`, read off
+ * its state now without changing it (an operator's reset, applied in memory once they are durable).
+ */
+export function resetWrites(sub: Subscription, nextOffset: number): EntityWrite[] {
+  const writes: EntityWrite[] = [{ kind: 'cursor', key: sub.key, value: { consumer: sub.consumer, topic: sub.topic, nextOffset } }];
+  const ranges = new Set<LeaseRange>();
+  for (const lease of sub.leases.values()) {
+    if (lease.range) ranges.add(lease.range);
+    else writes.push({ kind: 'pending', key: pendingKey(sub, lease.offset) });
+  }
+  for (const range of ranges) writes.push({ kind: 'leased', key: range.key });
+  return writes;
+}
+
 export function cursorWrite(sub: Subscription): EntityWrite {
   return { kind: 'cursor', key: sub.key, value: { consumer: sub.consumer, topic: sub.topic, nextOffset: sub.nextOffset } };
 }

@@ -2,6 +2,7 @@ import type { EntityWrite, Store } from '../store/store.js';
 import type { MessageDraft, MessageRecord } from '../store/records.js';
 import { isPlain } from './trace/derived-events.js';
 import type { MessageEvents } from './trace/message-events.js';
+import type { Mutable } from './mutable.js';
 import type { MessageEvent } from './views/index.js';
 
 /** Called when new messages of a topic become readable. */
@@ -99,8 +100,8 @@ export class TopicLogs {
       for (const record of records) {
         // A note is not on the record, so a noted `stored` cannot be derived from it: it is recorded.
         const durable = storedNote !== undefined || !isPlain(record.kind, record.deadLetter);
-        if (!events.wants(durable)) continue;
-        const event: { -readonly [K in keyof MessageEvent]: MessageEvent[K] } = { type: 'stored', messageId: record.messageId, topic: record.topic, at: record.storedAt };
+        if (!events.wants(durable, record.deadLetter?.originTopic ?? record.topic)) continue;
+        const event: Mutable<MessageEvent> = { type: 'stored', messageId: record.messageId, topic: record.topic, at: record.storedAt };
         if (storedNote !== undefined) event.note = storedNote;
         events.emit(event, durable, record.deadLetter?.originTopic);
       }

@@ -84,7 +84,7 @@ export class Transactions {
     try {
       await this.store.commit({ entities: [{ kind: 'half', key: transactionId, value: half }] });
       this.#halves.set(transactionId, half);
-      this.#report(half, { type: 'sent', at: sentAt(draft.bornAt, now), clientId: producerClientId });
+      if (this.#wants(half)) this.#report(half, { type: 'sent', at: sentAt(draft.bornAt, now), clientId: producerClientId });
       // The sender publishes (transactionally) to this topic even if the Settings it sent so far do
       // not list it yet (the Node client syncs new topics only every 5 min): let it answer checks of
       // other half messages of the topic too.
@@ -177,12 +177,12 @@ export class Transactions {
       }
     }
     if (writes.length > 0) await this.store.commit({ entities: writes });
-    for (const half of parked) this.#report(half, { type: 'checked', at: now, attempt: half.checks, note: 'parked' });
+    for (const half of parked) if (this.#wants(half)) this.#report(half, { type: 'checked', at: now, attempt: half.checks, note: 'parked' });
     for (const half of due) {
       // Settled (or being settled) while the count was written: nothing left to ask about.
       if (this.#halves.get(half.transactionId) !== half || this.#settling.has(half.transactionId)) continue;
       const askedProducer = this.#askProducer(half);
-      this.#report(half, { type: 'checked', at: now, attempt: half.checks, ...(askedProducer ? { clientId: askedProducer } : { note: 'no producer of the topic connected' }) });
+      if (this.#wants(half)) this.#report(half, { type: 'checked', at: now, attempt: half.checks, ...(askedProducer ? { clientId: askedProducer } : { note: 'no producer of the topic connected' }) });
       this.log.info(
         { transactionId: half.transactionId, topic: half.message.topic, check: half.checks, maxChecks: this.settings.maxChecks, producer: askedProducer ?? null },
         askedProducer ? 'transaction check-back sent' : 'transaction check-back counted, not sent: no producer of the topic is connected',
@@ -203,19 +203,24 @@ export class Transactions {
     ];
     if (resolution === 'COMMIT') {
       const properties = { ...half.message.properties, [BROKER_TRANSACTION_ID_PROPERTY]: half.transactionId };
-      await this.logs.append([{ ...half.message, properties }], entities, { now, onDurable: () => this.#report(half, { type: 'committed', at: now }) });
+      await this.logs.append([{ ...half.message, properties }], entities, { now, onDurable: () => this.#wants(half) && this.#report(half, { type: 'committed', at: now }) });
     } else {
       await this.store.commit({ entities });
-      this.#report(half, { type: 'rolled-back', at: now });
+      if (this.#wants(half)) this.#report(half, { type: 'rolled-back', at: now });
     }
     this.#halves.delete(half.transactionId);
     this.#settled.set(half.transactionId, settled);
     this.log.info({ transactionId: half.transactionId, topic: half.message.topic, resolution }, 'transaction settled');
   }
 
+  /** Whether an event of `half` is wanted: ask before building one. */
+  #wants(half: HalfEntity): boolean {
+    return this.#events?.wants(true, half.message.topic) ?? false;
+  }
+
+  /** Reports an event of `half` (after {@link #wants} said it is wanted). */
   #report(half: HalfEntity, event: Omit<MessageEvent, 'messageId' | 'topic'>): void {
-    if (!this.#events?.wants(true)) return;
-    this.#events.emit({ ...event, messageId: half.message.messageId, topic: half.message.topic }, true);
+    this.#events!.emit({ ...event, messageId: half.message.messageId, topic: half.message.topic }, true);
   }
 
   /** Sends the check to the producer that sent the half message, else to another producer of the topic. */

@@ -13,8 +13,11 @@ export interface IncomingMessage extends Omit<MessageDraft, 'kind' | 'deadLetter
   readonly recoveryMs?: number;
 }
 
-/** Checks a message against RocketMQ's rules and the topic's type; returns what the broker stores. */
-export function validateMessage(m: IncomingMessage, topic: TopicSettings, maxBodyBytes: number, now: number): MessageDraft {
+/**
+ * Checks a message against RocketMQ's rules and the topic's type; returns what the broker stores,
+ * with `producerClientId` (the sending client; none when empty).
+ */
+export function validateMessage(m: IncomingMessage, topic: TopicSettings, maxBodyBytes: number, now: number, producerClientId = ''): MessageDraft {
   if (m.messageId.trim() === '') throw bad('ILLEGAL_MESSAGE_ID', 'message_id must not be blank');
   if (m.kind === 'UNSUPPORTED') throw bad('MESSAGE_PROPERTY_CONFLICT_WITH_TYPE', 'unsupported message type (only NORMAL, FIFO, DELAY and TRANSACTION)');
   const violation = checkMessage(m, { maxBodyBytes, now });
@@ -38,6 +41,7 @@ export function validateMessage(m: IncomingMessage, topic: TopicSettings, maxBod
     bornHost: m.bornHost,
     ...(m.deliverAt !== undefined && { deliverAt: m.deliverAt }),
     ...(m.traceContext !== undefined && { traceContext: m.traceContext }),
+    ...(producerClientId !== '' && { producerClientId }),
   };
 }
 

@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
+import { pino, type Logger } from 'pino';
 import { BrokerError, ConfigError, StoreError } from '../errors.js';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 import { indexComponent, traceByMessage } from './index-keys.js';
@@ -22,6 +23,12 @@ const BY_KEY_DB = 'by-key';
 const TRACE_DB = 'trace';
 /** `seq` (the commit's first) to what one commit recorded in TRACE_DB: oldest first, for retention. */
 const TRACE_LOG_DB = 'trace-log';
+/** Facts about the data dir's format; {@link QUERY_INDEXES} says the query indexes hold every retained message. */
+const META_DB = 'meta';
+const QUERY_INDEXES = 'query-indexes';
+/** Index entries brought up to date per write transaction when the query indexes are backfilled. */
+const BACKFILL_PER_TRANSACTION = 2048;
+const BACKFILL_LOG_EVERY_MS = 5000;
 const LOCATION_BYTES = 12;
 const EMPTY = Buffer.alloc(0);
 type TraceKey = [string, number];
@@ -31,6 +38,12 @@ interface TraceLogEntry {
   readonly maxSeq: number;
   readonly maxAt: number;
   readonly keys: TraceKey[];
+}
+
+/** Options of {@link LmdbStore.open}. */
+export interface LmdbStoreOptions {
+  /** Where opening reports a one-time upgrade of the data dir (default: pino to stderr). */
+  readonly log?: Logger;
 }
 
 /**
@@ -57,7 +70,7 @@ export class LmdbStore implements Store {
   readonly #lock: DataDirLock;
   readonly #dataDir: string;
 
-  private constructor(root: RootDatabase, dataDir: string, lock: DataDirLock) {
+  private constructor(root: RootDatabase, dataDir: string, lock: DataDirLock, log: (() => Logger) | undefined) {
     this.#root = root;
     this.#dataDir = dataDir;
     this.#lock = lock;
@@ -71,6 +84,7 @@ export class LmdbStore implements Store {
     this.#entities = new Map(ENTITY_KINDS.map((kind) => [kind, root.openDB<unknown, string>({ name: kind })]));
     this.#loadBounds();
     this.#segments = new SegmentLog(join(dataDir, 'segments'), { referenced: this.#highestSegment() });
+    this.#backfillQueryIndexes(root.openDB<unknown, string>({ name: META_DB }), log ?? (() => pino({ base: { service: 'txmq-broker' } }, pino.destination(2))));
   }
 
   /**
@@ -78,11 +92,12 @@ export class LmdbStore implements Store {
    *
    * @throws ConfigError when another live process (or another open store of this one) holds `dataDir`.
    */
-  static open(dataDir: string): LmdbStore {
+  static open(dataDir: string, options: LmdbStoreOptions = {}): LmdbStore {
     const lock = lockDataDir(dataDir);
     let root: RootDatabase | undefined;
     try {
-      root = open({ path: dataDir, maxDbs: 32, compression: false, mapSize: 2 ** 34 });
+      // noSubdir: false, or lmdb-js takes a dir named like `x.d` for a file name.
+      root = open({ path: dataDir, noSubdir: false, maxDbs: 32, compression: false, mapSize: 2 ** 34 });
       // create: false, so a new store gets no empty legacy database (openDB is then undefined).
       const noCreate: { name: string; cache: boolean } = { name: LEGACY_MESSAGES_DB, cache: false, ...{ create: false } }; // `create` is missing from lmdb's types
       const legacy = root.openDB(noCreate) as Database | undefined;
@@ -92,7 +107,8 @@ export class LmdbStore implements Store {
           { option: 'dataDir', problem: 'holds messages in an older store format' },
         );
       }
-      return new LmdbStore(root, dataDir, lock);
+      const { log } = options;
+      return new LmdbStore(root, dataDir, lock, log && (() => log));
     } catch (error) {
       void root?.close();
       lock.release();
@@ -255,12 +271,15 @@ export class LmdbStore implements Store {
     return maxSeq;
   }
 
-  /** Drops up to `limit` of the oldest trace commits whose events all happened before `before`. */
+  /** Drops the oldest trace commits whose events all happened before `before`, until `limit` events are dropped (see {@link WriteBatch.trimTrace}). */
   #trimTrace(before: number, limit: number): void {
-    for (const { key, value } of this.#traceLog.getRange({ limit })) {
-      if (value.maxAt >= before) break;
+    let dropped = 0;
+    for (const { key, value } of this.#traceLog.getRange({})) {
+      if (dropped >= limit || value.maxAt >= before) break;
       for (const traceKey of value.keys) void this.#trace.remove(traceKey);
       void this.#traceLog.remove(key);
+      // A commit's events have seqs from its key to its maxSeq (the trace writer numbers them in a row).
+      dropped += value.maxSeq - key + 1;
     }
   }
 
@@ -273,6 +292,58 @@ export class LmdbStore implements Store {
     }
   }
 
+  /**
+   * Data dirs written before the query indexes have index entries of only a location (and nothing
+   * in `by-id`, `by-key`): this reads each such message from its segment and writes its id and
+   * keys, in bounded transactions, once (a marker says it is done).
+   */
+  #backfillQueryIndexes(meta: Database<unknown, string>, log: () => Logger): void {
+    if (meta.get(QUERY_INDEXES) !== undefined) return;
+    const started = Date.now();
+    let logger: Logger | undefined;
+    let loggedAt = started;
+    let updated = 0;
+    let unreadable = 0;
+    let after: MessageKey | undefined;
+    for (;;) {
+      const batch: { key: MessageKey; location: Location; record: MessageRecord }[] = [];
+      let last: MessageKey | undefined;
+      for (const { key, value } of this.#messages.getRange(after ? { start: after } : {})) {
+        if (after && key[0] === after[0] && key[1] === after[1]) continue;
+        last = key;
+        if (value.length !== LOCATION_BYTES) continue;
+        try {
+          const location = decodeLocation(value);
+          const record = decodeMessage(key[0], key[1], this.#segments.read(location));
+          batch.push({ key, location, record });
+        } catch (error) {
+          unreadable += 1;
+          (logger ??= log()).warn({ err: error, topic: key[0], offset: key[1] }, 'a stored message cannot be read; it stays out of the message query indexes');
+        }
+        if (batch.length >= BACKFILL_PER_TRANSACTION) break;
+      }
+      if (batch.length > 0) {
+        if (updated === 0) (logger ??= log()).info({ dataDir: this.#dataDir }, 'adding the messages stored by an earlier version to the message query indexes (once)');
+        this.#root.transactionSync(() => {
+          for (const { key, location, record } of batch) {
+            this.#messages.putSync(key, encodeLocation(location, record));
+            this.#byId.putSync([indexComponent(record.messageId), key[0], key[1]], EMPTY);
+            for (const k of new Set(record.keys)) this.#byKey.putSync([key[0], indexComponent(k), key[1]], EMPTY);
+          }
+        });
+        updated += batch.length;
+        if (Date.now() - loggedAt >= BACKFILL_LOG_EVERY_MS) {
+          loggedAt = Date.now();
+          logger?.info({ messages: updated }, 'adding messages to the message query indexes');
+        }
+      }
+      if (batch.length < BACKFILL_PER_TRANSACTION || last === undefined) break;
+      after = last;
+    }
+    meta.putSync(QUERY_INDEXES, { since: Date.now() });
+    if (updated > 0 || unreadable > 0) logger?.info({ messages: updated, unreadable, ms: Date.now() - started }, 'the message query indexes hold every stored message');
+  }
+
   /** The highest segment the index names: segments are written in number order, so it is one topic's newest record's. */
   #highestSegment(): number {
     let highest = 0;
@@ -282,8 +353,7 @@ export class LmdbStore implements Store {
 
   #location(topic: string, offset: number): Location | undefined {
     const bytes = this.#messages.getBinary([topic, offset]);
-    if (!bytes || bytes.length < LOCATION_BYTES) return undefined;
-    return { segment: bytes.readUInt32LE(0), position: bytes.readUInt32LE(4), length: bytes.readUInt32LE(8) };
+    return bytes && bytes.length >= LOCATION_BYTES ? decodeLocation(bytes) : undefined;
   }
 
   /** Deletes the segments that retention emptied: those below every topic's oldest retained record. */
@@ -328,6 +398,10 @@ function encodeLocation(location: Location, record: MessageRecord): Buffer {
   bytes.writeUInt32LE(location.length, 8);
   bytes.write(json, LOCATION_BYTES, 'utf8');
   return bytes;
+}
+
+function decodeLocation(bytes: Buffer): Location {
+  return { segment: bytes.readUInt32LE(0), position: bytes.readUInt32LE(4), length: bytes.readUInt32LE(8) };
 }
 
 function decodeIndexed(bytes: Buffer): { messageId: string; keys: readonly string[] } | undefined {

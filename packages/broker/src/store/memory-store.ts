@@ -9,6 +9,7 @@ interface TopicLog {
 /** The trace events one commit recorded, by message. */
 interface TraceBatch {
   readonly maxSeq: number;
+  readonly events: number;
   readonly maxAt: number;
   readonly messageIds: readonly string[];
 }
@@ -156,13 +157,14 @@ export class MemoryStore implements Store {
       maxSeq = Math.max(maxSeq, event.seq);
       maxAt = Math.max(maxAt, event.at);
     }
-    this.#traceBatches.push({ maxSeq, maxAt, messageIds: [...ids] });
+    this.#traceBatches.push({ maxSeq, events: events.length, maxAt, messageIds: [...ids] });
     this.#lastTraceSeq = Math.max(this.#lastTraceSeq, maxSeq);
   }
 
   #trimTrace(before: number, limit: number): void {
-    for (let n = 0; n < limit && this.#traceBatches[0] && this.#traceBatches[0].maxAt < before; n++) {
+    for (let dropped = 0; dropped < limit && this.#traceBatches[0] && this.#traceBatches[0].maxAt < before; ) {
       const batch = this.#traceBatches.shift()!;
+      dropped += batch.events;
       for (const id of batch.messageIds) {
         const left = this.#trace.get(id)?.filter((e) => e.seq > batch.maxSeq);
         if (left?.length) this.#trace.set(id, left);

@@ -122,8 +122,10 @@ export interface WriteBatch {
   /** Trace events to record durably. */
   readonly trace?: readonly StoredTraceEvent[];
   /**
-   * Drop up to `limit` of the oldest recorded trace batches (one per commit that recorded trace
-   * events) whose events all happened before `before`: bounded work, however much is due.
+   * Drop the oldest recorded trace batches (one per commit that recorded trace events) whose
+   * events all happened before `before`, whole, until about `limit` events are dropped: at least
+   * one batch when one is due, and at most `limit` events plus one batch (one commit's trace
+   * events). Bounded work, however much is due.
    */
   readonly trimTrace?: { readonly before: number; readonly limit: number };
 }

@@ -16,11 +16,11 @@ import type { AdminContext } from './context.js';
 export function knownGroups(ctx: AdminContext): Map<string, Registered<GroupSettings>> {
   const known = new Map<string, Registered<GroupSettings>>();
   for (const registered of ctx.registry.groups()) known.set(registered.settings.name, registered);
-  const trace = (name: string) => {
+  const addInferred = (name: string) => {
     if (!known.has(name)) known.set(name, { settings: autoGroup(name), origin: 'auto' });
   };
-  for (const position of ctx.deliveries.stats()) trace(groupOf(position.consumer));
-  for (const topic of ctx.store.topics()) if (isDeadLetterTopic(topic)) trace(deadLetterGroup(topic));
+  for (const position of ctx.deliveries.stats()) addInferred(groupOf(position.consumer));
+  for (const topic of ctx.store.topics()) if (isDeadLetterTopic(topic)) addInferred(deadLetterGroup(topic));
   return known;
 }
 

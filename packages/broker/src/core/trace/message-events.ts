@@ -31,11 +31,12 @@ export class MessageEvents {
   }
 
   /**
-   * Whether an event is wanted: by a listener, or (`durable`: it cannot be derived from a stored
-   * record) by the recorder.
+   * Whether an event of a message of `topic` (its trace topic, see {@link emit}) is wanted: by a
+   * listener, or (`durable`: it cannot be derived from a stored record) by the recorder, when it
+   * records that topic.
    */
-  wants(durable: boolean): boolean {
-    return this.#listeners.size > 0 || (durable && this.#recorder !== undefined);
+  wants(durable: boolean, topic: string): boolean {
+    return this.#listeners.size > 0 || (durable && this.#recorder !== undefined && this.#recorder.records(topic));
   }
 
   /**

@@ -1,4 +1,4 @@
-/** How the broker records message traces durably (config key `trace`). */
+/** How the broker records message traces durably, best effort (config key `trace`; see `TraceConfig` and trace-writer.ts). */
 export interface TraceSettings {
   /** Record trace events durably (default true). Message events reach listeners either way. */
   readonly enabled: boolean;
