@@ -50,7 +50,7 @@ const LAYERS = [
   // The operator surfaces: the admin gRPC services (admin/) and the HTTP console, API and metrics
   // (http/) are written against admin/backend.ts and the core's read models; core/ imports neither.
   { from: ['admin/'], allow: ['admin/', ...OPERATOR_ALLOW] },
-  { from: ['http/'], allow: ['http/', 'admin/', ...OPERATOR_ALLOW] },
+  { from: ['http/'], allow: ['http/', 'admin/', 'auth/', ...OPERATOR_ALLOW] },
   // The RocketMQ schema and its shapes, shared by the broker's protocol/ and the client.
   { from: ['wire/'], allow: ['wire/'], denyPackages: SERVER_PACKAGES },
   { from: ['client/', 'rules/', 'errors', 'status-codes', 'system-properties'], deny: SERVER_MODULES, denyPackages: SERVER_PACKAGES },

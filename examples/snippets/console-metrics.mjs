@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { Producer } from 'rocketmq-client-nodejs';
 
 // A broker started with `txmq-broker --http-port 8080` serves its console and metrics there.
@@ -13,9 +14,13 @@ await producer.shutdown();
 // Find the message by its key, then read its life so far.
 const found = await (await fetch(`${consoleUrl}/api/messages?topic=invoices&key=invoice-7`)).json();
 console.log('found', found.items.map((m) => `${m.messageId} stored ${m.storedAt}: ${m.body}`));
+assert.ok(found.items.some((m) => m.messageId === messageId && m.body === '{"total":42}'));
 const trace = await (await fetch(`${consoleUrl}/api/trace/${messageId}`)).json();
 console.log('trace', trace.events.map((e) => `${e.at} ${e.type}`));
+assert.ok(trace.events.some((e) => e.type === 'stored'));
 
 // What Prometheus scrapes.
 const metrics = await (await fetch(`${consoleUrl}/metrics`)).text();
-console.log(metrics.split('\n').filter((line) => line.startsWith('txmq_messages_in_total{topic="invoices"}')));
+const stored = metrics.split('\n').find((line) => line.startsWith('txmq_messages_in_total{topic="invoices"} '));
+console.log(stored);
+assert.ok(Number(stored?.split(' ')[1]) >= 1);

@@ -1,10 +1,14 @@
 // The broker's web console in a real headless browser (Debian's chromium, driven by
 // playwright-core) against a broker process fed by the official client: find a message by its
 // key, open its trace, resend a dead letter, commit a transaction. A screenshot of each step is
-// kept in a temporary folder (its path is printed), for a person to look at.
+// kept in a temporary folder (its path is printed), for a person to look at. A second broker,
+// with users and TLS, serves the console over HTTPS to admins only.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { request as httpsRequest } from 'node:https';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -54,11 +58,12 @@ test('the console: find a message by key, open its trace, resend a dead letter, 
   const topic = uniqueName('console-orders');
   const producer = await clients.producer(topic);
   const order = await producer.send({ topic, tag: 'created', keys: ['order-42'], body: Buffer.from('{"order":42,"note":"<b>not html</b>"}') });
-  const poison = await producer.send({ topic, keys: ['poison-1'], body: Buffer.from('poison') });
   const consumer = await clients.simple(group, topic);
-  for (const message of await receiveN(consumer, 2, { ack: false, invisibleMs: 1000 })) {
-    if (message.messageId === order.messageId) await consumer.ack(message);
-  }
+  // Acknowledged within the default invisibility: the group allows one delivery only.
+  const [received] = await receiveN(consumer, 1);
+  assert.equal(received!.messageId, order.messageId);
+  const poison = await producer.send({ topic, keys: ['poison-1'], body: Buffer.from('poison') });
+  await receiveN(consumer, 1, { ack: false, invisibleMs: 1000 });
   // One delivery allowed: the next receive after the lease moves the poison message to %DLQ%<group>.
   await eventually('the poison message dead-lettered', async () => {
     await consumer.receive(32, 1000);
@@ -148,4 +153,107 @@ test('the console: find a message by key, open its trace, resend a dead letter, 
     await browser.close();
   }
   t.diagnostic(`screenshots of the console: ${shots}`);
+});
+
+/** GET over HTTPS trusting `ca`, with an optional `authorization` header. */
+function httpsGet(url: string, ca: Buffer, authorization?: string): Promise<{ status: number; headers: Record<string, unknown>; text: string }> {
+  return new Promise((resolve, reject) => {
+    const request = httpsRequest(url, { ca, headers: authorization ? { authorization } : {} }, (response) => {
+      let text = '';
+      response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      response.on('end', () => resolve({ status: response.statusCode!, headers: response.headers, text }));
+    });
+    request.on('error', reject);
+    request.end();
+  });
+}
+
+/** A plain HTTP GET of `/` on `port`, as sent: what the port answers before it closes. */
+function plainGet(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n'));
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+    socket.on('end', () => resolve(answer));
+    socket.on('error', reject);
+  });
+}
+
+const basic = (user: string, secret: string) => `Basic ${Buffer.from(`${user}:${secret}`).toString('base64')}`;
+
+test('with users and TLS: an admin opens the console over HTTPS; another user gets 403; /metrics wants credentials; no secret is logged', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'txmq-console-tls-'));
+  const secrets = { OPS_SECRET: `ops-${process.pid}-s3cret`, APP_SECRET: `app-${process.pid}-s3cret` };
+  const wrongSecret = `wrong-${process.pid}-s3cret`;
+  let secure: BrokerProcess | undefined;
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  try {
+    const certFile = join(dir, 'server.pem');
+    const keyFile = join(dir, 'server-key.pem');
+    execFileSync('openssl', [
+      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
+      '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', keyFile, '-out', certFile,
+    ], { stdio: 'ignore' });
+    const ca = await readFile(certFile);
+    const httpPort = await freePort();
+    secure = await startBrokerProcess({
+      memory: true,
+      config: {
+        acl: {
+          users: [
+            { accessKey: 'ops', secretEnv: 'OPS_SECRET', admin: true },
+            { accessKey: 'orders-app', secretEnv: 'APP_SECRET', topics: { '*': ['pub', 'sub'] }, groups: { '*': ['sub'] } },
+          ],
+        },
+      },
+      env: secrets,
+      extraArgs: ['--tls-cert', certFile, '--tls-key', keyFile, '--http-port', String(httpPort)],
+    });
+    const base = `https://127.0.0.1:${httpPort}`;
+
+    const admin = await browser.newContext({ httpCredentials: { username: 'ops', password: secrets.OPS_SECRET }, ignoreHTTPSErrors: true });
+    const page = await admin.newPage();
+    page.setDefaultTimeout(DOM_BOUND_MS);
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => message.type() === 'error' && pageErrors.push(message.text()));
+    const opened = await page.goto(`${base}/`);
+    assert.equal(opened?.status(), 200);
+    assert.equal(await page.title(), 'txmq console');
+    await page.locator('#throughput-totals', { hasText: /Last 5 min/ }).waitFor();
+    await page.click('[data-tab="topics"]');
+    await page.locator('#topics-body tr').first().waitFor();
+    assert.match(await page.textContent('#status') ?? '', /^(?!.*UNAUTHORIZED)(?!.*FORBIDDEN)/, 'the console\'s own API calls are let in');
+    assert.deepEqual(pageErrors, [], 'no script error and no refused fetch on the page');
+
+    const app = await browser.newContext({ httpCredentials: { username: 'orders-app', password: secrets.APP_SECRET }, ignoreHTTPSErrors: true });
+    const refused = await (await app.newPage()).goto(`${base}/`);
+    assert.equal(refused?.status(), 403);
+    const api = await app.request.get(`${base}/api/topics`);
+    assert.equal(api.status(), 403);
+    assert.equal((await api.json()).error.right, 'admin');
+
+    const anonymous = await httpsGet(`${base}/metrics`, ca);
+    assert.equal(anonymous.status, 401);
+    assert.match(String(anonymous.headers['www-authenticate']), /^Basic realm="txmq"/);
+    assert.equal(JSON.parse(anonymous.text).error.reason, 'no-credentials');
+    const wrong = await httpsGet(`${base}/metrics`, ca, basic('ops', wrongSecret));
+    assert.equal(JSON.parse(wrong.text).error.reason, 'bad-signature');
+    const metrics = await httpsGet(`${base}/metrics`, ca, basic('ops', secrets.OPS_SECRET));
+    assert.equal(metrics.status, 200);
+    assert.match(metrics.text, /^txmq_auth_failures_total\{reason="bad-signature"\} [1-9]/m);
+    assert.match(await plainGet(httpPort), /^HTTP\/1\.1 400 [^]*speaks HTTPS only/, 'plain HTTP to the port is told to use https');
+
+    await secure.stop();
+    const log = secure.stderr();
+    assert.match(log, /authentication refused/, 'the refusals were logged');
+    for (const secret of [...Object.values(secrets), wrongSecret]) {
+      assert.ok(!log.includes(secret), `the log holds a secret: ${secret}`);
+      assert.ok(!log.includes(Buffer.from(`ops:${secret}`).toString('base64')), 'the log holds a Basic header');
+    }
+  } finally {
+    await browser.close();
+    await secure?.dispose();
+    await rm(dir, { recursive: true, force: true });
+  }
 });

@@ -68,6 +68,8 @@ test('counters equal the traffic sent; gauges show the lag, in-flight and stored
   const value = (name: string, labels: Record<string, string> = {}) => sampleValue(families, name, labels);
   assert.equal(value('txmq_messages_in_total', { topic }), 5);
   assert.equal(value('txmq_messages_in_total', { topic: poisonTopic }), 1);
+  assert.equal(value('txmq_messages_in_total', { topic: `%DLQ%${poisonGroup}` }), 1, 'the dead-letter copy is stored in its own topic');
+  assert.equal(value('txmq_messages_in_total', { topic: txTopic }), 1, 'the committed half message, once');
   assert.equal(value('txmq_messages_out_total', { topic, group }), 5);
   assert.equal(value('txmq_acks_total', { topic, group }), 3);
   assert.equal(value('txmq_messages_out_total', { topic: poisonTopic, group: poisonGroup }), 1);
@@ -76,6 +78,7 @@ test('counters equal the traffic sent; gauges show the lag, in-flight and stored
   assert.equal(value('txmq_transactions_committed_total'), 1);
   assert.equal(value('txmq_transactions_rolled_back_total'), 0);
   assert.equal(value('txmq_transaction_checks_total'), 0);
+  assert.equal(value('txmq_transactions_parked_total'), 0);
 
   assert.equal(value('txmq_group_lag', { group, topic }), 0);
   assert.equal(value('txmq_group_in_flight', { group, topic }), 2, 'the two unacknowledged messages');
@@ -93,7 +96,7 @@ test('counters equal the traffic sent; gauges show the lag, in-flight and stored
   assert.ok(send.sum! > 0 && send.sum! < 7 * 5, `the sends' total time (${send.sum} s) is plausible`);
 
   const types = (names: string[], type: string) => names.forEach((name) => assert.equal(families[name]?.type, type, name));
-  types(['txmq_messages_in_total', 'txmq_messages_out_total', 'txmq_acks_total', 'txmq_redeliveries_total', 'txmq_dead_letters_total', 'txmq_transaction_checks_total'], 'counter');
+  types(['txmq_messages_in_total', 'txmq_messages_out_total', 'txmq_acks_total', 'txmq_redeliveries_total', 'txmq_dead_letters_total', 'txmq_transaction_checks_total', 'txmq_transactions_parked_total'], 'counter');
   types(['txmq_group_lag', 'txmq_group_in_flight', 'txmq_transactions_pending', 'txmq_transactions_parked', 'txmq_store_bytes', 'txmq_topic_messages'], 'gauge');
   assert.ok(value('txmq_process_resident_memory_bytes')! > 0, "the process metrics, prefixed txmq_");
   assert.deepEqual(Object.keys(families).filter((name) => !name.startsWith('txmq_')), [], 'every metric is prefixed txmq_');

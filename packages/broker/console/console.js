@@ -39,17 +39,24 @@ const LOADERS = {
 /** Shows the section the location's hash names (`#dlq/GROUP`, `#messages/MESSAGE_ID`...). */
 function route() {
   const [tab, ...rest] = location.hash.slice(1).split('/');
-  const name = LOADERS[tab] ? tab : 'overview';
-  const argument = rest.length ? decodeURIComponent(rest.join('/')) : undefined;
+  const name = Object.hasOwn(LOADERS, tab) ? tab : 'overview';
   for (const section of document.querySelectorAll('[data-section]')) section.hidden = section.dataset.section !== name;
   for (const link of document.querySelectorAll('[data-tab]')) link.classList.toggle('active', link.dataset.tab === name);
-  guarded(() => LOADERS[name](argument));
+  // A malformed escape in the hash (`#messages/%E0`) is reported like any failure.
+  guarded(() => LOADERS[name](rest.length ? decodeURIComponent(rest.join('/')) : undefined));
+}
+
+/** Says so when a listing has more than the one page the console shows. */
+function noteMore(page, what) {
+  if (page.nextPageToken) say(`showing the first ${page.items.length} ${what}; more exist`, 'error');
 }
 
 // --- topics and groups ------------------------------------------------------------------------
 
 async function loadTopics() {
-  const { items } = await getJson('/api/topics', LISTING);
+  const page = await getJson('/api/topics', LISTING);
+  const { items } = page;
+  noteMore(page, 'topics');
   fill(
     $('topics-body'),
     items.length === 0
@@ -64,7 +71,9 @@ async function loadTopics() {
 }
 
 async function loadGroups() {
-  const { items } = await getJson('/api/groups', LISTING);
+  const page = await getJson('/api/groups', LISTING);
+  const { items } = page;
+  noteMore(page, 'groups');
   fill(
     $('groups-body'),
     items.length === 0
@@ -87,7 +96,9 @@ async function loadGroups() {
 // --- dead letters -----------------------------------------------------------------------------
 
 async function loadDeadLetterGroups(selected) {
-  const { items } = await getJson('/api/groups', LISTING);
+  const page = await getJson('/api/groups', LISTING);
+  const { items } = page;
+  noteMore(page, 'groups');
   const select = $('dlq-group');
   const current = selected ?? select.value;
   fill(select, items.map((group) => h('option', { value: group.name, selected: group.name === current }, `${group.name} (${group.deadLetters})`)));
@@ -96,7 +107,9 @@ async function loadDeadLetterGroups(selected) {
 }
 
 async function loadDeadLetters(group) {
-  const { items } = await getJson(`/api/dlq/${segment(group)}`, LISTING);
+  const page = await getJson(`/api/dlq/${segment(group)}`, LISTING);
+  const { items } = page;
+  noteMore(page, 'dead letters');
   fill(
     $('dlq-body'),
     items.length === 0

@@ -43,8 +43,9 @@ export interface BrokerOptions {
   drainTimeoutMs?: number;
   /**
    * Port of the web console, its JSON API (`/api/`) and the Prometheus metrics (`/metrics`), on
-   * `host` (0 picks a free one). Off unless given: the console has no authentication, and changes
-   * (resend, commit, roll back) are open to whoever reaches the port.
+   * `host` (0 picks a free one). Off unless given. Under an `acl` config, only users with
+   * `admin: true` may use it (HTTP Basic `access-key:secret`); without one, changes (resend,
+   * commit, roll back) are open to whoever reaches the port. With `tls`, it serves HTTPS.
    */
   httpPort?: number;
 }
@@ -61,6 +62,8 @@ export interface RunningBroker {
   readonly httpEndpoint?: string;
   /** The console's port (the one picked, when started with `httpPort: 0`). */
   readonly httpPort?: number;
+  /** `https` when the broker has `tls`, else `http`: the console is at `${httpScheme}://${httpEndpoint}/`. */
+  readonly httpScheme?: 'http' | 'https';
   /** Stops accepting calls, lets in-flight ones finish, ends streams cleanly, and closes the store. */
   close(): Promise<void>;
   /**
@@ -201,7 +204,11 @@ export async function startBrokerWithCore(options: BrokerOptions = {}): Promise<
   const authFailures = new AuthFailures(log);
   const auth = callAuth(config.acl, authFailures);
   const metrics = options.httpPort === undefined ? undefined : new BrokerMetrics(core, { processMetrics: true });
-  if (metrics) countAuthFailures(metrics.registry, authFailures);
+  const stopCountingAuthFailures = metrics && countAuthFailures(metrics.registry, authFailures);
+  const closeMetrics = () => {
+    stopCountingAuthFailures?.();
+    metrics?.close();
+  };
   const messaging = messagingService({
     core, log, listenAddress: () => ({ host, port }), shutdown: shutdown.signal, auth,
     ...(metrics && { onRpc: metrics.onRpc }),
@@ -215,7 +222,7 @@ export async function startBrokerWithCore(options: BrokerOptions = {}): Promise<
       server.bindAsync(`${host}:${port}`, serverCredentials(config.tls), (error, bound) => (error ? reject(error) : resolve(bound)));
     });
   } catch (error) {
-    metrics?.close();
+    closeMetrics();
     await core.close();
     // grpc-js reports why a bind failed only in the message text of a plain Error.
     throw /EADDRINUSE/.test((error as Error)?.message ?? '')
@@ -225,10 +232,11 @@ export async function startBrokerWithCore(options: BrokerOptions = {}): Promise<
   let http: RunningHttpServer | undefined;
   if (metrics && options.httpPort !== undefined) {
     try {
-      http = await startHttpServer({ host, port: options.httpPort, backend: core, metrics, log });
+      const httpAuth = config.acl && { acl: config.acl, failures: authFailures };
+      http = await startHttpServer({ host, port: options.httpPort, backend: core, metrics, log, auth: httpAuth, tls: config.tls });
     } catch (error) {
       server.forceShutdown();
-      metrics.close();
+      closeMetrics();
       await core.close();
       throw error;
     }
@@ -243,7 +251,7 @@ export async function startBrokerWithCore(options: BrokerOptions = {}): Promise<
     (closing ??= (async () => {
       shutdown.abort();
       await http?.close();
-      metrics?.close();
+      closeMetrics();
       await new Promise<void>((resolve) => {
         const force = setTimeout(() => {
           server.forceShutdown();
@@ -262,6 +270,6 @@ export async function startBrokerWithCore(options: BrokerOptions = {}): Promise<
     for (const http2Server of http2ServersOf(server)) http2Server.unref();
     http?.unref();
   };
-  const httpInfo = http && { httpEndpoint: `${host}:${http.port}`, httpPort: http.port };
+  const httpInfo = http && { httpEndpoint: `${host}:${http.port}`, httpPort: http.port, httpScheme: http.scheme };
   return { endpoint: `${host}:${port}`, host, port, ...httpInfo, core, authFailures, close, unref };
 }

@@ -10,6 +10,7 @@ import { silentLog, testClock } from './helpers.js';
 
 const backend = new FakeAdminBackend();
 const clock = testClock(1_700_000_100_000);
+const metrics = new BrokerMetrics(backend);
 let server: RunningHttpServer;
 let base: string;
 let consoleDir: string;
@@ -19,11 +20,12 @@ before(async () => {
   await writeFile(join(consoleDir, 'index.html'), '<!doctype html><title>console</title>');
   await writeFile(join(consoleDir, 'console.js'), 'export {};');
   await writeFile(join(consoleDir, 'notes.txt'), 'not a console file');
-  server = await startHttpServer({ host: '127.0.0.1', port: 0, backend, metrics: new BrokerMetrics(backend), log: silentLog, consoleDir, now: clock.now });
+  server = await startHttpServer({ host: '127.0.0.1', port: 0, backend, metrics, log: silentLog, consoleDir, now: clock.now });
   base = `http://127.0.0.1:${server.port}`;
 });
 after(async () => {
   await server.close();
+  metrics.close();
   await rm(consoleDir, { recursive: true, force: true });
 });
 
@@ -103,6 +105,9 @@ test('messages: by id, by topic and key, by topic and time; bodies as UTF-8 or b
     ['topic=orders', /key=KEY or from=ISO_TIME/],
     ['topic=orders&from=yesterday', /"from" must be an ISO-8601 time/],
     ['topic=orders&from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z', /"to" .* is before "from"/],
+    ['topic=orders&from=2026-01-01T09:30:00', /"from" must be an ISO-8601 time with a zone/],
+    ['topic=orders&from=2026-01-01T09:30:00Z&to=2026-01-01T10:30', /"to" must be an ISO-8601 time with a zone/],
+    ['topic=orders&key=order-1&from=2026-01-01T09:30:00Z', /by key=KEY or by from=ISO_TIME .*not both/],
   ] as const) {
     const refused = await get(`/api/messages?${query}`);
     assert.equal(refused.status, 400, query);
@@ -205,6 +210,10 @@ test('transactions: unsettled ones (parked filter), commit and rollback by id', 
   assert.deepEqual(all.body.items.map((t: { transactionId: string; nextCheckAt: string | null }) => [t.transactionId, t.nextCheckAt]), [['T1', '2023-11-14T22:14:20.000Z'], ['T2', null]]);
   assert.equal(all.body.items[0].body, '{"order":1}');
   assert.deepEqual((await get('/api/transactions?parked=true')).body.items.map((t: { transactionId: string }) => t.transactionId), ['T2']);
+  assert.equal((await get('/api/transactions?parked=false')).body.items.length, 2, 'parked=false: all of them');
+  const badParked = await get('/api/transactions?parked=yes');
+  assert.equal(badParked.status, 400);
+  assert.equal(badParked.body.error.message, '"parked" must be true or false, got "yes"');
   assert.equal((await get('/api/transactions/T2')).body.parked, true);
   assert.equal((await get('/api/transactions/T9')).status, 404);
 
@@ -216,13 +225,15 @@ test('transactions: unsettled ones (parked filter), commit and rollback by id', 
   backend.calls.length = 0;
 });
 
-test('throughput: stored and delivered events per second over the last five minutes', async () => {
+test('throughput: stored (not dead-letter copies) and delivered events per second over the last five minutes', async () => {
   clock.advance(1000 - (clock.now() % 1000));
   const now = clock.now();
   backend.emit(
     { type: 'stored', at: now, messageId: 'a', topic: 'orders' },
     { type: 'stored', at: now, messageId: 'b', topic: 'orders' },
     { type: 'acked', at: now, messageId: 'a', topic: 'orders', group: 'g' },
+    // A dead-letter copy came in once already, under its origin topic: not "in" again.
+    { type: 'stored', at: now, messageId: 'c', topic: '%DLQ%g' },
   );
   clock.advance(1000);
   backend.emit({ type: 'delivered', at: clock.now(), messageId: 'a', topic: 'orders', group: 'g', attempt: 1 });
@@ -258,25 +269,30 @@ test('files: the console directory by name and / as index.html, with a strict co
 });
 
 test('the real console files are served: index.html loads console.js as a module', async () => {
-  const real = await startHttpServer({ host: '127.0.0.1', port: 0, backend, metrics: new BrokerMetrics(backend), log: silentLog });
+  const metrics = new BrokerMetrics(backend);
+  const real = await startHttpServer({ host: '127.0.0.1', port: 0, backend, metrics, log: silentLog });
   try {
     const html = await (await fetch(`http://127.0.0.1:${real.port}/`)).text();
     assert.match(html, /<script type="module" src="console\.js"><\/script>/);
     for (const file of ['console.js', 'console.css']) assert.equal((await fetch(`http://127.0.0.1:${real.port}/${file}`)).status, 200, file);
   } finally {
     await real.close();
+    metrics.close();
   }
 });
 
 test('the port: ADDRESS_IN_USE when taken; close() ends keep-alive connections and unsubscribes from the events', async () => {
   const other = new FakeAdminBackend();
-  const first = await startHttpServer({ host: '127.0.0.1', port: 0, backend: other, metrics: new BrokerMetrics(other), log: silentLog, consoleDir });
+  const metrics = [new BrokerMetrics(other), new BrokerMetrics(other)];
+  const first = await startHttpServer({ host: '127.0.0.1', port: 0, backend: other, metrics: metrics[0]!, log: silentLog, consoleDir });
   await assert.rejects(
-    startHttpServer({ host: '127.0.0.1', port: first.port, backend: other, metrics: new BrokerMetrics(other), log: silentLog, consoleDir }),
+    startHttpServer({ host: '127.0.0.1', port: first.port, backend: other, metrics: metrics[1]!, log: silentLog, consoleDir }),
     (error: Error & { code?: string }) => error.code === 'ADDRESS_IN_USE' && error.message === `HTTP port ${first.port} on 127.0.0.1 is already in use`,
   );
   await (await fetch(`http://127.0.0.1:${first.port}/api/topics`, { headers: { connection: 'keep-alive' } })).text();
   assert.equal(other.subscribers, 3, 'two metrics and one throughput subscribe');
   await first.close();
   assert.equal(other.subscribers, 2, 'the server unsubscribed its throughput; the metrics are closed by their owner');
+  for (const m of metrics) m.close();
+  assert.equal(other.subscribers, 0);
 });

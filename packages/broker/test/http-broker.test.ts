@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { once } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { isBrokerError } from '../src/errors.js';
-import { startBroker } from '../src/server.js';
+import { startBroker, startBrokerWithCore } from '../src/server.js';
 import { messagingClient, unaryCall } from './grpc-client.js';
 import { silentLog } from './helpers.js';
 
@@ -115,4 +119,42 @@ test('the CLI: --http-port prints the console line after the listening line; a t
     assert.match(run.stderr, pattern);
   }
   assert.match((await cli('--help')).stdout, /--http-port +web console, its JSON API/);
+});
+
+test('with acl and tls: the HTTP port speaks HTTPS with the certificate, for admins; refusals are counted with the gRPC ones', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'txmq-http-broker-tls-'));
+  try {
+    const certFile = join(dir, 'cert.pem');
+    const keyFile = join(dir, 'key.pem');
+    execFileSync('openssl', [
+      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
+      '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', keyFile, '-out', certFile,
+    ], { stdio: 'ignore' });
+    const broker = await startBrokerWithCore({
+      port: 0, httpPort: 0, memory: true, logger: silentLog,
+      config: { acl: { users: [{ accessKey: 'ops', secret: 'ops-secret-1', admin: true }] }, tls: { certFile, keyFile } },
+    });
+    try {
+      assert.equal(broker.httpScheme, 'https');
+      const get = (path: string, authorization?: string) =>
+        new Promise<{ status: number; text: string }>((resolve, reject) => {
+          const req = httpsRequest({ host: '127.0.0.1', port: broker.httpPort, path, ca: readFileSync(certFile), headers: authorization ? { authorization } : {} }, (response) => {
+            let text = '';
+            response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+            response.on('end', () => resolve({ status: response.statusCode!, text }));
+          });
+          req.on('error', reject);
+          req.end();
+        });
+      assert.equal((await get('/metrics')).status, 401);
+      assert.equal(broker.authFailures.counts.get('no-credentials'), 1);
+      const metrics = await get('/metrics', `Basic ${Buffer.from('ops:ops-secret-1').toString('base64')}`);
+      assert.equal(metrics.status, 200);
+      assert.match(metrics.text, /^txmq_auth_failures_total\{reason="no-credentials"\} 1$/m);
+    } finally {
+      await broker.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

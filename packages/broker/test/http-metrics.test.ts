@@ -35,8 +35,11 @@ test('counters follow the message events, by topic and group', async () => {
     { type: 'dead-lettered', at, messageId: 'b', topic: '%DLQ%billing', group: 'billing', attempt: 2 },
     { type: 'delivered', at, messageId: 'a', topic: 'orders', group: 'audit', attempt: 1 },
     { type: 'recalled', at, messageId: 'd', topic: 'orders' },
-    { type: 'checked', at, messageId: 't', topic: 'payments', attempt: 1 },
-    { type: 'checked', at, messageId: 't', topic: 'payments', attempt: 2 },
+    { type: 'checked', at, messageId: 't', topic: 'payments', attempt: 1, clientId: 'producer-1' },
+    { type: 'checked', at, messageId: 't', topic: 'payments', attempt: 2, clientId: 'producer-1' },
+    // As the core reports a check counted with nobody to ask, and the parking after the last check.
+    { type: 'checked', at, messageId: 'v', topic: 'payments', attempt: 1, note: 'no producer of the topic connected' },
+    { type: 'checked', at, messageId: 'v', topic: 'payments', attempt: 1, note: 'parked' },
     { type: 'committed', at, messageId: 't', topic: 'payments' },
     { type: 'rolled-back', at, messageId: 'u', topic: 'payments' },
   );
@@ -49,7 +52,8 @@ test('counters follow the message events, by topic and group', async () => {
   assert.equal(s.get('txmq_redeliveries_total{topic="orders",group="billing"}'), 1);
   assert.equal(s.get('txmq_dead_letters_total{group="billing"}'), 1);
   assert.equal(s.get('txmq_messages_recalled_total{topic="orders"}'), 1);
-  assert.equal(s.get('txmq_transaction_checks_total'), 2);
+  assert.equal(s.get('txmq_transaction_checks_total'), 2, 'only the check-backs sent to a producer');
+  assert.equal(s.get('txmq_transactions_parked_total'), 1);
   assert.equal(s.get('txmq_transactions_committed_total'), 1);
   assert.equal(s.get('txmq_transactions_rolled_back_total'), 1);
   metrics.close();

@@ -76,7 +76,7 @@ export async function runServeCommand(argv: string[], io: CommandIo = CONSOLE_IO
       return 1;
     }
     io.out(`txmq broker listening on ${broker.endpoint}${options.config.tls ? ' (TLS)' : ''}`);
-    if (broker.httpPort !== undefined) io.out(`txmq console on http://${urlHost(broker.host)}:${broker.httpPort}/`);
+    if (broker.httpPort !== undefined) io.out(`txmq console on ${broker.httpScheme ?? 'http'}://${urlHost(broker.host)}:${broker.httpPort}/`);
     io.out(`txmq broker stopping (${await stopSignal}): finishing in-flight calls`);
     await broker.close();
     return 0;

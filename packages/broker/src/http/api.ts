@@ -38,7 +38,9 @@ export function apiRouter(backend: AdminBackend, throughput: Throughput): Router
       return resendJson(await backend.resendDeadLetter(params.group!, messageId));
     })
     .add('GET', '/api/transactions', ({ query }) => {
-      const parkedOnly = query.get('parked') === 'true';
+      const parked = query.get('parked');
+      if (parked !== null && parked !== 'true' && parked !== 'false') throw badRequest(`"parked" must be true or false, got ${JSON.stringify(parked)}`);
+      const parkedOnly = parked === 'true';
       const topic = query.get('topic');
       const items = backend
         .unsettledTransactions()
@@ -71,6 +73,7 @@ function findMessages(backend: AdminBackend, query: URLSearchParams) {
   const topic = query.get('topic');
   if (!topic) throw badRequest('search messages with ?id=MESSAGE_ID, ?topic=TOPIC&key=KEY, or ?topic=TOPIC&from=ISO_TIME&to=ISO_TIME');
   const key = query.get('key');
+  if (key && (query.has('from') || query.has('to'))) throw badRequest('search by key=KEY or by from=ISO_TIME (and to=ISO_TIME), not both');
   if (key) return pageJson(backend.findMessagesByKey(topic, key, pageOf(query)), messageJson);
   const from = query.get('from');
   if (!from) throw badRequest(`searching topic ${JSON.stringify(topic)} needs key=KEY or from=ISO_TIME (and optionally to=ISO_TIME)`);
@@ -81,10 +84,12 @@ function findMessages(backend: AdminBackend, query: URLSearchParams) {
   return pageJson(backend.findMessagesByTime(topic, fromMs, toMs, pageOf(query)), messageJson);
 }
 
-/** An ISO-8601 date-time (with a date and a time) query parameter, in ms since the epoch. */
+/** An ISO-8601 date-time with a zone (`Z` or `±hh:mm`: a time without one would be read in the broker's zone), in ms since the epoch. */
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i;
+
 function timeParam(name: string, value: string): number {
-  const ms = /^\d{4}-\d{2}-\d{2}T/.test(value) ? Date.parse(value) : NaN;
-  if (Number.isNaN(ms)) throw badRequest(`"${name}" must be an ISO-8601 time such as 2026-01-31T12:00:00Z, got ${JSON.stringify(value)}`);
+  const ms = ISO_TIME.test(value) ? Date.parse(value) : NaN;
+  if (Number.isNaN(ms)) throw badRequest(`"${name}" must be an ISO-8601 time with a zone such as 2026-01-31T12:00:00Z or 2026-01-31T13:00:00+01:00, got ${JSON.stringify(value)}`);
   return ms;
 }
 

@@ -7,8 +7,10 @@ export class HttpError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
-    /** Extra response headers (`Allow` of a 405). */
+    /** Extra response headers (`Allow` of a 405, `WWW-Authenticate` of a 401). */
     readonly headers: Readonly<Record<string, string>> = {},
+    /** Extra fields of the JSON error (`reason` of a 401, `resource` and `right` of a 403). */
+    readonly details: Readonly<Record<string, string>> = {},
   ) {
     super(message);
   }
@@ -23,8 +25,15 @@ export function badRequest(message: string): HttpError {
  * The HTTP status and JSON error of a failure: 404 for {@link NotFoundError}, 400 for
  * {@link InvalidRequestError} and other refusals of the broker, 500 (`unexpected`) for the rest.
  */
-export function errorResponse(error: unknown): { status: number; code: string; message: string; headers: Readonly<Record<string, string>>; unexpected: boolean } {
-  if (error instanceof HttpError) return { status: error.status, code: error.code, message: error.message, headers: error.headers, unexpected: false };
+export function errorResponse(error: unknown): {
+  status: number;
+  code: string;
+  message: string;
+  headers: Readonly<Record<string, string>>;
+  details?: Readonly<Record<string, string>>;
+  unexpected: boolean;
+} {
+  if (error instanceof HttpError) return { status: error.status, code: error.code, message: error.message, headers: error.headers, details: error.details, unexpected: false };
   if (error instanceof NotFoundError) return { status: 404, code: error.code, message: error.message, headers: {}, unexpected: false };
   if (error instanceof InvalidRequestError) return { status: 400, code: error.code, message: error.message, headers: {}, unexpected: false };
   if (error instanceof BrokerError && error.code !== 'STORE_FAILURE') return { status: 400, code: error.code, message: error.message, headers: {}, unexpected: false };

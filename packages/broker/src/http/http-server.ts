@@ -1,9 +1,13 @@
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { Logger } from 'pino';
 import type { AdminBackend } from '../admin/backend.js';
+import type { ResolvedTls } from '../auth/tls-config.js';
 import { BrokerError } from '../errors.js';
 import { apiRouter } from './api.js';
+import type { HttpAuth } from './http-auth.js';
 import type { BrokerMetrics } from './metrics.js';
+import { answerPlaintext } from './plaintext-on-tls.js';
 import { requestHandler } from './request-handler.js';
 import { CONSOLE_DIR, loadStaticFiles } from './static-files.js';
 import { Throughput } from './throughput.js';
@@ -20,12 +24,18 @@ export interface HttpServerOptions {
   readonly consoleDir?: string;
   /** The clock of the throughput series (default Date.now). */
   readonly now?: () => number;
+  /** Under an `acl`: only its admins may use the port (HTTP Basic). Default: open. */
+  readonly auth?: HttpAuth | undefined;
+  /** Serve HTTPS with this certificate (the gRPC port's). Default: plain HTTP. */
+  readonly tls?: ResolvedTls | undefined;
 }
 
 /** The broker's HTTP port: the console, its JSON API under `/api/`, and `/metrics`. */
 export interface RunningHttpServer {
   readonly host: string;
   readonly port: number;
+  /** `https` with TLS, else `http`. */
+  readonly scheme: 'http' | 'https';
   /** Stops listening and ends open connections. */
   close(): Promise<void>;
   /** Lets the process exit while it listens. */
@@ -40,15 +50,19 @@ export interface RunningHttpServer {
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   const throughput = new Throughput(options.now);
   const unsubscribe = options.backend.onMessageEvents(throughput.record);
-  const server = createServer(
-    { requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 },
-    requestHandler({
-      api: apiRouter(options.backend, throughput),
-      metrics: options.metrics,
-      files: loadStaticFiles(options.consoleDir ?? CONSOLE_DIR),
-      log: options.log,
-    }),
-  );
+  const handler = requestHandler({
+    api: apiRouter(options.backend, throughput),
+    metrics: options.metrics,
+    files: loadStaticFiles(options.consoleDir ?? CONSOLE_DIR),
+    log: options.log,
+    host: options.host,
+    auth: options.auth,
+  });
+  const timeouts = { requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 };
+  const server: Server = options.tls
+    ? createHttpsServer({ ...timeouts, cert: options.tls.cert, key: options.tls.key.reveal() }, handler)
+    : createServer(timeouts, handler);
+  if (options.tls) answerPlaintext(server, options.log);
   let port: number;
   try {
     port = await listen(server, options.host, options.port);
@@ -62,6 +76,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   return {
     host: options.host,
     port,
+    scheme: options.tls ? 'https' : 'http',
     close: () =>
       (closing ??= new Promise<void>((resolve) => {
         unsubscribe();

@@ -1,6 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AdminBackend } from '../admin/backend.js';
-import type { GroupView, MessageEvent, Page, PageRequest } from '../core/views/index.js';
+import type { MessageEvent, Page, PageRequest } from '../core/views/index.js';
 import { statusName } from '../status-codes.js';
 
 /** Every metric name starts with it. */
@@ -8,6 +8,21 @@ export const METRIC_PREFIX = 'txmq_';
 
 /** Buckets of `txmq_rpc_duration_seconds`: sub-millisecond sends up to 20 s long polls. */
 const RPC_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30];
+
+/**
+ * The process metrics (CPU, memory, event loop lag, GC), prefixed `txmq_`: one registry for the
+ * whole process, made on first use. prom-client's collectors for them (an event-loop delay
+ * monitor, a GC observer) are never stopped, so a registry per broker would keep every closed
+ * broker's registry, its gauges and through them its core, alive.
+ */
+let sharedProcessRegistry: Registry | undefined;
+function processRegistry(): Registry {
+  if (!sharedProcessRegistry) {
+    sharedProcessRegistry = new Registry();
+    collectDefaultMetrics({ register: sharedProcessRegistry, prefix: METRIC_PREFIX });
+  }
+  return sharedProcessRegistry;
+}
 
 /** Largest page the scrape asks for; a listing with more is read page by page. */
 const SCRAPE_PAGE_SIZE = 1000;
@@ -25,6 +40,7 @@ export interface BrokerMetricsOptions {
 export class BrokerMetrics {
   readonly registry = new Registry();
   readonly #unsubscribe: () => void;
+  readonly #process: Registry | undefined;
   readonly #messagesIn: Children<Counter.Internal>;
   readonly #messagesOut: Children<Counter.Internal>;
   readonly #acks: Children<Counter.Internal>;
@@ -32,6 +48,7 @@ export class BrokerMetrics {
   readonly #deadLetters: Children<Counter.Internal>;
   readonly #recalls: Children<Counter.Internal>;
   readonly #checks: Counter;
+  readonly #parkings: Counter;
   readonly #committed: Counter;
   readonly #rolledBack: Counter;
   readonly #rpcDuration: Children<Histogram.Internal<'method' | 'code'>>;
@@ -47,7 +64,8 @@ export class BrokerMetrics {
     this.#deadLetters = counter('dead_letters_total', 'Messages moved to the dead-letter queue %DLQ%<group>.', ['group']);
     this.#recalls = counter('messages_recalled_total', 'Scheduled messages a producer recalled before delivery.', ['topic']);
     const plain = (name: string, help: string) => new Counter({ name: METRIC_PREFIX + name, help, registers });
-    this.#checks = plain('transaction_checks_total', 'Transaction check-backs sent to producers.');
+    this.#checks = plain('transaction_checks_total', 'Transaction check-backs sent to producers (not those counted while no producer of the topic was connected).');
+    this.#parkings = plain('transactions_parked_total', 'Half messages parked because their check-backs ran out.');
     this.#committed = plain('transactions_committed_total', 'Half messages committed (by the producer, a check-back answer, or an operator).');
     this.#rolledBack = plain('transactions_rolled_back_total', 'Half messages rolled back (by the producer, a check-back answer, or an operator).');
     const rpcDuration = new Histogram({
@@ -59,7 +77,7 @@ export class BrokerMetrics {
     });
     this.#rpcDuration = new Children((method, code) => rpcDuration.labels(method, code!));
     scrapeGauges(backend, registers);
-    if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: METRIC_PREFIX });
+    this.#process = options.processMetrics ? processRegistry() : undefined;
     this.#unsubscribe = backend.onMessageEvents(this.#count);
   }
 
@@ -68,9 +86,12 @@ export class BrokerMetrics {
     this.#rpcDuration.child(method, statusName(code) ?? String(code)).observe(seconds);
   };
 
-  /** The metrics in Prometheus' text format. */
-  render(): Promise<string> {
-    return this.registry.metrics();
+  /** The metrics in Prometheus' text format (the process metrics first, when asked for). */
+  async render(): Promise<string> {
+    const own = await this.registry.metrics();
+    if (!this.#process) return own;
+    const process = await this.#process.metrics();
+    return `${process}${process.endsWith('\n') ? '' : '\n'}${own}`;
   }
 
   /** Prometheus' content type of {@link render}. */
@@ -105,7 +126,10 @@ export class BrokerMetrics {
           this.#recalls.child(event.topic).inc();
           break;
         case 'checked':
-          this.#checks.inc();
+          // One event type for three things: a check-back sent (to clientId), one counted with no
+          // producer to ask, and the parking after the last one.
+          if (event.note === 'parked') this.#parkings.inc();
+          else if (event.clientId !== undefined) this.#checks.inc();
           break;
         case 'committed':
           this.#committed.inc();
@@ -121,8 +145,8 @@ export class BrokerMetrics {
 }
 
 /**
- * A metric's children by label values, kept: counting an event then costs two map lookups, not
- * the hashing of a label object that `inc(labels)` / `observe(labels, v)` does each time.
+ * A metric's children by label values, kept: counting an event then costs two map lookups
+ * instead of building a label object and its key for `inc(labels)` / `observe(labels, v)`.
  */
 class Children<Child> {
   readonly #children = new Map<string, Map<string, Child>>();
@@ -145,37 +169,50 @@ function labelledCounter(counter: Counter): Children<Counter.Internal> {
   return new Children((first, second) => (second === undefined ? counter.labels(first) : counter.labels(first, second)));
 }
 
-/** The gauges read at scrape time: each scrape sets them afresh, so what no longer exists disappears. */
+/**
+ * The gauges read at scrape time: each scrape sets them afresh, so what no longer exists
+ * disappears. Gauges read from one listing are set together by the collect() of the first one
+ * (prom-client collects metrics in registration order), so a scrape lists each thing once.
+ */
 function scrapeGauges(backend: AdminBackend, registers: Registry[]): void {
-  const perSubscription = (name: string, help: string, read: (s: GroupView['subscriptions'][number]) => number) =>
-    new Gauge({
-      name: METRIC_PREFIX + name,
-      help,
-      labelNames: ['group', 'topic'],
-      registers,
-      collect() {
-        this.reset();
-        for (const group of allItems((page) => backend.listGroups(page))) {
-          // A broadcast group has one position per client on a topic: the gauge sums them.
-          const byTopic = new Map<string, number>();
-          for (const subscription of group.subscriptions) byTopic.set(subscription.topic, (byTopic.get(subscription.topic) ?? 0) + read(subscription));
-          for (const [topic, value] of byTopic) this.set({ group: group.name, topic }, value);
+  const bySubscription = ['group', 'topic'];
+  const inFlight = new Gauge({ name: `${METRIC_PREFIX}group_in_flight`, help: 'Messages handed to the group and not yet acknowledged.', labelNames: bySubscription, registers: [] });
+  new Gauge({
+    name: `${METRIC_PREFIX}group_lag`,
+    help: 'Messages stored and not yet handed to the group.',
+    labelNames: bySubscription,
+    registers,
+    collect() {
+      this.reset();
+      inFlight.reset();
+      for (const group of allItems((page) => backend.listGroups(page))) {
+        // A broadcast group has one position per client on a topic: the gauges sum them.
+        const byTopic = new Map<string, { lag: number; inFlight: number }>();
+        for (const s of group.subscriptions) {
+          const sum = byTopic.get(s.topic) ?? { lag: 0, inFlight: 0 };
+          byTopic.set(s.topic, { lag: sum.lag + s.lag, inFlight: sum.inFlight + s.inFlight });
         }
-      },
-    });
-  perSubscription('group_lag', 'Messages stored and not yet handed to the group.', (s) => s.lag);
-  perSubscription('group_in_flight', 'Messages handed to the group and not yet acknowledged.', (s) => s.inFlight);
-  const transactions = (parked: boolean) =>
-    new Gauge({
-      name: `${METRIC_PREFIX}transactions_${parked ? 'parked' : 'pending'}`,
-      help: parked ? 'Half messages parked: their check-backs ran out; an operator must commit or roll them back.' : 'Half messages waiting for their producer to commit or roll back (not parked).',
-      registers,
-      collect() {
-        this.set(backend.unsettledTransactions().filter((half) => half.parked === parked).length);
-      },
-    });
-  transactions(false);
-  transactions(true);
+        for (const [topic, sum] of byTopic) {
+          this.set({ group: group.name, topic }, sum.lag);
+          inFlight.set({ group: group.name, topic }, sum.inFlight);
+        }
+      }
+    },
+  });
+  for (const registry of registers) registry.registerMetric(inFlight);
+  const parked = new Gauge({ name: `${METRIC_PREFIX}transactions_parked`, help: 'Half messages parked: their check-backs ran out; an operator must commit or roll them back.', registers: [] });
+  new Gauge({
+    name: `${METRIC_PREFIX}transactions_pending`,
+    help: 'Half messages waiting for their producer to commit or roll back (not parked).',
+    registers,
+    collect() {
+      const halves = backend.unsettledTransactions();
+      const parkedCount = halves.filter((half) => half.parked).length;
+      this.set(halves.length - parkedCount);
+      parked.set(parkedCount);
+    },
+  });
+  for (const registry of registers) registry.registerMetric(parked);
   new Gauge({
     name: `${METRIC_PREFIX}store_bytes`,
     help: 'Bytes the store holds on disk (0 for the in-memory store).',

@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { errorResponse, HttpError } from './http-error.js';
+import { authenticateRequest, type HttpAuth } from './http-auth.js';
+import { badRequest, errorResponse, HttpError } from './http-error.js';
+import { checkHost } from './host-check.js';
 import type { BrokerMetrics } from './metrics.js';
 import { readJsonBody, requireJsonContentType } from './request-body.js';
 import type { Router } from './router.js';
@@ -12,6 +14,10 @@ export interface HttpRoutes {
   readonly metrics: BrokerMetrics;
   readonly files: ReadonlyMap<string, StaticFile>;
   readonly log: Logger;
+  /** The interface the port listens on: a Host header may name it (besides IP literals and localhost). */
+  readonly host: string;
+  /** Under an `acl`: who may use the port (admins only). Undefined: open. */
+  readonly auth?: HttpAuth | undefined;
 }
 
 /** The console page may load only its own files and talk only to its own origin. */
@@ -32,14 +38,16 @@ export function requestHandler(routes: HttpRoutes): (request: IncomingMessage, r
         response.destroy();
         return;
       }
-      sendJson(response, failure.status, { error: { code: failure.code, message: failure.message } }, failure.headers);
+      sendJson(response, failure.status, { error: { ...failure.details, code: failure.code, message: failure.message } }, failure.headers);
     });
   };
 }
 
 async function serve(routes: HttpRoutes, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const method = request.method ?? 'GET';
-  const url = new URL(request.url ?? '/', 'http://console.invalid');
+  checkHost(request.headers.host, routes.host);
+  const url = parseTarget(request.url);
+  if (routes.auth) authenticateRequest(routes.auth, request, `${method} ${url.pathname}`);
   if (url.pathname === '/api' || url.pathname.startsWith('/api/')) {
     const route = routes.api.match(method, url.pathname);
     if (!route) throw new HttpError(404, 'NOT_FOUND', `no API at ${url.pathname}`);
@@ -70,4 +78,13 @@ function sendJson(response: ServerResponse, status: number, body: unknown, heade
     'cache-control': 'no-store',
   });
   response.end(text);
+}
+
+/** The request target as a URL (only its path and query are used); 400 when it is no URL. */
+function parseTarget(target: string | undefined): URL {
+  try {
+    return new URL(target ?? '/', 'http://console.invalid');
+  } catch {
+    throw badRequest(`the request target ${JSON.stringify(target)} is not a valid path`);
+  }
 }

@@ -1,4 +1,5 @@
 import type { MessageEvent } from '../core/views/index.js';
+import { isDeadLetterTopic } from '../rules/names.js';
 
 /** Seconds of history {@link Throughput} keeps (and the API shows). */
 export const THROUGHPUT_WINDOW_SECONDS = 300;
@@ -13,7 +14,8 @@ export interface ThroughputPoint {
 
 /**
  * Messages in and out per second over the last {@link THROUGHPUT_WINDOW_SECONDS}, counted from the
- * core's message events: `stored` is in, `delivered` is out. A ring of per-second slots, each
+ * core's message events: `stored` is in (but not a dead-letter copy stored in a `%DLQ%` topic: that
+ * message came in once already), `delivered` is out. A ring of per-second slots, each
  * stamped with its second so a slot left from a lap ago reads as zero.
  */
 export class Throughput {
@@ -28,7 +30,9 @@ export class Throughput {
     let stored = 0;
     let delivered = 0;
     for (const event of events) {
-      if (event.type === 'stored') stored++;
+      if (event.type === 'stored') {
+        if (!isDeadLetterTopic(event.topic)) stored++;
+      }
       else if (event.type === 'delivered') delivered++;
     }
     if (stored === 0 && delivered === 0) return;

@@ -8,6 +8,19 @@ import type { CallAuth } from './call-auth.js';
  */
 export type RpcObserver = (rpc: string, code: number, seconds: number) => void;
 
+/**
+ * Tells `service.onRpc` (if any) of an answered RPC; call it after answering. An observer that
+ * throws anyway is logged, never let to fail or hold up the call.
+ */
+export function observeRpc(service: Pick<ServiceContext, 'onRpc' | 'log'>, rpc: string, code: number, seconds: number): void {
+  if (!service.onRpc) return;
+  try {
+    service.onRpc(rpc, code, seconds);
+  } catch (error) {
+    service.log.error({ err: error, rpc }, 'the RPC observer failed');
+  }
+}
+
 /** What every RPC handler needs. */
 export interface ServiceContext {
   readonly core: BrokerCore;

@@ -7,7 +7,7 @@ import { Code } from '../codes.js';
 import { fromMillis, messageToWire, qualify, requireName, toMillis } from '../convert.js';
 import { filterOf } from '../filter-expression.js';
 import { OK, statusOf } from '../respond.js';
-import type { ServiceContext } from '../service-context.js';
+import { observeRpc, type ServiceContext } from '../service-context.js';
 import type { ReceiveMessageRequest, Timestamp } from '../../wire/types.js';
 import type { Status, WireMessage } from '../wire-types.js';
 
@@ -39,7 +39,7 @@ export function receiveMessage(service: ServiceContext) {
       finished = true;
       service.shutdown.removeEventListener('abort', stop);
       const first = frames[0];
-      if (onRpc && !call.cancelled) onRpc('ReceiveMessage', first && 'status' in first ? first.status.code : Code.OK, (performance.now() - started) / 1000);
+      const seconds = onRpc ? (performance.now() - started) / 1000 : 0;
       if (call.cancelled) {
         // The client is gone (deadline, disconnect): nothing reached it, so give the messages back.
         const handles = frames.flatMap((f) => ('message' in f && f.message.systemProperties?.receiptHandle ? [f.message.systemProperties.receiptHandle] : []));
@@ -48,6 +48,7 @@ export function receiveMessage(service: ServiceContext) {
       }
       for (const frame of frames) call.write(frame);
       call.end();
+      observeRpc(service, 'ReceiveMessage', first && 'status' in first ? first.status.code : Code.OK, seconds);
     };
     receive(service, call, abort.signal).then(finish, (error: unknown) => {
       finish([{ status: statusOf(error, service.log, 'ReceiveMessage') }]);

@@ -2,7 +2,7 @@ import type { handleUnaryCall, ServerUnaryCall } from '@grpc/grpc-js';
 import { callContext, type CallContext } from '../call-context.js';
 import { Code } from '../codes.js';
 import { statusOf } from '../respond.js';
-import type { ServiceContext } from '../service-context.js';
+import { observeRpc, type ServiceContext } from '../service-context.js';
 import type { Status } from '../wire-types.js';
 
 /**
@@ -18,18 +18,16 @@ export function unary<Req, Res extends { status?: Status }>(
   const { onRpc } = service;
   return (call, callback) => {
     const started = onRpc ? performance.now() : 0;
+    const answer = (response: Res, defaultCode: number) => {
+      const seconds = onRpc ? (performance.now() - started) / 1000 : 0;
+      callback(null, response);
+      observeRpc(service, rpc, response.status?.code ?? defaultCode, seconds);
+    };
     Promise.resolve()
       .then(() => handle(call.request, callContext(call, service.auth, rpc), call))
       .then(
-        (response) => {
-          onRpc?.(rpc, response.status?.code ?? Code.OK, (performance.now() - started) / 1000);
-          callback(null, response);
-        },
-        (error: unknown) => {
-          const response = onError(statusOf(error, service.log, rpc));
-          onRpc?.(rpc, response.status?.code ?? Code.INTERNAL_SERVER_ERROR, (performance.now() - started) / 1000);
-          callback(null, response);
-        },
+        (response) => answer(response, Code.OK),
+        (error: unknown) => answer(onError(statusOf(error, service.log, rpc)), Code.INTERNAL_SERVER_ERROR),
       );
   };
 }
