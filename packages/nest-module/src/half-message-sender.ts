@@ -9,7 +9,7 @@ import type { ResolvedOptions } from './options.js';
  */
 export function halfMessageSender(options: ResolvedOptions): TransactionalSender | null {
   if (options.delivery !== 'half-message') return null;
-  const { db, schema, endpoints, namespace, transactionalTopics, logger } = options;
+  const { db, schema, endpoints, namespace, transactionalTopics, logger, security } = options;
   const log = new Logger('TxmqProducer');
   // A failed EndTransaction or check-back: the broker asks (again) and gets the answer from the log.
   const onError = (error: unknown) => {
@@ -23,6 +23,7 @@ export function halfMessageSender(options: ResolvedOptions): TransactionalSender
     topics: transactionalTopics,
     ...(namespace !== undefined && { namespace }),
     ...(logger !== undefined && { logger }),
+    ...security,
     onError,
   });
 }

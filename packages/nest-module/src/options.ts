@@ -1,12 +1,17 @@
 import { checkTopicName, type ClientLogger } from '@txmq/broker/client';
-import { DEFAULT_SCHEMA, InvalidOptionsError, type RelayTuning } from '@txmq/outbox';
+import { DEFAULT_SCHEMA, InvalidOptionsError, type BrokerSecurityOptions, type RelayTuning } from '@txmq/outbox';
+import { securityOptions } from './security-options.js';
 import type { Kysely } from 'kysely';
 
 /** How `TxmqProducer.send` delivers a message sent inside a transaction. */
 export type Delivery = 'outbox' | 'half-message';
 
-/** Options of `TxmqModule.forRoot` (and what the `forRootAsync` factory returns). */
-export interface TxmqModuleOptions {
+/**
+ * Options of `TxmqModule.forRoot` (and what the `forRootAsync` factory returns). `credentials`,
+ * `sslEnabled` and `tlsRootCertFile` reach a secured broker: every client the module creates
+ * (producer, relay, consumers, half-message sender, health probe) gets them.
+ */
+export interface TxmqModuleOptions extends BrokerSecurityOptions {
   /** `HOST:PORT` of a txmq broker or a RocketMQ 5 proxy. */
   readonly endpoints: string;
   /** The application's Kysely instance (node-postgres dialect, or PGlite via `createPgliteDialect`). */
@@ -62,6 +67,8 @@ export interface ResolvedOptions {
   readonly namespace: string | undefined;
   readonly logger: ClientLogger | undefined;
   readonly shutdownTimeoutMs: number;
+  /** The credentials and TLS options given (only those), for every broker client. */
+  readonly security: BrokerSecurityOptions;
 }
 
 /** Default of {@link TxmqModuleOptions.shutdownTimeoutMs}. */
@@ -69,7 +76,10 @@ export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 30_000;
 /** The longest delay a Node timer takes. */
 const MAX_TIMER_MS = 2_147_483_647;
 
-const KNOWN = new Set(['endpoints', 'db', 'schema', 'migrate', 'delivery', 'relay', 'consumers', 'namespace', 'logger', 'shutdownTimeoutMs', 'transactionalTopics']);
+const KNOWN = new Set([
+  'endpoints', 'db', 'schema', 'migrate', 'delivery', 'relay', 'consumers', 'namespace', 'logger', 'shutdownTimeoutMs', 'transactionalTopics',
+  'credentials', 'sslEnabled', 'tlsRootCertFile',
+]);
 
 /**
  * Checks the module's options; a bad one is an `InvalidOptionsError` (of `@txmq/outbox`) whose
@@ -115,6 +125,7 @@ export function resolveOptions(options: TxmqModuleOptions): ResolvedOptions {
     namespace,
     logger,
     shutdownTimeoutMs,
+    security: securityOptions(options),
   };
 }
 

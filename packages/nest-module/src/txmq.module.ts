@@ -7,6 +7,7 @@ import { resolveOptions, type ResolvedOptions, type TxmqModuleOptions } from './
 import { SYSTEM_CLOCK } from './clock.js';
 import { TXMQ_BROKER_PRODUCER, TXMQ_CLOCK, TXMQ_OUTBOX, TXMQ_RELAY, TXMQ_RESOLVED_OPTIONS, TXMQ_TRANSACTIONAL_SENDER } from './tokens.js';
 import { halfMessageSender } from './half-message-sender.js';
+import { clientOptions, moduleClient } from './broker-clients.js';
 import { TransactionHost } from './transaction/transaction-host.js';
 import { TxmqConsumerStats } from './consumers/txmq-consumer-stats.js';
 import { TxmqConsumers } from './consumers/txmq-consumers.js';
@@ -27,13 +28,12 @@ const providers: Provider[] = [
   {
     provide: TXMQ_BROKER_PRODUCER,
     inject: [TXMQ_RESOLVED_OPTIONS],
-    useFactory: ({ endpoints, namespace, logger }: ResolvedOptions) =>
-      createProducer({ endpoints, ...(namespace !== undefined && { namespace }), ...(logger !== undefined && { logger }) }),
+    useFactory: (options: ResolvedOptions) => moduleClient(() => createProducer(clientOptions(options))),
   },
   {
     provide: TXMQ_RELAY,
     inject: [TXMQ_RESOLVED_OPTIONS, TXMQ_OUTBOX],
-    useFactory: ({ relay, endpoints, namespace, logger }: ResolvedOptions, outbox: Outbox) =>
+    useFactory: ({ relay, endpoints, namespace, logger, security }: ResolvedOptions, outbox: Outbox) =>
       relay === false
         ? null
         : createRelay({
@@ -43,6 +43,7 @@ const providers: Provider[] = [
             endpoints,
             ...(namespace !== undefined && { namespace }),
             ...(logger !== undefined && { logger }),
+            ...security,
           }),
   },
   { provide: TXMQ_CLOCK, useValue: SYSTEM_CLOCK },

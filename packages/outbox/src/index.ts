@@ -42,6 +42,9 @@ export type { BackoffOptions } from './relay/backoff.js';
 export type { NotificationSource, NotificationSubscription, PgliteListener } from './relay/notifications.js';
 export type { Publisher, PublishableMessage, PublishReceipt } from './publisher/publisher.js';
 export type { BrokerPublisher, BrokerPublisherOptions } from './publisher/broker-publisher.js';
+export type { BrokerSecurityOptions } from './publisher/broker-security.js';
+/** A user's access key and secret, as the broker clients take them. */
+export type { ClientCredentials } from '@txmq/broker/client';
 export type { Inbox, InboxMessage, InboxOptions, InboxResult } from './inbox/create-inbox.js';
 /** A half message, as the broker client returns it. */
 export type { HalfMessage } from '@txmq/broker/client';

@@ -1,4 +1,6 @@
 import type { Delivery } from '@txmq/nest';
+import type { BrokerSecurityOptions } from '@txmq/outbox';
+import { brokerSecuritySetting } from './broker-security.js';
 import { UsageError } from './usage-error.js';
 import { dataDirSetting, nonEmpty, portSetting, type Environment } from './environment.js';
 import { DEFAULT_BROKER_PORT, DEFAULT_PORTS, PORT_VARIABLES, type ServiceName } from './services.js';
@@ -18,6 +20,8 @@ export interface ServiceSettings {
   readonly port: number;
   /** The broker: a txmq broker or a RocketMQ 5 proxy. */
   readonly endpoints: string;
+  /** The broker's user and TLS CA, when it has them (`TXMQ_ACCESS_KEY`, `TXMQ_ACCESS_SECRET`, `TXMQ_TLS_CA_FILE`). */
+  readonly brokerSecurity: BrokerSecurityOptions;
   readonly database: DatabaseSettings;
   /** How the account service delivers `user-registered` (the module's `delivery`). */
   readonly delivery: Delivery;
@@ -50,6 +54,7 @@ export function serviceSettings(service: ServiceName, flags: ServiceFlags, env: 
     host,
     port,
     endpoints: nonEmpty(env.TXMQ_ENDPOINTS) || `127.0.0.1:${DEFAULT_BROKER_PORT}`,
+    brokerSecurity: brokerSecuritySetting(env),
     database,
     delivery,
     pointsUrl: nonEmpty(env.POINTS_URL) || local('points'),

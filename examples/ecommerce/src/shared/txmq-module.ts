@@ -13,6 +13,7 @@ export function txmqModule(settings: ServiceSettings, database: ServiceDatabase,
   const halfMessages = role.sends && settings.delivery === 'half-message';
   const options: TxmqModuleOptions = {
     endpoints: settings.endpoints,
+    ...settings.brokerSecurity,
     db: database.db,
     schema: database.txmqSchema,
     relay: role.sends ? { listen: database.listen } : false,

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs
 import { DiscoveryService, ExternalContextCreator, MetadataScanner } from '@nestjs/core';
 import { createPushConsumer, type ReceivedMessage, type TxmqPushConsumer } from '@txmq/broker/client';
 import { createInbox, type Outbox } from '@txmq/outbox';
+import { clientOptions } from '../broker-clients.js';
 import type { TxmqClock } from '../clock.js';
 import type { ResolvedOptions } from '../options.js';
 import { TXMQ_CLOCK, TXMQ_OUTBOX, TXMQ_RESOLVED_OPTIONS } from '../tokens.js';
@@ -140,7 +141,7 @@ export class TxmqConsumers implements OnApplicationBootstrap {
   }
 
   #consumer(group: string, bindings: Map<string, Binding>, stats: GroupStats): TxmqPushConsumer {
-    const { endpoints, namespace, logger, schema, db } = this.options;
+    const { schema, db } = this.options;
     const inbox = createInbox({ db, schema, consumerGroup: group });
     const host = this.host;
     const handle = async (binding: Binding, message: ReceivedMessage): Promise<void> => {
@@ -159,10 +160,8 @@ export class TxmqConsumers implements OnApplicationBootstrap {
       return binding.limit === undefined ? start() : binding.limit.run(start);
     };
     return createPushConsumer({
-      endpoints,
+      ...clientOptions(this.options),
       group,
-      ...(namespace !== undefined && { namespace }),
-      ...(logger !== undefined && { logger }),
       subscriptions: Object.fromEntries([...bindings].map(([topic, b]) => [topic, subscriptionExpression(b.options)])),
       handler: async (message) => {
         const binding = bindings.get(message.topic);

@@ -111,7 +111,8 @@ export class TxmqHealthIndicator {
 
   async #reachable(timeoutMs: number): Promise<boolean> {
     // Only its connect is used: start() succeeds once an HTTP/2 connection to the endpoint is made.
-    const probe = createTransactionAdmin({ endpoints: this.options.endpoints, startupTimeoutMs: timeoutMs });
+    // Over TLS when the module's clients are: a plaintext probe of a TLS port fails.
+    const probe = createTransactionAdmin({ endpoints: this.options.endpoints, ...this.options.security, startupTimeoutMs: timeoutMs });
     try {
       await probe.start();
       return true;

@@ -5,7 +5,10 @@ import { encodeMessage, toBrokerMessage } from '@txmq/outbox';
 import { throwError, type Observable } from 'rxjs';
 import { RequestResponseUnsupportedError } from './request-response-unsupported.js';
 
-/** Options of {@link TxmqClient}: those of `createProducer` of `@txmq/broker/client`. */
+/**
+ * Options of {@link TxmqClient}: those of `createProducer` of `@txmq/broker/client`, with
+ * `credentials`, `sslEnabled` and `tlsRootCertFile` for a broker with users and TLS.
+ */
 export type TxmqClientOptions = Omit<ProducerOptions, 'checker'>;
 
 /** What `TxmqClient.emit` emits once the broker stored the event. */

@@ -5,6 +5,7 @@ import { finalize, isObservable, lastValueFrom } from 'rxjs';
 import { RequestResponseUnsupportedError } from './request-response-unsupported.js';
 import { TxmqContext } from '../txmq-context.js';
 import { describeError } from '../describe-error.js';
+import { securityOptions } from '../security-options.js';
 
 /**
  * The transport id of `TxmqServer`: `@EventPattern('topic', TXMQ_TRANSPORT)` binds a handler to
@@ -15,7 +16,10 @@ export const TXMQ_TRANSPORT = Symbol('txmq');
 /** What `TxmqServer.status` and `TxmqClient.status` emit. */
 export type TxmqTransportStatus = 'connected' | 'disconnected';
 
-/** Options of {@link TxmqServer}: the push consumer's client options and its consumer group. */
+/**
+ * Options of {@link TxmqServer}: the push consumer's client options (with `credentials`,
+ * `sslEnabled` and `tlsRootCertFile` for a broker with users and TLS) and its consumer group.
+ */
 export interface TxmqServerOptions extends ClientOptions {
   /** The consumer group every `@EventPattern` topic is consumed in. */
   readonly group: string;
@@ -46,9 +50,13 @@ export class TxmqServer extends Server<Record<string, Function>, TxmqTransportSt
       throw new InvalidOptionsError('endpoints', 'must be a "host:port" string');
     }
     if (typeof options.group !== 'string' || options.group.trim() === '') throw new InvalidOptionsError('group', 'must be a consumer group name');
+    securityOptions(options);
   }
 
-  /** Subscribes to every `@EventPattern` topic and starts receiving; reports failure to `callback`. */
+  /**
+   * Subscribes to every `@EventPattern` topic and starts receiving; reports failure to `callback`
+   * (a broker refusing the credentials: its `BrokerRefusedError`, 40100 with the reason).
+   */
   async listen(callback: (error?: unknown) => void): Promise<void> {
     try {
       const topics: string[] = [];

@@ -1,12 +1,13 @@
 import type { ClientLogger, TxmqProducer } from '@txmq/broker/client';
 import { InvalidOptionsError, PublishError } from '../errors.js';
+import { brokerSecurity, type BrokerSecurityOptions } from './broker-security.js';
 import { createOutboxProducer } from './outbox-producer.js';
 import type { Publisher } from './publisher.js';
 import { toBrokerMessage } from './to-broker-message.js';
 import { toPublishError } from './to-publish-error.js';
 
-/** Options of {@link createBrokerPublisher}. */
-export interface BrokerPublisherOptions {
+/** Options of {@link createBrokerPublisher}; with `credentials` and TLS for a secured broker. */
+export interface BrokerPublisherOptions extends BrokerSecurityOptions {
   /** `host:port` of a txmq broker or a RocketMQ 5 proxy (one address). */
   readonly endpoints: string;
   /** RocketMQ namespace to publish in (default none): consumers with the same namespace get the messages. */
@@ -58,6 +59,7 @@ export function brokerPublisher(options: BrokerPublisherOptions, outboxNames: Re
         ...(namespace !== undefined && { namespace }),
         ...(requestTimeoutMs !== undefined && { requestTimeoutMs }),
         ...(logger !== undefined && { logger }),
+        ...brokerSecurity(options),
       },
       outboxNames,
     ),

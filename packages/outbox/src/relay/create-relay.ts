@@ -1,7 +1,9 @@
 import { InvalidOptionsError, OutboxStateError, PublishError } from '../errors.js';
 import type { Outbox } from '../outbox/create-outbox.js';
 import { brokerPublisher } from '../publisher/broker-publisher.js';
+import { BROKER_SECURITY_OPTIONS, brokerSecurity } from '../publisher/broker-security.js';
 import type { Publisher } from '../publisher/publisher.js';
+import { isAccessRefusal, logAccessRefusal } from './access-refusal.js';
 import { backoffDelay } from './backoff.js';
 import { claimRows, type ClaimedRow } from './claim.js';
 import { PendingCache } from './metrics/pending-cache.js';
@@ -45,7 +47,11 @@ export interface RelayStats {
 export interface Relay {
   /**
    * Starts claiming and publishing. Resolves once the relay runs, even if the broker is not
-   * reachable yet: the relay connects in the background and reports failures to `onError`.
+   * reachable yet: the relay connects in the background and reports failures to `onError`,
+   * trying again after a backoff that grows with each failure (`backoff`). A broker that refuses
+   * the relay's credentials is such a failure (a `PublishError` with `status` 40100, or 40300 for
+   * a missing right, naming the reason): the outage shows in `metrics()` and no row is claimed,
+   * so every row stays pending until the access is fixed.
    */
   start(): Promise<void>;
   /** Stops claiming, waits for in-flight publishes and writes their outcome, then releases connections. */
@@ -106,6 +112,8 @@ class OutboxRelay implements Relay {
   #outages = 0;
   /** The publisher's latest `start()` failed (the broker is considered down until one succeeds). */
   #startFailed = false;
+  /** Consecutive failed starts of the publisher, which space the next ones out. */
+  #startFailures = 0;
   #pausedUntil = 0;
   readonly #pending: PendingCache;
   /** Removes this relay's series from the registry of the `metrics` option, if given. */
@@ -129,7 +137,7 @@ class OutboxRelay implements Relay {
       if (publisher === null || typeof publisher !== 'object' || typeof publisher.publish !== 'function') {
         throw new InvalidOptionsError('publisher', 'must be an object with a publish(message) method');
       }
-      for (const option of ['endpoints', 'namespace', 'logger'] as const) {
+      for (const option of ['endpoints', 'namespace', 'logger', ...BROKER_SECURITY_OPTIONS] as const) {
         if (options[option] !== undefined) {
           throw new InvalidOptionsError(option, 'must not be set together with `publisher` (the publisher decides where messages go)');
         }
@@ -143,6 +151,7 @@ class OutboxRelay implements Relay {
           endpoints: options.endpoints,
           ...(options.namespace !== undefined && { namespace: options.namespace }),
           ...(options.logger !== undefined && { logger: options.logger }),
+          ...brokerSecurity(options),
           requestTimeoutMs: this.#tuning.publishTimeoutMs,
         },
         { requestTimeoutMs: 'publishTimeoutMs' },
@@ -156,10 +165,16 @@ class OutboxRelay implements Relay {
       throw new InvalidOptionsError('onError', 'must be a function (error) => void');
     }
     const onError = options.onError;
+    const logger = options.publisher === undefined ? options.logger : undefined;
     this.#onError = (error) => {
       this.#lastError = error instanceof Error ? error.message : String(error);
+      // Without onError, a refusal of access is still told: nothing else would say why rows wait.
+      if (onError === undefined) {
+        if (isAccessRefusal(error)) logAccessRefusal(error, logger);
+        return;
+      }
       try {
-        onError?.(error);
+        onError(error);
       } catch {
         // A throwing onError must not stop the relay; the error is in stats().lastError anyway.
       }
@@ -266,19 +281,17 @@ class OutboxRelay implements Relay {
     const { db, schema } = this.#outbox;
     while (this.#state === 'running') {
       let more = false;
-      // After an outage one row at a time probes the transport; full batches resume once one gets through.
-      const probing = this.#outages > 0;
-      const capacity = probing ? (this.#window.held === 0 ? 1 : 0) : this.#window.free;
-      // The transport may be down at start: nothing is claimed until the publisher has started.
-      if (!this.#publisherStarted && !(await this.#startPublisher())) {
-        await this.#sleep();
-        continue;
-      }
+      // A wake-up (a commit) ends the sleep early, but not the pause: it is slept out again.
       const pausedFor = this.#pausedUntil - Date.now();
       if (pausedFor > 0) {
         await this.#sleep(pausedFor);
         continue;
       }
+      // The transport may be down (or refuse access) at start: nothing is claimed until the publisher has started.
+      if (!this.#publisherStarted && !(await this.#startPublisher())) continue;
+      // After an outage one row at a time probes the transport; full batches resume once one gets through.
+      const probing = this.#outages > 0;
+      const capacity = probing ? (this.#window.held === 0 ? 1 : 0) : this.#window.free;
       if (capacity > 0) {
         try {
           const limit = Math.min(batchSize, capacity);
@@ -302,9 +315,14 @@ class OutboxRelay implements Relay {
       if (!(await Promise.race([starting, this.#stopRequested.then(() => false)]))) return false;
       this.#publisherStarted = true;
       this.#startFailed = false;
+      this.#startFailures = 0;
       return true;
     } catch (error) {
       this.#startFailed = true;
+      // The next start waits a backoff that grows with each failure: a broker refusing the
+      // relay's credentials answers at once, and must not be asked again every poll.
+      this.#startFailures++;
+      this.#pausedUntil = Date.now() + Math.max(this.#tuning.pollIntervalMs, backoffDelay(this.#tuning.backoff, this.#startFailures));
       this.#onError(error);
       return false;
     }

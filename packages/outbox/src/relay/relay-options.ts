@@ -1,6 +1,7 @@
 import type { ClientLogger } from '@txmq/broker/client';
 import { InvalidOptionsError } from '../errors.js';
 import type { Outbox } from '../outbox/create-outbox.js';
+import type { BrokerSecurityOptions } from '../publisher/broker-security.js';
 import type { Publisher } from '../publisher/publisher.js';
 import type { BackoffOptions } from './backoff.js';
 import type { RelayMetricsOptions } from './metrics/relay-metrics.js';
@@ -54,7 +55,10 @@ export interface RelayTuning {
   /**
    * Called with every error the relay recovers from by itself: each failed publish (a
    * `PublishError` naming the message, with `transportCode` and `status` when known; the row is
-   * retried or parked), claim or mark failures, a lost LISTEN connection. Must not throw.
+   * retried or parked), claim or mark failures, a lost LISTEN connection, a failed connection of
+   * the publisher (retried with `backoff`). Must not throw. Without it the relay still tells a
+   * refusal of access (the broker refusing its `credentials`, or a user without the right) to
+   * `logger` (stderr by default), since rows would wait without a word.
    */
   readonly onError?: (error: unknown) => void;
   /**
@@ -66,10 +70,13 @@ export interface RelayTuning {
   readonly metrics?: RelayMetricsOptions;
 }
 
-/** Options of `createRelay`: an outbox plus either broker endpoints or a custom publisher. */
+/**
+ * Options of `createRelay`: an outbox plus either broker endpoints (with `credentials` and TLS
+ * options for a secured broker) or a custom publisher.
+ */
 export type RelayOptions = RelayTuning &
   (
-    | {
+    | (BrokerSecurityOptions & {
         readonly outbox: Outbox;
         readonly endpoints: string;
         /** RocketMQ namespace to publish in (default none), as the consumers' namespace. */
@@ -77,8 +84,17 @@ export type RelayOptions = RelayTuning &
         /** Where the relay's producer logs (default warnings and errors on stderr). */
         readonly logger?: ClientLogger;
         readonly publisher?: undefined;
+      })
+    | {
+        readonly outbox: Outbox;
+        readonly publisher: Publisher;
+        readonly endpoints?: undefined;
+        readonly namespace?: undefined;
+        readonly logger?: undefined;
+        readonly credentials?: undefined;
+        readonly sslEnabled?: undefined;
+        readonly tlsRootCertFile?: undefined;
       }
-    | { readonly outbox: Outbox; readonly publisher: Publisher; readonly endpoints?: undefined; readonly namespace?: undefined; readonly logger?: undefined }
   );
 
 /** {@link RelayTuning} with every default applied. */

@@ -4,6 +4,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import { InvalidOptionsError, OutboxStateError } from '../errors.js';
 import { encodeMessage } from '../message/encode-message.js';
 import { MESSAGE_ID_PROPERTY, SENDER_TRANSACTION_ID_PROPERTY, type OutboxMessage } from '../message/message.js';
+import { brokerSecurity, type BrokerSecurityOptions } from '../publisher/broker-security.js';
 import { createOutboxProducer } from '../publisher/outbox-producer.js';
 import { brokerMessage } from '../publisher/to-broker-message.js';
 import { toPublishError } from '../publisher/to-publish-error.js';
@@ -13,8 +14,11 @@ import { assertTransaction } from '../outbox/transaction-guard.js';
 import { pendingHalfMessage, type PendingHalfMessage } from './pending-half-message.js';
 import { answerCheck, recordCommit, recordedIn, type CheckAnswer } from './transaction-log.js';
 
-/** Options of {@link createTransactionalSender}; `DB` is your Kysely database type. */
-export interface TransactionalSenderOptions<DB = any> {
+/**
+ * Options of {@link createTransactionalSender}; `DB` is your Kysely database type. `credentials`
+ * and the TLS options reach a secured broker.
+ */
+export interface TransactionalSenderOptions<DB = any> extends BrokerSecurityOptions {
   readonly db: Kysely<DB>;
   /** Schema holding the transaction-log table; default `txmq`. Use the same as `createOutbox`. */
   readonly schema?: string;
@@ -71,7 +75,8 @@ export interface TransactionalSender<DB = any> {
    * Connects now instead of on the first `send`, announcing `topics` so that the broker's
    * check-backs reach this process. Call it at boot, so half messages an earlier instance left
    * when it crashed are answered even before (or without) a send; it fails fast on a wrong endpoint.
-   * @throws PublishError when a connection failed (the broker unreachable, a topic refused); the
+   * @throws PublishError when a connection failed (the broker unreachable, a topic refused, the
+   *   `credentials` refused: `status` 40100 or 40300 and the broker's reason in the message); the
    *   sender is then closed, with every connection it had opened: create a new one to try again.
    */
   start(): Promise<void>;
@@ -180,9 +185,10 @@ export function createTransactionalSender<DB>(options: TransactionalSenderOption
     ...(requestTimeoutMs !== undefined && { requestTimeoutMs }),
     ...(startupTimeoutMs !== undefined && { startupTimeoutMs }),
     ...(logger !== undefined && { logger }),
+    ...brokerSecurity(options),
     checker,
   };
-  // The client checks endpoints, namespace, topics, the timeouts and logger (InvalidOptionsError
+  // The client checks endpoints, namespace, topics, the timeouts, logger, credentials and TLS (InvalidOptionsError
   // names a bad one). The broker sends a check-back only to a producer that announced the topic:
   // the producer announces every one of `topics` in its Settings.
   const producer = createOutboxProducer({ ...clientOptions, ...(topics !== undefined && { topics: [...new Set(topics)] }) });
