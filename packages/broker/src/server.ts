@@ -156,8 +156,8 @@ function logTlsFailures(server: Server, log: Logger): void {
 }
 
 /** Opens the configured store. */
-function openStore(options: Pick<BrokerOptions, 'memory' | 'dataDir'>): Store {
-  return options.memory ? new MemoryStore() : LmdbStore.open(options.dataDir ?? './.txmq-data');
+function openStore(options: Pick<BrokerOptions, 'memory' | 'dataDir'>, log: Logger): Store {
+  return options.memory ? new MemoryStore() : LmdbStore.open(options.dataDir ?? './.txmq-data', { log });
 }
 
 /**
@@ -187,7 +187,7 @@ export async function startBrokerWithCore(options: BrokerOptions = {}): Promise<
   const log = options.logger ?? createLogger(options.logLevel ?? 'info');
   const config = options.config && isResolved(options.config) ? options.config : resolveConfig(options.config ?? {});
   const host = options.host ?? '127.0.0.1';
-  const core = new BrokerCore(openStore(options), config, log);
+  const core = new BrokerCore(openStore(options, log), config, log);
   const shutdown = new AbortController();
   // Every open stream (Telemetry, ReceiveMessage) listens for it until it ends.
   setMaxListeners(0, shutdown.signal);

@@ -241,6 +241,10 @@ export class FakeAdminBackend implements AdminBackend {
     return 0;
   }
 
+  traceEventsDropped(): number {
+    return 0;
+  }
+
   onMessageEvents(): () => void {
     return () => undefined;
   }

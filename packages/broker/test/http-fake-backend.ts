@@ -35,6 +35,7 @@ export class FakeAdminBackend implements AdminBackend {
   deadLetters: DeadLetterView[] = [];
   halves: HalfEntity[] = [];
   bytes = 0;
+  dropped = 0;
   readonly calls: string[] = [];
   readonly #listeners = new Set<MessageEventListener>();
 
@@ -109,6 +110,9 @@ export class FakeAdminBackend implements AdminBackend {
   }
   storeBytes(): number {
     return this.bytes;
+  }
+  traceEventsDropped(): number {
+    return this.dropped;
   }
   onMessageEvents(listener: MessageEventListener): () => void {
     this.#listeners.add(listener);

@@ -85,6 +85,7 @@ test('gauges are read from the backend at each scrape; what disappeared leaves t
     { transactionId: 'T3', message: { topic: 'p', queueId: 0, messageId: 'O', kind: 'TRANSACTION', body: Buffer.alloc(0), keys: [], properties: {}, bornAt: 0, bornHost: '' }, producerClientId: 'c', createdAt: 0, checks: 1, nextCheckAt: 0, parked: false },
   ];
   backend.bytes = 123_456;
+  backend.dropped = 7;
   let s = samples(await metrics.render());
   assert.equal(s.get('txmq_group_lag{group="billing",topic="orders"}'), 4);
   assert.equal(s.get('txmq_group_in_flight{group="billing",topic="orders"}'), 2);
@@ -93,6 +94,7 @@ test('gauges are read from the backend at each scrape; what disappeared leaves t
   assert.equal(s.get('txmq_transactions_pending'), 2);
   assert.equal(s.get('txmq_transactions_parked'), 1);
   assert.equal(s.get('txmq_store_bytes'), 123_456);
+  assert.equal(s.get('txmq_trace_events_dropped_total'), 7);
   assert.equal(s.get('txmq_topic_messages{topic="t10"}'), 10);
   assert.equal(s.get('txmq_topic_messages{topic="t1000"}'), 1000);
 

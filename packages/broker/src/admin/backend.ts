@@ -57,6 +57,8 @@ export interface AdminBackend {
 
   /** Bytes the store holds on disk (0 for the in-memory store). */
   storeBytes(): number;
+  /** Trace events lost so far because the trace could not be written in time (only ever grows). */
+  traceEventsDropped(): number;
   /** Subscribes to message events (for metrics and live charts); returns the unsubscribe function. */
   onMessageEvents(listener: MessageEventListener): () => void;
 }

@@ -221,6 +221,15 @@ function scrapeGauges(backend: AdminBackend, registers: Registry[]): void {
       this.set(backend.storeBytes());
     },
   });
+  new Counter({
+    name: `${METRIC_PREFIX}trace_events_dropped_total`,
+    help: 'Trace events lost because the trace could not be written in time (the broker log says why).',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(backend.traceEventsDropped());
+    },
+  });
   new Gauge({
     name: `${METRIC_PREFIX}topic_messages`,
     help: 'Messages a topic retains.',
