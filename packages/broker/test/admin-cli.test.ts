@@ -43,8 +43,11 @@ test('bad command lines exit 2 with what is wrong and the usage, nothing on stdo
     [['message'], /give --id ID, or --topic T/],
     [['message', '--id', 'M1', '--topic', 'orders'], /--id goes alone/],
     [['message', '--topic', 'orders'], /--topic needs --key K, or both --from TIME and --to TIME/],
-    [['message', '--topic', 'orders', '--from', 'yesterday', '--to', '2026-01-01'], /--from must be an ISO-8601 time such as 2026-01-31T12:00:00Z, got yesterday/],
-    [['message', '--topic', 'orders', '--from', '2026-01-02', '--to', '2026-01-01'], /--to \(2026-01-01T00:00:00\.000Z\) is before --from/],
+    [['message', '--topic', 'orders', '--from', 'yesterday', '--to', '2026-01-01'], /--from must be an ISO-8601 time such as 2026-01-31T12:00:00Z \(without a zone: local time\), got yesterday, which is not an ISO-8601 date or time/],
+    [['message', '--topic', 'orders', '--from', '2026-01-02T00:00Z', '--to', '2026-01-01T00:00Z'], /--to \(2026-01-01T00:00:00\.000Z\) is before --from/],
+    [['message', '--topic', 'orders', '--from', '2026-02-01T00:00Z', '--to', '2026-02-30'], /--to must be an ISO-8601 time .*, got 2026-02-30, which has day 30 while 2026-02 has 28 days/],
+    [['reset', 'g', '--to', '2026-02-30T10:00:00Z'], /--to must be an ISO-8601 time .*which has day 30 while 2026-02 has 28 days/],
+    [['reset', 'g', '--to', '2026-01-31T24:00Z'], /which has an hour past 23/],
     [['message', '--topic', 'orders', '--key', 'k', '--page-size', '0'], /--page-size must be a whole number from 1 to 1000/],
     [['trace'], /missing message id/],
     [['trace', 'a', 'b'], /unexpected argument "b"/],
@@ -169,6 +172,17 @@ test('message: by id, key and time; the JSON message has messageId, topic, keys,
   const byTime = await json('message', '--topic', 'orders', '--from', '2023-11-14T22:14:00Z', '--to', '2023-11-14T22:15:00Z');
   assert.deepEqual(byTime.doc.items.map((m: { messageId: string }) => m.messageId), ['M2']);
   assert.deepEqual(backend.calls.at(-1), ['findMessagesByTime', 'orders', Date.parse('2023-11-14T22:14:00Z'), Date.parse('2023-11-14T22:15:00Z'), {}]);
+
+  const zone = process.env.TZ;
+  process.env.TZ = 'Europe/Berlin';
+  try {
+    const local = await json('message', '--topic', 'orders', '--from', '2023-11-14', '--to', '2023-11-14T23:30');
+    assert.deepEqual(backend.calls.at(-1), ['findMessagesByTime', 'orders', Date.parse('2023-11-13T23:00:00Z'), Date.parse('2023-11-14T22:30:00Z'), {}], 'a date alone is local midnight, as a time without a zone is local');
+    assert.equal(local.err, 'stored from 2023-11-13T23:00:00.000Z to 2023-11-14T22:30:00.000Z (UTC)');
+  } finally {
+    if (zone === undefined) delete process.env.TZ;
+    else process.env.TZ = zone;
+  }
 
   const none = await json('message', '--id', 'nope');
   assert.deepEqual([none.code, none.doc], [1, { items: [] }]);

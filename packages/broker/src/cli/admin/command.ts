@@ -4,6 +4,7 @@ import type { AdminPageOptions, BrokerAdmin } from '../../client/admin-types.js'
 import { parseEndpoint } from '../../client/endpoint.js';
 import type { SecurityOptions } from '../../client/security-options.js';
 import { ConfigError, isBrokerError } from '../../errors.js';
+import { ISO_TIME_EXAMPLE, parseIsoTime } from '../../rules/iso-time.js';
 import type { CommandIo } from '../io.js';
 import { parseCommandLine } from '../parse-args.js';
 import { refusalHint, secretFlagProblem, securityOptionsOf, SECURITY_OPTIONS, SECURITY_USAGE } from '../security-flags.js';
@@ -139,16 +140,18 @@ export function pageOptions(values: Values): AdminPageOptions {
   return { ...(pageSize !== undefined && { pageSize }), ...(typeof pageToken === 'string' && { pageToken }) };
 }
 
-/** ISO-8601: a date, or a date and time with an optional zone (`Z`, `+02:00`; none = local time). */
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
-
-/** The time `--name` gives, as an ISO-8601 string. */
+/**
+ * The time `--name` gives, as ISO-8601 (see {@link parseIsoTime}): a date alone is local midnight,
+ * a date and time without a zone local time; impossible dates and times before 1970 are refused.
+ */
 export function isoTimeOption(values: Values, name: string): Date | undefined {
   const text = values[name];
   if (text === undefined) return undefined;
-  const time = typeof text === 'string' && ISO_TIME.test(text) ? new Date(text) : undefined;
-  if (!time || Number.isNaN(time.getTime())) throw new UsageError(`--${name} must be an ISO-8601 time such as 2026-01-31T12:00:00Z, got ${String(text)}`);
-  return time;
+  const time = typeof text === 'string' ? parseIsoTime(text) : { problem: 'is not a string' };
+  if ('problem' in time) {
+    throw new UsageError(`--${name} must be an ISO-8601 time such as ${ISO_TIME_EXAMPLE} (without a zone: local time), got ${String(text)}, which ${time.problem}`);
+  }
+  return new Date(time.ms);
 }
 
 /** Throws a usage error unless `positionals` has exactly `count` items (`what` names them). */

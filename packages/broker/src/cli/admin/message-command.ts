@@ -10,7 +10,8 @@ export const MESSAGE_COMMAND: AdminCommand = {
   usage: `usage:
   txmq-broker admin message --id ID                            every retained copy of a message (its topic's, a %DLQ% copy)
   txmq-broker admin message --topic T --key K                  the messages of T with key K
-  txmq-broker admin message --topic T --from TIME --to TIME    the messages of T stored in [TIME, TIME) (ISO-8601)
+  txmq-broker admin message --topic T --from TIME --to TIME    the messages of T stored in [TIME, TIME) (ISO-8601;
+                                                               without a zone, and a date alone, local time)
 Exits 1 when no message matches.
 Options:
   --preview-bytes N     bytes of each body to show (default 256)
@@ -29,6 +30,8 @@ ${PAGE_USAGE}`,
   async run(run) {
     expectPositionals(run.positionals, 0, '');
     const query = queryOf(run);
+    // A time without a zone is local: say which instants were asked for (stderr keeps stdout one document).
+    if ('from' in query) run.io.err(`stored from ${query.from.toISOString()} to ${query.to.toISOString()} (UTC)`);
     const previewBytes = intOption(run.values, 'preview-bytes', 1, 64 * 1024 * 1024);
     const page = await run.admin().queryMessages(query, {
       ...pageOptions(run.values),
