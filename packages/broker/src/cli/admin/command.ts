@@ -86,6 +86,8 @@ export async function runAdminCommand(command: AdminCommand, argv: string[], io:
     io.out(`${command.usage}\n${COMMON_OPTIONS_USAGE}`);
     return EXIT.done;
   }
+  const blank = blankArgument(values, positionals);
+  if (blank) return usage(blank);
   let endpoint: string;
   try {
     endpoint = parseEndpoint(values.endpoint as string, '--endpoint');
@@ -109,6 +111,14 @@ export async function runAdminCommand(command: AdminCommand, argv: string[], io:
   } finally {
     await client?.close();
   }
+}
+
+/** What is wrong when an option's value or an argument is empty or only spaces (no name, id or time is), or undefined. */
+function blankArgument(values: Values, positionals: readonly string[]): string | undefined {
+  const option = Object.entries(values).find(([, value]) => typeof value === 'string' && value.trim() === '');
+  if (option) return `--${option[0]} must not be empty`;
+  const index = positionals.findIndex((p) => p.trim() === '');
+  return index < 0 ? undefined : `argument ${index + 1} is empty`;
 }
 
 /** A whole number option in `[min, max]`, or undefined when not given. */

@@ -14,7 +14,7 @@ ${PAGE_USAGE}`,
   options: { 'preview-bytes': { type: 'string' }, ...PAGE_OPTIONS },
   async run(run) {
     const { positionals } = run;
-    if (positionals[0] === 'resend' && positionals.length > 1) {
+    if (positionals[0] === 'resend') {
       expectPositionals(positionals, 3, 'GROUP and message ID');
       const [, group, messageId] = positionals as [string, string, string];
       const result = await run.admin().resendDeadLetter(group, messageId);
