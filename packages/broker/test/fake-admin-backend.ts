@@ -251,10 +251,12 @@ export async function startFakeAdminServer(
   backend: AdminBackend,
   options: { maxResponseBytes?: number; auth?: CallAuthenticator } = {},
 ): Promise<{ endpoint: string; shutdown: AbortController; close(): Promise<void> }> {
-  const server = new Server();
+  const maxResponseBytes = options.maxResponseBytes ?? 5 * 1024 * 1024;
+  // As the broker's server: no answer larger than the frame limit leaves.
+  const server = new Server({ 'grpc.max_send_message_length': maxResponseBytes });
   const shutdown = new AbortController();
   const context = { backend, log: silentLog, shutdown: shutdown.signal, auth: options.auth };
-  server.addService(loadBrokerAdmin().service, brokerAdminService({ ...context, maxResponseBytes: options.maxResponseBytes ?? 5 * 1024 * 1024 }));
+  server.addService(loadBrokerAdmin().service, brokerAdminService({ ...context, maxResponseBytes }));
   server.addService(loadTransactionAdmin().service, transactionAdminService(context));
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
