@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { runAdmin } from '../src/cli/admin/admin-command.js';
-import { FakeAdminBackend, startFakeAdminServer } from './fake-admin-backend.js';
+import { FakeAdminBackend, message, startFakeAdminServer } from './fake-admin-backend.js';
 
 let backend: FakeAdminBackend;
 let server: Awaited<ReturnType<typeof startFakeAdminServer>>;
@@ -94,7 +94,7 @@ test('topics: an aligned table, a paged listing in JSON, describe, create and up
 
   const first = await json('topics', '--page-size', '1');
   assert.deepEqual(first.doc, {
-    items: [{ name: 'orders', queues: 4, messageType: 'NORMAL', origin: 'config', firstOffset: 0, nextOffset: 10, lastStoredAt: '2023-11-14T22:13:20.100Z' }],
+    items: [{ name: 'orders', queues: 4, messageType: 'NORMAL', origin: 'config', firstOffset: 0, nextOffset: 10, messages: 10, lastStoredAt: '2023-11-14T22:13:20.100Z' }],
     nextPageToken: '1',
   });
   const paged = await admin('topics', '--page-size', '1');
@@ -259,6 +259,7 @@ test('admin tx: list is one JSON document, commit prints its result; tx list --j
   backend.halves = [half('T1'), half('T2')];
   const listed = await json('tx', 'list');
   assert.deepEqual(listed.doc.items.map((t: { transactionId: string }) => t.transactionId), ['T1', 'T2']);
+  assert.equal(listed.doc.items[0].tag, null, 'an absent tag is null, as in every other --json document');
   const committed = await json('tx', 'commit', 'T1');
   assert.deepEqual([committed.code, committed.doc], [0, { transactionId: 'T1', resolution: 'COMMIT', changed: true }]);
   const unknown = await json('tx', 'rollback', 'T9');
@@ -267,6 +268,23 @@ test('admin tx: list is one JSON document, commit prints its result; tx list --j
   const out: string[] = [];
   assert.equal(await runTransactionCommand(['list', '--json', '--endpoint', server.endpoint], { out: (l) => out.push(l), err: () => undefined }), 0);
   assert.deepEqual(out.map((line) => (JSON.parse(line) as { transactionId: string }).transactionId), ['T2']);
+});
+
+test('what applications sent reaches the terminal with its control characters escaped', async () => {
+  const evil = message({ messageId: 'EVIL', offset: 9, tag: 'x\u001b]0;owned\u0007', keys: ['k\nforged line'], properties: { p: '\u001b[2J' }, body: Buffer.from('{"a":\n1}') });
+  backend.messages.push(evil);
+  try {
+    const shown = await admin('message', '--id', 'EVIL');
+    assert.equal(shown.code, 0, shown.err);
+    assert.doesNotMatch(shown.out, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/, 'no control character but the newlines between lines');
+    assert.match(shown.out, /\n {2}tag {9}x\\x1b\]0;owned\\x07\n/);
+    assert.match(shown.out, /\n {2}keys {8}k\\nforged line\n/);
+    assert.match(shown.out, /\n {2}body {8}8 bytes: \{"a":\\n1\}$/);
+    const listed = await admin('message', '--topic', 'orders', '--key', 'k\nforged line');
+    assert.doesNotMatch(listed.out + listed.err, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+  } finally {
+    backend.messages.pop();
+  }
 });
 
 test('bodies: UTF-8 text (a preview cut inside a character drops it), anything else base64', async () => {

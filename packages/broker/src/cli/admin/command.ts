@@ -4,6 +4,7 @@ import type { AdminPageOptions, BrokerAdmin } from '../../client/admin-types.js'
 import { parseEndpoint } from '../../client/endpoint.js';
 import type { SecurityOptions } from '../../client/security-options.js';
 import { ConfigError, isBrokerError } from '../../errors.js';
+import { escapeForTerminal } from '../../rules/body-text.js';
 import { ISO_TIME_EXAMPLE, parseIsoTime } from '../../rules/iso-time.js';
 import type { CommandIo } from '../io.js';
 import { parseCommandLine } from '../parse-args.js';
@@ -106,7 +107,7 @@ export async function runAdminCommand(command: AdminCommand, argv: string[], io:
     if (!isBrokerError(error)) throw error;
     if (json) printJson(io, { error: { code: error.code, message: error.message } });
     const hint = refusalHint(error, security);
-    io.err(`${label}: ${error.message}${hint ? `\n(${hint})` : ''}`);
+    io.err(`${label}: ${escapeForTerminal(error.message)}${hint ? `\n(${hint})` : ''}`);
     return EXIT.failed;
   } finally {
     await client?.close();

@@ -2,7 +2,8 @@ import type { MessageQuery, StoredMessageInfo } from '../../client/admin-types.j
 import type { CommandIo } from '../io.js';
 import { EXIT, expectPositionals, intOption, isoTimeOption, PAGE_OPTIONS, PAGE_USAGE, pageOptions, UsageError, type AdminCommand, type AdminRun } from './command.js';
 import { bodyText, messageJson, pageJson } from './json-views.js';
-import { isoOrDash, printFields, printJson, printMore } from './output.js';
+import { escapeForTerminal } from '../../rules/body-text.js';
+import { isoOrDash, printFields, printJson, printLine, printMore } from './output.js';
 
 /** `txmq-broker admin message`: find retained messages by id, by key, or by store time. */
 export const MESSAGE_COMMAND: AdminCommand = {
@@ -39,7 +40,7 @@ ${PAGE_USAGE}`,
       fullBody: run.values['full-body'] === true,
     });
     if (run.json) printJson(run.io, pageJson(page, messageJson));
-    else if (page.items.length === 0) run.io.err(`no retained message matches ${describeQuery(query)}`);
+    else if (page.items.length === 0) run.io.err(escapeForTerminal(`no retained message matches ${describeQuery(query)}`));
     else {
       page.items.forEach((message, index) => {
         if (index > 0) run.io.out('');
@@ -77,7 +78,7 @@ function describeQuery(query: MessageQuery): string {
 
 /** A message as a block of aligned fields, its body last. */
 export function printMessage(io: CommandIo, message: StoredMessageInfo): void {
-  io.out(`message ${message.messageId}`);
+  printLine(io, `message ${message.messageId}`);
   const body = bodyText(message);
   const fields: [string, string][] = [
     ['topic', `${message.topic} (queue ${message.queueId}, offset ${message.offset})`],
