@@ -119,7 +119,15 @@ test('not found and refused exit 1 with the broker message; with --json, stdout 
   assert.deepEqual([exists.code, exists.doc.error.code], [1, 'PRECONDITION_FAILED']);
   const unreachable = await admin('topics', '--endpoint', '127.0.0.1:1', '--timeout-ms', '1000');
   assert.equal(unreachable.code, 1);
-  assert.match(unreachable.err, /cannot reach the broker at 127\.0\.0\.1:1[\s\S]*--endpoint HOST:PORT/);
+  assert.match(unreachable.err, /cannot reach the broker at 127\.0\.0\.1:1: no connection within 1000 ms \(connecting waits --timeout-ms, at most 3000 ms\)[\s\S]*--endpoint HOST:PORT/);
+});
+
+test('an unreachable broker is reported within 3 s under the default --timeout-ms, in the command\'s terms', async () => {
+  const started = Date.now();
+  const unreachable = await json('topics', '--endpoint', '127.0.0.1:1');
+  assert.ok(Date.now() - started < 4500, `took ${Date.now() - started} ms`);
+  assert.deepEqual(unreachable.doc.error, { code: 'BROKER_UNREACHABLE', message: 'cannot reach the broker at 127.0.0.1:1: no connection within 3000 ms (connecting waits --timeout-ms, at most 3000 ms)' });
+  assert.doesNotMatch(unreachable.err, /startupTimeoutMs/);
 });
 
 test('groups: the table shows lag, in-flight, online consumers and the DLQ size; describe shows each subscription', async () => {

@@ -1,9 +1,10 @@
 import type { ParseArgsConfig } from 'node:util';
+import { ConnectTimeout } from '../../client/admin-channel.js';
 import { createBrokerAdmin } from '../../client/broker-admin.js';
 import type { AdminPageOptions, BrokerAdmin } from '../../client/admin-types.js';
 import { parseEndpoint } from '../../client/endpoint.js';
 import type { SecurityOptions } from '../../client/security-options.js';
-import { ConfigError, isBrokerError } from '../../errors.js';
+import { BrokerUnreachableError, ConfigError, isBrokerError, type BrokerError } from '../../errors.js';
 import { escapeForTerminal } from '../../rules/body-text.js';
 import { ISO_TIME_EXAMPLE, parseIsoTime } from '../../rules/iso-time.js';
 import type { CommandIo } from '../io.js';
@@ -18,7 +19,7 @@ export const EXIT = { done: 0, failed: 1, usage: 2 } as const;
 export const COMMON_OPTIONS_USAGE = `Every command takes:
   --endpoint HOST:PORT  the broker's gRPC port, or a PORT on this machine (default 127.0.0.1:8081)
   --json                print one JSON document on stdout instead of tables
-  --timeout-ms N        deadline of each call (default 10000)
+  --timeout-ms N        deadline of each call (default 10000; connecting waits at most 3000 of it)
   --help                this text
 ${SECURITY_USAGE}`;
 
@@ -99,12 +100,14 @@ export async function runAdminCommand(command: AdminCommand, argv: string[], io:
   const timeoutMs = Number(values['timeout-ms']);
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) return usage(`--timeout-ms must be a positive integer, got ${values['timeout-ms']}`);
   const json = values.json === true;
+  const startupTimeoutMs = Math.min(timeoutMs, MAX_CONNECT_MS);
   let client: BrokerAdmin | undefined;
   try {
-    return await command.run({ io, json, values, positionals, admin: () => (client ??= createBrokerAdmin({ endpoints: endpoint, timeoutMs, ...security })) });
-  } catch (error) {
-    if (error instanceof UsageError) return usage(error.message);
-    if (!isBrokerError(error)) throw error;
+    return await command.run({ io, json, values, positionals, admin: () => (client ??= createBrokerAdmin({ endpoints: endpoint, timeoutMs, startupTimeoutMs, ...security })) });
+  } catch (thrown) {
+    if (thrown instanceof UsageError) return usage(thrown.message);
+    if (!isBrokerError(thrown)) throw thrown;
+    const error = inOptionTerms(thrown, endpoint);
     if (json) printJson(io, { error: { code: error.code, message: error.message } });
     const hint = refusalHint(error, security);
     io.err(`${label}: ${escapeForTerminal(error.message)}${hint ? `\n(${hint})` : ''}`);
@@ -120,6 +123,15 @@ function blankArgument(values: Values, positionals: readonly string[]): string |
   if (option) return `--${option[0]} must not be empty`;
   const index = positionals.findIndex((p) => p.trim() === '');
   return index < 0 ? undefined : `argument ${index + 1} is empty`;
+}
+
+/** Connecting waits `--timeout-ms`, but at most this long: a broker that is down is reported quickly. */
+const MAX_CONNECT_MS = 3000;
+
+/** `error`, but a connection that timed out says so in the command's options rather than the client's. */
+function inOptionTerms(error: BrokerError, endpoint: string): BrokerError {
+  if (!(error instanceof BrokerUnreachableError && error.cause instanceof ConnectTimeout)) return error;
+  return new BrokerUnreachableError(endpoint, `no connection within ${error.cause.waitedMs} ms (connecting waits --timeout-ms, at most ${MAX_CONNECT_MS} ms)`, { cause: error });
 }
 
 /** A whole number option in `[min, max]`, or undefined when not given. */
