@@ -200,9 +200,9 @@ test('message: by id, key and time; the JSON message has messageId, topic, keys,
   }
 
   const none = await json('message', '--id', 'nope');
-  assert.deepEqual([none.code, none.doc], [1, { items: [] }]);
+  assert.deepEqual([none.code, none.doc], [1, { error: { code: 'MESSAGE_NOT_FOUND', message: 'no retained message matches id nope' } }]);
   const noneText = await admin('message', '--topic', 'orders', '--key', 'nope');
-  assert.deepEqual(noneText, { code: 1, out: '', err: 'no retained message matches key nope in topic orders' });
+  assert.deepEqual(noneText, { code: 1, out: '', err: 'txmq-broker admin message: no retained message matches key nope in topic orders' });
   const noTopic = await admin('message', '--topic', 'nope', '--key', 'k');
   assert.deepEqual([noTopic.code, noTopic.err], [1, 'txmq-broker admin message: topic nope does not exist']);
 });

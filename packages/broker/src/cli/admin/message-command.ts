@@ -2,7 +2,7 @@ import type { MessageQuery, StoredMessageInfo } from '../../client/admin-types.j
 import type { CommandIo } from '../io.js';
 import { EXIT, expectPositionals, intOption, isoTimeOption, PAGE_OPTIONS, PAGE_USAGE, pageOptions, UsageError, type AdminCommand, type AdminRun } from './command.js';
 import { bodyText, messageJson, pageJson } from './json-views.js';
-import { escapeForTerminal } from '../../rules/body-text.js';
+import { NotFoundError } from '../../errors.js';
 import { isoOrDash, printFields, printJson, printLine, printMore } from './output.js';
 
 /** `txmq-broker admin message`: find retained messages by id, by key, or by store time. */
@@ -13,7 +13,7 @@ export const MESSAGE_COMMAND: AdminCommand = {
   txmq-broker admin message --topic T --key K                  the messages of T with key K
   txmq-broker admin message --topic T --from TIME --to TIME    the messages of T stored in [TIME, TIME) (ISO-8601;
                                                                without a zone, and a date alone, local time)
-Exits 1 when no message matches.
+Exits 1 when no message matches (with --json: { "error": { "code": "MESSAGE_NOT_FOUND", ... } }).
 Options:
   --preview-bytes N     bytes of each body to show (default 256)
   --full-body           whole bodies (up to the broker's frame limit)
@@ -39,8 +39,9 @@ ${PAGE_USAGE}`,
       ...(previewBytes !== undefined && { previewBytes }),
       fullBody: run.values['full-body'] === true,
     });
+    // Nothing matching is a failure like any other not found: { "error": ... } with --json, exit 1.
+    if (page.items.length === 0) throw new NotFoundError('MESSAGE_NOT_FOUND', `no retained message matches ${describeQuery(query)}`);
     if (run.json) printJson(run.io, pageJson(page, messageJson));
-    else if (page.items.length === 0) run.io.err(escapeForTerminal(`no retained message matches ${describeQuery(query)}`));
     else {
       page.items.forEach((message, index) => {
         if (index > 0) run.io.out('');
@@ -48,7 +49,7 @@ ${PAGE_USAGE}`,
       });
       printMore(run.io, page.nextPageToken);
     }
-    return page.items.length > 0 ? EXIT.done : EXIT.failed;
+    return EXIT.done;
   },
 };
 
