@@ -9,7 +9,7 @@ import { deadLetterToWire } from './wire-views.js';
 
 /** ListDeadLetters and ResendDeadLetter of `txmq.admin.v1.BrokerAdmin`. */
 export function deadLetterHandlers(context: BrokerAdminContext): UntypedServiceImplementation {
-  const { backend, log } = context;
+  const { backend } = context;
   return {
     ListDeadLetters: unaryAdmin<ListDeadLettersRequest, ListDeadLettersResponse>(context, 'ListDeadLetters', (request) => {
       const group = required(request.group, 'group');
@@ -25,7 +25,6 @@ export function deadLetterHandlers(context: BrokerAdminContext): UntypedServiceI
       const group = required(request.group, 'group');
       const messageId = required(request.messageId, 'message_id');
       const result = await backend.resendDeadLetter(group, messageId);
-      log.info({ group, messageId, topic: result.topic, offset: result.offset }, 'dead letter resent by an operator');
       return { ...result };
     }),
   };

@@ -13,6 +13,19 @@ import type { BodyBudget } from './body-budget.js';
 
 const ORIGINS: Record<SettingsOrigin, WireSettingsOrigin> = { config: 'CONFIG', admin: 'ADMIN', auto: 'AUTO' };
 
+const TRACE_EVENT_TYPES: Record<TraceEvent['type'], WireTraceEventType> = {
+  sent: 'SENT',
+  stored: 'STORED',
+  delivered: 'DELIVERED',
+  acked: 'ACKED',
+  redelivered: 'REDELIVERED',
+  'dead-lettered': 'DEAD_LETTERED',
+  recalled: 'RECALLED',
+  checked: 'CHECKED',
+  committed: 'COMMITTED',
+  'rolled-back': 'ROLLED_BACK',
+};
+
 export function topicToWire(topic: TopicView): WireTopic {
   return {
     name: topic.name,
@@ -78,7 +91,7 @@ export function deadLetterToWire(deadLetter: DeadLetterView, budget: BodyBudget)
 
 export function traceEventToWire(event: TraceEvent): WireTraceEvent {
   return {
-    type: event.type.toUpperCase().replace('-', '_') as WireTraceEventType,
+    type: TRACE_EVENT_TYPES[event.type],
     atMs: event.at,
     topic: event.topic ?? '',
     group: event.group ?? '',
