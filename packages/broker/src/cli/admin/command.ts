@@ -152,6 +152,12 @@ export function positiveNumberOption(values: Values, name: string): number | und
   return value;
 }
 
+/** Throws a usage error when any of `names` was given: options that do not go with `what`. */
+export function refuseOptions(values: Values, names: readonly string[], what: string): void {
+  const given = names.filter((name) => values[name] !== undefined && values[name] !== false);
+  if (given.length > 0) throw new UsageError(`${given.map((name) => `--${name}`).join(' and ')} ${given.length > 1 ? 'do' : 'does'} not go with ${what}`);
+}
+
 /** `--page-size` and `--page-token` of a listing command. */
 export const PAGE_OPTIONS: Options = { 'page-size': { type: 'string' }, 'page-token': { type: 'string' } };
 

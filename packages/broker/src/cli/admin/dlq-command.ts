@@ -1,4 +1,4 @@
-import { EXIT, expectPositionals, intOption, PAGE_OPTIONS, PAGE_USAGE, pageOptions, type AdminCommand } from './command.js';
+import { EXIT, expectPositionals, intOption, PAGE_OPTIONS, PAGE_USAGE, pageOptions, refuseOptions, type AdminCommand } from './command.js';
 import { bodyText, deadLetterJson, pageJson } from './json-views.js';
 import { isoOrDash, printJson, printLine, printMore, printTable } from './output.js';
 
@@ -16,6 +16,7 @@ ${PAGE_USAGE}`,
     const { positionals } = run;
     if (positionals[0] === 'resend') {
       expectPositionals(positionals, 3, 'GROUP and message ID');
+      refuseOptions(run.values, ['preview-bytes', 'page-size', 'page-token'], 'resend');
       const [, group, messageId] = positionals as [string, string, string];
       const result = await run.admin().resendDeadLetter(group, messageId);
       if (run.json) printJson(run.io, result);

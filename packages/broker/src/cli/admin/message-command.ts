@@ -1,6 +1,6 @@
 import type { MessageQuery, StoredMessageInfo } from '../../client/admin-types.js';
 import type { CommandIo } from '../io.js';
-import { EXIT, expectPositionals, intOption, isoTimeOption, PAGE_OPTIONS, PAGE_USAGE, pageOptions, UsageError, type AdminCommand, type AdminRun } from './command.js';
+import { EXIT, expectPositionals, intOption, isoTimeOption, PAGE_OPTIONS, PAGE_USAGE, pageOptions, refuseOptions, UsageError, type AdminCommand, type AdminRun } from './command.js';
 import { bodyText, messageJson, pageJson } from './json-views.js';
 import { NotFoundError } from '../../errors.js';
 import { isoOrDash, printFields, printJson, printLine, printMore } from './output.js';
@@ -31,6 +31,8 @@ ${PAGE_USAGE}`,
   async run(run) {
     expectPositionals(run.positionals, 0, '');
     const query = queryOf(run);
+    if ('messageId' in query) refuseOptions(run.values, ['page-size', 'page-token'], '--id (every copy of a message comes at once)');
+    if (run.values['full-body'] === true) refuseOptions(run.values, ['preview-bytes'], '--full-body');
     // A time without a zone is local: say which instants were asked for (stderr keeps stdout one document).
     if ('from' in query) run.io.err(`stored from ${query.from.toISOString()} to ${query.to.toISOString()} (UTC)`);
     const previewBytes = intOption(run.values, 'preview-bytes', 1, 64 * 1024 * 1024);
