@@ -134,6 +134,9 @@ test('an unreachable broker is reported within 3 s under the default --timeout-m
   assert.ok(Date.now() - started < 4500, `took ${Date.now() - started} ms`);
   assert.deepEqual(unreachable.doc.error, { code: 'BROKER_UNREACHABLE', message: 'cannot reach the broker at 127.0.0.1:1: no connection within 3000 ms (connecting waits --timeout-ms, at most 3000 ms)' });
   assert.doesNotMatch(unreachable.err, /startupTimeoutMs/);
+  const tx = await admin('tx', 'list', '--endpoint', '127.0.0.1:1', '--timeout-ms', '500');
+  assert.equal(tx.code, 1);
+  assert.match(tx.err, /^txmq-broker admin tx list: cannot reach the broker at 127\.0\.0\.1:1: no connection within 500 ms \(connecting waits --timeout-ms, at most 3000 ms\)/);
 });
 
 test('groups: the table shows lag, in-flight, online consumers and the DLQ size; describe shows each subscription', async () => {

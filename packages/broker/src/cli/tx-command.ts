@@ -1,8 +1,8 @@
 import { createTransactionAdmin, type TransactionInfo } from '../client/admin-client.js';
-import { parseEndpoint } from '../client/endpoint.js';
 import type { SecurityOptions } from '../client/security-options.js';
 import { ConfigError, isBrokerError } from '../errors.js';
 import { escapeForTerminal } from '../rules/body-text.js';
+import { connectionOf, inOptionTerms, type Connection } from './admin/command.js';
 import { printTable } from './admin/output.js';
 import { CONSOLE_IO, type CommandIo } from './io.js';
 import { parseCommandLine } from './parse-args.js';
@@ -37,7 +37,7 @@ Options:
   --parked      list only transactions parked after the maximum number of check-backs
   --topic       list only transactions of this topic
   --json        ${variant.jsonDocument ? 'print one JSON document on stdout (list: { "items": [...] })' : 'one JSON object per line instead of a table'}
-  --timeout-ms  deadline of the call (default 10000)
+  --timeout-ms  deadline of the call (default 10000; connecting waits at most 3000 of it)
 ${SECURITY_USAGE}`;
 }
 
@@ -98,16 +98,14 @@ export async function runTransactionCommand(argv: string[], io: CommandIo = CONS
     io.out(usageText);
     return 0;
   }
-  let endpoint: string;
+  let connection: Connection;
   try {
-    endpoint = parseEndpoint(values.endpoint, '--endpoint');
+    connection = connectionOf(values);
   } catch (error) {
     if (error instanceof ConfigError) return usage(error.message);
     throw error;
   }
   const [action, transactionId, ...extra] = positionals;
-  const timeoutMs = Number(values['timeout-ms']);
-  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) return usage(`--timeout-ms must be a positive integer, got ${values['timeout-ms']}`);
   if (action === 'list') {
     if (transactionId !== undefined) return usage('list takes no arguments');
   } else if (action === 'commit' || action === 'rollback') {
@@ -116,7 +114,7 @@ export async function runTransactionCommand(argv: string[], io: CommandIo = CONS
     return usage(action === undefined ? 'missing action' : `unknown action ${JSON.stringify(action)}`);
   }
 
-  const admin = createTransactionAdmin({ endpoints: endpoint, timeoutMs, ...security });
+  const admin = createTransactionAdmin({ ...connection, ...security });
   try {
     if (action === 'list') {
       const transactions = await admin.list({ parkedOnly: values.parked, ...(values.topic !== undefined && { topic: values.topic }) });
@@ -133,7 +131,8 @@ export async function runTransactionCommand(argv: string[], io: CommandIo = CONS
     }
     io.out(escapeForTerminal(result.changed ? `transaction ${transactionId} ${done}` : `transaction ${transactionId} was already ${done}; nothing changed`));
     return 0;
-  } catch (error) {
+  } catch (thrown) {
+    const error = isBrokerError(thrown) ? inOptionTerms(thrown, connection.endpoints) : thrown;
     if (values.json && variant.jsonDocument && isBrokerError(error)) io.out(JSON.stringify({ error: { code: error.code, message: error.message } }, null, 2));
     if (isBrokerError(error)) {
       const hint = refusalHint(error, security);

@@ -90,24 +90,21 @@ export async function runAdminCommand(command: AdminCommand, argv: string[], io:
   }
   const blank = blankArgument(values, positionals);
   if (blank) return usage(blank);
-  let endpoint: string;
+  let connection: Connection;
   try {
-    endpoint = parseEndpoint(values.endpoint as string, '--endpoint');
+    connection = connectionOf(values);
   } catch (error) {
     if (error instanceof ConfigError) return usage(error.message);
     throw error;
   }
-  const timeoutMs = Number(values['timeout-ms']);
-  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) return usage(`--timeout-ms must be a positive integer, got ${values['timeout-ms']}`);
   const json = values.json === true;
-  const startupTimeoutMs = Math.min(timeoutMs, MAX_CONNECT_MS);
   let client: BrokerAdmin | undefined;
   try {
-    return await command.run({ io, json, values, positionals, admin: () => (client ??= createBrokerAdmin({ endpoints: endpoint, timeoutMs, startupTimeoutMs, ...security })) });
+    return await command.run({ io, json, values, positionals, admin: () => (client ??= createBrokerAdmin({ ...connection, ...security })) });
   } catch (thrown) {
     if (thrown instanceof UsageError) return usage(thrown.message);
     if (!isBrokerError(thrown)) throw thrown;
-    const error = inOptionTerms(thrown, endpoint);
+    const error = inOptionTerms(thrown, connection.endpoints);
     if (json) printJson(io, { error: { code: error.code, message: error.message } });
     const hint = refusalHint(error, security);
     io.err(`${label}: ${escapeForTerminal(error.message)}${hint ? `\n(${hint})` : ''}`);
@@ -128,8 +125,26 @@ function blankArgument(values: Values, positionals: readonly string[]): string |
 /** Connecting waits `--timeout-ms`, but at most this long: a broker that is down is reported quickly. */
 const MAX_CONNECT_MS = 3000;
 
+/** The client options `--endpoint` and `--timeout-ms` give. */
+export interface Connection {
+  readonly endpoints: string;
+  readonly timeoutMs: number;
+  readonly startupTimeoutMs: number;
+}
+
+/**
+ * `--endpoint` and `--timeout-ms` as client options; connecting waits at most {@link MAX_CONNECT_MS}.
+ * @throws ConfigError naming the option that is malformed.
+ */
+export function connectionOf(values: Readonly<Record<string, unknown>>): Connection {
+  const endpoints = parseEndpoint(values.endpoint as string, '--endpoint');
+  const timeoutMs = Number(values['timeout-ms']);
+  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new ConfigError(`--timeout-ms must be a positive integer, got ${String(values['timeout-ms'])}`);
+  return { endpoints, timeoutMs, startupTimeoutMs: Math.min(timeoutMs, MAX_CONNECT_MS) };
+}
+
 /** `error`, but a connection that timed out says so in the command's options rather than the client's. */
-function inOptionTerms(error: BrokerError, endpoint: string): BrokerError {
+export function inOptionTerms(error: BrokerError, endpoint: string): BrokerError {
   if (!(error instanceof BrokerUnreachableError && error.cause instanceof ConnectTimeout)) return error;
   return new BrokerUnreachableError(endpoint, `no connection within ${error.cause.waitedMs} ms (connecting waits --timeout-ms, at most ${MAX_CONNECT_MS} ms)`, { cause: error });
 }
