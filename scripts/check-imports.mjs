@@ -34,6 +34,9 @@ const NEST_TESTING_SPEC = /^@txmq\/nest\/(testing|dist\/src\/testing)(\/|$)/;
 const SERVER_MODULES = ['core/', 'protocol/', 'store/', 'cli/', 'admin/', 'http/', 'server', 'config', 'logger', 'index', 'internal'];
 const SERVER_PACKAGES = [/^lmdb(\/|$)/, /^pino(\/|$)/, /^msgpackr(-extract)?(\/|$)/];
 
+/** The CLI commands that talk to a running broker, and the helpers they share. */
+const CLI_CLIENT_SIDE = ['cli/admin/', 'cli/tx-command', 'cli/io', 'cli/parse-args', 'cli/security-flags', 'cli/quiet-warnings'];
+
 /** What the operator surfaces (admin/, http/) may import besides their own folders. */
 const OPERATOR_ALLOW = ['core/', 'store/', 'rules/', 'wire/', 'errors', 'status-codes', 'client/admin-proto'];
 
@@ -54,6 +57,13 @@ const LAYERS = [
   // The RocketMQ schema and its shapes, shared by the broker's protocol/ and the client.
   { from: ['wire/'], allow: ['wire/'], denyPackages: SERVER_PACKAGES },
   { from: ['client/', 'rules/', 'errors', 'status-codes', 'system-properties'], deny: SERVER_MODULES, denyPackages: SERVER_PACKAGES },
+  // `txmq-broker admin ...` and `txmq-broker tx ...` work on a running broker and do not load one:
+  // they use the client side (and what it shares) and the CLI's own option and output helpers.
+  {
+    from: CLI_CLIENT_SIDE,
+    allow: [...CLI_CLIENT_SIDE, 'client/', 'rules/', 'wire/', 'auth/', 'errors', 'status-codes', 'system-properties'],
+    denyPackages: SERVER_PACKAGES,
+  },
 ];
 
 /** The package folder `file` belongs to (`packages/outbox/`, `examples/`), or undefined outside them. */

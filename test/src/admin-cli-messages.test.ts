@@ -56,7 +56,7 @@ test('message: by id, by key, by store time; nothing found exits 1', async () =>
   assert.match(byKey.stdout, /\n {2}body +15 bytes: \{"poison":true\}\n$/);
 
   assert.deepEqual(byTime.doc.items.map((m: { messageId: string }) => m.messageId), [first, poison, last]);
-  assert.deepEqual([none.code, none.doc], [1, { items: [] }]);
+  assert.deepEqual([none.code, none.doc.error.code], [1, 'MESSAGE_NOT_FOUND']);
 });
 
 test('groups shows lag and in-flight; a message delivered twice is dead-lettered, and its trace shows each step in order', async () => {

@@ -37,6 +37,21 @@ export class BrokerError extends Error {
   }
 }
 
+/**
+ * The broker cannot listen: another process uses the host and port of one of its surfaces
+ * (`grpc`, the RocketMQ and admin port; `http`, the console and metrics port).
+ */
+export class AddressInUseError extends BrokerError {
+  override readonly name: string = 'AddressInUseError';
+  constructor(
+    readonly surface: 'grpc' | 'http',
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super('ADDRESS_IN_USE', message, options);
+  }
+}
+
 /** The broker's durable store could not read or write; `cause` is the underlying I/O error, if any. */
 export class StoreError extends BrokerError {
   override readonly name: string = 'StoreError';

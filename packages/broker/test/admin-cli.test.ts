@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { runAdmin } from '../src/cli/admin/admin-command.js';
-import { FakeAdminBackend, startFakeAdminServer } from './fake-admin-backend.js';
+import { FakeAdminBackend, message, startFakeAdminServer } from './fake-admin-backend.js';
 
 let backend: FakeAdminBackend;
 let server: Awaited<ReturnType<typeof startFakeAdminServer>>;
@@ -43,8 +43,24 @@ test('bad command lines exit 2 with what is wrong and the usage, nothing on stdo
     [['message'], /give --id ID, or --topic T/],
     [['message', '--id', 'M1', '--topic', 'orders'], /--id goes alone/],
     [['message', '--topic', 'orders'], /--topic needs --key K, or both --from TIME and --to TIME/],
-    [['message', '--topic', 'orders', '--from', 'yesterday', '--to', '2026-01-01'], /--from must be an ISO-8601 time such as 2026-01-31T12:00:00Z, got yesterday/],
-    [['message', '--topic', 'orders', '--from', '2026-01-02', '--to', '2026-01-01'], /--to \(2026-01-01T00:00:00\.000Z\) is before --from/],
+    [['message', '--topic', 'orders', '--from', 'yesterday', '--to', '2026-01-01'], /--from must be an ISO-8601 time such as 2026-01-31T12:00:00Z \(without a zone: local time\), got yesterday, which is not an ISO-8601 date or time/],
+    [['message', '--topic', 'orders', '--from', '2026-01-02T00:00Z', '--to', '2026-01-01T00:00Z'], /--to \(2026-01-01T00:00:00\.000Z\) is before --from/],
+    [['message', '--topic', 'orders', '--from', '2026-02-01T00:00Z', '--to', '2026-02-30'], /--to must be an ISO-8601 time .*, got 2026-02-30, which has day 30 while 2026-02 has 28 days/],
+    [['reset', 'g', '--to', '2026-02-30T10:00:00Z'], /--to must be an ISO-8601 time .*which has day 30 while 2026-02 has 28 days/],
+    [['reset', 'g', '--to', '2026-01-31T24:00Z'], /which has an hour past 23/],
+    [['reset', 'g', '--to', '1969-12-31T23:00:00Z'], /which is before 1970-01-01T00:00:00Z/],
+    [['message', '--id', ''], /--id must not be empty/],
+    [['message', '--id', 'M1', '--page-size', '5'], /--page-size does not go with --id \(every copy of a message comes at once\)/],
+    [['message', '--topic', 'orders', '--key', 'k', '--full-body', '--preview-bytes', '9'], /--preview-bytes does not go with --full-body/],
+    [['groups', 'billing', '--page-size', '5', '--page-token', 'x'], /--page-size and --page-token do not go with one group/],
+    [['groups', 'create', 'g', '--describe', 'h'], /--describe does not go with create/],
+    [['topics', '--describe', 'orders', '--page-token', 'x'], /--page-token does not go with --describe/],
+    [['dlq', 'resend', 'billing', 'M1', '--preview-bytes', '4'], /--preview-bytes does not go with resend/],
+    [['message', '--topic', 'orders', '--key', ' '], /--key must not be empty/],
+    [['trace', ''], /argument 1 is empty/],
+    [['dlq', 'resend'], /missing GROUP and message ID/],
+    [['dlq', 'resend', 'billing', ''], /argument 3 is empty/],
+    [['groups', '--describe', ''], /--describe must not be empty/],
     [['message', '--topic', 'orders', '--key', 'k', '--page-size', '0'], /--page-size must be a whole number from 1 to 1000/],
     [['trace'], /missing message id/],
     [['trace', 'a', 'b'], /unexpected argument "b"/],
@@ -84,7 +100,7 @@ test('topics: an aligned table, a paged listing in JSON, describe, create and up
 
   const first = await json('topics', '--page-size', '1');
   assert.deepEqual(first.doc, {
-    items: [{ name: 'orders', queues: 4, messageType: 'NORMAL', origin: 'config', firstOffset: 0, nextOffset: 10, lastStoredAt: '2023-11-14T22:13:20.100Z' }],
+    items: [{ name: 'orders', queues: 4, messageType: 'NORMAL', origin: 'config', firstOffset: 0, nextOffset: 10, messages: 10, lastStoredAt: '2023-11-14T22:13:20.100Z' }],
     nextPageToken: '1',
   });
   const paged = await admin('topics', '--page-size', '1');
@@ -109,7 +125,18 @@ test('not found and refused exit 1 with the broker message; with --json, stdout 
   assert.deepEqual([exists.code, exists.doc.error.code], [1, 'PRECONDITION_FAILED']);
   const unreachable = await admin('topics', '--endpoint', '127.0.0.1:1', '--timeout-ms', '1000');
   assert.equal(unreachable.code, 1);
-  assert.match(unreachable.err, /cannot reach the broker at 127\.0\.0\.1:1[\s\S]*--endpoint HOST:PORT/);
+  assert.match(unreachable.err, /cannot reach the broker at 127\.0\.0\.1:1: no connection within 1000 ms \(connecting waits --timeout-ms, at most 3000 ms\)[\s\S]*--endpoint HOST:PORT/);
+});
+
+test('an unreachable broker is reported within 3 s under the default --timeout-ms, in the command\'s terms', async () => {
+  const started = Date.now();
+  const unreachable = await json('topics', '--endpoint', '127.0.0.1:1');
+  assert.ok(Date.now() - started < 4500, `took ${Date.now() - started} ms`);
+  assert.deepEqual(unreachable.doc.error, { code: 'BROKER_UNREACHABLE', message: 'cannot reach the broker at 127.0.0.1:1: no connection within 3000 ms (connecting waits --timeout-ms, at most 3000 ms)' });
+  assert.doesNotMatch(unreachable.err, /startupTimeoutMs/);
+  const tx = await admin('tx', 'list', '--endpoint', '127.0.0.1:1', '--timeout-ms', '500');
+  assert.equal(tx.code, 1);
+  assert.match(tx.err, /^txmq-broker admin tx list: cannot reach the broker at 127\.0\.0\.1:1: no connection within 500 ms \(connecting waits --timeout-ms, at most 3000 ms\)/);
 });
 
 test('groups: the table shows lag, in-flight, online consumers and the DLQ size; describe shows each subscription', async () => {
@@ -170,10 +197,21 @@ test('message: by id, key and time; the JSON message has messageId, topic, keys,
   assert.deepEqual(byTime.doc.items.map((m: { messageId: string }) => m.messageId), ['M2']);
   assert.deepEqual(backend.calls.at(-1), ['findMessagesByTime', 'orders', Date.parse('2023-11-14T22:14:00Z'), Date.parse('2023-11-14T22:15:00Z'), {}]);
 
+  const zone = process.env.TZ;
+  process.env.TZ = 'Europe/Berlin';
+  try {
+    const local = await json('message', '--topic', 'orders', '--from', '2023-11-14', '--to', '2023-11-14T23:30');
+    assert.deepEqual(backend.calls.at(-1), ['findMessagesByTime', 'orders', Date.parse('2023-11-13T23:00:00Z'), Date.parse('2023-11-14T22:30:00Z'), {}], 'a date alone is local midnight, as a time without a zone is local');
+    assert.equal(local.err, 'stored from 2023-11-13T23:00:00.000Z to 2023-11-14T22:30:00.000Z (UTC)');
+  } finally {
+    if (zone === undefined) delete process.env.TZ;
+    else process.env.TZ = zone;
+  }
+
   const none = await json('message', '--id', 'nope');
-  assert.deepEqual([none.code, none.doc], [1, { items: [] }]);
+  assert.deepEqual([none.code, none.doc], [1, { error: { code: 'MESSAGE_NOT_FOUND', message: 'no retained message matches id nope' } }]);
   const noneText = await admin('message', '--topic', 'orders', '--key', 'nope');
-  assert.deepEqual(noneText, { code: 1, out: '', err: 'no retained message matches key nope in topic orders' });
+  assert.deepEqual(noneText, { code: 1, out: '', err: 'txmq-broker admin message: no retained message matches key nope in topic orders' });
   const noTopic = await admin('message', '--topic', 'nope', '--key', 'k');
   assert.deepEqual([noTopic.code, noTopic.err], [1, 'txmq-broker admin message: topic nope does not exist']);
 });
@@ -238,6 +276,7 @@ test('admin tx: list is one JSON document, commit prints its result; tx list --j
   backend.halves = [half('T1'), half('T2')];
   const listed = await json('tx', 'list');
   assert.deepEqual(listed.doc.items.map((t: { transactionId: string }) => t.transactionId), ['T1', 'T2']);
+  assert.equal(listed.doc.items[0].tag, null, 'an absent tag is null, as in every other --json document');
   const committed = await json('tx', 'commit', 'T1');
   assert.deepEqual([committed.code, committed.doc], [0, { transactionId: 'T1', resolution: 'COMMIT', changed: true }]);
   const unknown = await json('tx', 'rollback', 'T9');
@@ -246,6 +285,23 @@ test('admin tx: list is one JSON document, commit prints its result; tx list --j
   const out: string[] = [];
   assert.equal(await runTransactionCommand(['list', '--json', '--endpoint', server.endpoint], { out: (l) => out.push(l), err: () => undefined }), 0);
   assert.deepEqual(out.map((line) => (JSON.parse(line) as { transactionId: string }).transactionId), ['T2']);
+});
+
+test('what applications sent reaches the terminal with its control characters escaped', async () => {
+  const evil = message({ messageId: 'EVIL', offset: 9, tag: 'x\u001b]0;owned\u0007', keys: ['k\nforged line'], properties: { p: '\u001b[2J' }, body: Buffer.from('{"a":\n1}') });
+  backend.messages.push(evil);
+  try {
+    const shown = await admin('message', '--id', 'EVIL');
+    assert.equal(shown.code, 0, shown.err);
+    assert.doesNotMatch(shown.out, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/, 'no control character but the newlines between lines');
+    assert.match(shown.out, /\n {2}tag {9}x\\x1b\]0;owned\\x07\n/);
+    assert.match(shown.out, /\n {2}keys {8}k\\nforged line\n/);
+    assert.match(shown.out, /\n {2}body {8}8 bytes: \{"a":\\n1\}$/);
+    const listed = await admin('message', '--topic', 'orders', '--key', 'k\nforged line');
+    assert.doesNotMatch(listed.out + listed.err, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+  } finally {
+    backend.messages.pop();
+  }
 });
 
 test('bodies: UTF-8 text (a preview cut inside a character drops it), anything else base64', async () => {

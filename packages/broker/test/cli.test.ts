@@ -6,7 +6,8 @@ import { createServer, type AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseEndpoint } from '../src/client/endpoint.js';
-import { ConfigError } from '../src/errors.js';
+import { portFlagOf } from '../src/cli/serve-command.js';
+import { AddressInUseError, BrokerError, ConfigError } from '../src/errors.js';
 import { startBroker } from '../src/server.js';
 import { silentLog } from './helpers.js';
 
@@ -70,6 +71,24 @@ test('a port already in use is one line naming it, and exit code 1', async () =>
   } finally {
     taken.close();
   }
+});
+
+test('an HTTP port already in use names --http-port; which flag is told by the error, not its wording', async () => {
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  const { port } = taken.address() as AddressInfo;
+  try {
+    const run = await cli('--memory', '--port', '0', '--http-port', String(port));
+    assert.equal(run.code, 1);
+    assert.deepEqual(run.stderr.trimEnd().split('\n'), [
+      `txmq-broker: HTTP port ${port} on 127.0.0.1 is already in use (is another broker running? choose another port with --http-port)`,
+    ]);
+  } finally {
+    taken.close();
+  }
+  assert.equal(portFlagOf(new AddressInUseError('http', 'port 9 on h is already in use')), '--http-port');
+  assert.equal(portFlagOf(new AddressInUseError('grpc', 'HTTP/2 port 9 on h is already in use')), '--port');
+  assert.equal(portFlagOf(new BrokerError('ADDRESS_IN_USE', 'HTTP port 9 on h is already in use')), '--port');
 });
 
 test('a malformed command line prints what is wrong and the usage, and exits 2', async () => {

@@ -1,4 +1,5 @@
 import { Server, ServerCredentials } from '@grpc/grpc-js';
+import type { Logger } from 'pino';
 import type { AdminBackend } from '../src/admin/backend.js';
 import { brokerAdminService } from '../src/admin/broker-admin-service.js';
 import { transactionAdminService } from '../src/admin/transaction-service.js';
@@ -253,12 +254,14 @@ export class FakeAdminBackend implements AdminBackend {
 /** A gRPC server on a free port serving both admin services over `backend`. */
 export async function startFakeAdminServer(
   backend: AdminBackend,
-  options: { maxResponseBytes?: number; auth?: CallAuthenticator } = {},
+  options: { maxResponseBytes?: number; auth?: CallAuthenticator; log?: Logger } = {},
 ): Promise<{ endpoint: string; shutdown: AbortController; close(): Promise<void> }> {
-  const server = new Server();
+  const maxResponseBytes = options.maxResponseBytes ?? 5 * 1024 * 1024;
+  // As the broker's server: no answer larger than the frame limit leaves.
+  const server = new Server({ 'grpc.max_send_message_length': maxResponseBytes });
   const shutdown = new AbortController();
-  const context = { backend, log: silentLog, shutdown: shutdown.signal, auth: options.auth };
-  server.addService(loadBrokerAdmin().service, brokerAdminService({ ...context, maxResponseBytes: options.maxResponseBytes ?? 5 * 1024 * 1024 }));
+  const context = { backend, log: options.log ?? silentLog, shutdown: shutdown.signal, auth: options.auth };
+  server.addService(loadBrokerAdmin().service, brokerAdminService({ ...context, maxResponseBytes }));
   server.addService(loadTransactionAdmin().service, transactionAdminService(context));
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),

@@ -104,6 +104,7 @@ test('messages: by id, by topic and key, by topic and time; bodies as UTF-8 or b
     ['', /\?id=MESSAGE_ID/],
     ['topic=orders', /key=KEY or from=ISO_TIME/],
     ['topic=orders&from=yesterday', /"from" must be an ISO-8601 time/],
+    ['topic=orders&from=2026-02-30T00:00:00Z', /"from" must be an ISO-8601 time .*which has day 30 while 2026-02 has 28 days/],
     ['topic=orders&from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z', /"to" .* is before "from"/],
     ['topic=orders&from=2026-01-01T09:30:00', /"from" must be an ISO-8601 time with a zone/],
     ['topic=orders&from=2026-01-01T09:30:00Z&to=2026-01-01T10:30', /"to" must be an ISO-8601 time with a zone/],

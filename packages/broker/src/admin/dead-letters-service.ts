@@ -1,6 +1,7 @@
 import type { UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { ListDeadLettersRequest, ListDeadLettersResponse, ResendDeadLetterRequest, ResendDeadLetterResponse } from '../client/admin-proto.js';
 import { bodyBudget } from './body-budget.js';
+import { fittedPage } from './fitted-page.js';
 import type { BrokerAdminContext } from './context.js';
 import { pageOf, required } from './requests.js';
 import { unaryAdmin } from './unary.js';
@@ -8,19 +9,22 @@ import { deadLetterToWire } from './wire-views.js';
 
 /** ListDeadLetters and ResendDeadLetter of `txmq.admin.v1.BrokerAdmin`. */
 export function deadLetterHandlers(context: BrokerAdminContext): UntypedServiceImplementation {
-  const { backend, log } = context;
+  const { backend } = context;
   return {
     ListDeadLetters: unaryAdmin<ListDeadLettersRequest, ListDeadLettersResponse>(context, 'ListDeadLetters', (request) => {
       const group = required(request.group, 'group');
-      const budget = bodyBudget(request.body, context.maxResponseBytes);
-      const page = backend.listDeadLetters(group, pageOf(request));
-      return { deadLetters: page.items.map((deadLetter) => deadLetterToWire(deadLetter, budget)), nextPageToken: page.nextPageToken ?? '' };
+      const page = fittedPage(
+        backend.listDeadLetters(group, pageOf(request)),
+        () => bodyBudget(request.body, context.maxResponseBytes, true),
+        deadLetterToWire,
+        (pageSize) => backend.listDeadLetters(group, pageOf({ ...request, pageSize })),
+      );
+      return { deadLetters: page.items, nextPageToken: page.nextPageToken };
     }),
     ResendDeadLetter: unaryAdmin<ResendDeadLetterRequest, ResendDeadLetterResponse>(context, 'ResendDeadLetter', async (request) => {
       const group = required(request.group, 'group');
       const messageId = required(request.messageId, 'message_id');
       const result = await backend.resendDeadLetter(group, messageId);
-      log.info({ group, messageId, topic: result.topic, offset: result.offset }, 'dead letter resent by an operator');
       return { ...result };
     }),
   };

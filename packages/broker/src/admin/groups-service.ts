@@ -18,7 +18,7 @@ import { groupToWire } from './wire-views.js';
 
 /** ListGroups, DescribeGroup, CreateGroup, UpdateGroup and ResetGroup of `txmq.admin.v1.BrokerAdmin`. */
 export function groupHandlers(context: BrokerAdminContext): UntypedServiceImplementation {
-  const { backend, log } = context;
+  const { backend } = context;
   return {
     ListGroups: unaryAdmin<WirePageRequest, ListGroupsResponse>(context, 'ListGroups', (request) => {
       const page = backend.listGroups(pageOf(request));
@@ -30,20 +30,17 @@ export function groupHandlers(context: BrokerAdminContext): UntypedServiceImplem
     CreateGroup: unaryAdmin<GroupRequest, GroupResponse>(context, 'CreateGroup', async (request) => {
       const name = required(request.name, 'name');
       const group = await backend.createGroup(name, groupChangeOf(request.settings ?? {}));
-      log.info({ group: name }, 'consumer group created by an operator');
       return { group: groupToWire(group) };
     }),
     UpdateGroup: unaryAdmin<GroupRequest, GroupResponse>(context, 'UpdateGroup', async (request) => {
       const name = required(request.name, 'name');
       const group = await backend.updateGroup(name, groupChangeOf(request.settings ?? {}));
-      log.info({ group: name }, 'consumer group updated by an operator');
       return { group: groupToWire(group) };
     }),
     ResetGroup: unaryAdmin<ResetGroupRequest, ResetGroupResponse>(context, 'ResetGroup', async (request) => {
       const group = required(request.group, 'group');
       const to = resetTargetOf(request);
       const result = await backend.resetGroup(group, to, request.topic?.trim() || undefined);
-      log.info({ group, to, subscriptions: result.subscriptions }, 'consumer group reset by an operator');
       return {
         group: result.group,
         subscriptions: result.subscriptions.map((s) => ({ topic: s.topic, consumer: s.consumer, fromOffset: s.from, toOffset: s.to })),

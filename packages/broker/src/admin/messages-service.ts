@@ -3,6 +3,7 @@ import type { QueryMessagesRequest, QueryMessagesResponse, TraceMessageRequest, 
 import type { MessageView, Page } from '../core/views/index.js';
 import { NotFoundError } from '../errors.js';
 import { bodyBudget } from './body-budget.js';
+import { fittedPage } from './fitted-page.js';
 import type { BrokerAdminContext } from './context.js';
 import { pageOf, required, timeOf } from './requests.js';
 import { invalidArgument, unaryAdmin } from './unary.js';
@@ -13,9 +14,15 @@ export function messageHandlers(context: BrokerAdminContext): UntypedServiceImpl
   const { backend } = context;
   return {
     QueryMessages: unaryAdmin<QueryMessagesRequest, QueryMessagesResponse>(context, 'QueryMessages', (request) => {
-      const budget = bodyBudget(request.body, context.maxResponseBytes);
-      const page = query(context, request);
-      return { messages: page.items.map((message) => messageToWire(message, budget)), nextPageToken: page.nextPageToken ?? '' };
+      // By id every copy comes in one answer (bodies cut to fit); other queries may end a page early.
+      const paged = request.messageId === undefined;
+      const page = fittedPage(
+        query(context, request),
+        () => bodyBudget(request.body, context.maxResponseBytes, paged),
+        (message, budget) => messageToWire(message, budget),
+        (pageSize) => query(context, { ...request, pageSize }),
+      );
+      return { messages: page.items, nextPageToken: page.nextPageToken };
     }),
     TraceMessage: unaryAdmin<TraceMessageRequest, TraceMessageResponse>(context, 'TraceMessage', (request) => {
       const messageId = required(request.messageId, 'message_id');

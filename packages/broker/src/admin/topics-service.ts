@@ -8,7 +8,7 @@ import { topicToWire } from './wire-views.js';
 
 /** ListTopics, DescribeTopic, CreateTopic and UpdateTopic of `txmq.admin.v1.BrokerAdmin`. */
 export function topicHandlers(context: BrokerAdminContext): UntypedServiceImplementation {
-  const { backend, log } = context;
+  const { backend } = context;
   return {
     ListTopics: unaryAdmin<WirePageRequest, ListTopicsResponse>(context, 'ListTopics', (request) => {
       const page = backend.listTopics(pageOf(request));
@@ -20,13 +20,11 @@ export function topicHandlers(context: BrokerAdminContext): UntypedServiceImplem
     CreateTopic: unaryAdmin<TopicRequest, TopicResponse>(context, 'CreateTopic', async (request) => {
       const name = required(request.name, 'name');
       const topic = await backend.createTopic(name, topicChangeOf(request));
-      log.info({ topic: name, queues: topic.queues, messageType: topic.messageType }, 'topic created by an operator');
       return { topic: topicToWire(topic) };
     }),
     UpdateTopic: unaryAdmin<TopicRequest, TopicResponse>(context, 'UpdateTopic', async (request) => {
       const name = required(request.name, 'name');
       const topic = await backend.updateTopic(name, topicChangeOf(request));
-      log.info({ topic: name, queues: topic.queues, messageType: topic.messageType }, 'topic updated by an operator');
       return { topic: topicToWire(topic) };
     }),
   };

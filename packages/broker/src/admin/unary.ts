@@ -85,7 +85,8 @@ export function toServiceError(error: unknown, log: Logger, rpc: string): Partia
     code = GrpcStatus.INTERNAL;
   }
   if (error instanceof BrokerError) errorCode = error.code;
-  const message = (error as Error)?.message ?? String(error);
+  // What failed inside the broker stays in its log: the caller learns only that it did.
+  const message = code === GrpcStatus.INTERNAL ? 'internal error (see the broker log)' : ((error as Error)?.message ?? String(error));
   if (code !== GrpcStatus.INTERNAL && code !== GrpcStatus.UNAUTHENTICATED) log.info({ rpc, code: GrpcStatus[code], reason: message }, 'admin request refused');
   const metadata = new Metadata();
   if (errorCode) metadata.set(ERROR_CODE_METADATA, errorCode);

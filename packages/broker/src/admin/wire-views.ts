@@ -13,6 +13,19 @@ import type { BodyBudget } from './body-budget.js';
 
 const ORIGINS: Record<SettingsOrigin, WireSettingsOrigin> = { config: 'CONFIG', admin: 'ADMIN', auto: 'AUTO' };
 
+const TRACE_EVENT_TYPES: Record<TraceEvent['type'], WireTraceEventType> = {
+  sent: 'SENT',
+  stored: 'STORED',
+  delivered: 'DELIVERED',
+  acked: 'ACKED',
+  redelivered: 'REDELIVERED',
+  'dead-lettered': 'DEAD_LETTERED',
+  recalled: 'RECALLED',
+  checked: 'CHECKED',
+  committed: 'COMMITTED',
+  'rolled-back': 'ROLLED_BACK',
+};
+
 export function topicToWire(topic: TopicView): WireTopic {
   return {
     name: topic.name,
@@ -41,10 +54,13 @@ export function groupToWire(group: GroupView): WireGroup {
   };
 }
 
-/** A stored message on the wire, its body cut to what `budget` grants. */
-export function messageToWire(message: MessageView, budget: BodyBudget): WireMessage {
-  const overhead = metadataBytes(message);
-  const body = budget.take(message.body, overhead);
+/**
+ * A stored message on the wire, its body cut to what `budget` grants; undefined when the budget
+ * wants it on the next page (see {@link BodyBudget.take}).
+ */
+export function messageToWire(message: MessageView, budget: BodyBudget, extraBytes = 0): WireMessage | undefined {
+  const body = budget.take(message.body, metadataBytes(message) + extraBytes);
+  if (body === undefined) return undefined;
   return {
     messageId: message.messageId,
     topic: message.topic,
@@ -67,13 +83,15 @@ export function messageToWire(message: MessageView, budget: BodyBudget): WireMes
   };
 }
 
-export function deadLetterToWire(deadLetter: DeadLetterView, budget: BodyBudget): WireDeadLetter {
-  return { group: deadLetter.group, message: messageToWire(deadLetter.message, budget), resentAtMs: deadLetter.resentAt ?? 0 };
+/** A dead letter on the wire; undefined when `budget` wants it on the next page. */
+export function deadLetterToWire(deadLetter: DeadLetterView, budget: BodyBudget): WireDeadLetter | undefined {
+  const message = messageToWire(deadLetter.message, budget, FIELD_BYTES * 3 + Buffer.byteLength(deadLetter.group));
+  return message && { group: deadLetter.group, message, resentAtMs: deadLetter.resentAt ?? 0 };
 }
 
 export function traceEventToWire(event: TraceEvent): WireTraceEvent {
   return {
-    type: event.type.toUpperCase().replace('-', '_') as WireTraceEventType,
+    type: TRACE_EVENT_TYPES[event.type],
     atMs: event.at,
     topic: event.topic ?? '',
     group: event.group ?? '',
@@ -83,10 +101,19 @@ export function traceEventToWire(event: TraceEvent): WireTraceEvent {
   };
 }
 
-/** Roughly what a message takes on the wire besides its body. */
+/** At most what protobuf spends on one field besides its bytes: a tag and a length or a varint. */
+const FIELD_BYTES = 16;
+
+/**
+ * At least what a message takes on the wire besides its body: the UTF-8 bytes of its strings, and
+ * for each field, key and property (a map entry of two fields) {@link FIELD_BYTES}.
+ */
 function metadataBytes(message: MessageView): number {
-  let bytes = 128 + message.messageId.length + message.topic.length + (message.tag?.length ?? 0) + message.bornHost.length;
-  for (const key of message.keys) bytes += key.length + 2;
-  for (const [key, value] of Object.entries(message.properties)) bytes += key.length + value.length + 4;
+  const strings = [message.messageId, message.topic, message.tag ?? '', message.messageGroup ?? '', message.bornHost, message.producerClientId ?? ''];
+  if (message.deadLetter) strings.push(message.deadLetter.originTopic, message.deadLetter.originMessageId);
+  let bytes = FIELD_BYTES * 20;
+  for (const text of strings) bytes += Buffer.byteLength(text);
+  for (const key of message.keys) bytes += FIELD_BYTES + Buffer.byteLength(key);
+  for (const [key, value] of Object.entries(message.properties)) bytes += FIELD_BYTES * 3 + Buffer.byteLength(key) + Buffer.byteLength(value);
   return bytes;
 }

@@ -11,8 +11,14 @@ async function main(argv: string[]): Promise<number> {
   return (await import('./serve-command.js')).runServeCommand(argv);
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+const argv = process.argv.slice(2);
+main(argv).then(
+  (code) => {
+    // A command's output may still be queued for a pipe (asynchronous on macOS and Windows): an
+    // admin command, which leaves nothing running once its client is closed, ends when it drains.
+    if (argv[0] === 'admin' || argv[0] === 'tx') process.exitCode = code;
+    else process.exit(code);
+  },
   (error: unknown) => {
     console.error('txmq-broker: failed:', error);
     process.exit(1);

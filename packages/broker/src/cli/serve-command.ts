@@ -2,7 +2,7 @@ import { setLogger } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { resolveTls } from '../auth/tls-config.js';
 import { loadConfigFile, resolveConfig, type ResolvedConfig } from '../config.js';
-import { ConfigError, isBrokerError } from '../errors.js';
+import { AddressInUseError, ConfigError, isBrokerError, type BrokerError } from '../errors.js';
 import { createLogger, type LogLevel } from '../logger.js';
 import { startBroker } from '../server.js';
 import { CONSOLE_IO, type CommandIo } from './io.js';
@@ -72,7 +72,7 @@ export async function runServeCommand(argv: string[], io: CommandIo = CONSOLE_IO
       broker = await startBroker({ ...options, logger: log });
     } catch (error) {
       if (!isBrokerError(error, 'ADDRESS_IN_USE')) throw error;
-      io.err(`txmq-broker: ${error.message} (is another broker running? choose another port with ${/^HTTP/.test(error.message) ? '--http-port' : '--port'})`);
+      io.err(`txmq-broker: ${error.message} (is another broker running? choose another port with ${portFlagOf(error)})`);
       return 1;
     }
     io.out(`txmq broker listening on ${broker.endpoint}${options.config.tls ? ' (TLS)' : ''}`);
@@ -83,6 +83,11 @@ export async function runServeCommand(argv: string[], io: CommandIo = CONSOLE_IO
   } finally {
     process.off('SIGTERM', stop).off('SIGINT', stop);
   }
+}
+
+/** The flag that sets the port an ADDRESS_IN_USE `error` names (the gRPC port unless it says otherwise). */
+export function portFlagOf(error: BrokerError): '--port' | '--http-port' {
+  return error instanceof AddressInUseError && error.surface === 'http' ? '--http-port' : '--port';
 }
 
 async function parseServeOptions(argv: string[]): Promise<ServeOptions | 'help'> {

@@ -1,7 +1,9 @@
 import { createTransactionAdmin, type TransactionInfo } from '../client/admin-client.js';
-import { parseEndpoint } from '../client/endpoint.js';
 import type { SecurityOptions } from '../client/security-options.js';
 import { ConfigError, isBrokerError } from '../errors.js';
+import { escapeForTerminal } from '../rules/body-text.js';
+import { connectionOf, inOptionTerms, type Connection } from './admin/command.js';
+import { printTable } from './admin/output.js';
 import { CONSOLE_IO, type CommandIo } from './io.js';
 import { parseCommandLine } from './parse-args.js';
 import { refusalHint, secretFlagProblem, securityOptionsOf, SECURITY_OPTIONS, SECURITY_USAGE } from './security-flags.js';
@@ -35,7 +37,7 @@ Options:
   --parked      list only transactions parked after the maximum number of check-backs
   --topic       list only transactions of this topic
   --json        ${variant.jsonDocument ? 'print one JSON document on stdout (list: { "items": [...] })' : 'one JSON object per line instead of a table'}
-  --timeout-ms  deadline of the call (default 10000)
+  --timeout-ms  deadline of the call (default 10000; connecting waits at most 3000 of it)
 ${SECURITY_USAGE}`;
 }
 
@@ -96,16 +98,14 @@ export async function runTransactionCommand(argv: string[], io: CommandIo = CONS
     io.out(usageText);
     return 0;
   }
-  let endpoint: string;
+  let connection: Connection;
   try {
-    endpoint = parseEndpoint(values.endpoint, '--endpoint');
+    connection = connectionOf(values);
   } catch (error) {
     if (error instanceof ConfigError) return usage(error.message);
     throw error;
   }
   const [action, transactionId, ...extra] = positionals;
-  const timeoutMs = Number(values['timeout-ms']);
-  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) return usage(`--timeout-ms must be a positive integer, got ${values['timeout-ms']}`);
   if (action === 'list') {
     if (transactionId !== undefined) return usage('list takes no arguments');
   } else if (action === 'commit' || action === 'rollback') {
@@ -114,13 +114,13 @@ export async function runTransactionCommand(argv: string[], io: CommandIo = CONS
     return usage(action === undefined ? 'missing action' : `unknown action ${JSON.stringify(action)}`);
   }
 
-  const admin = createTransactionAdmin({ endpoints: endpoint, timeoutMs, ...security });
+  const admin = createTransactionAdmin({ ...connection, ...security });
   try {
     if (action === 'list') {
       const transactions = await admin.list({ parkedOnly: values.parked, ...(values.topic !== undefined && { topic: values.topic }) });
       if (values.json && variant.jsonDocument) io.out(JSON.stringify({ items: transactions.map(toJson) }, null, 2));
       else if (values.json) for (const tx of transactions) io.out(JSON.stringify(toJson(tx)));
-      else printTable(transactions, io);
+      else printTransactions(transactions, io);
       return 0;
     }
     const result = action === 'commit' ? await admin.commit(transactionId!) : await admin.rollback(transactionId!);
@@ -129,13 +129,14 @@ export async function runTransactionCommand(argv: string[], io: CommandIo = CONS
       io.out(JSON.stringify({ transactionId, resolution: result.resolution, changed: result.changed }, null, 2));
       return 0;
     }
-    io.out(result.changed ? `transaction ${transactionId} ${done}` : `transaction ${transactionId} was already ${done}; nothing changed`);
+    io.out(escapeForTerminal(result.changed ? `transaction ${transactionId} ${done}` : `transaction ${transactionId} was already ${done}; nothing changed`));
     return 0;
-  } catch (error) {
+  } catch (thrown) {
+    const error = isBrokerError(thrown) ? inOptionTerms(thrown, connection.endpoints) : thrown;
     if (values.json && variant.jsonDocument && isBrokerError(error)) io.out(JSON.stringify({ error: { code: error.code, message: error.message } }, null, 2));
     if (isBrokerError(error)) {
       const hint = refusalHint(error, security);
-      io.err(`${program} ${action}: ${error.message}${hint ? `\n(${hint})` : ''}`);
+      io.err(`${program} ${action}: ${escapeForTerminal(error.message)}${hint ? `\n(${hint})` : ''}`);
     } else {
       io.err(`${program} ${action}: ${(error as Error)?.message ?? String(error)}`);
     }
@@ -150,7 +151,7 @@ function toJson(tx: TransactionInfo) {
     transactionId: tx.transactionId,
     topic: tx.topic,
     messageId: tx.messageId,
-    ...(tx.tag !== undefined && { tag: tx.tag }),
+    tag: tx.tag ?? null,
     keys: tx.keys,
     producerClientId: tx.producerClientId,
     createdAt: tx.createdAt.toISOString(),
@@ -161,14 +162,15 @@ function toJson(tx: TransactionInfo) {
   };
 }
 
-function printTable(transactions: readonly TransactionInfo[], io: CommandIo): void {
+function printTransactions(transactions: readonly TransactionInfo[], io: CommandIo): void {
   if (transactions.length === 0) {
     io.out('no unsettled transactions');
     return;
   }
-  const rows = [
+  printTable(
+    io,
     ['TRANSACTION ID', 'TOPIC', 'STATE', 'CHECKS', 'CREATED', 'NEXT CHECK'],
-    ...transactions.map((tx) => [
+    transactions.map((tx) => [
       tx.transactionId,
       tx.topic,
       tx.parked ? 'parked' : 'pending',
@@ -176,7 +178,5 @@ function printTable(transactions: readonly TransactionInfo[], io: CommandIo): vo
       tx.createdAt.toISOString(),
       tx.parked ? '-' : tx.nextCheckAt.toISOString(),
     ]),
-  ];
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  for (const row of rows) io.out(row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd());
+  );
 }

@@ -28,6 +28,14 @@ export interface AdminConnectionOptions extends SecurityOptions {
   readonly startupTimeoutMs?: number;
 }
 
+/** The `cause` of the `BrokerUnreachableError` of a connection that did not come up within `startupTimeoutMs`. */
+export class ConnectTimeout extends Error {
+  override readonly name = 'ConnectTimeout';
+  constructor(readonly waitedMs: number) {
+    super(`no connection within ${waitedMs} ms`);
+  }
+}
+
 /** One lazily connected channel to one of txmq's admin services. */
 export interface AdminChannel {
   readonly endpoint: string;
@@ -88,7 +96,7 @@ export function openAdminChannel(
     });
     const ready = await connecting;
     if (closed.signal.aborted) throw new ClientClosedError(`${what}.${method}()`);
-    if (!ready) throw new BrokerUnreachableError(endpoint, `no connection within startupTimeoutMs = ${startupTimeoutMs} ms`);
+    if (!ready) throw new BrokerUnreachableError(endpoint, `no connection within startupTimeoutMs = ${startupTimeoutMs} ms`, { cause: new ConnectTimeout(startupTimeoutMs) });
     return channel;
   };
 

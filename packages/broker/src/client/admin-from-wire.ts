@@ -1,3 +1,4 @@
+import { BrokerError } from '../errors.js';
 import type { WireDeadLetter, WireGroup, WireMessage, WireSettingsOrigin, WireTopic, WireTraceEvent } from './admin-proto.js';
 import type { AdminMessageType, DeadLetterInfo, GroupInfo, MessageTraceInfo, SettingsOrigin, StoredMessageInfo, TopicInfo, TraceEventInfo, TraceEventType } from './admin-types.js';
 
@@ -6,8 +7,30 @@ function optionalDate(ms: number): Date | undefined {
   return ms ? new Date(ms) : undefined;
 }
 
+const ORIGINS: Readonly<Record<string, SettingsOrigin>> = { CONFIG: 'config', ADMIN: 'admin', AUTO: 'auto' };
+
+const TRACE_EVENT_TYPES: Readonly<Record<string, TraceEventType>> = {
+  SENT: 'sent',
+  STORED: 'stored',
+  DELIVERED: 'delivered',
+  ACKED: 'acked',
+  REDELIVERED: 'redelivered',
+  DEAD_LETTERED: 'dead-lettered',
+  RECALLED: 'recalled',
+  CHECKED: 'checked',
+  COMMITTED: 'committed',
+  ROLLED_BACK: 'rolled-back',
+};
+
+/** `table[wire]`; a value this client does not know (from a newer broker, or unset) is an error, not a guess. */
+function known<T>(table: Readonly<Record<string, T>>, wire: string, field: string): T {
+  const value = Object.hasOwn(table, wire) ? table[wire] : undefined;
+  if (value === undefined) throw new BrokerError('INTERNAL_ERROR', `the broker answered ${field} ${JSON.stringify(wire)}, which this client does not know (is the broker newer?)`);
+  return value;
+}
+
 function originOf(wire: WireSettingsOrigin): SettingsOrigin {
-  return wire === 'CONFIG' ? 'config' : wire === 'ADMIN' ? 'admin' : 'auto';
+  return known(ORIGINS, wire, 'origin');
 }
 
 export function topicFromWire(wire: WireTopic): TopicInfo {
@@ -74,7 +97,7 @@ export function traceFromWire(messageId: string, events: readonly WireTraceEvent
 
 function traceEventFromWire(wire: WireTraceEvent): TraceEventInfo {
   return {
-    type: wire.type.toLowerCase().replace('_', '-') as TraceEventType,
+    type: known(TRACE_EVENT_TYPES, wire.type, 'trace event type'),
     at: new Date(wire.atMs),
     ...(wire.topic && { topic: wire.topic }),
     ...(wire.group && { group: wire.group }),

@@ -18,6 +18,7 @@ import {
   type TraceMessageResponse,
   type WireGroupChange,
 } from './admin-proto.js';
+import { checkBodyOptions, checkGroupUpdate, checkPageOptions, checkTopicUpdate, timeMs } from './admin-request-checks.js';
 import type { AdminPageOptions, BodyOptions, BrokerAdmin, BrokerAdminOptions, GroupUpdate, MessageQuery, TopicUpdate } from './admin-types.js';
 import { fromGrpcStatus } from './error-mapping.js';
 
@@ -30,7 +31,9 @@ import { fromGrpcStatus } from './error-mapping.js';
  * Errors: what does not exist rejects with {@link NotFoundError} (`TOPIC_NOT_FOUND`,
  * `CONSUMER_GROUP_NOT_FOUND`, `MESSAGE_NOT_FOUND`...), a malformed request or one that conflicts
  * with the broker's state (creating what exists) with {@link InvalidRequestError}, both with the
- * broker's code and message; an unreachable broker with `BrokerUnreachableError`, a call that got
+ * broker's code and message; an argument it could not take (an invalid `Date` or one before 1970,
+ * a page size that is not an integer from 1 to 1000) rejects with `ConfigError` before anything is
+ * sent; an unreachable broker with `BrokerUnreachableError`, a call that got
  * no answer in time with `BrokerTimeoutError`, and a server without this API with
  * {@link BrokerRefusedError} (`NOT_IMPLEMENTED`). A broker with an `acl` refuses unsigned or
  * wrongly signed calls with {@link BrokerRefusedError} `UNAUTHORIZED` (status 40100) and calls of
@@ -48,11 +51,23 @@ import { fromGrpcStatus } from './error-mapping.js';
 export function createBrokerAdmin(options: BrokerAdminOptions = {}): BrokerAdmin {
   const channel = openAdminChannel('broker admin', loadBrokerAdmin, options, fromServiceError);
   const call = <Res>(rpc: string, request: object) => channel.call<Res>(rpc, request);
-  const page = (options: AdminPageOptions = {}) => ({ pageSize: options.pageSize ?? 0, pageToken: options.pageToken ?? '' });
-  const body = (options: BodyOptions = {}) => ({ previewBytes: options.previewBytes ?? 0, fullBody: options.fullBody ?? false });
+  const page = (options: AdminPageOptions = {}) => {
+    checkPageOptions(options);
+    return { pageSize: options.pageSize ?? 0, pageToken: options.pageToken ?? '' };
+  };
+  const body = (options: BodyOptions = {}) => {
+    checkBodyOptions(options);
+    return { previewBytes: options.previewBytes ?? 0, fullBody: options.fullBody ?? false };
+  };
   const next = (token: string) => (token ? { nextPageToken: token } : {});
-  const topicRequest = (name: string, settings: TopicUpdate = {}) => ({ name, queues: settings.queues ?? 0, messageType: settings.messageType ?? 'MESSAGE_TYPE_UNSPECIFIED' });
-  const groupRequest = (name: string, settings: GroupUpdate = {}) => ({ name, settings: groupChange(settings) });
+  const topicRequest = (name: string, settings: TopicUpdate = {}) => {
+    checkTopicUpdate(settings);
+    return { name, queues: settings.queues ?? 0, messageType: settings.messageType ?? 'MESSAGE_TYPE_UNSPECIFIED' };
+  };
+  const groupRequest = (name: string, settings: GroupUpdate = {}) => {
+    checkGroupUpdate(settings);
+    return { name, settings: groupChange(settings) };
+  };
 
   return {
     endpoint: channel.endpoint,
@@ -89,7 +104,7 @@ export function createBrokerAdmin(options: BrokerAdminOptions = {}): BrokerAdmin
       return { messageId: response.messageId, topic: response.topic, offset: response.offset };
     },
     async resetGroup(group, to, options = {}) {
-      const target = to === 'end' ? { end: true } : { timeMs: to.getTime() };
+      const target = to === 'end' ? { end: true } : { timeMs: timeMs('to', to) };
       const response = await call<ResetGroupResponse>('ResetGroup', { group, ...target, topic: options.topic ?? '' });
       return { group: response.group, subscriptions: response.subscriptions.map((s) => ({ topic: s.topic, consumer: s.consumer, from: s.fromOffset, to: s.toOffset })) };
     },
@@ -102,7 +117,7 @@ export function createBrokerAdmin(options: BrokerAdminOptions = {}): BrokerAdmin
 function queryFields(query: MessageQuery): Pick<QueryMessagesRequest, 'messageId' | 'byKey' | 'byTime'> {
   if ('messageId' in query) return { messageId: query.messageId };
   if ('key' in query) return { byKey: { topic: query.topic, key: query.key } };
-  return { byTime: { topic: query.topic, fromMs: query.from.getTime(), toMs: query.to.getTime() } };
+  return { byTime: { topic: query.topic, fromMs: timeMs('from', query.from), toMs: timeMs('to', query.to) } };
 }
 
 function groupChange(settings: GroupUpdate): WireGroupChange {

@@ -1,5 +1,6 @@
 import type { AdminBackend } from '../admin/backend.js';
 import type { PageRequest } from '../core/views/index.js';
+import { parseIsoTime } from '../rules/iso-time.js';
 import { badRequest, HttpError } from './http-error.js';
 import {
   deadLetterJson,
@@ -84,13 +85,13 @@ function findMessages(backend: AdminBackend, query: URLSearchParams) {
   return pageJson(backend.findMessagesByTime(topic, fromMs, toMs, pageOf(query)), messageJson);
 }
 
-/** An ISO-8601 date-time with a zone (`Z` or `±hh:mm`: a time without one would be read in the broker's zone), in ms since the epoch. */
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i;
-
+/** An ISO-8601 date and time with a zone (a time without one would be read in the broker's zone), in ms since the epoch. */
 function timeParam(name: string, value: string): number {
-  const ms = ISO_TIME.test(value) ? Date.parse(value) : NaN;
-  if (Number.isNaN(ms)) throw badRequest(`"${name}" must be an ISO-8601 time with a zone such as 2026-01-31T12:00:00Z or 2026-01-31T13:00:00+01:00, got ${JSON.stringify(value)}`);
-  return ms;
+  const time = parseIsoTime(value, { zone: 'required' });
+  if ('problem' in time) {
+    throw badRequest(`"${name}" must be an ISO-8601 time with a zone such as 2026-01-31T12:00:00Z or 2026-01-31T13:00:00+01:00, got ${JSON.stringify(value)}, which ${time.problem}`);
+  }
+  return time.ms;
 }
 
 /** `pageSize` (1 to 1000) and `pageToken` of a listing. */

@@ -3,7 +3,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { Logger } from 'pino';
 import type { AdminBackend } from '../admin/backend.js';
 import type { ResolvedTls } from '../auth/tls-config.js';
-import { BrokerError } from '../errors.js';
+import { AddressInUseError } from '../errors.js';
 import { apiRouter } from './api.js';
 import type { HttpAuth } from './http-auth.js';
 import type { BrokerMetrics } from './metrics.js';
@@ -45,7 +45,7 @@ export interface RunningHttpServer {
 /**
  * Listens on `host:port` with the console, the API and the metrics.
  *
- * @throws {@link BrokerError} `ADDRESS_IN_USE` when another process listens there.
+ * @throws {@link AddressInUseError} (`ADDRESS_IN_USE`, surface `http`) when another process listens there.
  */
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   const throughput = new Throughput(options.now);
@@ -69,7 +69,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   } catch (error) {
     unsubscribe();
     throw (error as NodeJS.ErrnoException)?.code === 'EADDRINUSE'
-      ? new BrokerError('ADDRESS_IN_USE', `HTTP port ${options.port} on ${options.host} is already in use`, { cause: error })
+      ? new AddressInUseError('http', `HTTP port ${options.port} on ${options.host} is already in use`, { cause: error })
       : error;
   }
   let closing: Promise<void> | undefined;

@@ -14,6 +14,7 @@ import type {
   SubscriptionView,
   TopicView,
 } from '../core/views/index.js';
+import { bodyText } from '../rules/body-text.js';
 import type { HalfEntity } from '../store/store.js';
 
 /** Bytes of a body the API shows at most; `bodyTruncated` says when there was more. */
@@ -24,18 +25,11 @@ export function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-/** Control characters other than tab, newline and carriage return; U+FFFD marks bytes that were not UTF-8. */
-const NOT_PRINTABLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffd]/;
-
-/** The shown part of a body: text when the bytes are printable UTF-8, base64 otherwise. */
+/** The shown part of a body: text when the bytes are printable UTF-8, base64 otherwise (the CLI's rule, see rules/body-text.ts). */
 export function bodyPreview(body: Buffer): { body: string; bodyEncoding: 'utf8' | 'base64'; bodySize: number; bodyTruncated: boolean } {
   const truncated = body.length > BODY_PREVIEW_BYTES;
-  const shown = truncated ? body.subarray(0, BODY_PREVIEW_BYTES) : body;
-  const text = shown.toString('utf8');
-  // A cut may split a multi-byte character: drop its lead bytes rather than call the body binary.
-  const trimmed = truncated ? text.replace(/\ufffd+$/, '') : text;
-  if (!NOT_PRINTABLE.test(trimmed)) return { body: trimmed, bodyEncoding: 'utf8', bodySize: body.length, bodyTruncated: truncated };
-  return { body: shown.toString('base64'), bodyEncoding: 'base64', bodySize: body.length, bodyTruncated: truncated };
+  const shown = bodyText(truncated ? body.subarray(0, BODY_PREVIEW_BYTES) : body, truncated);
+  return { body: shown.text, bodyEncoding: shown.encoding, bodySize: body.length, bodyTruncated: truncated };
 }
 
 export function messageJson(message: MessageView) {

@@ -1,9 +1,12 @@
 import type { ParseArgsConfig } from 'node:util';
+import { ConnectTimeout } from '../../client/admin-channel.js';
 import { createBrokerAdmin } from '../../client/broker-admin.js';
 import type { AdminPageOptions, BrokerAdmin } from '../../client/admin-types.js';
 import { parseEndpoint } from '../../client/endpoint.js';
 import type { SecurityOptions } from '../../client/security-options.js';
-import { ConfigError, isBrokerError } from '../../errors.js';
+import { BrokerUnreachableError, ConfigError, isBrokerError, type BrokerError } from '../../errors.js';
+import { escapeForTerminal } from '../../rules/body-text.js';
+import { ISO_TIME_EXAMPLE, parseIsoTime } from '../../rules/iso-time.js';
 import type { CommandIo } from '../io.js';
 import { parseCommandLine } from '../parse-args.js';
 import { refusalHint, secretFlagProblem, securityOptionsOf, SECURITY_OPTIONS, SECURITY_USAGE } from '../security-flags.js';
@@ -16,7 +19,7 @@ export const EXIT = { done: 0, failed: 1, usage: 2 } as const;
 export const COMMON_OPTIONS_USAGE = `Every command takes:
   --endpoint HOST:PORT  the broker's gRPC port, or a PORT on this machine (default 127.0.0.1:8081)
   --json                print one JSON document on stdout instead of tables
-  --timeout-ms N        deadline of each call (default 10000)
+  --timeout-ms N        deadline of each call (default 10000; connecting waits at most 3000 of it)
   --help                this text
 ${SECURITY_USAGE}`;
 
@@ -85,29 +88,65 @@ export async function runAdminCommand(command: AdminCommand, argv: string[], io:
     io.out(`${command.usage}\n${COMMON_OPTIONS_USAGE}`);
     return EXIT.done;
   }
-  let endpoint: string;
+  const blank = blankArgument(values, positionals);
+  if (blank) return usage(blank);
+  let connection: Connection;
   try {
-    endpoint = parseEndpoint(values.endpoint as string, '--endpoint');
+    connection = connectionOf(values);
   } catch (error) {
     if (error instanceof ConfigError) return usage(error.message);
     throw error;
   }
-  const timeoutMs = Number(values['timeout-ms']);
-  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) return usage(`--timeout-ms must be a positive integer, got ${values['timeout-ms']}`);
   const json = values.json === true;
   let client: BrokerAdmin | undefined;
   try {
-    return await command.run({ io, json, values, positionals, admin: () => (client ??= createBrokerAdmin({ endpoints: endpoint, timeoutMs, ...security })) });
-  } catch (error) {
-    if (error instanceof UsageError) return usage(error.message);
-    if (!isBrokerError(error)) throw error;
+    return await command.run({ io, json, values, positionals, admin: () => (client ??= createBrokerAdmin({ ...connection, ...security })) });
+  } catch (thrown) {
+    if (thrown instanceof UsageError) return usage(thrown.message);
+    if (!isBrokerError(thrown)) throw thrown;
+    const error = inOptionTerms(thrown, connection.endpoints);
     if (json) printJson(io, { error: { code: error.code, message: error.message } });
     const hint = refusalHint(error, security);
-    io.err(`${label}: ${error.message}${hint ? `\n(${hint})` : ''}`);
+    io.err(`${label}: ${escapeForTerminal(error.message)}${hint ? `\n(${hint})` : ''}`);
     return EXIT.failed;
   } finally {
     await client?.close();
   }
+}
+
+/** What is wrong when an option's value or an argument is empty or only spaces (no name, id or time is), or undefined. */
+function blankArgument(values: Values, positionals: readonly string[]): string | undefined {
+  const option = Object.entries(values).find(([, value]) => typeof value === 'string' && value.trim() === '');
+  if (option) return `--${option[0]} must not be empty`;
+  const index = positionals.findIndex((p) => p.trim() === '');
+  return index < 0 ? undefined : `argument ${index + 1} is empty`;
+}
+
+/** Connecting waits `--timeout-ms`, but at most this long: a broker that is down is reported quickly. */
+const MAX_CONNECT_MS = 3000;
+
+/** The client options `--endpoint` and `--timeout-ms` give. */
+export interface Connection {
+  readonly endpoints: string;
+  readonly timeoutMs: number;
+  readonly startupTimeoutMs: number;
+}
+
+/**
+ * `--endpoint` and `--timeout-ms` as client options; connecting waits at most {@link MAX_CONNECT_MS}.
+ * @throws ConfigError naming the option that is malformed.
+ */
+export function connectionOf(values: Readonly<Record<string, unknown>>): Connection {
+  const endpoints = parseEndpoint(values.endpoint as string, '--endpoint');
+  const timeoutMs = Number(values['timeout-ms']);
+  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new ConfigError(`--timeout-ms must be a positive integer, got ${String(values['timeout-ms'])}`);
+  return { endpoints, timeoutMs, startupTimeoutMs: Math.min(timeoutMs, MAX_CONNECT_MS) };
+}
+
+/** `error`, but a connection that timed out says so in the command's options rather than the client's. */
+export function inOptionTerms(error: BrokerError, endpoint: string): BrokerError {
+  if (!(error instanceof BrokerUnreachableError && error.cause instanceof ConnectTimeout)) return error;
+  return new BrokerUnreachableError(endpoint, `no connection within ${error.cause.waitedMs} ms (connecting waits --timeout-ms, at most ${MAX_CONNECT_MS} ms)`, { cause: error });
 }
 
 /** A whole number option in `[min, max]`, or undefined when not given. */
@@ -128,6 +167,12 @@ export function positiveNumberOption(values: Values, name: string): number | und
   return value;
 }
 
+/** Throws a usage error when any of `names` was given: options that do not go with `what`. */
+export function refuseOptions(values: Values, names: readonly string[], what: string): void {
+  const given = names.filter((name) => values[name] !== undefined && values[name] !== false);
+  if (given.length > 0) throw new UsageError(`${given.map((name) => `--${name}`).join(' and ')} ${given.length > 1 ? 'do' : 'does'} not go with ${what}`);
+}
+
 /** `--page-size` and `--page-token` of a listing command. */
 export const PAGE_OPTIONS: Options = { 'page-size': { type: 'string' }, 'page-token': { type: 'string' } };
 
@@ -139,16 +184,18 @@ export function pageOptions(values: Values): AdminPageOptions {
   return { ...(pageSize !== undefined && { pageSize }), ...(typeof pageToken === 'string' && { pageToken }) };
 }
 
-/** ISO-8601: a date, or a date and time with an optional zone (`Z`, `+02:00`; none = local time). */
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
-
-/** The time `--name` gives, as an ISO-8601 string. */
+/**
+ * The time `--name` gives, as ISO-8601 (see {@link parseIsoTime}): a date alone is local midnight,
+ * a date and time without a zone local time; impossible dates and times before 1970 are refused.
+ */
 export function isoTimeOption(values: Values, name: string): Date | undefined {
   const text = values[name];
   if (text === undefined) return undefined;
-  const time = typeof text === 'string' && ISO_TIME.test(text) ? new Date(text) : undefined;
-  if (!time || Number.isNaN(time.getTime())) throw new UsageError(`--${name} must be an ISO-8601 time such as 2026-01-31T12:00:00Z, got ${String(text)}`);
-  return time;
+  const time = typeof text === 'string' ? parseIsoTime(text) : { problem: 'is not a string' };
+  if ('problem' in time) {
+    throw new UsageError(`--${name} must be an ISO-8601 time such as ${ISO_TIME_EXAMPLE} (without a zone: local time), got ${String(text)}, which ${time.problem}`);
+  }
+  return new Date(time.ms);
 }
 
 /** Throws a usage error unless `positionals` has exactly `count` items (`what` names them). */

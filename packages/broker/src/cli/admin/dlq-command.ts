@@ -1,6 +1,6 @@
-import { EXIT, expectPositionals, intOption, PAGE_OPTIONS, PAGE_USAGE, pageOptions, type AdminCommand } from './command.js';
+import { EXIT, expectPositionals, intOption, PAGE_OPTIONS, PAGE_USAGE, pageOptions, refuseOptions, type AdminCommand } from './command.js';
 import { bodyText, deadLetterJson, pageJson } from './json-views.js';
-import { isoOrDash, printJson, printMore, printTable } from './output.js';
+import { isoOrDash, printJson, printLine, printMore, printTable } from './output.js';
 
 /** `txmq-broker admin dlq`: a group's dead letters, and resending one to its origin topic. */
 export const DLQ_COMMAND: AdminCommand = {
@@ -14,12 +14,13 @@ ${PAGE_USAGE}`,
   options: { 'preview-bytes': { type: 'string' }, ...PAGE_OPTIONS },
   async run(run) {
     const { positionals } = run;
-    if (positionals[0] === 'resend' && positionals.length > 1) {
+    if (positionals[0] === 'resend') {
       expectPositionals(positionals, 3, 'GROUP and message ID');
+      refuseOptions(run.values, ['preview-bytes', 'page-size', 'page-token'], 'resend');
       const [, group, messageId] = positionals as [string, string, string];
       const result = await run.admin().resendDeadLetter(group, messageId);
       if (run.json) printJson(run.io, result);
-      else run.io.out(`message ${result.messageId} resent from %DLQ%${group} to ${result.topic} (offset ${result.offset})`);
+      else printLine(run.io, `message ${result.messageId} resent from %DLQ%${group} to ${result.topic} (offset ${result.offset})`);
       return EXIT.done;
     }
     expectPositionals(positionals, 1, 'consumer group');
@@ -27,7 +28,7 @@ ${PAGE_USAGE}`,
     const previewBytes = intOption(run.values, 'preview-bytes', 1, 64 * 1024 * 1024);
     const page = await run.admin().listDeadLetters(group, { ...pageOptions(run.values), ...(previewBytes !== undefined && { previewBytes }) });
     if (run.json) printJson(run.io, pageJson(page, deadLetterJson));
-    else if (page.items.length === 0) run.io.out(`no dead letters in %DLQ%${group}`);
+    else if (page.items.length === 0) printLine(run.io, `no dead letters in %DLQ%${group}`);
     else {
       printTable(
         run.io,

@@ -1,6 +1,6 @@
 import type { GroupInfo, GroupUpdate } from '../../client/admin-types.js';
 import type { CommandIo } from '../io.js';
-import { EXIT, expectPositionals, intOption, PAGE_OPTIONS, PAGE_USAGE, pageOptions, positiveNumberOption, UsageError, type AdminCommand, type AdminRun } from './command.js';
+import { EXIT, expectPositionals, intOption, PAGE_OPTIONS, PAGE_USAGE, pageOptions, positiveNumberOption, refuseOptions, UsageError, type AdminCommand, type AdminRun } from './command.js';
 import { groupJson, pageJson } from './json-views.js';
 import { printFields, printJson, printMore, printTable } from './output.js';
 
@@ -35,6 +35,7 @@ ${PAGE_USAGE}`,
     const [first, name] = positionals;
     if (first === 'create' || first === 'update') {
       expectPositionals(positionals, 2, 'group name');
+      refuseOptions(values, ['describe', 'page-size', 'page-token'], first);
       const settings = groupSettings(run);
       if (first === 'update' && Object.keys(settings).length === 0) throw new UsageError('update needs at least one setting');
       const group = first === 'create' ? await run.admin().createGroup(name!, settings) : await run.admin().updateGroup(name!, settings);
@@ -50,6 +51,7 @@ ${PAGE_USAGE}`,
     expectPositionals(positionals, byOption ? 0 : Math.min(positionals.length, 1), 'group name');
     const describe = byOption ? (values.describe as string) : first;
     if (describe !== undefined) {
+      refuseOptions(values, ['page-size', 'page-token'], 'one group');
       const group = await run.admin().describeGroup(describe);
       if (run.json) printJson(run.io, groupJson(group));
       else printGroup(run.io, group);

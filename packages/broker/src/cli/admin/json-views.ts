@@ -1,4 +1,5 @@
 import type { DeadLetterInfo, GroupInfo, MessageTraceInfo, StoredMessageInfo, TopicInfo } from '../../client/admin-types.js';
+import { bodyText as sharedBodyText, type BodyText } from '../../rules/body-text.js';
 
 /**
  * The shapes of `txmq-broker admin ... --json`. Times are ISO-8601 strings; an optional value that is
@@ -13,6 +14,7 @@ export function topicJson(topic: TopicInfo) {
     origin: topic.origin,
     firstOffset: topic.firstOffset,
     nextOffset: topic.nextOffset,
+    messages: topic.nextOffset - topic.firstOffset,
     lastStoredAt: topic.lastStoredAt?.toISOString() ?? null,
   };
 }
@@ -33,18 +35,9 @@ export function groupJson(group: GroupInfo) {
   };
 }
 
-/** A message body as text: UTF-8 when it is (a preview cut inside a character drops that character), else base64. */
-export function bodyText(message: StoredMessageInfo): { readonly encoding: 'utf8' | 'base64'; readonly text: string } {
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  const cuts = message.bodyTruncated ? [0, 1, 2, 3] : [0];
-  for (const cut of cuts) {
-    try {
-      return { encoding: 'utf8', text: decoder.decode(message.body.subarray(0, Math.max(0, message.body.length - cut))) };
-    } catch {
-      // not UTF-8 (yet): try a shorter cut, then base64
-    }
-  }
-  return { encoding: 'base64', text: message.body.toString('base64') };
+/** A message body as text: UTF-8 when it is printable (a preview cut inside a character drops that character), else base64. */
+export function bodyText(message: StoredMessageInfo): BodyText {
+  return sharedBodyText(message.body, message.bodyTruncated);
 }
 
 export function messageJson(message: StoredMessageInfo) {

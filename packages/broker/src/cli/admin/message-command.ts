@@ -1,8 +1,9 @@
 import type { MessageQuery, StoredMessageInfo } from '../../client/admin-types.js';
 import type { CommandIo } from '../io.js';
-import { EXIT, expectPositionals, intOption, isoTimeOption, PAGE_OPTIONS, PAGE_USAGE, pageOptions, UsageError, type AdminCommand, type AdminRun } from './command.js';
+import { EXIT, expectPositionals, intOption, isoTimeOption, PAGE_OPTIONS, PAGE_USAGE, pageOptions, refuseOptions, UsageError, type AdminCommand, type AdminRun } from './command.js';
 import { bodyText, messageJson, pageJson } from './json-views.js';
-import { isoOrDash, printFields, printJson, printMore } from './output.js';
+import { NotFoundError } from '../../errors.js';
+import { isoOrDash, printFields, printJson, printLine, printMore } from './output.js';
 
 /** `txmq-broker admin message`: find retained messages by id, by key, or by store time. */
 export const MESSAGE_COMMAND: AdminCommand = {
@@ -10,8 +11,9 @@ export const MESSAGE_COMMAND: AdminCommand = {
   usage: `usage:
   txmq-broker admin message --id ID                            every retained copy of a message (its topic's, a %DLQ% copy)
   txmq-broker admin message --topic T --key K                  the messages of T with key K
-  txmq-broker admin message --topic T --from TIME --to TIME    the messages of T stored in [TIME, TIME) (ISO-8601)
-Exits 1 when no message matches.
+  txmq-broker admin message --topic T --from TIME --to TIME    the messages of T stored in [TIME, TIME) (ISO-8601;
+                                                               without a zone, and a date alone, local time)
+Exits 1 when no message matches (with --json: { "error": { "code": "MESSAGE_NOT_FOUND", ... } }).
 Options:
   --preview-bytes N     bytes of each body to show (default 256)
   --full-body           whole bodies (up to the broker's frame limit)
@@ -29,14 +31,19 @@ ${PAGE_USAGE}`,
   async run(run) {
     expectPositionals(run.positionals, 0, '');
     const query = queryOf(run);
+    if ('messageId' in query) refuseOptions(run.values, ['page-size', 'page-token'], '--id (every copy of a message comes at once)');
+    if (run.values['full-body'] === true) refuseOptions(run.values, ['preview-bytes'], '--full-body');
+    // A time without a zone is local: say which instants were asked for (stderr keeps stdout one document).
+    if ('from' in query) run.io.err(`stored from ${query.from.toISOString()} to ${query.to.toISOString()} (UTC)`);
     const previewBytes = intOption(run.values, 'preview-bytes', 1, 64 * 1024 * 1024);
     const page = await run.admin().queryMessages(query, {
       ...pageOptions(run.values),
       ...(previewBytes !== undefined && { previewBytes }),
       fullBody: run.values['full-body'] === true,
     });
+    // Nothing matching is a failure like any other not found: { "error": ... } with --json, exit 1.
+    if (page.items.length === 0) throw new NotFoundError('MESSAGE_NOT_FOUND', `no retained message matches ${describeQuery(query)}`);
     if (run.json) printJson(run.io, pageJson(page, messageJson));
-    else if (page.items.length === 0) run.io.err(`no retained message matches ${describeQuery(query)}`);
     else {
       page.items.forEach((message, index) => {
         if (index > 0) run.io.out('');
@@ -44,7 +51,7 @@ ${PAGE_USAGE}`,
       });
       printMore(run.io, page.nextPageToken);
     }
-    return page.items.length > 0 ? EXIT.done : EXIT.failed;
+    return EXIT.done;
   },
 };
 
@@ -74,7 +81,7 @@ function describeQuery(query: MessageQuery): string {
 
 /** A message as a block of aligned fields, its body last. */
 export function printMessage(io: CommandIo, message: StoredMessageInfo): void {
-  io.out(`message ${message.messageId}`);
+  printLine(io, `message ${message.messageId}`);
   const body = bodyText(message);
   const fields: [string, string][] = [
     ['topic', `${message.topic} (queue ${message.queueId}, offset ${message.offset})`],

@@ -6,7 +6,8 @@ export const RESET_COMMAND: AdminCommand = {
   name: 'reset',
   usage: `usage:
   txmq-broker admin reset GROUP --to TIME|end [--topic TOPIC]
-Moves GROUP to the first message stored at or after TIME (ISO-8601, e.g. 2026-01-31T12:00:00Z), or past the
+Moves GROUP to the first message stored at or after TIME (ISO-8601, e.g. 2026-01-31T12:00:00Z; without a zone,
+and a date alone, local time), or past the
 last stored message (end): on every topic it consumes, or on TOPIC only. What it held in flight there is dropped;
 its consumers receive from the new position.`,
   options: { to: { type: 'string' }, topic: { type: 'string' } },

@@ -1,6 +1,6 @@
 import type { AdminMessageType, TopicInfo, TopicUpdate } from '../../client/admin-types.js';
 import type { CommandIo } from '../io.js';
-import { EXIT, expectPositionals, intOption, PAGE_OPTIONS, PAGE_USAGE, pageOptions, UsageError, type AdminCommand, type AdminRun } from './command.js';
+import { EXIT, expectPositionals, intOption, PAGE_OPTIONS, PAGE_USAGE, pageOptions, refuseOptions, UsageError, type AdminCommand, type AdminRun } from './command.js';
 import { pageJson, topicJson } from './json-views.js';
 import { isoOrDash, printFields, printJson, printMore, printTable } from './output.js';
 
@@ -24,6 +24,7 @@ ${PAGE_USAGE}`,
     const [action, name] = positionals;
     if (action === 'create' || action === 'update') {
       expectPositionals(positionals, 2, 'topic name');
+      refuseOptions(values, ['describe', 'page-size', 'page-token'], action);
       const settings = topicSettings(run);
       if (action === 'update' && Object.keys(settings).length === 0) throw new UsageError('update needs --queues or --message-type');
       const topic = action === 'create' ? await run.admin().createTopic(name!, settings) : await run.admin().updateTopic(name!, settings);
@@ -37,6 +38,7 @@ ${PAGE_USAGE}`,
     if (action !== undefined) throw new UsageError(`unknown action ${JSON.stringify(action)} (create or update; to describe a topic: --describe NAME)`);
     if (values.queues !== undefined || values['message-type'] !== undefined) throw new UsageError('--queues and --message-type go with create or update');
     if (typeof values.describe === 'string') {
+      refuseOptions(values, ['page-size', 'page-token'], '--describe');
       const topic = await run.admin().describeTopic(values.describe);
       if (run.json) printJson(run.io, topicJson(topic));
       else {

@@ -1,6 +1,6 @@
 import { EXIT, expectPositionals, type AdminCommand } from './command.js';
 import { traceJson } from './json-views.js';
-import { printJson, printTable } from './output.js';
+import { printJson, printLine, printTable } from './output.js';
 
 /** `txmq-broker admin trace ID`: a message's life in time order. */
 export const TRACE_COMMAND: AdminCommand = {
@@ -15,7 +15,7 @@ Exits 1 when nothing of the message is retained.`,
     const trace = await run.admin().traceMessage(run.positionals[0]!);
     if (run.json) printJson(run.io, traceJson(trace));
     else {
-      run.io.out(`message ${trace.messageId}`);
+      printLine(run.io, `message ${trace.messageId}`);
       printTable(
         run.io,
         ['AT', 'EVENT', 'TOPIC', 'GROUP', 'CLIENT', 'ATTEMPT', 'NOTE'],
