@@ -12,7 +12,7 @@ import { ClientIdBindings } from './auth/client-id-bindings.js';
 import type { ResolvedTls } from './auth/tls-config.js';
 import { resolveConfig, type BrokerConfig, type ResolvedConfig } from './config.js';
 import { BrokerCore } from './core/broker-core.js';
-import { BrokerError, type ConfigError } from './errors.js';
+import { AddressInUseError, type BrokerError, type ConfigError } from './errors.js';
 import { startHttpServer, type RunningHttpServer } from './http/http-server.js';
 import { countAuthFailures } from './http/auth-metrics.js';
 import { BrokerMetrics } from './http/metrics.js';
@@ -226,7 +226,7 @@ export async function startBrokerWithCore(options: BrokerOptions = {}): Promise<
     await core.close();
     // grpc-js reports why a bind failed only in the message text of a plain Error.
     throw /EADDRINUSE/.test((error as Error)?.message ?? '')
-      ? new BrokerError('ADDRESS_IN_USE', `port ${port} on ${host} is already in use`, { cause: error })
+      ? new AddressInUseError('grpc', `port ${port} on ${host} is already in use`, { cause: error })
       : error;
   }
   let http: RunningHttpServer | undefined;
