@@ -41,3 +41,16 @@ test('a damaged trace value is a StoreError, not wrong events', () => {
   badType[1 + 2 + 1 + 1 + 1] = 200;
   assert.throws(() => decodeTraceEvents(badType), /type code 200/);
 });
+
+test('encoded values stay intact while later ones are written, across chunks and for a value larger than a chunk', () => {
+  const written: [StoredTraceEvent[], Buffer][] = [];
+  for (let i = 0; i < 20_000; i++) {
+    const events: StoredTraceEvent[] = [{ messageId: `m-${i}`, seq: i + 1, type: 'acked', at: 1_700_000_000_000 + i, topic: 'orders', group: `g-${i % 7}`, clientId: 'client@host' }];
+    written.push([events, encodeTraceEvents(events)]);
+    if (i === 10_000) {
+      const big: StoredTraceEvent[] = [{ messageId: 'big', seq: 1, type: 'recalled', at: 1, note: 'n'.repeat(600_000) }];
+      written.push([big, encodeTraceEvents(big)]);
+    }
+  }
+  for (const [events, bytes] of written) assert.deepEqual(decodeTraceEvents(bytes), events);
+});
