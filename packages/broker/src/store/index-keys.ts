@@ -20,6 +20,12 @@ export function traceByMessage(events: readonly StoredTraceEvent[]): Map<string,
     if (list) list.push(event);
     else byMessage.set(event.messageId, [event]);
   }
-  for (const list of byMessage.values()) list.sort((a, b) => a.seq - b.seq);
+  for (const list of byMessage.values()) if (!inSeqOrder(list)) list.sort((a, b) => a.seq - b.seq);
   return byMessage;
+}
+
+/** Whether `list` is in `seq` order already (as the trace writer hands events over): no sort then. */
+function inSeqOrder(list: readonly StoredTraceEvent[]): boolean {
+  for (let i = 1; i < list.length; i++) if (list[i - 1]!.seq > list[i]!.seq) return false;
+  return true;
 }

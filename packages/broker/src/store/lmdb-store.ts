@@ -8,6 +8,7 @@ import { indexComponent, traceByMessage } from './index-keys.js';
 import { decodeMessage, encodeMessage } from './message-codec.js';
 import { SegmentLog, type Location } from './segment-log.js';
 import type { MessageRecord, StoredTraceEvent } from './records.js';
+import { decodeTraceEvents, decodeTraceLog, encodeTraceEvents, encodeTraceLog, traceLogMaxAt } from './trace-codec.js';
 import { ENTITY_KINDS, type EntityKind, type EntityKinds, type MessageLocation, type Store, type TopicBounds, type WriteBatch } from './store.js';
 
 type MessageKey = [string, number];
@@ -19,9 +20,9 @@ const INDEX_DB = 'index';
 const BY_ID_DB = 'by-id';
 /** `[topic, key, offset]` of every key of every retained message. */
 const BY_KEY_DB = 'by-key';
-/** `[messageId, seq]` to the message's trace events one commit recorded (seq: the first one's). */
+/** `[messageId, seq]` to the message's trace events one commit recorded (seq: the first one's), trace-codec.ts's encoding. */
 const TRACE_DB = 'trace';
-/** `seq` (the commit's first) to what one commit recorded in TRACE_DB: oldest first, for retention. */
+/** `seq` (the commit's first) to what one commit recorded in TRACE_DB (trace-codec.ts's encoding): oldest first, for retention. */
 const TRACE_LOG_DB = 'trace-log';
 /** Facts about the data dir's format; {@link QUERY_INDEXES} says the query indexes hold every retained message. */
 const META_DB = 'meta';
@@ -32,13 +33,6 @@ const BACKFILL_LOG_EVERY_MS = 5000;
 const LOCATION_BYTES = 12;
 const EMPTY = Buffer.alloc(0);
 type TraceKey = [string, number];
-
-/** One commit's trace records, for retention. */
-interface TraceLogEntry {
-  readonly maxSeq: number;
-  readonly maxAt: number;
-  readonly keys: TraceKey[];
-}
 
 /** Options of {@link LmdbStore.open}. */
 export interface LmdbStoreOptions {
@@ -61,8 +55,8 @@ export class LmdbStore implements Store {
   readonly #messages: Database<Buffer, MessageKey>;
   readonly #byId: Database<Buffer, [string, string, number]>;
   readonly #byKey: Database<Buffer, [string, string, number]>;
-  readonly #trace: Database<StoredTraceEvent[], TraceKey>;
-  readonly #traceLog: Database<TraceLogEntry, number>;
+  readonly #trace: Database<Buffer, TraceKey>;
+  readonly #traceLog: Database<Buffer, number>;
   #lastTraceSeq = 0;
   readonly #segments: SegmentLog;
   readonly #entities: Map<EntityKind, Database<unknown, string>>;
@@ -77,10 +71,10 @@ export class LmdbStore implements Store {
     this.#messages = root.openDB<Buffer, MessageKey>({ name: INDEX_DB, encoding: 'binary', cache: false });
     this.#byId = root.openDB({ name: BY_ID_DB, encoding: 'binary', cache: false });
     this.#byKey = root.openDB({ name: BY_KEY_DB, encoding: 'binary', cache: false });
-    this.#trace = root.openDB({ name: TRACE_DB, cache: false });
-    this.#traceLog = root.openDB({ name: TRACE_LOG_DB, cache: false });
+    this.#trace = root.openDB({ name: TRACE_DB, encoding: 'binary', cache: false });
+    this.#traceLog = root.openDB({ name: TRACE_LOG_DB, encoding: 'binary', cache: false });
     const [last] = this.#traceLog.getRange({ reverse: true, limit: 1 });
-    this.#lastTraceSeq = last?.value.maxSeq ?? 0;
+    this.#lastTraceSeq = last ? decodeTraceLog(last.key, last.value).maxSeq : 0;
     this.#entities = new Map(ENTITY_KINDS.map((kind) => [kind, root.openDB<unknown, string>({ name: kind })]));
     this.#loadBounds();
     this.#segments = new SegmentLog(join(dataDir, 'segments'), { referenced: this.#highestSegment() });
@@ -165,7 +159,7 @@ export class LmdbStore implements Store {
     const id = indexComponent(messageId);
     const events: StoredTraceEvent[] = [];
     for (const { value } of this.#trace.getRange({ start: [id, 0], end: [id, Number.MAX_SAFE_INTEGER] })) {
-      for (const event of value) if (event.messageId === messageId) events.push(event);
+      for (const event of decodeTraceEvents(value)) if (event.messageId === messageId) events.push(event);
     }
     return events;
   }
@@ -176,7 +170,7 @@ export class LmdbStore implements Store {
 
   oldestTraceAt(): number | undefined {
     const [first] = this.#traceLog.getRange({ limit: 1 });
-    return first?.value.maxAt;
+    return first ? traceLogMaxAt(first.value) : undefined;
   }
 
   /** The segment files' sizes and the blocks the LMDB file takes (it is sparse). */
@@ -259,7 +253,7 @@ export class LmdbStore implements Store {
     const keys: TraceKey[] = [];
     for (const [messageId, list] of traceByMessage(events)) {
       const key: TraceKey = [indexComponent(messageId), list[0]!.seq];
-      void this.#trace.put(key, list);
+      void this.#trace.put(key, encodeTraceEvents(list));
       keys.push(key);
       for (const event of list) {
         minSeq = Math.min(minSeq, event.seq);
@@ -267,15 +261,16 @@ export class LmdbStore implements Store {
         maxAt = Math.max(maxAt, event.at);
       }
     }
-    void this.#traceLog.put(minSeq, { maxSeq, maxAt, keys });
+    void this.#traceLog.put(minSeq, encodeTraceLog(minSeq, { maxSeq, maxAt, keys }));
     return maxSeq;
   }
 
   /** Drops the oldest trace commits whose events all happened before `before`, until `limit` events are dropped (see {@link WriteBatch.trimTrace}). */
   #trimTrace(before: number, limit: number): void {
     let dropped = 0;
-    for (const { key, value } of this.#traceLog.getRange({})) {
-      if (dropped >= limit || value.maxAt >= before) break;
+    for (const { key, value: bytes } of this.#traceLog.getRange({})) {
+      if (dropped >= limit || traceLogMaxAt(bytes) >= before) break;
+      const value = decodeTraceLog(key, bytes);
       for (const traceKey of value.keys) void this.#trace.remove(traceKey);
       void this.#traceLog.remove(key);
       // A commit's events have seqs from its key to its maxSeq (the trace writer numbers them in a row).
