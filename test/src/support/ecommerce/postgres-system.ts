@@ -56,7 +56,7 @@ export async function startPostgresSystem(options: PostgresSystemOptions): Promi
   const dispose = async () => {
     await Promise.all(all.slice(1).map((p) => p.stop()));
     await broker.stop();
-    await db.end();
+    await endPool(db);
     await dropQuietly(database);
     await rm(folder, { recursive: true, force: true });
   };
@@ -88,6 +88,22 @@ export async function startPostgresSystem(options: PostgresSystemOptions): Promi
     await dispose();
     throw error;
   }
+}
+
+/**
+ * `pool.end()` resolves once its clients are told to end, not once their connections are closed;
+ * dropping the database `with (force)` then terminates those, and the error reaches no listener.
+ */
+async function endPool(db: pg.Pool): Promise<void> {
+  let open = db.totalCount;
+  const closed = new Promise<void>((resolve) => {
+    if (open === 0) resolve();
+    db.on('remove', () => {
+      if (--open === 0) resolve();
+    });
+  });
+  await db.end();
+  await closed;
 }
 
 async function dropQuietly(database: FreshDatabase): Promise<void> {
