@@ -73,7 +73,8 @@ export class ManagedProcess {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     this.#child = child;
-    const exited = new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    // 'close', not 'exit': only then has the last of its output been read and forwarded.
+    const exited = new Promise<Exit>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
     this.#exited = exited;
     let timer: NodeJS.Timeout | undefined;
     const ready = new Promise<string>((resolve, reject) => {
